@@ -1,0 +1,316 @@
+import { z } from 'zod';
+import { parseStorageConnectionString } from '../storage/parse-connection-string';
+
+/**
+ * Every setting the bot reads, validated once at start-up. The names are part of the
+ * product's contract (admins copy them from Partner Center's connection form): never rename.
+ */
+export interface Settings {
+  readonly port: number;
+  readonly logLevel: LogLevel;
+  readonly storage: StorageSettings;
+  readonly intake: IntakeSettings;
+  /** Absent until the Dynamics settings are given. */
+  readonly dynamics: DynamicsSettings | undefined;
+  /** The Azure Table destination to import from, when configured. */
+  readonly tableImport: TableImportSettings | undefined;
+  readonly leadContacts: readonly string[];
+  readonly bot: BotSettings | undefined;
+  readonly admins: readonly string[];
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface StorageSettings {
+  readonly connectionString: string;
+  /** Prefix for every table and queue name, so several bots (or tests) can share an account. */
+  readonly namePrefix: string;
+}
+
+export interface IntakeSettings {
+  readonly key: string;
+  readonly maxBodyBytes: number;
+  /** Identical payloads within this window are one lead sent twice. */
+  readonly duplicateWindowHours: number;
+}
+
+export type DynamicsSettings =
+  | (DynamicsCommon & {
+      readonly auth: 'aad';
+      readonly tenantId: string;
+      readonly clientId: string;
+      readonly clientSecret: string;
+    })
+  | (DynamicsCommon & { readonly auth: 'o365'; readonly username: string; readonly password: string });
+
+interface DynamicsCommon {
+  readonly url: string;
+  readonly authorityHost: string;
+}
+
+export interface TableImportSettings {
+  readonly connectionString: string;
+  readonly tableName: string;
+  readonly pollSeconds: number;
+}
+
+export interface BotSettings {
+  readonly id: string;
+  readonly password: string | undefined;
+  readonly tenantId: string | undefined;
+  readonly type: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMsi';
+}
+
+/** Raised when settings are missing or malformed; each problem names the variable and the fix. */
+export class SettingsError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`The bot's settings are not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const EMAIL = /^[^\s@;,]+@[^\s@;,]+\.[^\s@;,]+$/;
+const TENANT = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(\.[a-z0-9-]+)+)$/i;
+/** Pasted into a URL as ?code=…, so it must need no escaping. */
+const URL_SAFE_KEY = /^[A-Za-z0-9._~-]{16,256}$/;
+const STORAGE_PREFIX = /^[a-z][a-z0-9]{1,19}$/;
+
+const KEY_FIX =
+  'use 16 or more letters, digits, "-", "_", "." or "~" (it goes into the Partner Center URL as ?code=…); ' +
+  `generate one with: node -e "console.log(require('crypto').randomBytes(24).toString('base64url'))"`;
+
+/** Environment variables are strings or absent; an empty string counts as absent. */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+function integer(name: string, min: number, max: number, fallback: number) {
+  return optionalText.transform((v, ctx) => {
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      ctx.addIssue({ code: 'custom', message: `${name} "${v}" must be a whole number from ${min} to ${max}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+}
+
+function httpsOrigin(name: string, example: string) {
+  return (v: string | undefined, ctx: z.RefinementCtx): string | undefined => {
+    if (v === undefined) return undefined;
+    let url: URL;
+    try {
+      url = new URL(v);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `${name} "${v}" is not a URL; use the form ${example}` });
+      return z.NEVER;
+    }
+    if (url.protocol !== 'https:' || url.search !== '' || url.hash !== '' || (url.pathname !== '/' && url.pathname !== '')) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name} "${v}" must be an https address with no path or query, like ${example}`,
+      });
+      return z.NEVER;
+    }
+    return url.origin;
+  };
+}
+
+function list(name: string, pattern: RegExp, what: string) {
+  return optionalText.transform((v, ctx) => {
+    const items = (v ?? '')
+      .split(/[;,]/)
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    const bad = items.filter((s) => !pattern.test(s));
+    if (bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name} has ${bad.map((b) => `"${b}"`).join(', ')}, which ${bad.length === 1 ? 'is' : 'are'} not ${what}; separate entries with semicolons`,
+      });
+      return z.NEVER;
+    }
+    return [...new Set(items.map((s) => s.toLowerCase()))];
+  });
+}
+
+const schema = z.object({
+  PORT: integer('PORT', 1, 65535, 3978),
+  LOG_LEVEL: optionalText.pipe(
+    z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        errorMap: () => ({ message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' }),
+      })
+      .default('info'),
+  ),
+  STORAGE_CONNECTION_STRING: optionalText.transform((v, ctx) => {
+    if (v === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'STORAGE_CONNECTION_STRING is missing; copy the connection string from the storage account\'s "Access keys" page in the Azure portal (locally, `npm run local` uses Azurite)',
+      });
+      return z.NEVER;
+    }
+    const problem = parseStorageConnectionString(v).problem;
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `STORAGE_CONNECTION_STRING ${problem}` });
+      return z.NEVER;
+    }
+    return v;
+  }),
+  STORAGE_NAME_PREFIX: optionalText.transform((v, ctx) => {
+    const prefix = v ?? 'leadbot';
+    if (!STORAGE_PREFIX.test(prefix)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `STORAGE_NAME_PREFIX "${prefix}" must be 2 to 20 lower-case letters or digits, starting with a letter`,
+      });
+      return z.NEVER;
+    }
+    return prefix;
+  }),
+  LEAD_INTAKE_KEY: optionalText.transform((v, ctx) => {
+    if (v === undefined) {
+      ctx.addIssue({ code: 'custom', message: `LEAD_INTAKE_KEY is missing; ${KEY_FIX}` });
+      return z.NEVER;
+    }
+    if (!URL_SAFE_KEY.test(v)) {
+      // Never echo the value: it is a secret.
+      ctx.addIssue({ code: 'custom', message: `LEAD_INTAKE_KEY is not usable; ${KEY_FIX}` });
+      return z.NEVER;
+    }
+    return v;
+  }),
+  LEAD_MAX_BODY_BYTES: integer('LEAD_MAX_BODY_BYTES', 1024, 1024 * 1024, 32 * 1024),
+  LEAD_DUPLICATE_WINDOW_HOURS: integer('LEAD_DUPLICATE_WINDOW_HOURS', 0, 24 * 365, 24),
+  DYNAMICS_URL: optionalText.transform(httpsOrigin('DYNAMICS_URL', 'https://contoso.crm4.dynamics.com')),
+  DYNAMICS_AUTH: optionalText,
+  DYNAMICS_TENANT_ID: optionalText,
+  DYNAMICS_CLIENT_ID: optionalText,
+  DYNAMICS_CLIENT_SECRET: optionalText,
+  DYNAMICS_USERNAME: optionalText,
+  DYNAMICS_PASSWORD: optionalText,
+  DYNAMICS_AUTHORITY_HOST: optionalText.transform(
+    httpsOrigin('DYNAMICS_AUTHORITY_HOST', 'https://login.microsoftonline.com'),
+  ),
+  LEAD_TABLE_CONNECTION_STRING: optionalText.transform((v, ctx) => {
+    const problem = v === undefined ? undefined : parseStorageConnectionString(v).problem;
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `LEAD_TABLE_CONNECTION_STRING ${problem}` });
+      return z.NEVER;
+    }
+    return v;
+  }),
+  LEAD_TABLE_NAME: optionalText.transform((v, ctx) => {
+    const name = v ?? 'marketplaceleads';
+    if (!/^[A-Za-z][A-Za-z0-9]{2,62}$/.test(name)) {
+      ctx.addIssue({ code: 'custom', message: `LEAD_TABLE_NAME "${name}" is not a table name (3 to 63 letters or digits)` });
+      return z.NEVER;
+    }
+    return name;
+  }),
+  LEAD_TABLE_POLL_SECONDS: integer('LEAD_TABLE_POLL_SECONDS', 5, 24 * 3600, 60),
+  LEAD_CONTACTS: list('LEAD_CONTACTS', EMAIL, 'an e-mail address'),
+  BOT_ID: optionalText,
+  BOT_PASSWORD: optionalText,
+  BOT_TENANT_ID: optionalText,
+  BOT_TYPE: optionalText,
+  ADMINS: list('ADMINS', new RegExp(`${EMAIL.source}|${GUID.source}`, 'i'), 'an e-mail address or an Azure AD object id'),
+});
+
+type Parsed = z.output<typeof schema>;
+
+/** Reads settings from an environment (process.env, or the merge made by readEnvFiles). */
+export function loadSettings(env: Readonly<Record<string, string | undefined>>): Settings {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new SettingsError(result.error.issues.map((i) => i.message));
+  }
+  const s = result.data;
+  const problems: string[] = [];
+  const settings: Settings = {
+    port: s.PORT,
+    logLevel: s.LOG_LEVEL,
+    storage: { connectionString: s.STORAGE_CONNECTION_STRING, namePrefix: s.STORAGE_NAME_PREFIX },
+    intake: {
+      key: s.LEAD_INTAKE_KEY,
+      maxBodyBytes: s.LEAD_MAX_BODY_BYTES,
+      duplicateWindowHours: s.LEAD_DUPLICATE_WINDOW_HOURS,
+    },
+    dynamics: readDynamics(s, problems),
+    tableImport:
+      s.LEAD_TABLE_CONNECTION_STRING === undefined
+        ? undefined
+        : {
+            connectionString: s.LEAD_TABLE_CONNECTION_STRING,
+            tableName: s.LEAD_TABLE_NAME,
+            pollSeconds: s.LEAD_TABLE_POLL_SECONDS,
+          },
+    leadContacts: s.LEAD_CONTACTS,
+    bot: readBot(s, problems),
+    admins: s.ADMINS,
+  };
+  if (problems.length > 0) throw new SettingsError(problems);
+  return Object.freeze(settings);
+}
+
+function readDynamics(s: Parsed, problems: string[]): DynamicsSettings | undefined {
+  const given = [s.DYNAMICS_URL, s.DYNAMICS_AUTH, s.DYNAMICS_TENANT_ID, s.DYNAMICS_CLIENT_ID, s.DYNAMICS_USERNAME];
+  if (given.every((v) => v === undefined)) return undefined;
+  const require = (name: string, value: string | undefined, fix: string): string => {
+    if (value === undefined) problems.push(`${name} is missing; ${fix}`);
+    return value ?? '';
+  };
+  const url = require('DYNAMICS_URL', s.DYNAMICS_URL, 'use your Dynamics 365 address, like https://contoso.crm4.dynamics.com');
+  const authorityHost = s.DYNAMICS_AUTHORITY_HOST ?? 'https://login.microsoftonline.com';
+  const auth = s.DYNAMICS_AUTH?.toLowerCase();
+  if (auth === 'aad') {
+    const tenantId = require('DYNAMICS_TENANT_ID', s.DYNAMICS_TENANT_ID, 'copy the Directory (tenant) ID from the app registration\'s Overview page');
+    const clientId = require('DYNAMICS_CLIENT_ID', s.DYNAMICS_CLIENT_ID, 'copy the Application (client) ID from the app registration\'s Overview page');
+    const clientSecret = require('DYNAMICS_CLIENT_SECRET', s.DYNAMICS_CLIENT_SECRET, 'create a client secret under the app registration\'s "Certificates & secrets" and copy its Value');
+    if (tenantId !== '' && !TENANT.test(tenantId)) {
+      problems.push(`DYNAMICS_TENANT_ID "${tenantId}" is not a Directory (tenant) ID; it looks like 72f988bf-86f1-41af-91ab-2d7cd011db47 or contoso.onmicrosoft.com`);
+    }
+    if (clientId !== '' && !GUID.test(clientId)) {
+      problems.push(`DYNAMICS_CLIENT_ID "${clientId}" is not an Application (client) ID; it is a GUID such as 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0`);
+    }
+    return { auth, url, authorityHost, tenantId, clientId, clientSecret };
+  }
+  if (auth === 'o365') {
+    const username = require('DYNAMICS_USERNAME', s.DYNAMICS_USERNAME, 'use the Office 365 user\'s sign-in name, like leads@contoso.com');
+    const password = require('DYNAMICS_PASSWORD', s.DYNAMICS_PASSWORD, 'use that user\'s current password');
+    if (username !== '' && !EMAIL.test(username)) {
+      problems.push(`DYNAMICS_USERNAME "${username}" is not a user name; use the sign-in address, like leads@contoso.com`);
+    }
+    return { auth, url, authorityHost, username, password };
+  }
+  problems.push(
+    s.DYNAMICS_AUTH === undefined
+      ? 'DYNAMICS_AUTH is missing; set it to "aad" (Azure AD app, recommended) or "o365" (Office 365 user)'
+      : `DYNAMICS_AUTH "${s.DYNAMICS_AUTH}" must be "aad" (Azure AD app, recommended) or "o365" (Office 365 user)`,
+  );
+  return undefined;
+}
+
+function readBot(s: Parsed, problems: string[]): BotSettings | undefined {
+  if (s.BOT_ID === undefined) return undefined;
+  const type = s.BOT_TYPE ?? 'SingleTenant';
+  if (type !== 'SingleTenant' && type !== 'MultiTenant' && type !== 'UserAssignedMsi') {
+    problems.push(`BOT_TYPE "${type}" must be SingleTenant, MultiTenant or UserAssignedMsi (as on the Azure Bot resource's Configuration page)`);
+    return undefined;
+  }
+  if (!GUID.test(s.BOT_ID)) {
+    problems.push(`BOT_ID "${s.BOT_ID}" is not a Microsoft App ID; copy the GUID from the Azure Bot resource's Configuration page`);
+  }
+  if (type !== 'UserAssignedMsi' && s.BOT_PASSWORD === undefined) {
+    problems.push(`BOT_PASSWORD is missing; a ${type} bot needs the client secret of its app registration`);
+  }
+  if (type !== 'MultiTenant' && s.BOT_TENANT_ID === undefined) {
+    problems.push(`BOT_TENANT_ID is missing; a ${type} bot needs the Directory (tenant) ID it is registered in`);
+  }
+  return { id: s.BOT_ID, password: s.BOT_PASSWORD, tenantId: s.BOT_TENANT_ID, type };
+}

@@ -1,0 +1,121 @@
+import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
+import { isRestError } from '@azure/core-rest-pipeline';
+import type { TableImportSettings } from '../config/settings';
+import { LeadPayloadError } from '../leads/lead-payload-error';
+import { parseTableRow } from '../leads/parse-table-row';
+import type { Logger } from '../logging/create-logger';
+import { accountNameOf, openTable } from '../storage/open-table';
+import { acceptLead, type AcceptLeadDeps } from './accept-lead';
+
+/**
+ * Rows are committed with service timestamps that need not arrive in order, so each pass
+ * looks this far behind the watermark; rows seen twice resolve to the same lead id.
+ */
+const OVERLAP_MS = 5 * 60_000;
+
+export interface ImportPass {
+  readonly rowsRead: number;
+  readonly imported: number;
+  readonly duplicates: number;
+  readonly skipped: number;
+}
+
+/**
+ * Imports Partner Center's Azure Table destination (`marketplaceleads`) into the same
+ * pipeline as the HTTPS endpoint. Each row enters once, keyed by its PartitionKey/RowKey;
+ * a watermark in our own storage means a restart resumes instead of starting over.
+ */
+export class TableImporter {
+  private readonly source: TableClient;
+  private readonly watermarkKey: { partitionKey: string; rowKey: string };
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly settings: TableImportSettings,
+    private readonly state: TableClient,
+    private readonly deps: AcceptLeadDeps & { readonly logger: Logger },
+  ) {
+    this.source = openTable(settings.connectionString, settings.tableName);
+    this.watermarkKey = { partitionKey: 'table-import', rowKey: `${accountNameOf(settings.connectionString)}-${settings.tableName}` };
+  }
+
+  /** One pass over the rows newer than the watermark. */
+  async runOnce(): Promise<ImportPass> {
+    const watermark = await this.readWatermark();
+    const since = watermark === undefined ? undefined : new Date(watermark.getTime() - OVERLAP_MS);
+    const rows = this.source.listEntities<Record<string, unknown>>({
+      queryOptions: since === undefined ? {} : { filter: odata`Timestamp ge ${since}` },
+    });
+    const pass = { rowsRead: 0, imported: 0, duplicates: 0, skipped: 0 };
+    let newest = watermark;
+    try {
+      for await (const row of rows) {
+        pass.rowsRead++;
+        const outcome = await this.importRow(row);
+        pass[outcome]++;
+        const stamp = row.timestamp === undefined ? undefined : new Date(row.timestamp);
+        if (stamp !== undefined && (newest === undefined || stamp > newest)) newest = stamp;
+      }
+    } catch (error) {
+      // Partner Center creates the table with the first lead; until then there is nothing to read.
+      if (!(isRestError(error) && error.statusCode === 404)) throw error;
+    }
+    // Only after a full pass: rows come in key order, not time order.
+    if (newest !== undefined && newest !== watermark) await this.writeWatermark(newest);
+    return pass;
+  }
+
+  start(): void {
+    const tick = (): void => {
+      this.running = this.runOnce()
+        .then((pass) => {
+          if (pass.imported > 0 || pass.skipped > 0) this.deps.logger.info({ ...pass }, 'imported leads from Azure Table');
+        })
+        .catch((err: unknown) => {
+          this.deps.logger.error({ err }, 'Azure Table import failed; will try again');
+        })
+        .finally(() => {
+          this.timer = setTimeout(tick, this.settings.pollSeconds * 1000);
+        });
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    await this.running;
+    clearTimeout(this.timer);
+  }
+
+  private async importRow(row: TableEntityResult<Record<string, unknown>>): Promise<'imported' | 'duplicates' | 'skipped'> {
+    const rowKeys = { partitionKey: row.partitionKey, rowKey: row.rowKey };
+    let details;
+    try {
+      details = parseTableRow(row);
+    } catch (error) {
+      if (!(error instanceof LeadPayloadError)) throw error;
+      // The row stays in the source table; an admin can fix or re-enter it from there.
+      this.deps.logger.error({ ...rowKeys, reason: error.message }, 'Azure Table row is not a lead; skipped');
+      return 'skipped';
+    }
+    const key = `table:${this.watermarkKey.rowKey}/${row.partitionKey ?? ''}/${row.rowKey ?? ''}`;
+    const accepted = await acceptLead(details, 'table', { key, duplicateWindowMs: Infinity }, this.deps);
+    this.deps.logger.child({ leadId: accepted.leadId }).debug({ ...rowKeys, duplicate: accepted.duplicate }, 'table row imported');
+    return accepted.duplicate ? 'duplicates' : 'imported';
+  }
+
+  private async readWatermark(): Promise<Date | undefined> {
+    try {
+      const entity = await this.state.getEntity<{ watermark: string }>(this.watermarkKey.partitionKey, this.watermarkKey.rowKey);
+      return new Date(entity.watermark);
+    } catch (error) {
+      if (isRestError(error) && error.statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  private async writeWatermark(at: Date): Promise<void> {
+    await this.state.upsertEntity({ ...this.watermarkKey, watermark: at.toISOString() }, 'Merge');
+  }
+}

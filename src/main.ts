@@ -1,0 +1,47 @@
+import { readEnvFiles } from './config/read-env-files';
+import { loadSettings, SettingsError } from './config/settings';
+import { createApp } from './app';
+import { createLogger } from './logging/create-logger';
+
+/**
+ * What a deployment runs: settings from the environment (or `--env <name>` to read
+ * env/.env.<name> and its .user file first), then serve until SIGTERM.
+ */
+async function main(argv: readonly string[]): Promise<void> {
+  const envFlag = argv.indexOf('--env');
+  const envName = envFlag === -1 ? process.env.APP_ENV : argv[envFlag + 1];
+  const env = envName === undefined || envName === '' ? process.env : readEnvFiles(envName, process.env);
+
+  let settings;
+  try {
+    settings = loadSettings(env);
+  } catch (error) {
+    if (error instanceof SettingsError) {
+      process.stderr.write(`${error.message}\n\nSee the settings table in README.md.\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const logger = createLogger(settings.logLevel);
+  const app = createApp(settings, { logger });
+  await app.start();
+
+  const shutdown = (signal: string): void => {
+    logger.info({ signal }, 'shutting down');
+    app.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`The bot could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,124 @@
+import type { TableClient, TableEntityResult } from '@azure/data-tables';
+import { isRestError } from '@azure/core-rest-pipeline';
+import type { Customer, Lead, LeadOrigin } from '../leads/lead';
+
+/** Where a lead is in its life; later stages (written, notified…) are added by the pipeline. */
+export type LeadStatus = 'received' | 'queued';
+
+export interface StoredLead extends Lead {
+  readonly status: LeadStatus;
+  readonly queuedAt: string | undefined;
+  /** How many times the same lead was sent again after the first. */
+  readonly duplicates: number;
+}
+
+/**
+ * One row per lead, keyed by the lead id (each lead is its own partition: leads are written
+ * independently and never queried together by partition). Customer fields are columns of
+ * their own so the table reads well in Storage Explorer and no single property nears its
+ * 64 KiB limit.
+ */
+export class LeadStore {
+  constructor(private readonly table: TableClient) {}
+
+  /** Stores a new lead; 'exists' when a lead with this id is already stored. */
+  async create(lead: Lead): Promise<'created' | 'exists'> {
+    try {
+      await this.table.createEntity({
+        partitionKey: lead.id,
+        rowKey: ROW,
+        origin: lead.origin,
+        receivedAt: lead.receivedAt,
+        status: 'received' satisfies LeadStatus,
+        duplicates: 0,
+        ...lead.customer,
+        description: lead.description,
+        leadSource: lead.source.raw,
+        channel: lead.source.channel,
+        actionCode: lead.source.actionCode,
+        action: lead.source.action,
+        offerId: lead.source.offerId,
+        offerTitle: lead.source.offerTitle,
+        isTest: lead.isTest,
+        doNotContact: lead.doNotContact,
+      });
+      return 'created';
+    } catch (error) {
+      if (isRestError(error) && error.statusCode === 409) return 'exists';
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<StoredLead | undefined> {
+    try {
+      return toStoredLead(await this.table.getEntity<LeadEntity>(id, ROW));
+    } catch (error) {
+      if (isRestError(error) && error.statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async markQueued(id: string, at: Date): Promise<void> {
+    await this.table.updateEntity(
+      { partitionKey: id, rowKey: ROW, status: 'queued' satisfies LeadStatus, queuedAt: at.toISOString() },
+      'Merge',
+    );
+  }
+
+  async recordDuplicate(lead: StoredLead, at: Date): Promise<void> {
+    await this.table.updateEntity(
+      { partitionKey: lead.id, rowKey: ROW, duplicates: lead.duplicates + 1, lastDuplicateAt: at.toISOString() },
+      'Merge',
+    );
+  }
+}
+
+const ROW = 'lead';
+
+interface LeadEntity extends Customer {
+  origin: LeadOrigin;
+  receivedAt: string;
+  status: LeadStatus;
+  queuedAt?: string;
+  duplicates: number;
+  description: string;
+  leadSource: string;
+  channel: string;
+  actionCode: string;
+  action: string;
+  offerId: string;
+  offerTitle: string;
+  isTest: boolean;
+  doNotContact: boolean;
+}
+
+function toStoredLead(e: TableEntityResult<LeadEntity>): StoredLead {
+  return {
+    id: e.partitionKey ?? '',
+    origin: e.origin,
+    receivedAt: e.receivedAt,
+    status: e.status,
+    queuedAt: e.queuedAt,
+    duplicates: e.duplicates,
+    customer: {
+      firstName: e.firstName,
+      lastName: e.lastName,
+      email: e.email,
+      phone: e.phone,
+      country: e.country,
+      company: e.company,
+      title: e.title,
+    },
+    source: {
+      raw: e.leadSource,
+      channel: e.channel,
+      actionCode: e.actionCode,
+      action: e.action,
+      offerId: e.offerId,
+      offerTitle: e.offerTitle,
+    },
+    description: e.description,
+    isTest: e.isTest,
+    doNotContact: e.doNotContact,
+  };
+}

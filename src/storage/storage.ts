@@ -1,0 +1,40 @@
+import type { TableClient } from '@azure/data-tables';
+import { QueueClient } from '@azure/storage-queue';
+import type { StorageSettings } from '../config/settings';
+import { LeadQueue } from './lead-queue';
+import { LeadStore } from './lead-store';
+import { openTable } from './open-table';
+import { expandConnectionString } from './parse-connection-string';
+
+/** Everything the bot keeps, all in one storage account: the only state any instance has. */
+export interface Storage {
+  readonly leads: LeadStore;
+  readonly leadQueue: LeadQueue;
+  /** Small records of the bot's own (import watermarks, leases…), keyed by purpose. */
+  readonly state: TableClient;
+  /** Creates the tables and queues that are missing; safe to call from every instance. */
+  ensureCreated(): Promise<void>;
+  /** Resolves when the account answers; for readiness probes. */
+  checkReachable(): Promise<void>;
+}
+
+/** As quick as the table retries in open-table.ts, for the same reason. */
+const QUEUE_RETRIES = { maxTries: 3, retryDelayInMs: 100, maxRetryDelayInMs: 1000, tryTimeoutInMs: 10_000 };
+
+export function openStorage(settings: StorageSettings): Storage {
+  const leadsTable = openTable(settings.connectionString, `${settings.namePrefix}leads`);
+  const state = openTable(settings.connectionString, `${settings.namePrefix}state`);
+  const queue = new QueueClient(expandConnectionString(settings.connectionString), `${settings.namePrefix}-leads`, { retryOptions: QUEUE_RETRIES });
+
+  return {
+    leads: new LeadStore(leadsTable),
+    leadQueue: new LeadQueue(queue),
+    state,
+    async ensureCreated() {
+      await Promise.all([leadsTable.createTable(), state.createTable(), queue.createIfNotExists()]);
+    },
+    async checkReachable() {
+      await Promise.all([leadsTable.listEntities({ queryOptions: { select: ['PartitionKey'] } }).byPage({ maxPageSize: 1 }).next(), queue.getProperties()]);
+    },
+  };
+}

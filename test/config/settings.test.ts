@@ -1,0 +1,123 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readEnvFiles } from '../../src/config/read-env-files';
+import { loadSettings, SettingsError } from '../../src/config/settings';
+
+const BASE = {
+  STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+  LEAD_INTAKE_KEY: 'a-long-enough-intake-key',
+};
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadSettings(env);
+  } catch (error) {
+    if (error instanceof SettingsError) return [...error.problems];
+    throw error;
+  }
+  throw new Error('expected the settings to be refused');
+}
+
+describe('loadSettings', () => {
+  it('applies the defaults', () => {
+    const s = loadSettings(BASE);
+    expect(s.port).toBe(3978);
+    expect(s.storage.namePrefix).toBe('leadbot');
+    expect(s.intake).toEqual({ key: BASE.LEAD_INTAKE_KEY, maxBodyBytes: 32768, duplicateWindowHours: 24 });
+    expect(s.dynamics).toBeUndefined();
+    expect(s.tableImport).toBeUndefined();
+    expect(s.bot).toBeUndefined();
+    expect(Object.isFrozen(s)).toBe(true);
+  });
+
+  it('names each missing required setting and how to fix it', () => {
+    const problems = problemsOf({});
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^STORAGE_CONNECTION_STRING is missing; copy the connection string/),
+        expect.stringMatching(/^LEAD_INTAKE_KEY is missing; use 16 or more letters.*randomBytes/),
+      ]),
+    );
+  });
+
+  it('names malformed values', () => {
+    const problems = problemsOf({ ...BASE, PORT: 'eighty', LEAD_CONTACTS: 'sales@contoso.com; not-an-address', LOG_LEVEL: 'loud' });
+    expect(problems).toContain('PORT "eighty" must be a whole number from 1 to 65535');
+    expect(problems).toContain('LEAD_CONTACTS has "not-an-address", which is not an e-mail address; separate entries with semicolons');
+    expect(problems).toContain('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
+  });
+
+  it('refuses a connection string without a key and says where to copy one', () => {
+    expect(problemsOf({ ...BASE, STORAGE_CONNECTION_STRING: 'AccountName=x' })).toEqual([
+      'STORAGE_CONNECTION_STRING needs AccountName and AccountKey (or SharedAccessSignature); copy it whole from the storage account\'s "Access keys" page',
+    ]);
+  });
+
+  it('never repeats a secret value in its messages', () => {
+    const canary = 'CANARY secret with spaces';
+    const problems = problemsOf({ ...BASE, LEAD_INTAKE_KEY: canary, DYNAMICS_URL: 'https://x.crm.dynamics.com', DYNAMICS_AUTH: 'aad', DYNAMICS_CLIENT_SECRET: canary });
+    expect(problems.join('\n')).not.toContain('CANARY');
+    expect(problems.join('\n')).toMatch(/LEAD_INTAKE_KEY is not usable/);
+  });
+
+  it('reads the contact list and admins as Partner Center writes them', () => {
+    const s = loadSettings({ ...BASE, LEAD_CONTACTS: 'Sales@Contoso.com;ops@contoso.com; ;sales@contoso.com', ADMINS: 'admin@contoso.com;0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0' });
+    expect(s.leadContacts).toEqual(['sales@contoso.com', 'ops@contoso.com']);
+    expect(s.admins).toEqual(['admin@contoso.com', '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0']);
+  });
+
+  it('reads the Azure AD option of the Dynamics connection', () => {
+    const s = loadSettings({
+      ...BASE,
+      DYNAMICS_URL: 'https://contoso.crm4.dynamics.com/',
+      DYNAMICS_AUTH: 'aad',
+      DYNAMICS_TENANT_ID: 'contoso.onmicrosoft.com',
+      DYNAMICS_CLIENT_ID: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+      DYNAMICS_CLIENT_SECRET: 's3cret',
+    });
+    expect(s.dynamics).toEqual({
+      auth: 'aad',
+      url: 'https://contoso.crm4.dynamics.com',
+      authorityHost: 'https://login.microsoftonline.com',
+      tenantId: 'contoso.onmicrosoft.com',
+      clientId: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+      clientSecret: 's3cret',
+    });
+  });
+
+  it('says which Dynamics setting is missing for the chosen option', () => {
+    expect(problemsOf({ ...BASE, DYNAMICS_URL: 'https://contoso.crm.dynamics.com', DYNAMICS_AUTH: 'o365' })).toEqual([
+      "DYNAMICS_USERNAME is missing; use the Office 365 user's sign-in name, like leads@contoso.com",
+      "DYNAMICS_PASSWORD is missing; use that user's current password",
+    ]);
+    expect(problemsOf({ ...BASE, DYNAMICS_URL: 'http://contoso.crm.dynamics.com/main.aspx', DYNAMICS_AUTH: 'sso' })).toEqual([
+      'DYNAMICS_URL "http://contoso.crm.dynamics.com/main.aspx" must be an https address with no path or query, like https://contoso.crm4.dynamics.com',
+    ]);
+  });
+
+  it('checks the bot registration for its type', () => {
+    expect(problemsOf({ ...BASE, BOT_ID: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0' })).toEqual([
+      'BOT_PASSWORD is missing; a SingleTenant bot needs the client secret of its app registration',
+      'BOT_TENANT_ID is missing; a SingleTenant bot needs the Directory (tenant) ID it is registered in',
+    ]);
+    expect(loadSettings({ ...BASE, BOT_ID: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', BOT_TYPE: 'UserAssignedMsi', BOT_TENANT_ID: 'contoso.onmicrosoft.com' }).bot?.type).toBe('UserAssignedMsi');
+  });
+});
+
+describe('readEnvFiles', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'env-'));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, '.env.dev'), 'PORT=4000\nLEAD_CONTACTS=sales@contoso.com\nLEAD_INTAKE_KEY=from-shared-file\n');
+  writeFileSync(join(dir, '.env.dev.user'), 'LEAD_INTAKE_KEY=from-user-file-secret\n');
+
+  it('layers env/.env.<name>, its .user file, then the process environment', () => {
+    const env = readEnvFiles('dev', { PORT: '5000' }, dir);
+    expect(env).toMatchObject({ PORT: '5000', LEAD_CONTACTS: 'sales@contoso.com', LEAD_INTAKE_KEY: 'from-user-file-secret' });
+  });
+
+  it('says which file is missing', () => {
+    expect(() => readEnvFiles('prod', {}, dir)).toThrow(`No settings file ${join(dir, '.env.prod')}`);
+    expect(() => readEnvFiles('../etc', {}, dir)).toThrow('must be letters, digits');
+  });
+});

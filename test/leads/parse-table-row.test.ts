@@ -1,0 +1,28 @@
+import { parseTableRow } from '../../src/leads/parse-table-row';
+import { fixture } from '../support/fixtures';
+
+describe('parseTableRow', () => {
+  it('reads the Azure Table destination row, customer details from the CustomerInfo JSON string', () => {
+    const lead = parseTableRow(fixture('azure-table-row'));
+    expect(lead.customer).toEqual({
+      firstName: 'Alex',
+      lastName: 'Morgan',
+      email: 'alex.morgan@litware.example',
+      phone: '+1 425 555 0100',
+      country: 'US',
+      company: 'Litware Inc',
+      title: 'CTO',
+    });
+    expect(lead.source).toMatchObject({ channel: 'AppSource', actionCode: 'PLT', action: 'Contact me', offerTitle: 'Contoso Sales Insights' });
+    expect(lead.description).toBe('Please call me about volume licensing.');
+  });
+
+  it('reads a row with no CustomerInfo as a lead with blank contact details', () => {
+    const lead = parseTableRow({ LeadSource: 'AzureMarketplace-INS|a.b', ActionCode: 'INS' });
+    expect(lead.customer.email).toBe('');
+  });
+
+  it('says so when CustomerInfo is not JSON', () => {
+    expect(() => parseTableRow({ CustomerInfo: '{not json' })).toThrow('CustomerInfo is not valid JSON');
+  });
+});

@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import restify, { type Server } from 'restify';
 import type { Settings } from './config/settings';
 import { registerHealthRoutes } from './health/health-routes';
@@ -11,6 +10,8 @@ export interface AppDeps {
   readonly logger: Logger;
   /** The clock; tests move it. */
   readonly now?: () => Date;
+  /** Set false when a test drives the background work (table import passes) itself. */
+  readonly backgroundWork?: boolean;
 }
 
 export interface App {
@@ -52,8 +53,8 @@ export function createApp(settings: Settings, deps: AppDeps): App {
           resolve();
         });
       });
-      importer?.start();
-      const address = server.address() as AddressInfo;
+      if (deps.backgroundWork !== false) importer?.start();
+      const address = server.address();
       const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
       logger.info({ url, tableImport: importer !== undefined }, 'marketplace lead bot listening');
       return { url };

@@ -59,12 +59,29 @@ export async function acceptLead(
   throw new Error(`Lead identity has more than ${MAX_OCCURRENCES} occurrences`);
 }
 
+/** How long a repeat waits for a delivery still in flight to finish queueing the lead. */
+const IN_FLIGHT_WAIT_MS = 2000;
+const IN_FLIGHT_POLL_MS = 50;
+
 async function settleDuplicate(stored: StoredLead, now: Date, deps: AcceptLeadDeps): Promise<void> {
-  // An earlier delivery may have been stored but not queued (storage failed in between, and
-  // the sender got a 503): this delivery finishes the job. A lead can thus be queued twice;
-  // the pipeline is idempotent per lead id, so that costs one no-op, never a second record.
-  if (stored.queuedAt === undefined) await queue(stored.id, now, deps);
-  await deps.leads.recordDuplicate(stored, now);
+  // The repeat may only be acknowledged once the lead is queued. An earlier delivery may have
+  // stored it and failed before queueing (its sender got a 503): then this delivery queues it.
+  // First give a delivery still in flight a moment, so concurrent repeats don't all queue it.
+  // Queued twice is still safe (the pipeline is idempotent per lead id), just wasted work.
+  const inFlight = now.getTime() - Date.parse(stored.receivedAt) < IN_FLIGHT_WAIT_MS;
+  const latest = stored.queuedAt === undefined && inFlight ? await waitUntilQueued(stored, deps) : stored;
+  if (latest.queuedAt === undefined) await queue(stored.id, now, deps);
+  await deps.leads.recordDuplicate(latest, now);
+}
+
+async function waitUntilQueued(stored: StoredLead, deps: AcceptLeadDeps): Promise<StoredLead> {
+  let latest = stored;
+  const deadline = Date.now() + IN_FLIGHT_WAIT_MS;
+  while (latest.queuedAt === undefined && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, IN_FLIGHT_POLL_MS));
+    latest = (await deps.leads.get(stored.id)) ?? latest;
+  }
+  return latest;
 }
 
 async function queue(id: string, now: Date, deps: AcceptLeadDeps): Promise<void> {

@@ -6,9 +6,9 @@ import { intakeErrors } from './intake-errors';
  * bodyParser so each failure gets its own status and a message that says what to fix.
  */
 export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
-  const contentType = req.headers['content-type'];
+  const contentType = req.headers['content-type'] ?? '';
   // Partner Center does not document its headers: accept a missing type, refuse a wrong one.
-  if (contentType !== undefined && !/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType)) {
+  if (contentType !== '' && !/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType)) {
     throw intakeErrors.notJson(contentType);
   }
   const declared = Number(req.headers['content-length'] ?? NaN);

@@ -11,7 +11,7 @@ import { acceptLead, type AcceptLeadDeps } from './accept-lead';
  * Rows are committed with service timestamps that need not arrive in order, so each pass
  * looks this far behind the watermark; rows seen twice resolve to the same lead id.
  */
-const OVERLAP_MS = 5 * 60_000;
+const DEFAULT_OVERLAP_MS = 5 * 60_000;
 
 export interface ImportPass {
   readonly rowsRead: number;
@@ -35,6 +35,7 @@ export class TableImporter {
     private readonly settings: TableImportSettings,
     private readonly state: TableClient,
     private readonly deps: AcceptLeadDeps & { readonly logger: Logger },
+    private readonly overlapMs = DEFAULT_OVERLAP_MS,
   ) {
     this.source = openTable(settings.connectionString, settings.tableName);
     this.watermarkKey = { partitionKey: 'table-import', rowKey: `${accountNameOf(settings.connectionString)}-${settings.tableName}` };
@@ -43,8 +44,8 @@ export class TableImporter {
   /** One pass over the rows newer than the watermark. */
   async runOnce(): Promise<ImportPass> {
     const watermark = await this.readWatermark();
-    const since = watermark === undefined ? undefined : new Date(watermark.getTime() - OVERLAP_MS);
-    const rows = this.source.listEntities<Record<string, unknown>>({
+    const since = watermark === undefined ? undefined : new Date(watermark.getTime() - this.overlapMs);
+    const rows = this.source.listEntities({
       queryOptions: since === undefined ? {} : { filter: odata`Timestamp ge ${since}` },
     });
     const pass = { rowsRead: 0, imported: 0, duplicates: 0, skipped: 0 };

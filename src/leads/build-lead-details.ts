@@ -12,7 +12,8 @@ export function buildLeadDetails(input: {
   description: string;
 }): LeadDetails {
   const source = parseLeadSource(input.leadSource, input.actionCode, input.offerTitle);
-  const values = [...Object.values(input.customer), input.leadSource, input.offerTitle, input.description];
+  const { firstName, lastName, email, phone, country, company, title } = input.customer;
+  const values = [firstName, lastName, email, phone, country, company, title, input.leadSource, input.offerTitle, input.description];
   return {
     customer: input.customer,
     source,

@@ -8,7 +8,7 @@ export type LeadStatus = 'received' | 'queued';
 export interface StoredLead extends Lead {
   readonly status: LeadStatus;
   readonly queuedAt: string | undefined;
-  /** How many times the same lead was sent again after the first. */
+  /** How many times the same lead was sent again after the first (concurrent repeats may count once). */
   readonly duplicates: number;
 }
 

@@ -39,7 +39,7 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
 /** The real app on a free loopback port, logging into memory. */
 export async function startTestApp(
   env: Record<string, string | undefined> = {},
-  now?: () => Date,
+  options: { now?: () => Date; backgroundWork?: boolean } = {},
 ): Promise<TestApp> {
   const settings = loadSettings(testEnv(env));
   const logs: string[] = [];
@@ -49,10 +49,15 @@ export async function startTestApp(
       done();
     },
   });
-  const app = createApp(settings, { logger: createLogger(settings.logLevel, sink), ...(now ? { now } : {}) });
+  const app = createApp(settings, { logger: createLogger(settings.logLevel, sink), ...options });
   const { url } = await app.start(0, '127.0.0.1');
-  const queue = new QueueClient(expandConnectionString(settings.storage.connectionString), `${settings.storage.namePrefix}-leads`);
+  const queue = openLeadQueue(settings);
   return { app, settings, url, logs, queue, stop: () => app.stop() };
+}
+
+/** The lead work queue, read directly so tests see what the app queued. */
+export function openLeadQueue(settings: Settings): QueueClient {
+  return new QueueClient(expandConnectionString(settings.storage.connectionString), `${settings.storage.namePrefix}-leads`);
 }
 
 /** All messages waiting in a queue, without taking them. */

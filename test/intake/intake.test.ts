@@ -1,0 +1,135 @@
+import { LEADS_PATH } from '../../src/intake/intake-route';
+import { fixture, httpsFixtureNames } from '../support/fixtures';
+import { INTAKE_KEY, postLead, queuedLeadIds, startTestApp, type TestApp } from '../support/test-app';
+
+describe('POST /api/leads', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await startTestApp();
+  });
+  afterEach(async () => {
+    await t.stop();
+  });
+
+  it.each(httpsFixtureNames())('stores and queues the %s fixture, then answers 202', async (name) => {
+    const answer = await postLead(t.url, fixture(name));
+    expect(answer.status).toBe(202);
+    expect(answer.body).toEqual({ leadId: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'accepted', test: name === 'https-partner-center-test-lead' });
+    const leadId = answer.body.leadId as string;
+
+    const stored = await t.app.storage.leads.get(leadId);
+    expect(stored).toMatchObject({ id: leadId, origin: 'https', status: 'queued', duplicates: 0 });
+    expect(stored?.queuedAt).toBeDefined();
+    expect(stored?.source.raw).toBe(fixture(name).LeadSource);
+    expect(await queuedLeadIds(t.queue)).toEqual([leadId]);
+  });
+
+  it('stores a re-sent lead once and says the second was a duplicate, with the same id', async () => {
+    const first = await postLead(t.url, fixture('https-appsource-contact-me'));
+    // Same content, other key spellings and whitespace: the same lead.
+    const resent = { userdetails: { ...(fixture('https-appsource-contact-me').UserDetails as object), FirstName: ' Dana ' }, ...withoutUserDetails() };
+    const second = await postLead(t.url, resent);
+    expect(first.status).toBe(202);
+    expect(second.status).toBe(200);
+    expect(second.body).toEqual({ leadId: first.body.leadId, status: 'duplicate', test: false });
+    expect(await queuedLeadIds(t.queue)).toEqual([first.body.leadId]);
+    expect((await t.app.storage.leads.get(first.body.leadId as string))?.duplicates).toBe(1);
+  });
+
+  it('stores concurrent deliveries of the same lead once', async () => {
+    const answers = await Promise.all(Array.from({ length: 8 }, () => postLead(t.url, fixture('https-korean-contact'))));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 202]);
+    expect(new Set(answers.map((a) => a.body.leadId)).size).toBe(1);
+    expect(await queuedLeadIds(t.queue)).toHaveLength(1);
+  });
+
+  it('takes the key from the x-lead-key header too', async () => {
+    const answer = await postLead(t.url, fixture('https-docs-sample'), { key: null, headers: { 'x-lead-key': INTAKE_KEY } });
+    expect(answer.status).toBe(202);
+  });
+
+  it.each([
+    ['no key', null, 'LEAD_KEY_MISSING', /\?code=<LEAD_INTAKE_KEY>/],
+    ['a wrong key', 'test-intake-key-0123456780', 'LEAD_KEY_WRONG', /does not match/],
+    ['an empty key', '', 'LEAD_KEY_MISSING', /No intake key/],
+  ])('answers 401 to %s and stores nothing', async (_case, key, code, message) => {
+    const answer = await postLead(t.url, fixture('https-appsource-contact-me'), { key });
+    expect(answer.status).toBe(401);
+    expect(answer.body).toEqual({ error: { code, message: expect.stringMatching(message) } });
+    expect(await queuedLeadIds(t.queue)).toEqual([]);
+    const accepted = await postLead(t.url, fixture('https-appsource-contact-me'));
+    expect(accepted.status).toBe(202); // not a duplicate: the refused one was never stored
+  });
+
+  it('answers 413 over the size limit', async () => {
+    const big = { ...fixture('https-appsource-contact-me'), Description: 'x'.repeat(t.settings.intake.maxBodyBytes) };
+    const answer = await postLead(t.url, big);
+    expect(answer.status).toBe(413);
+    expect(answer.body).toEqual({ error: { code: 'LEAD_TOO_LARGE', message: expect.stringContaining('LEAD_MAX_BODY_BYTES') } });
+    expect(await queuedLeadIds(t.queue)).toEqual([]);
+  });
+
+  it('answers 413 to a chunked body that grows past the limit', async () => {
+    const limit = t.settings.intake.maxBodyBytes;
+    const chunks = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(`{"Description":"${'y'.repeat(limit)}`));
+        controller.enqueue(new TextEncoder().encode('"}'));
+        controller.close();
+      },
+    });
+    const response = await fetch(`${t.url}${LEADS_PATH}?code=${INTAKE_KEY}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: chunks,
+      duplex: 'half',
+    });
+    expect(response.status).toBe(413);
+  });
+
+  it('answers 415 to a body that is not JSON', async () => {
+    const answer = await postLead(t.url, undefined, { raw: 'FirstName=Dana', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(answer.status).toBe(415);
+    expect(answer.body).toEqual({ error: { code: 'LEAD_NOT_JSON', message: expect.stringContaining('Content-Type: application/json') } });
+  });
+
+  it('accepts a lead sent with no content type at all', async () => {
+    const answer = await postLead(t.url, fixture('https-docs-sample'), { headers: { 'content-type': '' } });
+    expect(answer.status).toBe(202);
+  });
+
+  it.each([
+    ['malformed JSON', '{"UserDetails": {', 'LEAD_MALFORMED_JSON', /^The body is not valid JSON: /],
+    ['an empty body', '', 'LEAD_EMPTY', /empty/],
+    ['an array', '[1,2]', 'LEAD_INVALID', /must be a JSON object .* but it is an array/],
+    ['an object that is no lead', '{"event":"ping"}', 'LEAD_INVALID', /none of the marketplace lead fields/],
+    ['a field of the wrong type', '{"UserDetails":{"Email":["a@b.c"]}}', 'LEAD_INVALID', /^UserDetails.Email must be text, but it is an array$/],
+  ])('answers 400 to %s, saying what was wrong', async (_case, raw, code, message) => {
+    const answer = await postLead(t.url, undefined, { raw });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual({ error: { code, message: expect.stringMatching(message) } });
+    expect(await queuedLeadIds(t.queue)).toEqual([]);
+  });
+
+  it('never writes the intake key, e-mail addresses or phone numbers to the log', async () => {
+    const canaryKey = 'CANARYkey-0123456789abcdef';
+    const app = await startTestApp({ LEAD_INTAKE_KEY: canaryKey });
+    try {
+      const lead = { UserDetails: { Email: 'canary.person@canary.example', Phone: '+1 555 CANARY', FirstName: 'Canny' }, LeadSource: 'AppSource-PLT|a.b' };
+      expect((await postLead(app.url, lead, { key: canaryKey })).status).toBe(202);
+      expect((await postLead(app.url, lead, { key: 'CANARYwrong-0123456789' })).status).toBe(401);
+      await postLead(app.url, undefined, { key: canaryKey, raw: '{"UserDetails":{"Email":"canary.person@canary.example"' });
+      const logs = app.logs.join('');
+      expect(logs).toContain('lead accepted');
+      expect(logs).toMatch(/"leadId":"[0-9a-f-]{36}"/);
+      expect(logs).not.toMatch(/CANARY/i);
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
+function withoutUserDetails(): Record<string, unknown> {
+  const { UserDetails: _ignored, ...rest } = fixture('https-appsource-contact-me');
+  return { ...rest, ActionCode: ' PLT ' };
+}

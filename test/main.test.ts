@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort } from './support/free-port';
+import { INTAKE_KEY } from './support/test-app';
+
+const ROOT = join(__dirname, '..');
+
+/** Runs src/main.ts as `npm start` would run the build: a real process, settings from its env. */
+function runMain(env: Record<string, string>, args: string[] = []) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+describe('main', () => {
+  it('stops at start-up with every settings problem named, and no secret echoed', async () => {
+    const run = runMain({ PORT: '99999', LEAD_INTAKE_KEY: 'CANARY!' });
+    expect(await run.exited).toBe(1);
+    const { stderr } = run.output();
+    expect(stderr).toContain("The bot's settings are not valid:");
+    expect(stderr).toContain('PORT "99999" must be a whole number from 1 to 65535');
+    expect(stderr).toContain('STORAGE_CONNECTION_STRING is missing');
+    expect(stderr).toContain('LEAD_INTAKE_KEY is not usable');
+    expect(stderr).toContain('See the settings table in README.md');
+    expect(stderr).not.toContain('CANARY');
+  });
+
+  it('serves from the environment alone and shuts down on SIGTERM', async () => {
+    const port = await freePort();
+    const run = runMain({
+      PORT: String(port),
+      STORAGE_CONNECTION_STRING: process.env.TEST_STORAGE_CONNECTION_STRING ?? '',
+      STORAGE_NAME_PREFIX: 'mainproc',
+      LEAD_INTAKE_KEY: INTAKE_KEY,
+    });
+    let health: Response | undefined;
+    for (let i = 0; i < 100 && health === undefined; i++) {
+      health = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+      if (health === undefined) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(health?.status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    expect(run.output().stdout).toMatch(/"msg":"shutting down"/);
+  });
+});

@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.local/', 'jest.config.js'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.local/', 'jest.config.js', 'test/support/summary-reporter.js'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -224,6 +224,9 @@ const schema = z.object({
 
 type Parsed = z.output<typeof schema>;
 
+/** Every environment variable the settings are read from (APP_ENV, read by main, aside). */
+export const SETTING_NAMES: readonly string[] = Object.keys(schema.shape);
+
 /** Reads settings from an environment (process.env, or the merge made by readEnvFiles). */
 export function loadSettings(env: Readonly<Record<string, string | undefined>>): Settings {
   const result = schema.safeParse(env);

@@ -1,0 +1,91 @@
+/**
+ * `npm run bench`: how fast leads are accepted durably (stored + queued, answered 2xx) over
+ * HTTP against Azurite, next to Azurite's own raw insert rate measured in the same run, so
+ * the intake's overhead reads as a ratio rather than a number that depends on the machine.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createApp } from '../src/app';
+import { loadSettings } from '../src/config/settings';
+import { createLogger } from '../src/logging/create-logger';
+import { openTable } from '../src/storage/open-table';
+import { startAzurite } from '../test/support/azurite';
+
+const LEADS = Number(process.env.BENCH_LEADS ?? 1000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+/** Marketplace leads arrive a few per minute; this is a floor with a wide margin. */
+const TARGET_LEADS_PER_SECOND = 100;
+
+const sample = JSON.parse(
+  readFileSync(join(__dirname, '..', 'test', 'fixtures', 'marketplace', 'https-appsource-contact-me.json'), 'utf8'),
+) as { UserDetails: Record<string, string> };
+
+async function timed(count: number, concurrency: number, one: (i: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await one(next++);
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return count / seconds;
+}
+
+async function main(): Promise<void> {
+  const azurite = await startAzurite();
+  try {
+    const raw = openTable(azurite.connectionString, 'benchraw');
+    await raw.createTable();
+    const entity = (i: number) => ({ partitionKey: `p${i}`, rowKey: 'lead', ...sample.UserDetails, description: 'x'.repeat(100) });
+    const rawSequential = await timed(LEADS, 1, (i) => raw.createEntity(entity(i)).then(() => undefined));
+    const rawConcurrent = await timed(LEADS, CONCURRENCY, (i) => raw.createEntity(entity(LEADS + i)).then(() => undefined));
+
+    const settings = loadSettings({
+      STORAGE_CONNECTION_STRING: azurite.connectionString,
+      STORAGE_NAME_PREFIX: 'bench',
+      LEAD_INTAKE_KEY: randomBytes(18).toString('base64url'),
+      LOG_LEVEL: 'silent',
+    });
+    const app = createApp(settings, { logger: createLogger('silent') });
+    const { url } = await app.start(0, '127.0.0.1');
+    const post = async (i: number): Promise<void> => {
+      const lead = { ...sample, UserDetails: { ...sample.UserDetails, Email: `buyer${i}@bench.example` } };
+      const response = await fetch(`${url}/api/leads?code=${settings.intake.key}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(lead),
+      });
+      if (response.status !== 202) throw new Error(`lead ${i} answered ${response.status}`);
+      await response.arrayBuffer();
+    };
+    const intakeSequential = await timed(LEADS, 1, (i) => post(i));
+    const intakeConcurrent = await timed(LEADS, CONCURRENCY, (i) => post(LEADS + i));
+    await app.stop();
+
+    const rows = [
+      ['Azurite raw createEntity, sequential', rawSequential],
+      [`Azurite raw createEntity, ${CONCURRENCY} concurrent`, rawConcurrent],
+      ['Intake POST /api/leads (store + queue), sequential', intakeSequential],
+      [`Intake POST /api/leads (store + queue), ${CONCURRENCY} concurrent`, intakeConcurrent],
+    ] as const;
+    process.stdout.write(`\nLead intake benchmark: ${LEADS} leads per row, Node ${process.version}\n\n`);
+    for (const [name, rate] of rows) process.stdout.write(`  ${name.padEnd(62)} ${rate.toFixed(0).padStart(6)} /s\n`);
+    process.stdout.write(
+      `\n  Intake vs raw insert (concurrent): ${(intakeConcurrent / rawConcurrent).toFixed(2)}x ` +
+        `(each lead is one insert, one queue message and one update)\n` +
+        `  Peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (this process: bench client and bot together)\n`,
+    );
+    const ok = intakeConcurrent >= TARGET_LEADS_PER_SECOND;
+    process.stdout.write(`\n  Target: >= ${TARGET_LEADS_PER_SECOND} leads/s accepted durably: ${ok ? 'met' : 'NOT MET'}\n`);
+    if (!ok) process.exitCode = 1;
+  } finally {
+    await azurite.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,80 @@
+/**
+ * `npm run local`: the bot on this machine with no cloud account. Starts the local services
+ * (Azurite for tables and queues), then runs src/main.ts — exactly what `npm start` runs — with
+ * embedded defaults for every setting the environment and env/.env.local leave unset.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import PinoPretty from 'pino-pretty';
+import { readEnvFiles } from '../src/config/read-env-files';
+import { startAzurite } from '../test/support/azurite';
+import { freePort } from '../test/support/free-port';
+import { LOCAL_INTAKE_KEY } from './local-defaults';
+
+const ROOT = join(__dirname, '..');
+
+async function portOrFree(preferred: number): Promise<number> {
+  const probe = await import('node:net');
+  const free = await new Promise<boolean>((resolve) => {
+    const server = probe.createServer();
+    server.once('error', () => {
+      resolve(false);
+    });
+    server.listen(preferred, '127.0.0.1', () => server.close(() => {
+      resolve(true);
+    }));
+  });
+  return free ? preferred : freePort();
+}
+
+async function main(): Promise<void> {
+  const location = join(ROOT, '.local', 'azurite');
+  mkdirSync(location, { recursive: true });
+  const azurite = await startAzurite({ location, tablePort: await portOrFree(10002), queuePort: await portOrFree(10001) });
+
+  const fileEnv = existsSync(join(ROOT, 'env', '.env.local')) ? readEnvFiles('local', process.env, join(ROOT, 'env')) : process.env;
+  const env: Record<string, string | undefined> = {
+    PORT: '3978',
+    LOG_LEVEL: 'info',
+    STORAGE_CONNECTION_STRING: azurite.connectionString,
+    LEAD_INTAKE_KEY: LOCAL_INTAKE_KEY,
+    ...withoutBlanks(fileEnv),
+  };
+  const port = env.PORT ?? '3978';
+  process.stdout.write(
+    [
+      '',
+      'Marketplace Lead Bot, local run',
+      `  Azurite (tables ${azurite.tablePort}, queues ${azurite.queuePort}), data in .local/azurite`,
+      `  Lead endpoint: http://127.0.0.1:${port}/api/leads?code=${env.LEAD_INTAKE_KEY === LOCAL_INTAKE_KEY ? LOCAL_INTAKE_KEY : '<LEAD_INTAKE_KEY>'}`,
+      '  Send a sample lead from another terminal: npm run send-lead',
+      '',
+    ].join('\n') + '\n',
+  );
+
+  const bot = spawn(process.execPath, ['--disable-warning=DEP0111', '--import', 'tsx', join(ROOT, 'src', 'main.ts')], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  bot.stdout.pipe(PinoPretty({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service' }));
+
+  const stop = (): void => {
+    bot.kill('SIGTERM');
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const code = await new Promise<number | null>((resolve) => bot.once('exit', resolve));
+  await azurite.stop();
+  process.exit(code ?? 0);
+}
+
+function withoutBlanks(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`The local run could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -31,9 +31,8 @@ export function registerIntakeRoute(
       checkIntakeKey(settings.key, query.get('code'), req.header('x-lead-key') || undefined);
       const details = parseLead(await readJsonBody(req, settings.maxBodyBytes));
       const accepted = await acceptLead(details, 'https', { key: fingerprint(details), duplicateWindowMs: windowMs }, deps);
-      log.info(
+      log.child({ leadId: accepted.leadId }).info(
         {
-          leadId: accepted.leadId,
           duplicate: accepted.duplicate,
           isTest: accepted.isTest,
           channel: details.source.channel,

@@ -1,26 +1,42 @@
 import restify, { type Server } from 'restify';
 import type { Settings } from './config/settings';
+import { DataverseClient, type RetryPolicy } from './dynamics/dataverse-client';
+import { dynamicsLeadWriter } from './dynamics/dynamics-lead-writer';
+import { createHttpTransport } from './dynamics/http-transport';
+import { createTokenSource } from './dynamics/sign-in';
 import { registerHealthRoutes } from './health/health-routes';
 import { registerIntakeRoute } from './intake/intake-route';
 import { TableImporter } from './intake/table-importer';
 import type { Logger } from './logging/create-logger';
+import { DeadLetters } from './pipeline/dead-letters';
+import { logOnlyNotifier, type LeadNotifier } from './pipeline/lead-notifier';
+import { DEFAULT_WORKER_OPTIONS, LeadWorker, type LeadWorkerOptions } from './pipeline/lead-worker';
 import { openStorage, type Storage } from './storage/storage';
 
 export interface AppDeps {
   readonly logger: Logger;
   /** The clock; tests move it. */
   readonly now?: () => Date;
-  /** Set false when a test drives the background work (table import passes) itself. */
+  /** Set false when a test drives the background work (worker, table import) itself. */
   readonly backgroundWork?: boolean;
+  /** PEM certificates to trust beyond the system's (the local services' throwaway one). */
+  readonly trustedCertificates?: string;
+  /** Who hears about written leads; the log until Teams delivery is plugged in. */
+  readonly notifier?: LeadNotifier;
+  readonly workerOptions?: Partial<LeadWorkerOptions>;
+  readonly dynamicsRetry?: RetryPolicy;
 }
 
 export interface App {
   readonly server: Server;
   readonly storage: Storage;
   readonly importer: TableImporter | undefined;
+  readonly worker: LeadWorker;
+  readonly deadLetters: DeadLetters;
+  readonly dynamics: DataverseClient;
   /** Creates missing tables and queues, listens, and starts background work. */
   start(port?: number, host?: string): Promise<{ url: string }>;
-  /** Stops taking work and closes the server. */
+  /** Stops taking work, finishes what is in hand, and closes the server. */
   stop(): Promise<void>;
 }
 
@@ -36,6 +52,23 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   const importer =
     settings.tableImport === undefined ? undefined : new TableImporter(settings.tableImport, storage.state, acceptDeps);
 
+  const transport = createHttpTransport(deps.trustedCertificates === undefined ? {} : { trustedCertificates: deps.trustedCertificates });
+  const tokens = createTokenSource(settings.dynamics, transport, logger);
+  const dynamics = new DataverseClient(settings.dynamics, tokens, transport, logger, deps.dynamicsRetry);
+  const deadLetters = new DeadLetters(storage.deadLetterTable, storage.leads, storage.leadQueue);
+  const worker = new LeadWorker(
+    {
+      leads: storage.leads,
+      queue: storage.leadQueue,
+      deadLetters,
+      writer: dynamicsLeadWriter(dynamics, settings.dynamics.leadSourceCode),
+      notifier: deps.notifier ?? logOnlyNotifier(logger),
+      logger,
+      now,
+    },
+    { ...DEFAULT_WORKER_OPTIONS, maxAttempts: settings.pipeline.maxAttempts, ...deps.workerOptions },
+  );
+
   const server = restify.createServer({ name: 'marketplace-lead-bot', handleUncaughtExceptions: false });
   registerHealthRoutes(server, () => storage.checkReachable(), logger);
   registerIntakeRoute(server, settings.intake, acceptDeps);
@@ -44,6 +77,9 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     server,
     storage,
     importer,
+    worker,
+    deadLetters,
+    dynamics,
     async start(port = settings.port, host?: string) {
       await storage.ensureCreated();
       await new Promise<void>((resolve, reject) => {
@@ -53,19 +89,23 @@ export function createApp(settings: Settings, deps: AppDeps): App {
           resolve();
         });
       });
-      if (deps.backgroundWork !== false) importer?.start();
+      if (deps.backgroundWork !== false) {
+        importer?.start();
+        worker.start();
+      }
       const address = server.address();
       const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-      logger.info({ url, tableImport: importer !== undefined }, 'marketplace lead bot listening');
+      logger.info({ url, dynamics: settings.dynamics.url, signIn: tokens.description, tableImport: importer !== undefined }, 'marketplace lead bot listening');
       return { url };
     },
     async stop() {
-      await importer?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => {
           resolve();
         });
       });
+      await Promise.all([importer?.stop(), worker.stop()]);
+      await transport.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from './support/free-port';
+import { dynamicsEnv } from './support/local-services';
 import { INTAKE_KEY } from './support/test-app';
 
 const ROOT = join(__dirname, '..');
@@ -40,6 +41,7 @@ describe('main', () => {
       STORAGE_CONNECTION_STRING: process.env.TEST_STORAGE_CONNECTION_STRING ?? '',
       STORAGE_NAME_PREFIX: 'mainproc',
       LEAD_INTAKE_KEY: INTAKE_KEY,
+      ...dynamicsEnv('https://127.0.0.1:9'),
     });
     let health: Response | undefined;
     for (let i = 0; i < 100 && health === undefined; i++) {

@@ -10,8 +10,8 @@ export interface Settings {
   readonly logLevel: LogLevel;
   readonly storage: StorageSettings;
   readonly intake: IntakeSettings;
-  /** Absent until the Dynamics settings are given. */
-  readonly dynamics: DynamicsSettings | undefined;
+  readonly dynamics: DynamicsSettings;
+  readonly pipeline: PipelineSettings;
   /** The Azure Table destination to import from, when configured. */
   readonly tableImport: TableImportSettings | undefined;
   readonly leadContacts: readonly string[];
@@ -41,11 +41,27 @@ export type DynamicsSettings =
       readonly clientId: string;
       readonly clientSecret: string;
     })
-  | (DynamicsCommon & { readonly auth: 'o365'; readonly username: string; readonly password: string });
+  | (DynamicsCommon & {
+      readonly auth: 'o365';
+      readonly username: string;
+      readonly password: string;
+      /** The public client to sign in through; the Dataverse sample client when absent. */
+      readonly clientId: string | undefined;
+    });
 
 interface DynamicsCommon {
   readonly url: string;
   readonly authorityHost: string;
+  /** Dataverse `leadsourcecode` option value (8 = Web). */
+  readonly leadSourceCode: number;
+  /** Requests in flight at once, per instance; the service allows 52 per user. */
+  readonly maxConcurrency: number;
+  readonly timeoutMs: number;
+}
+
+export interface PipelineSettings {
+  /** Failed writes of one lead before it is dead-lettered (configuration errors never count). */
+  readonly maxAttempts: number;
 }
 
 export interface TableImportSettings {
@@ -197,6 +213,10 @@ const schema = z.object({
   DYNAMICS_AUTHORITY_HOST: optionalText.transform(
     httpsOrigin('DYNAMICS_AUTHORITY_HOST', 'https://login.microsoftonline.com'),
   ),
+  DYNAMICS_LEAD_SOURCE_CODE: integer('DYNAMICS_LEAD_SOURCE_CODE', 1, 2_147_483_647, 8),
+  DYNAMICS_MAX_CONCURRENCY: integer('DYNAMICS_MAX_CONCURRENCY', 1, 52, 8),
+  DYNAMICS_TIMEOUT_SECONDS: integer('DYNAMICS_TIMEOUT_SECONDS', 1, 600, 30),
+  LEAD_MAX_ATTEMPTS: integer('LEAD_MAX_ATTEMPTS', 1, 1000, 10),
   LEAD_TABLE_CONNECTION_STRING: optionalText.transform((v, ctx) => {
     const problem = v === undefined ? undefined : parseStorageConnectionString(v).problem;
     if (problem !== undefined) {
@@ -229,12 +249,16 @@ export const SETTING_NAMES: readonly string[] = Object.keys(schema.shape);
 
 /** Reads settings from an environment (process.env, or the merge made by readEnvFiles). */
 export function loadSettings(env: Readonly<Record<string, string | undefined>>): Settings {
-  const result = schema.safeParse(env);
-  if (!result.success) {
-    throw new SettingsError(result.error.issues.map((i) => i.message));
-  }
-  const s = result.data;
+  // Each setting on its own, so one bad value does not hide the problems of the others.
   const problems: string[] = [];
+  const parsed: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(schema.shape)) {
+    const result = field.safeParse(env[name]);
+    if (result.success) parsed[name] = result.data;
+    else problems.push(...result.error.issues.map((i) => i.message));
+  }
+  const s = parsed as Parsed;
+  const given = (name: string): boolean => (env[name] ?? '').trim() !== '';
   const settings: Settings = {
     port: s.PORT,
     logLevel: s.LOG_LEVEL,
@@ -244,7 +268,8 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
       maxBodyBytes: s.LEAD_MAX_BODY_BYTES,
       duplicateWindowHours: s.LEAD_DUPLICATE_WINDOW_HOURS,
     },
-    dynamics: readDynamics(s, problems),
+    dynamics: readDynamics(s, given, problems),
+    pipeline: { maxAttempts: s.LEAD_MAX_ATTEMPTS },
     tableImport:
       s.LEAD_TABLE_CONNECTION_STRING === undefined
         ? undefined
@@ -261,15 +286,20 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
   return Object.freeze(settings);
 }
 
-function readDynamics(s: Parsed, problems: string[]): DynamicsSettings | undefined {
-  const given = [s.DYNAMICS_URL, s.DYNAMICS_AUTH, s.DYNAMICS_TENANT_ID, s.DYNAMICS_CLIENT_ID, s.DYNAMICS_USERNAME];
-  if (given.every((v) => v === undefined)) return undefined;
+function readDynamics(s: Parsed, given: (name: string) => boolean, problems: string[]): DynamicsSettings {
   const require = (name: string, value: string | undefined, fix: string): string => {
-    if (value === undefined) problems.push(`${name} is missing; ${fix}`);
+    // A value that is present but malformed has been reported already.
+    if (value === undefined && !given(name)) problems.push(`${name} is missing; ${fix}`);
     return value ?? '';
   };
   const url = require('DYNAMICS_URL', s.DYNAMICS_URL, 'use your Dynamics 365 address, like https://contoso.crm4.dynamics.com');
-  const authorityHost = s.DYNAMICS_AUTHORITY_HOST ?? 'https://login.microsoftonline.com';
+  const common = {
+    url,
+    authorityHost: s.DYNAMICS_AUTHORITY_HOST ?? 'https://login.microsoftonline.com',
+    leadSourceCode: s.DYNAMICS_LEAD_SOURCE_CODE,
+    maxConcurrency: s.DYNAMICS_MAX_CONCURRENCY,
+    timeoutMs: s.DYNAMICS_TIMEOUT_SECONDS * 1000,
+  };
   const auth = s.DYNAMICS_AUTH?.toLowerCase();
   if (auth === 'aad') {
     const tenantId = require('DYNAMICS_TENANT_ID', s.DYNAMICS_TENANT_ID, 'copy the Directory (tenant) ID from the app registration\'s Overview page');
@@ -281,7 +311,7 @@ function readDynamics(s: Parsed, problems: string[]): DynamicsSettings | undefin
     if (clientId !== '' && !GUID.test(clientId)) {
       problems.push(`DYNAMICS_CLIENT_ID "${clientId}" is not an Application (client) ID; it is a GUID such as 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0`);
     }
-    return { auth, url, authorityHost, tenantId, clientId, clientSecret };
+    return { ...common, auth, tenantId, clientId, clientSecret };
   }
   if (auth === 'o365') {
     const username = require('DYNAMICS_USERNAME', s.DYNAMICS_USERNAME, 'use the Office 365 user\'s sign-in name, like leads@contoso.com');
@@ -289,14 +319,17 @@ function readDynamics(s: Parsed, problems: string[]): DynamicsSettings | undefin
     if (username !== '' && !EMAIL.test(username)) {
       problems.push(`DYNAMICS_USERNAME "${username}" is not a user name; use the sign-in address, like leads@contoso.com`);
     }
-    return { auth, url, authorityHost, username, password };
+    if (s.DYNAMICS_CLIENT_ID !== undefined && !GUID.test(s.DYNAMICS_CLIENT_ID)) {
+      problems.push(`DYNAMICS_CLIENT_ID "${s.DYNAMICS_CLIENT_ID}" is not an Application (client) ID; leave it empty to sign in through Microsoft's Dataverse sample client`);
+    }
+    return { ...common, auth, username, password, clientId: s.DYNAMICS_CLIENT_ID };
   }
   problems.push(
-    s.DYNAMICS_AUTH === undefined
+    !given('DYNAMICS_AUTH')
       ? 'DYNAMICS_AUTH is missing; set it to "aad" (Azure AD app, recommended) or "o365" (Office 365 user)'
       : `DYNAMICS_AUTH "${s.DYNAMICS_AUTH}" must be "aad" (Azure AD app, recommended) or "o365" (Office 365 user)`,
   );
-  return undefined;
+  return { ...common, auth: 'aad', tenantId: '', clientId: '', clientSecret: '' };
 }
 
 function readBot(s: Parsed, problems: string[]): BotSettings | undefined {

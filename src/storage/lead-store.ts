@@ -2,14 +2,36 @@ import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import { isRestError } from '@azure/core-rest-pipeline';
 import type { Customer, Lead, LeadOrigin } from '../leads/lead';
 
-/** Where a lead is in its life; later stages (written, notified…) are added by the pipeline. */
-export type LeadStatus = 'received' | 'queued';
+/**
+ * Where a lead is in its life: received → queued → (waiting →) written → done, or
+ * dead-lettered (re-drivable back to queued).
+ */
+export type LeadStatus = 'received' | 'queued' | 'waiting' | 'written' | 'done' | 'dead-lettered';
 
 export interface StoredLead extends Lead {
   readonly status: LeadStatus;
   readonly queuedAt: string | undefined;
   /** How many times the same lead was sent again after the first (concurrent repeats may count once). */
   readonly duplicates: number;
+  /** Failed writes that count towards dead-lettering. */
+  readonly attempts: number;
+  readonly lastErrorCode: string | undefined;
+  readonly lastError: string | undefined;
+  /** The Dataverse record id, once written. */
+  readonly dynamicsId: string | undefined;
+  readonly writtenAt: string | undefined;
+}
+
+/** The columns the pipeline changes as a lead moves on. */
+export interface LeadProgress {
+  readonly status?: LeadStatus;
+  readonly attempts?: number;
+  readonly lastErrorCode?: string;
+  readonly lastError?: string;
+  readonly dynamicsId?: string;
+  readonly writtenAt?: string;
+  readonly doneAt?: string;
+  readonly deadLetteredAt?: string;
 }
 
 /**
@@ -31,6 +53,7 @@ export class LeadStore {
         receivedAt: lead.receivedAt,
         status: 'received' satisfies LeadStatus,
         duplicates: 0,
+        attempts: 0,
         ...lead.customer,
         description: lead.description,
         leadSource: lead.source.raw,
@@ -59,10 +82,11 @@ export class LeadStore {
   }
 
   async markQueued(id: string, at: Date): Promise<void> {
-    await this.table.updateEntity(
-      { partitionKey: id, rowKey: ROW, status: 'queued' satisfies LeadStatus, queuedAt: at.toISOString() },
-      'Merge',
-    );
+    await this.update(id, { status: 'queued', queuedAt: at.toISOString() });
+  }
+
+  async update(id: string, progress: LeadProgress & { queuedAt?: string }): Promise<void> {
+    await this.table.updateEntity({ partitionKey: id, rowKey: ROW, ...progress }, 'Merge');
   }
 
   async recordDuplicate(lead: StoredLead, at: Date): Promise<void> {
@@ -81,6 +105,11 @@ interface LeadEntity extends Customer {
   status: LeadStatus;
   queuedAt?: string;
   duplicates: number;
+  attempts?: number;
+  lastErrorCode?: string;
+  lastError?: string;
+  dynamicsId?: string;
+  writtenAt?: string;
   description: string;
   leadSource: string;
   channel: string;
@@ -100,6 +129,11 @@ function toStoredLead(e: TableEntityResult<LeadEntity>): StoredLead {
     status: e.status,
     queuedAt: e.queuedAt,
     duplicates: e.duplicates,
+    attempts: e.attempts ?? 0,
+    lastErrorCode: e.lastErrorCode,
+    lastError: e.lastError,
+    dynamicsId: e.dynamicsId,
+    writtenAt: e.writtenAt,
     customer: {
       firstName: e.firstName,
       lastName: e.lastName,

@@ -12,6 +12,8 @@ export interface Storage {
   readonly leadQueue: LeadQueue;
   /** Small records of the bot's own (import watermarks, leases…), keyed by purpose. */
   readonly state: TableClient;
+  /** Leads the pipeline gave up on, until re-driven. */
+  readonly deadLetterTable: TableClient;
   /** Creates the tables and queues that are missing; safe to call from every instance. */
   ensureCreated(): Promise<void>;
   /** Resolves when the account answers; for readiness probes. */
@@ -24,14 +26,16 @@ const QUEUE_RETRIES = { maxTries: 3, retryDelayInMs: 100, maxRetryDelayInMs: 100
 export function openStorage(settings: StorageSettings): Storage {
   const leadsTable = openTable(settings.connectionString, `${settings.namePrefix}leads`);
   const state = openTable(settings.connectionString, `${settings.namePrefix}state`);
+  const deadLetterTable = openTable(settings.connectionString, `${settings.namePrefix}deadletters`);
   const queue = new QueueClient(expandConnectionString(settings.connectionString), `${settings.namePrefix}-leads`, { retryOptions: QUEUE_RETRIES });
 
   return {
     leads: new LeadStore(leadsTable),
     leadQueue: new LeadQueue(queue),
     state,
+    deadLetterTable,
     async ensureCreated() {
-      await Promise.all([leadsTable.createTable(), state.createTable(), queue.createIfNotExists()]);
+      await Promise.all([leadsTable.createTable(), state.createTable(), deadLetterTable.createTable(), queue.createIfNotExists()]);
     },
     async checkReachable() {
       await Promise.all([leadsTable.listEntities({ queryOptions: { select: ['PartitionKey'] } }).byPage({ maxPageSize: 1 }).next(), queue.getProperties()]);

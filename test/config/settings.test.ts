@@ -4,7 +4,19 @@ import { join } from 'node:path';
 import { readEnvFiles } from '../../src/config/read-env-files';
 import { loadSettings, SettingsError } from '../../src/config/settings';
 
+const AAD = {
+  DYNAMICS_URL: 'https://contoso.crm4.dynamics.com/',
+  DYNAMICS_AUTH: 'aad',
+  DYNAMICS_TENANT_ID: 'contoso.onmicrosoft.com',
+  DYNAMICS_CLIENT_ID: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+  DYNAMICS_CLIENT_SECRET: 's3cret',
+};
 const BASE = {
+  STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+  LEAD_INTAKE_KEY: 'a-long-enough-intake-key',
+  ...AAD,
+};
+const NO_DYNAMICS = {
   STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
   LEAD_INTAKE_KEY: 'a-long-enough-intake-key',
 };
@@ -25,7 +37,8 @@ describe('loadSettings', () => {
     expect(s.port).toBe(3978);
     expect(s.storage.namePrefix).toBe('leadbot');
     expect(s.intake).toEqual({ key: BASE.LEAD_INTAKE_KEY, maxBodyBytes: 32768, duplicateWindowHours: 24 });
-    expect(s.dynamics).toBeUndefined();
+    expect(s.dynamics).toMatchObject({ leadSourceCode: 8, maxConcurrency: 8, timeoutMs: 30_000 });
+    expect(s.pipeline).toEqual({ maxAttempts: 10 });
     expect(s.tableImport).toBeUndefined();
     expect(s.bot).toBeUndefined();
     expect(Object.isFrozen(s)).toBe(true);
@@ -37,6 +50,8 @@ describe('loadSettings', () => {
       expect.arrayContaining([
         expect.stringMatching(/^STORAGE_CONNECTION_STRING is missing; copy the connection string/),
         expect.stringMatching(/^LEAD_INTAKE_KEY is missing; use 16 or more letters.*randomBytes/),
+        'DYNAMICS_URL is missing; use your Dynamics 365 address, like https://contoso.crm4.dynamics.com',
+        'DYNAMICS_AUTH is missing; set it to "aad" (Azure AD app, recommended) or "o365" (Office 365 user)',
       ]),
     );
   });
@@ -68,15 +83,11 @@ describe('loadSettings', () => {
   });
 
   it('reads the Azure AD option of the Dynamics connection', () => {
-    const s = loadSettings({
-      ...BASE,
-      DYNAMICS_URL: 'https://contoso.crm4.dynamics.com/',
-      DYNAMICS_AUTH: 'aad',
-      DYNAMICS_TENANT_ID: 'contoso.onmicrosoft.com',
-      DYNAMICS_CLIENT_ID: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
-      DYNAMICS_CLIENT_SECRET: 's3cret',
-    });
+    const s = loadSettings(BASE);
     expect(s.dynamics).toEqual({
+      leadSourceCode: 8,
+      maxConcurrency: 8,
+      timeoutMs: 30_000,
       auth: 'aad',
       url: 'https://contoso.crm4.dynamics.com',
       authorityHost: 'https://login.microsoftonline.com',
@@ -87,13 +98,20 @@ describe('loadSettings', () => {
   });
 
   it('says which Dynamics setting is missing for the chosen option', () => {
-    expect(problemsOf({ ...BASE, DYNAMICS_URL: 'https://contoso.crm.dynamics.com', DYNAMICS_AUTH: 'o365' })).toEqual([
+    expect(problemsOf({ ...NO_DYNAMICS, DYNAMICS_URL: 'https://contoso.crm.dynamics.com', DYNAMICS_AUTH: 'o365' })).toEqual([
       "DYNAMICS_USERNAME is missing; use the Office 365 user's sign-in name, like leads@contoso.com",
       "DYNAMICS_PASSWORD is missing; use that user's current password",
     ]);
-    expect(problemsOf({ ...BASE, DYNAMICS_URL: 'http://contoso.crm.dynamics.com/main.aspx', DYNAMICS_AUTH: 'sso' })).toEqual([
+    expect(problemsOf({ ...NO_DYNAMICS, DYNAMICS_URL: 'http://contoso.crm.dynamics.com/main.aspx', DYNAMICS_AUTH: 'sso', DYNAMICS_MAX_CONCURRENCY: '60' })).toEqual([
       'DYNAMICS_URL "http://contoso.crm.dynamics.com/main.aspx" must be an https address with no path or query, like https://contoso.crm4.dynamics.com',
+      'DYNAMICS_MAX_CONCURRENCY "60" must be a whole number from 1 to 52',
+      'DYNAMICS_AUTH "sso" must be "aad" (Azure AD app, recommended) or "o365" (Office 365 user)',
     ]);
+  });
+
+  it('reads the Office 365 option, with the Dataverse sample client unless told otherwise', () => {
+    const s = loadSettings({ ...NO_DYNAMICS, DYNAMICS_URL: 'https://contoso.crm.dynamics.com', DYNAMICS_AUTH: 'O365', DYNAMICS_USERNAME: 'leads@contoso.com', DYNAMICS_PASSWORD: 'pw' });
+    expect(s.dynamics).toMatchObject({ auth: 'o365', username: 'leads@contoso.com', password: 'pw', clientId: undefined });
   });
 
   it('checks the bot registration for its type', () => {

@@ -1,6 +1,7 @@
 import { TableClient } from '@azure/data-tables';
 import type { TableImportSettings } from '../../src/config/settings';
 import { TableImporter } from '../../src/intake/table-importer';
+import { leadIdFor } from '../../src/leads/lead-id';
 import { createLogger } from '../../src/logging/create-logger';
 import { openTable } from '../../src/storage/open-table';
 import { fixture } from '../support/fixtures';
@@ -22,7 +23,7 @@ describe('the Azure Table destination importer', () => {
     const tableName = `${uniquePrefix()}marketplaceleads`;
     source = openTable(connectionString, tableName);
     env = { LEAD_TABLE_CONNECTION_STRING: connectionString, LEAD_TABLE_NAME: tableName, STORAGE_NAME_PREFIX: uniquePrefix() };
-    t = await startTestApp(env, { backgroundWork: false }); // the tests drive passes themselves
+    t = await startTestApp(env); // the tests drive passes themselves
   });
   afterEach(async () => {
     await t.stop();
@@ -85,8 +86,9 @@ describe('the Azure Table destination importer', () => {
     await t.stop();
     await source.createTable();
     await source.createEntity(partnerCenterRow('row-1'));
-    t = await startTestApp(env);
-    for (let i = 0; i < 50 && (await queuedLeadIds(t.queue)).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(await queuedLeadIds(t.queue)).toHaveLength(1);
+    t = await startTestApp(env, { backgroundWork: true });
+    const leadId = leadIdFor(`table:devstoreaccount1-${env.LEAD_TABLE_NAME}/${partnerCenterRow('row-1').partitionKey}/row-1`);
+    for (let i = 0; i < 50 && (await t.app.storage.leads.get(leadId)) === undefined; i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await t.app.storage.leads.get(leadId))?.customer.lastName).toBe('Morgan');
   });
 });

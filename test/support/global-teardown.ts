@@ -1,3 +1,3 @@
 export default async function globalTeardown(): Promise<void> {
-  await globalThis.azurite?.stop();
+  await Promise.all([globalThis.azurite?.stop(), globalThis.identityProvider?.stop()]);
 }

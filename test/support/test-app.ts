@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { QueueClient } from '@azure/storage-queue';
-import { createApp, type App } from '../../src/app';
+import { createApp, type App, type AppDeps } from '../../src/app';
 import { loadSettings, type Settings } from '../../src/config/settings';
 import { createLogger } from '../../src/logging/create-logger';
 import { expandConnectionString } from '../../src/storage/parse-connection-string';
+import { dynamicsEnv, sharedServices } from './local-services';
 
 export const INTAKE_KEY = 'test-intake-key-0123456789';
 
@@ -32,14 +33,19 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
     STORAGE_NAME_PREFIX: uniquePrefix(),
     LEAD_INTAKE_KEY: INTAKE_KEY,
     LOG_LEVEL: 'debug',
+    // Nothing listens there: tests of the pipeline give a Dataverse emulator's URL instead.
+    ...dynamicsEnv('https://127.0.0.1:9'),
     ...overrides,
   };
 }
 
-/** The real app on a free loopback port, logging into memory. */
+/**
+ * The real app on a free loopback port, logging into memory. Background work (the pipeline
+ * worker, the table importer) runs only when asked for, so tests can look at the queue.
+ */
 export async function startTestApp(
   env: Record<string, string | undefined> = {},
-  options: { now?: () => Date; backgroundWork?: boolean } = {},
+  options: Omit<AppDeps, 'logger'> = {},
 ): Promise<TestApp> {
   const settings = loadSettings(testEnv(env));
   const logs: string[] = [];
@@ -49,7 +55,12 @@ export async function startTestApp(
       done();
     },
   });
-  const app = createApp(settings, { logger: createLogger(settings.logLevel, sink), ...options });
+  const app = createApp(settings, {
+    logger: createLogger(settings.logLevel, sink),
+    trustedCertificates: sharedServices().tls.cert,
+    backgroundWork: false,
+    ...options,
+  });
   const { url } = await app.start(0, '127.0.0.1');
   const queue = openLeadQueue(settings);
   return { app, settings, url, logs, queue, stop: () => app.stop() };

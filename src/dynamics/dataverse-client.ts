@@ -1,0 +1,204 @@
+import type { DynamicsSettings } from '../config/settings';
+import type { Logger } from '../logging/create-logger';
+import { DynamicsError, dynamicsError } from './dynamics-error';
+import type { HttpTransport } from './http-transport';
+import type { LeadRecord } from './map-lead';
+import type { TokenSource } from './sign-in';
+
+export interface WhoAmI {
+  readonly userId: string;
+  readonly businessUnitId: string;
+  readonly organizationId: string;
+}
+
+export interface RetryPolicy {
+  /** Attempts per call for transient failures, the first included. */
+  readonly attempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  /** A longer Retry-After is handed back to the caller rather than slept through. */
+  readonly maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 500, maxDelayMs: 30_000, maxRetryAfterMs: 60_000 };
+
+const API_PATH = '/api/data/v9.2/';
+const DUPLICATE_KEY = '0x80040237';
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HEADERS = { accept: 'application/json', 'odata-maxversion': '4.0', 'odata-version': '4.0' };
+
+interface Answer {
+  readonly status: number;
+  readonly headers: Headers | { get(name: string): string | null };
+  readonly body: unknown;
+}
+
+/**
+ * The Dataverse Web API, as far as leads need it. Carries the service's rules: one token
+ * refresh on 401, Retry-After on 429 (and every request of this instance waits it out, since
+ * the limits are per user), backoff with jitter on 5xx/412/timeouts, and a cap on concurrency.
+ */
+export class DataverseClient {
+  private resumeAt = 0;
+  private inFlight = 0;
+  private readonly queue: (() => void)[] = [];
+
+  constructor(
+    private readonly settings: DynamicsSettings,
+    private readonly tokens: TokenSource,
+    private readonly transport: HttpTransport,
+    private readonly logger: Logger,
+    private readonly retry: RetryPolicy = DEFAULT_RETRY,
+  ) {}
+
+  async whoAmI(): Promise<WhoAmI> {
+    const answer = await this.withRetries(() => this.send('GET', 'WhoAmI'));
+    const body = answer.body as { UserId?: string; BusinessUnitId?: string; OrganizationId?: string };
+    return { userId: body.UserId ?? '', businessUnitId: body.BusinessUnitId ?? '', organizationId: body.OrganizationId ?? '' };
+  }
+
+  /**
+   * Creates the lead under its own id. A row that already has that id is this lead written
+   * before (a crash or a timeout after Dynamics committed): that counts as done, not as an error.
+   */
+  async createLead(record: LeadRecord): Promise<{ id: string; created: boolean }> {
+    try {
+      const answer = await this.withRetries(() => this.send('POST', 'leads', record));
+      return { id: entityIdOf(answer) ?? record.leadid, created: true };
+    } catch (error) {
+      if (error instanceof DuplicateKey) return { id: record.leadid, created: false };
+      throw error;
+    }
+  }
+
+  /** The link a seller opens the record with. */
+  recordUrl(id: string): string | undefined {
+    return GUID.test(id) ? `${this.settings.url}/main.aspx?pagetype=entityrecord&etn=lead&id=${id}` : undefined;
+  }
+
+  private async withRetries(call: () => Promise<Answer>): Promise<Answer> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!(error instanceof DynamicsError) || error.kind !== 'transient' || attempt >= this.retry.attempts) throw error;
+        const waitMs = error.retryAfterMs ?? this.backoff(attempt);
+        if (waitMs > this.retry.maxRetryAfterMs) throw error;
+        this.logger.debug({ code: error.code, attempt, waitMs }, 'Dynamics call will be retried');
+        await sleep(waitMs);
+      }
+    }
+  }
+
+  /** Exponential backoff with full jitter, so many workers do not retry in step. */
+  private backoff(attempt: number): number {
+    const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  }
+
+  /** One request; a 401 gets one fresh token and one more try. */
+  private async send(method: 'GET' | 'POST', resource: string, body?: unknown): Promise<Answer> {
+    const first = await this.once(method, resource, body, false);
+    const answer = first.status === 401 ? await this.once(method, resource, body, true) : first;
+    if (answer.status < 300) return answer;
+    throw this.explain(answer);
+  }
+
+  private async once(method: string, resource: string, body: unknown, forceRefresh: boolean): Promise<Answer> {
+    const token = await this.tokens.getToken({ forceRefresh });
+    await this.acquireSlot();
+    try {
+      const wait = this.resumeAt - Date.now();
+      if (wait > 0) await sleep(wait);
+      const response = await this.transport.fetch(`${this.settings.url}${API_PATH}${resource}`, {
+        method,
+        headers: { ...HEADERS, authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.settings.timeoutMs),
+      });
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, body: parseJson(text) };
+    } catch (error) {
+      throw explainNetworkFailure(error);
+    } finally {
+      this.releaseSlot();
+    }
+  }
+
+  private explain(answer: Answer): Error {
+    const odata = (answer.body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const detail = odata?.message === undefined ? `(HTTP ${answer.status})` : `Dynamics said: "${odata.message}" (${odata.code ?? ''}, HTTP ${answer.status})`;
+    if (odata?.code === DUPLICATE_KEY) return new DuplicateKey();
+    switch (true) {
+      case answer.status === 401:
+        return dynamicsError('DYNAMICS_NOT_AUTHORISED');
+      case answer.status === 403:
+        return dynamicsError(/SecLib|0x80042f09/i.test(`${odata?.code ?? ''} ${odata?.message ?? ''}`) ? 'DYNAMICS_ROLE_MISSING' : 'DYNAMICS_FORBIDDEN', detail);
+      case answer.status === 404:
+        return dynamicsError('DYNAMICS_URL_WRONG', detail);
+      case answer.status === 429: {
+        const retryAfterMs = retryAfterOf(answer);
+        // The limits are per user: every request from this instance holds back, not just this one.
+        this.resumeAt = Math.max(this.resumeAt, Date.now() + retryAfterMs);
+        return dynamicsError('DYNAMICS_THROTTLED', detail, retryAfterMs);
+      }
+      case answer.status === 412 || answer.status >= 500:
+        return dynamicsError('DYNAMICS_UNAVAILABLE', detail);
+      default:
+        return dynamicsError('DYNAMICS_LEAD_REJECTED', detail);
+    }
+  }
+
+  private async acquireSlot(): Promise<void> {
+    if (this.inFlight < this.settings.maxConcurrency) {
+      this.inFlight++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.queue.push(resolve));
+  }
+
+  private releaseSlot(): void {
+    const next = this.queue.shift();
+    if (next) next(); // the slot passes straight to the next waiter
+    else this.inFlight--;
+  }
+}
+
+/** Dataverse's "Cannot insert duplicate key": the record with this id exists already. */
+class DuplicateKey extends Error {}
+
+function entityIdOf(answer: Answer): string | undefined {
+  const header = answer.headers.get('odata-entityid');
+  const fromHeader = header === null ? undefined : /\(([0-9a-f-]{36})\)\s*$/i.exec(header)?.[1];
+  const fromBody = (answer.body as { leadid?: string } | undefined)?.leadid;
+  return fromHeader ?? fromBody;
+}
+
+function retryAfterOf(answer: Answer): number {
+  const header = answer.headers.get('retry-after');
+  const seconds = header === null ? NaN : Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = header === null ? NaN : Date.parse(header);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : 5_000;
+}
+
+function explainNetworkFailure(error: unknown): Error {
+  if (error instanceof DynamicsError) return error;
+  const name = (error as { name?: string }).name;
+  if (name === 'TimeoutError' || name === 'AbortError') return dynamicsError('DYNAMICS_TIMEOUT');
+  const code = (error as { cause?: { code?: string } }).cause?.code ?? '';
+  if (code === 'ENOTFOUND') return dynamicsError('DYNAMICS_URL_NOT_FOUND');
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) return dynamicsError('DYNAMICS_TLS', `(${code})`);
+  return dynamicsError('DYNAMICS_UNAVAILABLE', code === '' ? '' : `(${code})`);
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

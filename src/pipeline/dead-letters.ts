@@ -1,0 +1,60 @@
+import { isRestError } from '@azure/core-rest-pipeline';
+import type { TableClient } from '@azure/data-tables';
+import type { LeadQueue } from '../storage/lead-queue';
+import type { LeadStore } from '../storage/lead-store';
+
+export interface DeadLetter {
+  readonly leadId: string;
+  readonly code: string;
+  readonly reason: string;
+  readonly fix: string;
+  readonly at: string;
+}
+
+const PARTITION = 'dead-letter';
+
+/**
+ * Leads the pipeline gave up on, with the reason, in a table of their own so an admin can
+ * list them and send them through again (`retry`). Nothing in here is ever deleted except by
+ * a re-drive, which puts the lead back on the work queue first.
+ */
+export class DeadLetters {
+  constructor(
+    private readonly table: TableClient,
+    private readonly leads: LeadStore,
+    private readonly queue: LeadQueue,
+  ) {}
+
+  async add(letter: DeadLetter): Promise<void> {
+    await this.table.upsertEntity({ partitionKey: PARTITION, rowKey: letter.leadId, ...letter }, 'Replace');
+    await this.leads.update(letter.leadId, {
+      status: 'dead-lettered',
+      deadLetteredAt: letter.at,
+      lastErrorCode: letter.code,
+      lastError: letter.reason,
+    });
+  }
+
+  async list(): Promise<DeadLetter[]> {
+    const letters: DeadLetter[] = [];
+    const rows = this.table.listEntities<DeadLetter>({ queryOptions: { filter: `PartitionKey eq '${PARTITION}'` } });
+    for await (const row of rows) {
+      letters.push({ leadId: row.leadId, code: row.code, reason: row.reason, fix: row.fix, at: row.at });
+    }
+    return letters;
+  }
+
+  /** Puts dead-lettered leads (all, or those named) back on the work queue; returns their ids. */
+  async redrive(leadIds?: readonly string[]): Promise<string[]> {
+    const chosen = (await this.list()).filter((l) => leadIds === undefined || leadIds.includes(l.leadId));
+    for (const letter of chosen) {
+      // Queue first: a crash after it leaves the lead queued (and perhaps listed still), never lost.
+      await this.queue.enqueue(letter.leadId);
+      await this.leads.update(letter.leadId, { status: 'queued', attempts: 0 });
+      await this.table.deleteEntity(PARTITION, letter.leadId).catch((error: unknown) => {
+        if (!(isRestError(error) && error.statusCode === 404)) throw error;
+      });
+    }
+    return chosen.map((l) => l.leadId);
+  }
+}

@@ -1,0 +1,185 @@
+import { DynamicsError } from '../dynamics/dynamics-error';
+import type { Logger } from '../logging/create-logger';
+import type { LeadQueue, QueuedLead } from '../storage/lead-queue';
+import type { LeadStore, StoredLead } from '../storage/lead-store';
+import type { DeadLetters } from './dead-letters';
+import type { LeadNotifier } from './lead-notifier';
+import type { LeadWriter } from './lead-writer';
+
+export interface LeadWorkerDeps {
+  readonly leads: LeadStore;
+  readonly queue: LeadQueue;
+  readonly deadLetters: DeadLetters;
+  readonly writer: LeadWriter;
+  readonly notifier: LeadNotifier;
+  readonly logger: Logger;
+  readonly now: () => Date;
+}
+
+export interface LeadWorkerOptions {
+  /** Failed writes of one lead before it is dead-lettered. */
+  readonly maxAttempts: number;
+  readonly batchSize: number;
+  /** How long a taken lead stays hidden from other workers; longer than a write can take. */
+  readonly hideMs: number;
+  /** Pause between looks at an empty queue. */
+  readonly idleMs: number;
+  /** While sign-in or permissions are broken, one lead is tried this often. */
+  readonly probeMs: number;
+  /** First wait before a lead that failed is tried again; doubles per attempt, up to 15 minutes. */
+  readonly retryBaseMs: number;
+}
+
+export const DEFAULT_WORKER_OPTIONS: Omit<LeadWorkerOptions, 'maxAttempts'> = {
+  batchSize: 16,
+  hideMs: 5 * 60_000,
+  idleMs: 2_000,
+  probeMs: 60_000,
+  retryBaseMs: 5_000,
+};
+
+const MAX_RETRY_DELAY_MS = 15 * 60_000;
+
+/** Why no lead can be written now: a configuration error an admin must fix. */
+export interface PipelineBlock {
+  readonly error: DynamicsError;
+  readonly since: Date;
+}
+
+/**
+ * Takes queued leads (any number of instances may run one), writes each into Dynamics, hands
+ * it to notification and finishes it. Failures never drop a lead:
+ * - transient (throttling, outages): the lead is retried later with backoff, and
+ *   dead-lettered after `maxAttempts`;
+ * - configuration (sign-in, role, URL): every lead waits; the worker pauses and probes with
+ *   one lead at a time until the admin's fix works, then carries on by itself;
+ * - rejected by Dynamics: dead-lettered at once, with the reason.
+ */
+export class LeadWorker {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private block: PipelineBlock | undefined;
+
+  constructor(
+    private readonly deps: LeadWorkerDeps,
+    private readonly options: LeadWorkerOptions,
+  ) {}
+
+  /** Why leads are waiting, if they are. */
+  get blocked(): PipelineBlock | undefined {
+    return this.block;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops taking leads and waits for those in hand; leads not finished reappear on the queue. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Takes one batch (a single lead while blocked) and works it; returns how many were taken. */
+  async runOnce(): Promise<number> {
+    const batch = await this.deps.queue.receive(this.block ? 1 : this.options.batchSize, this.options.hideMs);
+    await Promise.all(batch.map((message) => this.work(message)));
+    return batch.length;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let taken = 0;
+      try {
+        taken = await this.runOnce();
+      } catch (err) {
+        this.deps.logger.error({ err }, 'lead queue unavailable; will try again');
+      }
+      if (taken === 0 || this.block) await this.pause(this.block ? this.options.probeMs : this.options.idleMs);
+    }
+  }
+
+  private async pause(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = undefined;
+  }
+
+  private async work(message: QueuedLead): Promise<void> {
+    const log = this.deps.logger.child({ leadId: message.leadId });
+    try {
+      const lead = message.leadId === undefined ? undefined : await this.deps.leads.get(message.leadId);
+      if (lead === undefined) {
+        log.warn('queue message names no stored lead; discarded');
+        await this.deps.queue.complete(message);
+        return;
+      }
+      await this.advance(lead, message, log);
+    } catch (error) {
+      if (error instanceof DynamicsError) await this.fail(error, message, log);
+      // Anything else (storage trouble, a bug): the message reappears after hideMs and is tried again.
+      else log.error({ err: error }, 'lead not processed; it stays queued');
+    }
+  }
+
+  /** Moves a lead on from wherever it is; a lead seen again (re-sent, re-queued) resumes. */
+  private async advance(lead: StoredLead, message: QueuedLead, log: Logger): Promise<void> {
+    if (lead.status === 'done' || lead.status === 'dead-lettered') {
+      await this.deps.queue.complete(message);
+      return;
+    }
+    let current = lead;
+    if (lead.status !== 'written') {
+      const written = await this.deps.writer.write(lead);
+      const at = this.deps.now().toISOString();
+      await this.deps.leads.update(lead.id, { status: 'written', dynamicsId: written.recordId, writtenAt: at });
+      current = { ...lead, status: 'written', dynamicsId: written.recordId, writtenAt: at };
+      log.info({ dynamicsId: written.recordId, alreadyThere: !written.created }, 'lead written to Dynamics');
+      this.recovered(log);
+    }
+    await this.deps.notifier.notify(current, current.dynamicsId === undefined ? undefined : this.deps.writer.recordUrl(current.dynamicsId));
+    await this.deps.leads.update(lead.id, { status: 'done', doneAt: this.deps.now().toISOString() });
+    await this.deps.queue.complete(message);
+  }
+
+  private async fail(error: DynamicsError, message: QueuedLead, log: Logger): Promise<void> {
+    const leadId = message.leadId ?? '';
+    const failure = { lastErrorCode: error.code, lastError: error.message };
+    if (error.kind === 'configuration') {
+      if (this.block?.error.code !== error.code) {
+        log.error({ code: error.code, fix: error.fix }, `leads are waiting: ${error.message}`);
+        this.block = { error, since: this.deps.now() };
+      }
+      await this.deps.leads.update(leadId, { status: 'waiting', ...failure });
+      await this.deps.queue.postpone(message, this.options.probeMs);
+      return;
+    }
+    const lead = await this.deps.leads.get(leadId);
+    const attempts = (lead?.attempts ?? 0) + 1;
+    if (error.kind === 'rejected' || attempts >= this.options.maxAttempts) {
+      log.error({ code: error.code, attempts }, `lead dead-lettered: ${error.message}`);
+      await this.deps.deadLetters.add({ leadId, code: error.code, reason: error.message, fix: error.fix, at: this.deps.now().toISOString() });
+      await this.deps.queue.complete(message);
+      return;
+    }
+    const delay = error.retryAfterMs ?? Math.min(MAX_RETRY_DELAY_MS, this.options.retryBaseMs * 2 ** (attempts - 1));
+    log.warn({ code: error.code, attempts, retryInMs: delay }, `lead will be retried: ${error.message}`);
+    await this.deps.leads.update(leadId, { status: 'waiting', attempts, ...failure });
+    await this.deps.queue.postpone(message, delay);
+  }
+
+  private recovered(log: Logger): void {
+    if (this.block === undefined) return;
+    log.info({ code: this.block.error.code, since: this.block.since.toISOString() }, 'Dynamics works again; waiting leads are being written');
+    this.block = undefined;
+  }
+}

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DATAVERSE_SAMPLE_CLIENT_ID } from '../../src/dynamics/sign-in';
+import { startDataverseEmulator, type DataverseEmulator } from './dataverse-emulator';
+import type { Directory } from './identity-provider';
+import type { TlsFiles } from './tls';
+
+/** The local directory's tenant, app and user; test values, valid nowhere else. */
+export const TENANT_ID = 'b6c5e0a4-1f2e-4d3c-9a8b-7c6d5e4f3a2b';
+export const TENANT_DOMAIN = 'contoso.example';
+export const APP = { clientId: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', secret: 'local-client-secret-value' } as const;
+export const USER = { username: `leads@${TENANT_DOMAIN}`, password: 'local-user-password' } as const;
+
+export function defaultDirectory(overrides: Partial<Directory> = {}): Directory {
+  return {
+    tenantId: TENANT_ID,
+    domains: [TENANT_DOMAIN],
+    apps: [{ clientId: APP.clientId, secret: APP.secret, objectId: '3a9c1e7f-0000-4000-8000-00000000a001' }, { clientId: DATAVERSE_SAMPLE_CLIENT_ID }],
+    users: [{ username: USER.username, password: USER.password, objectId: '3a9c1e7f-0000-4000-8000-00000000b001' }],
+    ...overrides,
+  };
+}
+
+/** The certificate and identity provider the jest global setup started for this run. */
+export function sharedServices(): { tls: TlsFiles; idpOrigin: string } {
+  const dir = process.env.TEST_TLS_DIR;
+  const idpOrigin = process.env.TEST_IDP_ORIGIN;
+  if (dir === undefined || idpOrigin === undefined) throw new Error('The jest global setup starts the local services');
+  const certPath = join(dir, 'local-services.crt');
+  const keyPath = join(dir, 'local-services.key');
+  return { tls: { certPath, keyPath, cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') }, idpOrigin };
+}
+
+export async function startDataverse(idpOrigin = sharedServices().idpOrigin): Promise<DataverseEmulator> {
+  return startDataverseEmulator({ tls: sharedServices().tls, identityProviderOrigin: idpOrigin, tenantId: TENANT_ID });
+}
+
+/** Settings for signing in to `dynamicsUrl` with either option against the local identity provider. */
+export function dynamicsEnv(dynamicsUrl: string, auth: 'aad' | 'o365' = 'aad', idpOrigin = sharedServices().idpOrigin): Record<string, string> {
+  const common = { DYNAMICS_URL: dynamicsUrl, DYNAMICS_AUTHORITY_HOST: idpOrigin };
+  return auth === 'aad'
+    ? { ...common, DYNAMICS_AUTH: 'aad', DYNAMICS_TENANT_ID: TENANT_ID, DYNAMICS_CLIENT_ID: APP.clientId, DYNAMICS_CLIENT_SECRET: APP.secret }
+    : { ...common, DYNAMICS_AUTH: 'o365', DYNAMICS_USERNAME: USER.username, DYNAMICS_PASSWORD: USER.password };
+}

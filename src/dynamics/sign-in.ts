@@ -58,6 +58,8 @@ export function createTokenSource(settings: DynamicsSettings, transport: HttpTra
       system,
     });
     const { username, password } = settings;
+    // Deprecated by Microsoft, and the only flow Partner Center's Office 365 option maps to.
+    // eslint-disable-next-line @typescript-eslint/no-deprecated
     acquire = () => client.acquireTokenByUsernamePassword({ scopes, username, password });
     description = `Office 365 user ${settings.username}`;
     logger.warn('Dynamics sign-in uses the Office 365 user option; Microsoft recommends the Azure AD app option (DYNAMICS_AUTH=aad), whose credentials do not expire every 90 days');

@@ -20,6 +20,8 @@ export interface DataverseEmulator {
   readonly leads: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
   /** Every request answered, in order. */
   readonly requests: readonly EmulatorRequest[];
+  /** The most requests that were ever in flight at once. */
+  readonly maxInFlight: number;
   readonly faults: Faults;
   stop(): Promise<void>;
 }
@@ -35,6 +37,10 @@ export interface EmulatorRequest {
 export interface Faults {
   /** The application user has no security role: every data request answers 403. */
   refuseRole: boolean;
+  /** Columns a customisation has made required, beyond subject and lastname. */
+  extraRequiredColumns: string[];
+  /** Every request takes at least this long, as a busy service does. */
+  latencyMs: number;
   /** Throttle like the service protection limits, with a short window for tests. */
   throttle: { maxRequests?: number; windowMs?: number; maxConcurrent?: number; retryAfterSeconds: number } | undefined;
   /** Answer the next `count` requests with this status. */
@@ -87,11 +93,14 @@ export async function startDataverseEmulator(options: {
   let failures: { count: number; status: number } = { count: 0, status: 500 };
   let stalls: { count: number; ms: number; afterCommit: boolean } = { count: 0, ms: 0, afterCommit: false };
   let inFlight = 0;
+  let maxInFlight = 0;
   const recent: number[] = [];
   const stalled = new Set<NodeJS.Timeout>();
 
   const faults: Faults = {
     refuseRole: false,
+    extraRequiredColumns: [],
+    latencyMs: 0,
     throttle: undefined,
     failNext(count, status) {
       failures = { count, status };
@@ -101,6 +110,8 @@ export async function startDataverseEmulator(options: {
     },
     clear() {
       faults.refuseRole = false;
+      faults.extraRequiredColumns = [];
+      faults.latencyMs = 0;
       faults.throttle = undefined;
       failures = { count: 0, status: 500 };
       stalls = { count: 0, ms: 0, afterCommit: false };
@@ -137,6 +148,7 @@ export async function startDataverseEmulator(options: {
     if (faults.refuseRole) {
       throw new ODataError(403, '0x80042f09', `SecLib::RetrievePrivilegeForUser failed - no roles are assigned to user. Returned hr = -2147209463, User: ${String(claims.oid)}`);
     }
+    if (faults.latencyMs > 0) await wait(faults.latencyMs);
     const stall = stalls.count > 0 ? { ...stalls } : undefined;
     if (stall) stalls.count--;
     if (stall && !stall.afterCommit) await wait(stall.ms);
@@ -210,8 +222,8 @@ export async function startDataverseEmulator(options: {
       }
       record[column] = value;
     }
-    for (const column of REQUIRED) {
-      if (typeof record[column] !== 'string' || (record[column] as string).trim() === '') {
+    for (const column of [...REQUIRED, ...faults.extraRequiredColumns]) {
+      if (typeof record[column] !== 'string' || (record[column]).trim() === '') {
         throw new ODataError(400, '0x80040200', `A required attribute is missing: '${column}' on the 'lead' entity must have a value.`);
       }
     }
@@ -244,7 +256,8 @@ export async function startDataverseEmulator(options: {
     const at = Date.now();
     const path = new URL(req.url ?? '/', 'https://org').pathname;
     inFlight++;
-    handle(req, res)
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    void handle(req, res)
       .catch((error: unknown) => {
         const e = error instanceof ODataError ? error : new ODataError(500, '0x80040216', 'An unexpected error occurred.');
         send(res, e.status, e.status === 401 ? undefined : { error: { code: e.code, message: e.message } }, e.headers);
@@ -264,6 +277,9 @@ export async function startDataverseEmulator(options: {
     url,
     leads,
     requests,
+    get maxInFlight() {
+      return maxInFlight;
+    },
     faults,
     stop: () =>
       new Promise<void>((resolve) => {

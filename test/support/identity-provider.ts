@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 // ESM-only package: this module runs in its own process (see identity-provider-process.ts),
 // where Node 20.19+ can require it; jest's module sandbox cannot.
@@ -96,7 +96,7 @@ export async function startIdentityProvider(tls: TlsFiles, initial: Directory, p
     }
   });
 
-  const handle = service.requestHandler as (req: IncomingMessage, res: ServerResponse) => void;
+  const handle = service.requestHandler;
   const server: Server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
     const url = new URL(req.url ?? '/', 'https://idp');
     if (url.pathname === '/_admin/directory' && req.method === 'PUT') {

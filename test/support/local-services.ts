@@ -10,13 +10,25 @@ export const TENANT_ID = 'b6c5e0a4-1f2e-4d3c-9a8b-7c6d5e4f3a2b';
 export const TENANT_DOMAIN = 'contoso.example';
 export const APP = { clientId: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', secret: 'local-client-secret-value' } as const;
 export const USER = { username: `leads@${TENANT_DOMAIN}`, password: 'local-user-password' } as const;
+/** Credentials in the states publishers meet: an expired secret, an expired password, MFA. */
+export const EXPIRED_SECRET_APP = { clientId: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f1', secret: 'expired-client-secret' } as const;
+export const EXPIRED_PASSWORD_USER = { username: `expired@${TENANT_DOMAIN}`, password: 'old-password' } as const;
+export const MFA_USER = { username: `mfa@${TENANT_DOMAIN}`, password: 'mfa-password' } as const;
 
 export function defaultDirectory(overrides: Partial<Directory> = {}): Directory {
   return {
     tenantId: TENANT_ID,
     domains: [TENANT_DOMAIN],
-    apps: [{ clientId: APP.clientId, secret: APP.secret, objectId: '3a9c1e7f-0000-4000-8000-00000000a001' }, { clientId: DATAVERSE_SAMPLE_CLIENT_ID }],
-    users: [{ username: USER.username, password: USER.password, objectId: '3a9c1e7f-0000-4000-8000-00000000b001' }],
+    apps: [
+      { clientId: APP.clientId, secret: APP.secret, objectId: '3a9c1e7f-0000-4000-8000-00000000a001' },
+      { clientId: EXPIRED_SECRET_APP.clientId, secret: EXPIRED_SECRET_APP.secret, secretExpired: true },
+      { clientId: DATAVERSE_SAMPLE_CLIENT_ID },
+    ],
+    users: [
+      { username: USER.username, password: USER.password, objectId: '3a9c1e7f-0000-4000-8000-00000000b001' },
+      { username: EXPIRED_PASSWORD_USER.username, password: EXPIRED_PASSWORD_USER.password, passwordExpired: true },
+      { username: MFA_USER.username, password: MFA_USER.password, mfaRequired: true },
+    ],
     ...overrides,
   };
 }

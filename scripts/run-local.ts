@@ -1,6 +1,7 @@
 /**
  * `npm run local`: the bot on this machine with no cloud account. Starts the local services
- * (Azurite for tables and queues), then runs src/main.ts — exactly what `npm start` runs — with
+ * (Azurite for tables and queues; unless a real Dynamics is configured, the local identity
+ * provider and the Dataverse emulator, over https with a throwaway certificate), then runs src/main.ts — exactly what `npm start` runs — with
  * embedded defaults for every setting the environment and env/.env.local leave unset.
  */
 import { spawn } from 'node:child_process';
@@ -9,6 +10,10 @@ import { join } from 'node:path';
 import PinoPretty from 'pino-pretty';
 import { readEnvFiles } from '../src/config/read-env-files';
 import { startAzurite } from '../test/support/azurite';
+import { startDataverseEmulator } from '../test/support/dataverse-emulator';
+import { startIdentityProvider } from '../test/support/identity-provider';
+import { defaultDirectory, dynamicsEnv, TENANT_ID } from '../test/support/local-services';
+import { ensureTlsCertificate } from '../test/support/tls';
 import { freePort } from '../test/support/free-port';
 import { LOCAL_INTAKE_KEY } from './local-defaults';
 
@@ -32,14 +37,29 @@ async function main(): Promise<void> {
   const location = join(ROOT, '.local', 'azurite');
   mkdirSync(location, { recursive: true });
   const azurite = await startAzurite({ location, tablePort: await portOrFree(10002), queuePort: await portOrFree(10001) });
+  const tls = await ensureTlsCertificate(join(ROOT, '.local', 'tls'));
+  const fileEnv = withoutBlanks(existsSync(join(ROOT, 'env', '.env.local')) ? readEnvFiles('local', process.env, join(ROOT, 'env')) : process.env);
 
-  const fileEnv = existsSync(join(ROOT, 'env', '.env.local')) ? readEnvFiles('local', process.env, join(ROOT, 'env')) : process.env;
+  // A real Dynamics given in the settings is used as it is; otherwise the local stand-ins.
+  const services: { stop(): Promise<void> }[] = [];
+  let dynamics: Record<string, string> = {};
+  let dynamicsNote = `  Dynamics: ${fileEnv.DYNAMICS_URL ?? ''} (from your settings)`;
+  if (fileEnv.DYNAMICS_URL === undefined) {
+    const idp = await startIdentityProvider(tls, defaultDirectory(), await portOrFree(7443));
+    const dataverse = await startDataverseEmulator({ tls, identityProviderOrigin: idp.origin, tenantId: TENANT_ID, port: await portOrFree(7444) });
+    services.push(dataverse, idp);
+    dynamics = dynamicsEnv(dataverse.url, 'aad', idp.origin);
+    dynamicsNote = `  Dynamics: the Dataverse emulator at ${dataverse.url} (records kept in memory), signing in at the local identity provider ${idp.origin}`;
+  }
   const env: Record<string, string | undefined> = {
     PORT: '3978',
     LOG_LEVEL: 'info',
     STORAGE_CONNECTION_STRING: azurite.connectionString,
     LEAD_INTAKE_KEY: LOCAL_INTAKE_KEY,
-    ...withoutBlanks(fileEnv),
+    ...dynamics,
+    ...fileEnv,
+    // The local services' throwaway certificate, trusted by the bot process only.
+    NODE_EXTRA_CA_CERTS: tls.certPath,
   };
   const port = env.PORT ?? '3978';
   process.stdout.write(
@@ -47,6 +67,7 @@ async function main(): Promise<void> {
       '',
       'Marketplace Lead Bot, local run',
       `  Azurite (tables ${azurite.tablePort}, queues ${azurite.queuePort}), data in .local/azurite`,
+      dynamicsNote,
       `  Lead endpoint: http://127.0.0.1:${port}/api/leads?code=${env.LEAD_INTAKE_KEY === LOCAL_INTAKE_KEY ? LOCAL_INTAKE_KEY : '<LEAD_INTAKE_KEY>'}`,
       '  Send a sample lead from another terminal: npm run send-lead',
       '',
@@ -66,7 +87,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const code = await new Promise<number | null>((resolve) => bot.once('exit', resolve));
-  await azurite.stop();
+  await Promise.all([azurite.stop(), ...services.map((s) => s.stop())]);
   process.exit(code ?? 0);
 }
 

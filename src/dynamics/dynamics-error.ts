@@ -141,6 +141,11 @@ const CATALOG = {
   },
 } satisfies Record<string, Entry>;
 
+/** Every code, with what it means for the lead; for documentation checks. */
+export const DYNAMICS_ERROR_KINDS: Readonly<Record<DynamicsErrorCode, FailureKind>> = Object.fromEntries(
+  Object.entries(CATALOG).map(([code, entry]) => [code, entry.kind]),
+) as Record<DynamicsErrorCode, FailureKind>;
+
 /** A catalogued error; `detail` (never a secret) is appended to the message. */
 export function dynamicsError(code: DynamicsErrorCode, detail?: string, retryAfterMs?: number): DynamicsError {
   const entry: Entry = CATALOG[code];

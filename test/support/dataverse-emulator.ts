@@ -137,7 +137,9 @@ export async function startDataverseEmulator(options: {
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<number> => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'https://org').pathname);
+    const requestUrl = new URL(req.url ?? '/', 'https://org');
+    const path = decodeURIComponent(requestUrl.pathname);
+    if (req.method === 'GET' && path === '/main.aspx') return showRecord(res, leads.get(requestUrl.searchParams.get('id') ?? ''));
     if (!path.startsWith(API)) throw new ODataError(404, '0x8006088a', `Resource not found for the segment '${path}'.`);
     const claims = await authenticate(req);
     applyThrottle();
@@ -290,6 +292,27 @@ export async function startDataverseEmulator(options: {
         });
       }),
   };
+}
+
+/**
+ * What "Open in Dynamics" shows locally: the record's columns on a plain page. (The real
+ * main.aspx is the model-driven app and needs an interactive sign-in.)
+ */
+function showRecord(res: ServerResponse, record: Readonly<Record<string, unknown>> | undefined): number {
+  const status = record === undefined ? 404 : 200;
+  const rows = Object.entries(record ?? {})
+    .map(([column, value]) => `<tr><th>${escapeHtml(column)}</th><td>${escapeHtml(String(value))}</td></tr>`)
+    .join('');
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+  res.end(
+    `<!doctype html><title>Lead — Dataverse emulator</title><style>body{font-family:sans-serif}th{text-align:left;padding-right:1em;vertical-align:top}td{white-space:pre-wrap}</style>` +
+      `<h1>${record === undefined ? 'No such lead' : escapeHtml(String(record.subject))}</h1><table>${rows}</table>`,
+  );
+  return status;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -202,7 +202,8 @@ const schema = z.object({
     return v;
   }),
   LEAD_MAX_BODY_BYTES: integer('LEAD_MAX_BODY_BYTES', 1024, 1024 * 1024, 32 * 1024),
-  LEAD_DUPLICATE_WINDOW_HOURS: integer('LEAD_DUPLICATE_WINDOW_HOURS', 0, 24 * 365, 24),
+  // At least an hour: with no window, a sender's retry would become a second lead.
+  LEAD_DUPLICATE_WINDOW_HOURS: integer('LEAD_DUPLICATE_WINDOW_HOURS', 1, 24 * 365, 24),
   DYNAMICS_URL: optionalText.transform(httpsOrigin('DYNAMICS_URL', 'https://contoso.crm4.dynamics.com')),
   DYNAMICS_AUTH: optionalText,
   DYNAMICS_TENANT_ID: optionalText,

@@ -1,7 +1,8 @@
 import type { DynamicsSettings } from '../config/settings';
 import type { Logger } from '../logging/create-logger';
 import { DynamicsError, dynamicsError } from './dynamics-error';
-import type { HttpTransport } from './http-transport';
+import { backoffDelay } from '../timing/backoff';
+import { parseJsonOrUndefined, type HttpTransport } from './http-transport';
 import type { LeadRecord } from './map-lead';
 import type { TokenSource } from './sign-in';
 
@@ -64,7 +65,12 @@ export class DataverseClient {
   async createLead(record: LeadRecord): Promise<{ id: string; created: boolean }> {
     try {
       const answer = await this.withRetries(() => this.send('POST', 'leads', record));
-      return { id: entityIdOf(answer) ?? record.leadid, created: true };
+      const id = entityIdOf(answer);
+      // Anything but the documented answers means DYNAMICS_URL is not a Dataverse Web API.
+      if ((answer.status !== 201 && answer.status !== 204) || id === undefined) {
+        throw dynamicsError('DYNAMICS_URL_WRONG', `(HTTP ${answer.status} without a record id)`);
+      }
+      return { id, created: true };
     } catch (error) {
       if (error instanceof DuplicateKey) return { id: record.leadid, created: false };
       throw error;
@@ -90,17 +96,15 @@ export class DataverseClient {
     }
   }
 
-  /** Exponential backoff with full jitter, so many workers do not retry in step. */
   private backoff(attempt: number): number {
-    const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+    return backoffDelay(attempt, this.retry.baseDelayMs, this.retry.maxDelayMs);
   }
 
   /** One request; a 401 gets one fresh token and one more try. */
   private async send(method: 'GET' | 'POST', resource: string, body?: unknown): Promise<Answer> {
     const first = await this.once(method, resource, body, false);
     const answer = first.status === 401 ? await this.once(method, resource, body, true) : first;
-    if (answer.status < 300) return answer;
+    if (answer.status >= 200 && answer.status < 300) return answer;
     throw this.explain(answer);
   }
 
@@ -109,15 +113,20 @@ export class DataverseClient {
     await this.acquireSlot();
     try {
       const wait = this.resumeAt - Date.now();
+      // A long throttle goes back to the caller (the lead is retried later) instead of
+      // holding a slot, and the shutdown, for minutes.
+      if (wait > this.retry.maxRetryAfterMs) throw dynamicsError('DYNAMICS_THROTTLED', '', wait);
       if (wait > 0) await sleep(wait);
       const response = await this.transport.fetch(`${this.settings.url}${API_PATH}${resource}`, {
         method,
         headers: { ...HEADERS, authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(this.settings.timeoutMs),
+        // A redirect would turn the POST into a GET of some page: that is never Dataverse.
+        redirect: 'manual',
       });
       const text = await response.text();
-      return { status: response.status, headers: response.headers, body: parseJson(text) };
+      return { status: response.status, headers: response.headers, body: parseJsonOrUndefined(text) };
     } catch (error) {
       throw explainNetworkFailure(error);
     } finally {
@@ -127,14 +136,17 @@ export class DataverseClient {
 
   private explain(answer: Answer): Error {
     const odata = (answer.body as { error?: { code?: string; message?: string } } | undefined)?.error;
-    const detail = odata?.message === undefined ? `(HTTP ${answer.status})` : `Dynamics said: "${odata.message}" (${odata.code ?? ''}, HTTP ${answer.status})`;
+    const detail =
+      odata?.message === undefined
+        ? `(HTTP ${answer.status})`
+        : `Dynamics said: "${withoutPersonalData(odata.message)}" (${odata.code ?? ''}, HTTP ${answer.status})`;
     if (odata?.code === DUPLICATE_KEY) return new DuplicateKey();
     switch (true) {
       case answer.status === 401:
         return dynamicsError('DYNAMICS_NOT_AUTHORISED');
       case answer.status === 403:
         return dynamicsError(/SecLib|0x80042f09/i.test(`${odata?.code ?? ''} ${odata?.message ?? ''}`) ? 'DYNAMICS_ROLE_MISSING' : 'DYNAMICS_FORBIDDEN', detail);
-      case answer.status === 404:
+      case answer.status === 404 || (answer.status >= 300 && answer.status < 400):
         return dynamicsError('DYNAMICS_URL_WRONG', detail);
       case answer.status === 429: {
         const retryAfterMs = retryAfterOf(answer);
@@ -192,13 +204,12 @@ function explainNetworkFailure(error: unknown): Error {
   return dynamicsError('DYNAMICS_UNAVAILABLE', code === '' ? '' : `(${code})`);
 }
 
-function parseJson(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
+/**
+ * Dataverse messages can quote column values; these end up in logs and dead letters, so
+ * e-mail addresses and phone numbers are taken out.
+ */
+function withoutPersonalData(text: string): string {
+  return text.replace(/[^\s@'"]+@[^\s@'"]+/g, '[e-mail]').replace(/\+?\d[\d\s().-]{6,}\d/g, '[number]');
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -74,6 +74,16 @@ const CATALOG = {
     message: 'Sign-in failed: the Office 365 user must use multi-factor authentication, which a bot cannot do (AADSTS50076).',
     fix: 'Use the Azure AD app option (DYNAMICS_AUTH=aad), or have your admin exclude this service user from MFA with a Conditional Access policy.',
   },
+  DYNAMICS_PUBLIC_CLIENT_DISABLED: {
+    kind: 'configuration',
+    message: 'Sign-in failed: the app in DYNAMICS_CLIENT_ID does not allow user-name-and-password sign-in (AADSTS7000218).',
+    fix: `In ${APP_REGISTRATION} → Authentication, set "Allow public client flows" to Yes; or leave DYNAMICS_CLIENT_ID empty to sign in through Microsoft's Dataverse sample client.`,
+  },
+  DYNAMICS_RESOURCE_NOT_FOUND: {
+    kind: 'configuration',
+    message: 'Sign-in failed: Entra ID knows no Dynamics environment at DYNAMICS_URL in this tenant (AADSTS500011).',
+    fix: 'Check DYNAMICS_URL against the Environment URL in the Power Platform admin center, and that the environment belongs to the same tenant as the app or user.',
+  },
   DYNAMICS_ACCOUNT_BLOCKED: {
     kind: 'configuration',
     message: 'Sign-in failed: the user account is locked or disabled.',

@@ -9,6 +9,9 @@ export interface HttpTransport {
   close(): Promise<void>;
 }
 
+/** Entra can stall like any service; a sign-in that never answers must not hold every write. */
+const SIGN_IN_TIMEOUT_MS = 30_000;
+
 export interface HttpTransportOptions {
   /**
    * Extra PEM certificates to trust, for the local identity provider and Dataverse emulator
@@ -32,14 +35,14 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
       method,
       ...(request?.headers === undefined ? {} : { headers: request.headers }),
       ...(request?.body === undefined ? {} : { body: request.body }),
-      ...(timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) }),
+      signal: AbortSignal.timeout(timeoutMs ?? SIGN_IN_TIMEOUT_MS),
     });
     const text = await response.text();
     return {
       status: response.status,
       headers: Object.fromEntries(response.headers),
       // MSAL parses error bodies itself; a non-JSON body (a proxy's HTML page) becomes {}.
-      body: (safeJson(text) ?? {}) as T,
+      body: (parseJsonOrUndefined(text) ?? {}) as T,
     };
   };
 
@@ -53,7 +56,8 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
   };
 }
 
-function safeJson(text: string): unknown {
+export function parseJsonOrUndefined(text: string): unknown {
+  if (text === '') return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -30,6 +30,8 @@ const AADSTS_CODES: Readonly<Record<string, DynamicsErrorCode>> = {
   '50055': 'DYNAMICS_PASSWORD_EXPIRED',
   '50076': 'DYNAMICS_MFA_REQUIRED',
   '50079': 'DYNAMICS_MFA_REQUIRED',
+  '7000218': 'DYNAMICS_PUBLIC_CLIENT_DISABLED',
+  '500011': 'DYNAMICS_RESOURCE_NOT_FOUND',
   '50053': 'DYNAMICS_ACCOUNT_BLOCKED',
   '50057': 'DYNAMICS_ACCOUNT_BLOCKED',
 };
@@ -105,15 +107,17 @@ async function explainSignInFailure(error: unknown, authority: string, transport
   const e = error as { errorCode?: string; errorMessage?: string; message?: string };
   const text = `${e.errorMessage ?? ''} ${e.message ?? ''}`;
   const aadsts = /AADSTS(\d+)/.exec(text)?.[1] ?? /Error\(s\): (\d+)/.exec(text)?.[1];
-  if (aadsts !== undefined) {
-    return dynamicsError(AADSTS_CODES[aadsts] ?? 'DYNAMICS_SIGN_IN_FAILED', `Entra ID said AADSTS${aadsts}.`);
-  }
+  if (aadsts !== undefined) return fromEntraCode(aadsts);
   if (e.errorCode === 'endpoints_resolution_error') {
     // MSAL could not read the authority's metadata; Entra says why in the body (AADSTS90002).
     return diagnoseAuthority(authority, transport);
   }
   if (/self.signed|certificate|CERT_/i.test(text)) return dynamicsError('DYNAMICS_TLS');
   return dynamicsError('DYNAMICS_AUTHORITY_UNREACHABLE', e.errorCode === undefined ? '' : `(${e.errorCode})`);
+}
+
+function fromEntraCode(aadsts: string): DynamicsError {
+  return dynamicsError(AADSTS_CODES[aadsts] ?? 'DYNAMICS_SIGN_IN_FAILED', `Entra ID said AADSTS${aadsts}.`);
 }
 
 async function diagnoseAuthority(authority: string, transport: HttpTransport): Promise<DynamicsError> {
@@ -123,9 +127,7 @@ async function diagnoseAuthority(authority: string, transport: HttpTransport): P
     });
     const body = (await response.json().catch(() => ({}))) as { error_codes?: number[] };
     const code = body.error_codes?.[0];
-    if (code !== undefined) {
-      return dynamicsError(AADSTS_CODES[String(code)] ?? 'DYNAMICS_SIGN_IN_FAILED', `Entra ID said AADSTS${code}.`);
-    }
+    if (code !== undefined) return fromEntraCode(String(code));
     return dynamicsError('DYNAMICS_SIGN_IN_FAILED', `The sign-in metadata answered ${response.status}.`);
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? '';

@@ -7,7 +7,7 @@ import { intakeErrors } from './intake-errors';
  * sides first gives equal lengths, so not even the key's length leaks.
  */
 export function checkIntakeKey(expected: string, fromQuery: string | null, fromHeader: string | undefined): void {
-  const given = fromQuery ?? fromHeader;
+  const given = fromQuery || fromHeader;
   if (given === undefined || given === '') throw intakeErrors.keyMissing();
   if (!timingSafeEqual(digest(given), digest(expected))) throw intakeErrors.keyWrong();
 }

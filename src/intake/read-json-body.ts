@@ -26,6 +26,15 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw intakeErrors.malformedJson(error instanceof Error ? error.message : String(error));
+    // Node's message quotes part of the body (personal data): say only where it broke.
+    const message = error instanceof Error ? error.message : '';
+    const position = /position (\d+)/.exec(message)?.[1];
+    throw intakeErrors.malformedJson(
+      position !== undefined
+        ? `it breaks at character ${position}`
+        : /end of JSON/i.test(message)
+          ? 'it ends too early'
+          : 'it holds text that is not JSON (are all strings in double quotes?)',
+    );
   }
 }

@@ -1,9 +1,9 @@
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
-import { isRestError } from '@azure/core-rest-pipeline';
 import type { TableImportSettings } from '../config/settings';
 import { LeadPayloadError } from '../leads/lead-payload-error';
 import { parseTableRow } from '../leads/parse-table-row';
 import type { Logger } from '../logging/create-logger';
+import { isNotFound } from '../storage/is-not-found';
 import { accountNameOf, openTable } from '../storage/open-table';
 import { acceptLead, type AcceptLeadDeps } from './accept-lead';
 
@@ -60,7 +60,7 @@ export class TableImporter {
       }
     } catch (error) {
       // Partner Center creates the table with the first lead; until then there is nothing to read.
-      if (!(isRestError(error) && error.statusCode === 404)) throw error;
+      if (!isNotFound(error)) throw error;
     }
     // Only after a full pass: rows come in key order, not time order.
     if (newest !== undefined && newest !== watermark) await this.writeWatermark(newest);
@@ -111,7 +111,7 @@ export class TableImporter {
       const entity = await this.state.getEntity<{ watermark: string }>(this.watermarkKey.partitionKey, this.watermarkKey.rowKey);
       return new Date(entity.watermark);
     } catch (error) {
-      if (isRestError(error) && error.statusCode === 404) return undefined;
+      if (isNotFound(error)) return undefined;
       throw error;
     }
   }

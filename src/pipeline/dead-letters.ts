@@ -1,6 +1,6 @@
-import { isRestError } from '@azure/core-rest-pipeline';
 import type { TableClient } from '@azure/data-tables';
 import type { LeadQueue } from '../storage/lead-queue';
+import { isNotFound } from '../storage/is-not-found';
 import type { LeadStore } from '../storage/lead-store';
 
 export interface DeadLetter {
@@ -48,11 +48,12 @@ export class DeadLetters {
   async redrive(leadIds?: readonly string[]): Promise<string[]> {
     const chosen = (await this.list()).filter((l) => leadIds === undefined || leadIds.includes(l.leadId));
     for (const letter of chosen) {
-      // Queue first: a crash after it leaves the lead queued (and perhaps listed still), never lost.
-      await this.queue.enqueue(letter.leadId);
+      // Status before message, so a worker that takes the message at once works the lead;
+      // the row goes last, so a crash in between leaves it listed to re-drive again.
       await this.leads.update(letter.leadId, { status: 'queued', attempts: 0 });
+      await this.queue.enqueue(letter.leadId);
       await this.table.deleteEntity(PARTITION, letter.leadId).catch((error: unknown) => {
-        if (!(isRestError(error) && error.statusCode === 404)) throw error;
+        if (!isNotFound(error)) throw error;
       });
     }
     return chosen.map((l) => l.leadId);

@@ -1,5 +1,6 @@
 import { DynamicsError } from '../dynamics/dynamics-error';
 import type { Logger } from '../logging/create-logger';
+import { backoffDelay } from '../timing/backoff';
 import type { LeadQueue, QueuedLead } from '../storage/lead-queue';
 import type { LeadStore, StoredLead } from '../storage/lead-store';
 import type { DeadLetters } from './dead-letters';
@@ -87,7 +88,7 @@ export class LeadWorker {
   /** Takes one batch (a single lead while blocked) and works it; returns how many were taken. */
   async runOnce(): Promise<number> {
     const batch = await this.deps.queue.receive(this.block ? 1 : this.options.batchSize, this.options.hideMs);
-    await Promise.all(batch.map((message) => this.work(message)));
+    await Promise.allSettled(batch.map((message) => this.work(message)));
     return batch.length;
   }
 
@@ -99,8 +100,14 @@ export class LeadWorker {
       } catch (err) {
         this.deps.logger.error({ err }, 'lead queue unavailable; will try again');
       }
+      // stop() may have come while the batch was worked: do not sleep through it.
+      if (this.stopRequested()) break;
       if (taken === 0 || this.block) await this.pause(this.block ? this.options.probeMs : this.options.idleMs);
     }
+  }
+
+  private stopRequested(): boolean {
+    return !this.running;
   }
 
   private async pause(ms: number): Promise<void> {
@@ -125,9 +132,14 @@ export class LeadWorker {
       }
       await this.advance(lead, message, log);
     } catch (error) {
-      if (error instanceof DynamicsError) await this.fail(error, message, log);
       // Anything else (storage trouble, a bug): the message reappears after hideMs and is tried again.
-      else log.error({ err: error }, 'lead not processed; it stays queued');
+      if (!(error instanceof DynamicsError)) {
+        log.error({ err: error }, 'lead not processed; it stays queued');
+        return;
+      }
+      await this.fail(error, message, log).catch((err: unknown) => {
+        log.error({ err, code: error.code }, 'could not record the failure; the lead stays queued');
+      });
     }
   }
 
@@ -171,7 +183,7 @@ export class LeadWorker {
       await this.deps.queue.complete(message);
       return;
     }
-    const delay = error.retryAfterMs ?? Math.min(MAX_RETRY_DELAY_MS, this.options.retryBaseMs * 2 ** (attempts - 1));
+    const delay = error.retryAfterMs ?? backoffDelay(attempts, this.options.retryBaseMs, MAX_RETRY_DELAY_MS);
     log.warn({ code: error.code, attempts, retryInMs: delay }, `lead will be retried: ${error.message}`);
     await this.deps.leads.update(leadId, { status: 'waiting', attempts, ...failure });
     await this.deps.queue.postpone(message, delay);

@@ -1,5 +1,6 @@
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import { isRestError } from '@azure/core-rest-pipeline';
+import { isNotFound } from './is-not-found';
 import type { Customer, Lead, LeadOrigin } from '../leads/lead';
 
 /**
@@ -76,7 +77,7 @@ export class LeadStore {
     try {
       return toStoredLead(await this.table.getEntity<LeadEntity>(id, ROW));
     } catch (error) {
-      if (isRestError(error) && error.statusCode === 404) return undefined;
+      if (isNotFound(error)) return undefined;
       throw error;
     }
   }

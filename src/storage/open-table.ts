@@ -1,3 +1,4 @@
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { TableClient } from '@azure/data-tables';
 import { expandConnectionString, parseStorageConnectionString } from './parse-connection-string';
 
@@ -7,6 +8,16 @@ import { expandConnectionString, parseStorageConnectionString } from './parse-co
  */
 const RETRIES = { maxRetries: 2, retryDelayInMs: 100, maxRetryDelayInMs: 1000 };
 
+/** A stalled endpoint must fail like a refused one, not hold a request (or a shutdown) open. */
+const TRY_TIMEOUT_MS = 10_000;
+const tryTimeout: PipelinePolicy = {
+  name: 'tryTimeout',
+  sendRequest(request, next) {
+    request.timeout = TRY_TIMEOUT_MS;
+    return next(request);
+  },
+};
+
 /** A table client for a connection string as an admin wrote it (Azurite's http included). */
 export function openTable(connectionString: string, tableName: string): TableClient {
   const expanded = expandConnectionString(connectionString);
@@ -14,6 +25,7 @@ export function openTable(connectionString: string, tableName: string): TableCli
   return TableClient.fromConnectionString(expanded, tableName, {
     allowInsecureConnection: endpoint.startsWith('http:'),
     retryOptions: RETRIES,
+    additionalPolicies: [{ policy: tryTimeout, position: 'perRetry' }],
   });
 }
 

@@ -19,7 +19,7 @@ const DEVELOPMENT_STORAGE =
 export function parseStorageConnectionString(
   connectionString: string,
 ): { account: StorageAccount; problem?: undefined } | { account?: undefined; problem: string } {
-  const text = /^\s*UseDevelopmentStorage=true;?\s*$/i.test(connectionString) ? DEVELOPMENT_STORAGE : connectionString;
+  const text = expandConnectionString(connectionString);
   const parts = new Map<string, string>();
   for (const segment of text.split(';')) {
     const eq = segment.indexOf('=');

@@ -53,6 +53,7 @@ describe('signing in to Dynamics', () => {
     ['an unknown tenant', { DYNAMICS_TENANT_ID: 'fabrikam.onmicrosoft.com' }, 'aad', 'DYNAMICS_TENANT_NOT_FOUND', /Directory \(tenant\) ID .* DYNAMICS_TENANT_ID/],
     ['a wrong password', { DYNAMICS_PASSWORD: 'CANARY-wrong-password' }, 'o365', 'DYNAMICS_USER_WRONG_PASSWORD', /DYNAMICS_USERNAME and DYNAMICS_PASSWORD/],
     ['an expired password', { DYNAMICS_USERNAME: EXPIRED_PASSWORD_USER.username, DYNAMICS_PASSWORD: EXPIRED_PASSWORD_USER.password }, 'o365', 'DYNAMICS_PASSWORD_EXPIRED', /every 90 days/],
+    ['a confidential app for the password option', { DYNAMICS_CLIENT_ID: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0' }, 'o365', 'DYNAMICS_PUBLIC_CLIENT_DISABLED', /Allow public client flows/],
     ['a user who must use MFA', { DYNAMICS_USERNAME: MFA_USER.username, DYNAMICS_PASSWORD: MFA_USER.password }, 'o365', 'DYNAMICS_MFA_REQUIRED', /DYNAMICS_AUTH=aad/],
   ])('explains %s with its code and fix, without repeating the credential', async (_case, overrides, auth, code, fix) => {
     const tokens = createTokenSource(dynamicsSettings(overrides, auth), transport, createLogger('silent'));

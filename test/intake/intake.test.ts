@@ -99,7 +99,8 @@ describe('POST /api/leads', () => {
   });
 
   it.each([
-    ['malformed JSON', '{"UserDetails": {', 'LEAD_MALFORMED_JSON', /^The body is not valid JSON: /],
+    ['malformed JSON', '{"UserDetails": {', 'LEAD_MALFORMED_JSON', /^The body is not valid JSON: it breaks at character 17\.$/],
+    ['unquoted text', '{"UserDetails": {"Email": jane@contoso.example}}', 'LEAD_MALFORMED_JSON', /^The body is not valid JSON: it holds text that is not JSON/],
     ['an empty body', '', 'LEAD_EMPTY', /empty/],
     ['an array', '[1,2]', 'LEAD_INVALID', /must be a JSON object .* but it is an array/],
     ['an object that is no lead', '{"event":"ping"}', 'LEAD_INVALID', /none of the marketplace lead fields/],
@@ -119,6 +120,7 @@ describe('POST /api/leads', () => {
       expect((await postLead(app.url, lead, { key: canaryKey })).status).toBe(202);
       expect((await postLead(app.url, lead, { key: 'CANARYwrong-0123456789' })).status).toBe(401);
       await postLead(app.url, undefined, { key: canaryKey, raw: '{"UserDetails":{"Email":"canary.person@canary.example"' });
+      await postLead(app.url, undefined, { key: canaryKey, raw: '{"UserDetails":{"Email":canary.person@canary.example}}' });
       const logs = app.logs.join('');
       expect(logs).toContain('lead accepted');
       expect(logs).toMatch(/"leadId":"[0-9a-f-]{36}"/);

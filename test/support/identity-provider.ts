@@ -158,6 +158,9 @@ function checkCredentials(directory: Directory, body: Record<string, string | un
     return undefined;
   }
   if (body.grant_type === 'password') {
+    if (app.secret !== undefined && body.client_secret !== app.secret) {
+      return { status: 401, error: 'invalid_client', code: 7000218, text: "The request body must contain the following parameter: 'client_assertion' or 'client_secret'." };
+    }
     const user = directory.users.find((u) => u.username.toLowerCase() === body.username?.toLowerCase());
     if (user === undefined || user.password !== body.password) {
       return { status: 400, error: 'invalid_grant', code: 50126, text: 'Error validating credentials due to invalid username or password.' };

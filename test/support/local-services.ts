@@ -52,5 +52,6 @@ export function dynamicsEnv(dynamicsUrl: string, auth: 'aad' | 'o365' = 'aad', i
   const common = { DYNAMICS_URL: dynamicsUrl, DYNAMICS_AUTHORITY_HOST: idpOrigin };
   return auth === 'aad'
     ? { ...common, DYNAMICS_AUTH: 'aad', DYNAMICS_TENANT_ID: TENANT_ID, DYNAMICS_CLIENT_ID: APP.clientId, DYNAMICS_CLIENT_SECRET: APP.secret }
-    : { ...common, DYNAMICS_AUTH: 'o365', DYNAMICS_USERNAME: USER.username, DYNAMICS_PASSWORD: USER.password };
+    : // Blanks clear the Azure AD option's values an environment may already hold.
+      { ...common, DYNAMICS_AUTH: 'o365', DYNAMICS_USERNAME: USER.username, DYNAMICS_PASSWORD: USER.password, DYNAMICS_CLIENT_ID: '', DYNAMICS_TENANT_ID: '', DYNAMICS_CLIENT_SECRET: '' };
 }

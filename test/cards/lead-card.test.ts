@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { leadCard } from '../../src/cards/lead-card';
+import type { Lead } from '../../src/leads/lead';
+import { parseHttpsLead } from '../../src/leads/parse-https-lead';
+import { fixture, httpsFixtureNames } from '../support/fixtures';
+import { cardProblems } from '../support/validate-card';
+
+const ID = '7a327f16-0a0a-87a2-bf94-84a8e5bf6703';
+const RECORD = `https://contoso.crm4.dynamics.com/main.aspx?pagetype=entityrecord&etn=lead&id=${ID}`;
+const lead = (payload: unknown): Lead => ({ ...parseHttpsLead(payload), id: ID, origin: 'https', receivedAt: '2026-11-20T09:14:03.512Z' });
+
+/** Every piece of text a person would see on the card. */
+function texts(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(texts);
+  if (typeof node !== 'object' || node === null) return [];
+  const own = ['text', 'title', 'url'].flatMap((k) => (typeof (node as Record<string, unknown>)[k] === 'string' ? [(node as Record<string, string>)[k] ?? ''] : []));
+  return [...own, ...Object.values(node).flatMap(texts)];
+}
+
+describe('the lead card', () => {
+  it('matches the golden card for the "Contact me" lead', () => {
+    const golden = JSON.parse(readFileSync(join(__dirname, 'golden', 'lead-card-contact-me.json'), 'utf8')) as unknown;
+    expect(leadCard({ lead: lead(fixture('https-appsource-contact-me')), dynamicsUrl: RECORD })).toEqual(golden);
+  });
+
+  it.each(httpsFixtureNames())('parses without warnings in the Adaptive Cards object model, and leaves no ${…}: %s', (name) => {
+    for (const claimedBy of [undefined, 'Ana Silva']) {
+      const card = leadCard({ lead: lead(fixture(name)), dynamicsUrl: RECORD, ...(claimedBy ? { claimedBy } : {}) });
+      expect(cardProblems(card)).toEqual([]);
+      expect(card.version).toBe('1.5');
+      expect(JSON.stringify(card)).not.toContain('${');
+    }
+  });
+
+  it('keeps untrusted text plain: markdown and links from a lead never render', () => {
+    const evil = lead({
+      UserDetails: { FirstName: '[Click](https://evil.example)', LastName: '**Boss**', Company: '<b>Acme</b>', Email: 'x@y.example)[a](https://evil.example' },
+      OfferTitle: '![img](https://evil.example/p.png)',
+      Description: 'Visit https://evil.example now _please_',
+    });
+    const card = leadCard({ lead: evil, dynamicsUrl: 'https://evil.example/main.aspx?pagetype=entityrecord&etn=lead&id=x' });
+    const json = JSON.stringify(card);
+    // Each untrusted value sits in a TextRun (no markdown), never in a TextBlock or FactSet.
+    const textBlocks = json.match(/"type":"TextBlock","text":"[^"]*"/g) ?? [];
+    expect(textBlocks.join()).not.toMatch(/evil|Boss|Acme|Click/);
+    expect(json).not.toContain('FactSet');
+    expect(json).toContain('[Click](https://evil.example) **Boss**');
+    // No link is built from a malformed address or a foreign URL.
+    const urls = texts(card.actions);
+    expect(urls.filter((u) => u.includes('evil'))).toEqual([]);
+    expect(urls).not.toContain('Open in Dynamics');
+    expect(urls).not.toContain('E-mail');
+  });
+
+  it('shows what is missing as nothing, not as placeholders', () => {
+    const card = leadCard({ lead: lead(fixture('https-blank-fields')), dynamicsUrl: undefined });
+    expect(texts(card)).toEqual(expect.arrayContaining(['Test drive started — Contoso Analytics', 'procurement@northwind.example']));
+    expect(JSON.stringify(card)).not.toMatch(/\$\{|undefined|null/);
+    expect(texts(card.actions)).not.toContain('Open in Dynamics');
+  });
+
+  it('marks a do-not-contact lead and offers no e-mail link for it', () => {
+    const card = leadCard({ lead: lead(fixture('https-do-not-contact')), dynamicsUrl: RECORD });
+    expect(texts(card)).toContain('Do not contact: the customer asked not to be contacted.');
+    expect(texts(card.actions)).not.toContain('E-mail');
+  });
+
+  it('once claimed, says by whom and offers no Claim', () => {
+    const card = leadCard({ lead: lead(fixture('https-appsource-contact-me')), dynamicsUrl: RECORD, claimedBy: 'Ana Silva' });
+    expect(texts(card)).toEqual(expect.arrayContaining(['Claimed by ', 'Ana Silva']));
+    expect(texts(card.actions)).not.toContain('Claim');
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GUID } from '../leads/lead-id';
 import { parseStorageConnectionString } from '../storage/parse-connection-string';
 
 /**
@@ -85,7 +86,6 @@ export class SettingsError extends Error {
   }
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EMAIL = /^[^\s@;,]+@[^\s@;,]+\.[^\s@;,]+$/;
 const TENANT = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(\.[a-z0-9-]+)+)$/i;
 /** Pasted into a URL as ?code=…, so it must need no escaping. */

@@ -1,4 +1,6 @@
 import type { DynamicsSettings } from '../config/settings';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { GUID } from '../leads/lead-id';
 import type { Logger } from '../logging/create-logger';
 import { DynamicsError, dynamicsError } from './dynamics-error';
 import { backoffDelay } from '../timing/backoff';
@@ -25,7 +27,6 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 500, maxDe
 
 const API_PATH = '/api/data/v9.2/';
 const DUPLICATE_KEY = '0x80040237';
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HEADERS = { accept: 'application/json', 'odata-maxversion': '4.0', 'odata-version': '4.0' };
 
 interface Answer {
@@ -211,5 +212,3 @@ function explainNetworkFailure(error: unknown): Error {
 function withoutPersonalData(text: string): string {
   return text.replace(/[^\s@'"]+@[^\s@'"]+/g, '[e-mail]').replace(/\+?\d[\d\s().-]{6,}\d/g, '[number]');
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LeadDetails, LeadOrigin } from '../leads/lead';
 import { leadIdFor } from '../leads/lead-id';
 import type { LeadQueue } from '../storage/lead-queue';
@@ -78,7 +79,7 @@ async function waitUntilQueued(stored: StoredLead, deps: AcceptLeadDeps): Promis
   let latest = stored;
   const deadline = Date.now() + IN_FLIGHT_WAIT_MS;
   while (latest.queuedAt === undefined && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, IN_FLIGHT_POLL_MS));
+    await sleep(IN_FLIGHT_POLL_MS);
     latest = (await deps.leads.get(stored.id)) ?? latest;
   }
   return latest;

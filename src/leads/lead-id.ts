@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 
+/** A GUID in its usual 8-4-4-4-12 hex form (Dataverse ids, Azure AD ids). */
+export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * A GUID derived from a lead's identity. The same identity always gives the same id, which is
  * what makes re-sent leads land on one record (and, later, one Dataverse row).

@@ -51,7 +51,11 @@ export interface Faults {
   clear(): void;
 }
 
-/** Lead columns this emulator knows, with Dataverse's maximum lengths (domain.md §2). */
+/**
+ * Lead columns this emulator knows, with Dataverse's maximum lengths (domain.md §2). Written
+ * out again on purpose rather than taken from src/dynamics/map-lead.ts: the emulator stands
+ * for the service, so a wrong length in the bot's code must fail against it.
+ */
 const LEAD_COLUMNS: Readonly<Record<string, number | 'int' | 'guid'>> = {
   leadid: 'guid',
   subject: 300,

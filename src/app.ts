@@ -12,6 +12,9 @@ import { DeadLetters } from './pipeline/dead-letters';
 import { logOnlyNotifier, type LeadNotifier } from './pipeline/lead-notifier';
 import { DEFAULT_WORKER_OPTIONS, LeadWorker, type LeadWorkerOptions } from './pipeline/lead-worker';
 import { openStorage, type Storage } from './storage/storage';
+import { createBot, type Bot } from './teams/bot';
+import { InstallationStore } from './teams/installation-store';
+import { registerMessagesRoute } from './teams/messages-route';
 
 export interface AppDeps {
   readonly logger: Logger;
@@ -34,6 +37,8 @@ export interface App {
   readonly worker: LeadWorker;
   readonly deadLetters: DeadLetters;
   readonly dynamics: DataverseClient;
+  readonly bot: Bot;
+  readonly installations: InstallationStore;
   /** Creates missing tables and queues, listens, and starts background work. */
   start(port?: number, host?: string): Promise<{ url: string }>;
   /** Stops taking work, finishes what is in hand, and closes the server. */
@@ -69,9 +74,13 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     { ...DEFAULT_WORKER_OPTIONS, maxAttempts: settings.pipeline.maxAttempts, ...deps.workerOptions },
   );
 
+  const installations = new InstallationStore(storage.installationTable);
+  const bot = createBot(settings.bot, installations, logger, now);
+
   const server = restify.createServer({ name: 'marketplace-lead-bot', handleUncaughtExceptions: false });
   registerHealthRoutes(server, () => storage.checkReachable(), logger);
   registerIntakeRoute(server, settings.intake, acceptDeps);
+  registerMessagesRoute(server, bot, logger);
 
   return {
     server,
@@ -80,6 +89,8 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     worker,
     deadLetters,
     dynamics,
+    bot,
+    installations,
     async start(port = settings.port, host?: string) {
       await storage.ensureCreated();
       await new Promise<void>((resolve, reject) => {

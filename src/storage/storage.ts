@@ -14,6 +14,8 @@ export interface Storage {
   readonly state: TableClient;
   /** Leads the pipeline gave up on, until re-driven. */
   readonly deadLetterTable: TableClient;
+  /** Conversations the Teams app is installed in. */
+  readonly installationTable: TableClient;
   /** Creates the tables and queues that are missing; safe to call from every instance. */
   ensureCreated(): Promise<void>;
   /** Resolves when the account answers; for readiness probes. */
@@ -27,6 +29,7 @@ export function openStorage(settings: StorageSettings): Storage {
   const leadsTable = openTable(settings.connectionString, `${settings.namePrefix}leads`);
   const state = openTable(settings.connectionString, `${settings.namePrefix}state`);
   const deadLetterTable = openTable(settings.connectionString, `${settings.namePrefix}deadletters`);
+  const installationTable = openTable(settings.connectionString, `${settings.namePrefix}installations`);
   const queue = new QueueClient(expandConnectionString(settings.connectionString), `${settings.namePrefix}-leads`, { retryOptions: QUEUE_RETRIES });
 
   return {
@@ -34,8 +37,12 @@ export function openStorage(settings: StorageSettings): Storage {
     leadQueue: new LeadQueue(queue),
     state,
     deadLetterTable,
+    installationTable,
     async ensureCreated() {
-      await Promise.all([leadsTable.createTable(), state.createTable(), deadLetterTable.createTable(), queue.createIfNotExists()]);
+      await Promise.all([
+        ...[leadsTable, state, deadLetterTable, installationTable].map((t) => t.createTable()),
+        queue.createIfNotExists(),
+      ]);
     },
     async checkReachable() {
       await Promise.all([leadsTable.listEntities({ queryOptions: { select: ['PartitionKey'] } }).byPage({ maxPageSize: 1 }).next(), queue.getProperties()]);

@@ -14,8 +14,10 @@ async function startBotProcess(env: Record<string, string | undefined>): Promise
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', (line) => {
-      resolve((JSON.parse(line) as { url: string }).url);
+    // Log lines may come first; the process announces itself with `ready`.
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const announced = JSON.parse(line) as { ready?: boolean; url?: string };
+      if (announced.ready === true && announced.url !== undefined) resolve(announced.url);
     });
     child.once('exit', (code) => {
       reject(new Error(`bot exited with ${String(code)}`));

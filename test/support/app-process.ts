@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     dynamicsRetry: FAST_RETRY,
   });
   const { url } = await app.start(0, '127.0.0.1');
-  process.stdout.write(`${JSON.stringify({ url })}\n`);
+  process.stdout.write(`${JSON.stringify({ ready: true, url })}\n`);
   process.once('SIGTERM', () => {
     void app.stop().then(() => process.exit(0));
   });

@@ -1,0 +1,68 @@
+import { Application, TeamsAdapter } from '@microsoft/teams-ai';
+import type { ConfigurationBotFrameworkAuthenticationOptions, TurnContext } from 'botbuilder';
+import type { BotSettings } from '../config/settings';
+import type { Logger } from '../logging/create-logger';
+import { describeInstallation } from './describe-installation';
+import type { InstallationStore } from './installation-store';
+
+export interface Bot {
+  readonly adapter: TeamsAdapter;
+  readonly app: Application;
+  /** Authenticated as the Bot Framework requires when BOT_ID is set; local clients only otherwise. */
+  readonly authenticated: boolean;
+}
+
+/**
+ * The Teams bot: a teams-ai Application on a TeamsAdapter. It remembers every conversation it
+ * is installed in (and forgets those it is removed from), so leads can be posted there later.
+ */
+export function createBot(settings: BotSettings | undefined, installations: InstallationStore, logger: Logger, now: () => Date): Bot {
+  const adapter = new TeamsAdapter(authOptions(settings));
+  const app = new Application({ adapter, botAppId: settings?.id ?? '', removeRecipientMention: true, startTypingTimer: false });
+
+  const remember = async (context: TurnContext): Promise<void> => {
+    const installation = await describeInstallation(context, now());
+    await installations.save(installation);
+    logger.child({ conversationKind: installation.kind }).debug('installation remembered');
+  };
+  const forget = async (context: TurnContext): Promise<void> => {
+    const id = (context.activity.conversation.id || '').replace(/;messageid=\d+$/, '');
+    await installations.remove(id);
+    logger.debug({ conversationKind: context.activity.conversation.conversationType }, 'installation forgotten');
+  };
+
+  app.activity('installationUpdate', async (context) => {
+    const action = (context.activity as { action?: string }).action ?? '';
+    await (action.startsWith('remove') ? forget(context) : remember(context));
+  });
+  app.conversationUpdate('membersAdded', async (context) => {
+    if (context.activity.membersAdded?.some((m) => m.id === context.activity.recipient.id)) await remember(context);
+  });
+  app.conversationUpdate('membersRemoved', async (context) => {
+    if (context.activity.membersRemoved?.some((m) => m.id === context.activity.recipient.id)) await forget(context);
+  });
+  // A message proves the app is there, and may come from a chat installed before the bot kept records.
+  app.turn('beforeTurn', async (context) => {
+    if (context.activity.type === 'message') await remember(context);
+    return true;
+  });
+  app.message(/^[\s\S]*$/, async (context) => {
+    await context.sendActivity('Hi! I post new marketplace leads here as they arrive.');
+  });
+  app.error(async (_context, err) => {
+    logger.error({ err }, 'bot turn failed');
+    return Promise.resolve();
+  });
+
+  return { adapter, app, authenticated: settings !== undefined };
+}
+
+function authOptions(settings: BotSettings | undefined): ConfigurationBotFrameworkAuthenticationOptions {
+  if (settings === undefined) return {};
+  return {
+    MicrosoftAppId: settings.id,
+    MicrosoftAppPassword: settings.password ?? '',
+    MicrosoftAppType: settings.type === 'UserAssignedMsi' ? 'UserAssignedMSI' : settings.type,
+    MicrosoftAppTenantId: settings.tenantId ?? '',
+  };
+}

@@ -1,0 +1,38 @@
+import { TeamsInfo, TurnContext, type Activity } from 'botbuilder';
+import type { ConversationKind, Installation } from './installation-store';
+
+/**
+ * What to remember about the conversation an activity came from. For a personal chat the user's
+ * e-mail and UPN come from Teams' member API (activities carry neither), so the contact list,
+ * written as e-mail addresses, can be matched to chats.
+ */
+export async function describeInstallation(context: TurnContext, now: Date): Promise<Installation> {
+  const activity: Partial<Activity> = context.activity;
+  const reference = TurnContext.getConversationReference(activity);
+  const kind = kindOf(activity.conversation?.conversationType);
+  // A channel message arrives in its thread ("…;messageid=…"); new posts go to the channel.
+  const conversationId = (activity.conversation?.id ?? '').replace(/;messageid=\d+$/, '');
+  const base = {
+    conversationId,
+    kind,
+    tenantId: activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? '',
+    reference: { ...reference, conversation: { ...reference.conversation, id: conversationId } } as Installation['reference'],
+    updatedAt: now.toISOString(),
+  };
+  if (kind !== 'personal' || activity.from === undefined) {
+    return { ...base, userId: undefined, aadObjectId: undefined, email: undefined, userPrincipalName: undefined, name: undefined };
+  }
+  const member = await TeamsInfo.getMember(context, activity.from.id).catch(() => undefined);
+  return {
+    ...base,
+    userId: activity.from.id,
+    aadObjectId: member?.aadObjectId ?? activity.from.aadObjectId,
+    email: member?.email?.toLowerCase(),
+    userPrincipalName: member?.userPrincipalName?.toLowerCase(),
+    name: member?.name ?? activity.from.name,
+  };
+}
+
+function kindOf(conversationType: string | undefined): ConversationKind {
+  return conversationType === 'channel' ? 'channel' : conversationType === 'groupChat' ? 'groupChat' : 'personal';
+}

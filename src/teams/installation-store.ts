@@ -1,0 +1,88 @@
+import type { TableClient } from '@azure/data-tables';
+import type { ConversationReference } from 'botbuilder';
+import { isNotFound } from '../storage/is-not-found';
+
+export type ConversationKind = 'personal' | 'groupChat' | 'channel';
+
+/** Where the app is installed: a conversation the bot may post to later, on any instance. */
+export interface Installation {
+  readonly conversationId: string;
+  readonly kind: ConversationKind;
+  readonly tenantId: string;
+  /** For a personal chat: the user, as Teams describes them. */
+  readonly userId: string | undefined;
+  readonly aadObjectId: string | undefined;
+  /** E-mail and UPN, lower-cased, to match the contact list. */
+  readonly email: string | undefined;
+  readonly userPrincipalName: string | undefined;
+  readonly name: string | undefined;
+  readonly reference: Partial<ConversationReference>;
+  readonly updatedAt: string;
+}
+
+const PARTITION = 'installation';
+
+/**
+ * Conversation references in Azure Tables, so proactive sends survive restarts and redeploys
+ * and any instance can make them. Keyed by conversation id (encoded: Teams ids hold characters
+ * a RowKey may not).
+ */
+export class InstallationStore {
+  constructor(private readonly table: TableClient) {}
+
+  async save(installation: Installation): Promise<void> {
+    const { reference, ...columns } = installation;
+    await this.table.upsertEntity(
+      { partitionKey: PARTITION, rowKey: rowKeyOf(installation.conversationId), ...withoutUndefined(columns), reference: JSON.stringify(reference) },
+      'Replace',
+    );
+  }
+
+  async remove(conversationId: string): Promise<void> {
+    await this.table.deleteEntity(PARTITION, rowKeyOf(conversationId)).catch((error: unknown) => {
+      if (!isNotFound(error)) throw error;
+    });
+  }
+
+  async get(conversationId: string): Promise<Installation | undefined> {
+    try {
+      return toInstallation(await this.table.getEntity<StoredInstallation>(PARTITION, rowKeyOf(conversationId)));
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async list(): Promise<Installation[]> {
+    const found: Installation[] = [];
+    for await (const row of this.table.listEntities<StoredInstallation>({ queryOptions: { filter: `PartitionKey eq '${PARTITION}'` } })) {
+      found.push(toInstallation(row));
+    }
+    return found;
+  }
+}
+
+type StoredInstallation = Omit<Installation, 'reference'> & { reference: string };
+
+function toInstallation(row: StoredInstallation): Installation {
+  return {
+    conversationId: row.conversationId,
+    kind: row.kind,
+    tenantId: row.tenantId,
+    userId: row.userId,
+    aadObjectId: row.aadObjectId,
+    email: row.email,
+    userPrincipalName: row.userPrincipalName,
+    name: row.name,
+    reference: JSON.parse(row.reference) as Partial<ConversationReference>,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function rowKeyOf(conversationId: string): string {
+  return Buffer.from(conversationId, 'utf8').toString('base64url');
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { freePort } from './free-port';
+
+/** A message the bot sent (or updated) as the Playground shows it. */
+export interface StreamedMessage {
+  readonly action: 'createMessage' | 'updateMessage';
+  readonly conversationId: string;
+  readonly messageId: string;
+  readonly text: string | undefined;
+  readonly attachments: { contentType: string; content: unknown }[];
+}
+
+export interface PlaygroundConfig {
+  readonly tenantId: string;
+  readonly currentUser: { id: string; name: string; email: string; aadObjectId: string };
+  readonly personalChat: { id: string };
+  readonly groupChats: { id: string }[];
+  readonly teams: { id: string; channels: { id: string; name: string }[] }[];
+}
+
+export interface Playground {
+  readonly origin: string;
+  readonly config: PlaygroundConfig;
+  /** Every bot message seen on the stream so far. */
+  readonly messages: StreamedMessage[];
+  /** Installs the app in a conversation, as the page does when a chat is first opened. */
+  install(conversationId: string): Promise<void>;
+  /** Sends an activity of a given kind (uninstall, userAdded…) from the Playground's templates. */
+  sendCustom(conversationId: string, type: string): Promise<void>;
+  say(conversationId: string, text: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const ROOT = join(__dirname, '..', '..');
+const CLI = join(ROOT, 'node_modules', '@microsoft', 'm365agentsplayground', 'cli.js');
+
+/**
+ * The Microsoft 365 Agents Playground (the local Teams client) on loopback, pointed at a bot,
+ * driven through its HTTP and WebSocket API (see agents-playground.md beside this file).
+ */
+export async function startPlayground(botMessagesUrl: string, personalChatId = 'personal-chat'): Promise<Playground> {
+  const port = await freePort();
+  const workDir = mkdtempSync(join(tmpdir(), 'playground-'));
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['-r', join(__dirname, 'loopback-only.cjs'), CLI, 'start', '-e', botMessagesUrl, '-c', 'msteams', '-p', String(port),
+      '--service-url', `http://127.0.0.1:${port}/_connector`, '--conversation-id', personalChatId, '--disable-telemetry'],
+    {
+      cwd: workDir,
+      env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none', M365_AGENTS_PLAYGROUND_LOGFILE: join(workDir, 'playground.log') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const actualPort = await new Promise<number>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => { reject(new Error(`Playground did not start: ${output}`)); }, 30_000);
+    const read = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = /Listening on (\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    };
+    child.stdout?.on('data', read);
+    child.stderr?.on('data', read);
+    child.once('exit', (code) => { reject(new Error(`Playground exited with ${String(code)}: ${output}`)); });
+  });
+  const origin = `http://127.0.0.1:${actualPort}`;
+  const config = ((await (await fetch(`${origin}/_internal/v1/testConfig`)).json()) as { config: PlaygroundConfig }).config;
+
+  // Connected before anything is sent: the Playground gives earlier messages to the first client only.
+  const messages: StreamedMessage[] = [];
+  const socket = new WebSocket(`ws://127.0.0.1:${actualPort}/_ws_conversation/v1/conversations/stream`);
+  socket.on('message', (data: Buffer) => {
+    const event = JSON.parse(data.toString()) as { action: string; actionConversationId: string; message: { messageId: string; text?: string; attachments?: StreamedMessage['attachments'] } };
+    if (event.action !== 'createMessage' && event.action !== 'updateMessage') return;
+    messages.push({ action: event.action, conversationId: event.actionConversationId, messageId: event.message.messageId, text: event.message.text, attachments: event.message.attachments ?? [] });
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => {
+      resolve();
+    });
+    socket.once('error', reject);
+  });
+
+  const post = async (path: string, body: unknown): Promise<void> => {
+    const response = await fetch(`${origin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!response.ok) throw new Error(`Playground ${path} answered ${response.status}: ${await response.text()}`);
+  };
+
+  return {
+    origin,
+    config,
+    messages,
+    install: (conversationId) => post(`/_debug/conversation/${encodeURIComponent(conversationId)}/installation`, {}),
+    async sendCustom(conversationId, type) {
+      const template = await (await fetch(`${origin}/_internal/v1/customActivities/template?conversationId=${encodeURIComponent(conversationId)}&type=${type}`)).json();
+      await post('/_internal/v1/customActivities', template);
+    },
+    say: (conversationId, text) =>
+      post(`/_conversation/v1/conversations/${encodeURIComponent(conversationId)}/messages`, {
+        from: { id: config.currentUser.id },
+        text,
+        textFormat: 'plain',
+      }),
+    async stop() {
+      socket.close();
+      if (child.exitCode !== null) return;
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => {
+          resolve();
+        });
+        child.kill('SIGTERM');
+      });
+    },
+  };
+}

@@ -9,11 +9,14 @@ import { registerIntakeRoute } from './intake/intake-route';
 import { TableImporter } from './intake/table-importer';
 import type { Logger } from './logging/create-logger';
 import { DeadLetters } from './pipeline/dead-letters';
-import { logOnlyNotifier, type LeadNotifier } from './pipeline/lead-notifier';
+import type { LeadNotifier } from './pipeline/lead-notifier';
 import { DEFAULT_WORKER_OPTIONS, LeadWorker, type LeadWorkerOptions } from './pipeline/lead-worker';
 import { openStorage, type Storage } from './storage/storage';
 import { createBot, type Bot } from './teams/bot';
+import { DeliveryStore } from './teams/delivery-store';
 import { InstallationStore } from './teams/installation-store';
+import { SendLimiter } from './teams/send-limiter';
+import { teamsNotifier } from './teams/teams-notifier';
 import { registerMessagesRoute } from './teams/messages-route';
 
 export interface AppDeps {
@@ -24,7 +27,7 @@ export interface AppDeps {
   readonly backgroundWork?: boolean;
   /** PEM certificates to trust beyond the system's (the local services' throwaway one). */
   readonly trustedCertificates?: string;
-  /** Who hears about written leads; the log until Teams delivery is plugged in. */
+  /** Who hears about written leads; Teams unless a test says otherwise. */
   readonly notifier?: LeadNotifier;
   readonly workerOptions?: Partial<LeadWorkerOptions>;
   readonly dynamicsRetry?: RetryPolicy;
@@ -39,6 +42,7 @@ export interface App {
   readonly dynamics: DataverseClient;
   readonly bot: Bot;
   readonly installations: InstallationStore;
+  readonly deliveries: DeliveryStore;
   /** Creates missing tables and queues, listens, and starts background work. */
   start(port?: number, host?: string): Promise<{ url: string }>;
   /** Stops taking work, finishes what is in hand, and closes the server. */
@@ -61,21 +65,33 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   const tokens = createTokenSource(settings.dynamics, transport, logger);
   const dynamics = new DataverseClient(settings.dynamics, tokens, transport, logger, deps.dynamicsRetry);
   const deadLetters = new DeadLetters(storage.deadLetterTable, storage.leads, storage.leadQueue);
+  const installations = new InstallationStore(storage.installationTable);
+  const deliveries = new DeliveryStore(storage.deliveryTable);
+  const bot = createBot(settings.bot, installations, logger, now);
+  const notifier =
+    deps.notifier ??
+    teamsNotifier({
+      adapter: bot.adapter,
+      botAppId: settings.bot?.id ?? '',
+      installations,
+      deliveries,
+      contacts: settings.leadContacts,
+      limiter: new SendLimiter(settings.teamsMessagesPerSecond),
+      logger,
+      now,
+    });
   const worker = new LeadWorker(
     {
       leads: storage.leads,
       queue: storage.leadQueue,
       deadLetters,
       writer: dynamicsLeadWriter(dynamics, settings.dynamics.leadSourceCode),
-      notifier: deps.notifier ?? logOnlyNotifier(logger),
+      notifier,
       logger,
       now,
     },
     { ...DEFAULT_WORKER_OPTIONS, maxAttempts: settings.pipeline.maxAttempts, ...deps.workerOptions },
   );
-
-  const installations = new InstallationStore(storage.installationTable);
-  const bot = createBot(settings.bot, installations, logger, now);
 
   const server = restify.createServer({ name: 'marketplace-lead-bot', handleUncaughtExceptions: false });
   registerHealthRoutes(server, () => storage.checkReachable(), logger);
@@ -91,6 +107,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     dynamics,
     bot,
     installations,
+    deliveries,
     async start(port = settings.port, host?: string) {
       await storage.ensureCreated();
       await new Promise<void>((resolve, reject) => {

@@ -17,6 +17,8 @@ export interface Settings {
   readonly tableImport: TableImportSettings | undefined;
   readonly leadContacts: readonly string[];
   readonly bot: BotSettings | undefined;
+  /** Proactive messages per second for the whole app (Teams allows 50 per app per tenant). */
+  readonly teamsMessagesPerSecond: number;
   readonly admins: readonly string[];
 }
 
@@ -236,6 +238,7 @@ const schema = z.object({
   }),
   LEAD_TABLE_POLL_SECONDS: integer('LEAD_TABLE_POLL_SECONDS', 5, 24 * 3600, 60),
   LEAD_CONTACTS: list('LEAD_CONTACTS', EMAIL, 'an e-mail address'),
+  TEAMS_MESSAGES_PER_SECOND: integer('TEAMS_MESSAGES_PER_SECOND', 1, 50, 30),
   BOT_ID: optionalText,
   BOT_PASSWORD: optionalText,
   BOT_TENANT_ID: optionalText,
@@ -281,6 +284,7 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
           },
     leadContacts: s.LEAD_CONTACTS,
     bot: readBot(s, problems),
+    teamsMessagesPerSecond: s.TEAMS_MESSAGES_PER_SECOND,
     admins: s.ADMINS,
   };
   if (problems.length > 0) throw new SettingsError(problems);

@@ -1,7 +1,7 @@
 import { DynamicsError } from '../dynamics/dynamics-error';
 import type { Logger } from '../logging/create-logger';
 import { backoffDelay } from '../timing/backoff';
-import type { LeadQueue, QueuedLead } from '../storage/lead-queue';
+import type { LeadLease, LeadQueue } from '../storage/lead-queue';
 import type { LeadStore, StoredLead } from '../storage/lead-store';
 import type { DeadLetters } from './dead-letters';
 import type { LeadNotifier } from './lead-notifier';
@@ -21,7 +21,7 @@ export interface LeadWorkerOptions {
   /** Failed writes of one lead before it is dead-lettered. */
   readonly maxAttempts: number;
   readonly batchSize: number;
-  /** How long a taken lead stays hidden from other workers; longer than a write can take. */
+  /** How long a taken lead stays hidden from other workers if this one dies (renewed while held). */
   readonly hideMs: number;
   /** Pause between looks at an empty queue. */
   readonly idleMs: number;
@@ -88,7 +88,7 @@ export class LeadWorker {
   /** Takes one batch (a single lead while blocked) and works it; returns how many were taken. */
   async runOnce(): Promise<number> {
     const batch = await this.deps.queue.receive(this.block ? 1 : this.options.batchSize, this.options.hideMs);
-    await Promise.allSettled(batch.map((message) => this.work(message)));
+    await Promise.allSettled(batch.map((lease) => this.work(lease)));
     return batch.length;
   }
 
@@ -121,32 +121,34 @@ export class LeadWorker {
     this.wake = undefined;
   }
 
-  private async work(message: QueuedLead): Promise<void> {
-    const log = this.deps.logger.child({ leadId: message.leadId });
+  private async work(lease: LeadLease): Promise<void> {
+    const log = this.deps.logger.child({ leadId: lease.leadId });
     try {
-      const lead = message.leadId === undefined ? undefined : await this.deps.leads.get(message.leadId);
+      const lead = lease.leadId === undefined ? undefined : await this.deps.leads.get(lease.leadId);
       if (lead === undefined) {
         log.warn('queue message names no stored lead; discarded');
-        await this.deps.queue.complete(message);
+        await lease.complete();
         return;
       }
-      await this.advance(lead, message, log);
+      await this.advance(lead, lease, log);
     } catch (error) {
       // Anything else (storage trouble, a bug): the message reappears after hideMs and is tried again.
       if (!(error instanceof DynamicsError)) {
         log.error({ err: error }, 'lead not processed; it stays queued');
         return;
       }
-      await this.fail(error, message, log).catch((err: unknown) => {
+      await this.fail(error, lease, log).catch((err: unknown) => {
         log.error({ err, code: error.code }, 'could not record the failure; the lead stays queued');
       });
+    } finally {
+      lease.release();
     }
   }
 
   /** Moves a lead on from wherever it is; a lead seen again (re-sent, re-queued) resumes. */
-  private async advance(lead: StoredLead, message: QueuedLead, log: Logger): Promise<void> {
+  private async advance(lead: StoredLead, lease: LeadLease, log: Logger): Promise<void> {
     if (lead.status === 'done' || lead.status === 'dead-lettered') {
-      await this.deps.queue.complete(message);
+      await lease.complete();
       return;
     }
     let current = lead;
@@ -160,11 +162,11 @@ export class LeadWorker {
     }
     await this.deps.notifier.notify(current, current.dynamicsId === undefined ? undefined : this.deps.writer.recordUrl(current.dynamicsId));
     await this.deps.leads.update(lead.id, { status: 'done', doneAt: this.deps.now().toISOString() });
-    await this.deps.queue.complete(message);
+    await lease.complete();
   }
 
-  private async fail(error: DynamicsError, message: QueuedLead, log: Logger): Promise<void> {
-    const leadId = message.leadId ?? '';
+  private async fail(error: DynamicsError, lease: LeadLease, log: Logger): Promise<void> {
+    const leadId = lease.leadId ?? '';
     const failure = { lastErrorCode: error.code, lastError: error.message };
     if (error.kind === 'configuration') {
       if (this.block?.error.code !== error.code) {
@@ -172,7 +174,7 @@ export class LeadWorker {
         this.block = { error, since: this.deps.now() };
       }
       await this.deps.leads.update(leadId, { status: 'waiting', ...failure });
-      await this.deps.queue.postpone(message, this.options.probeMs);
+      await lease.postpone(this.options.probeMs);
       return;
     }
     const lead = await this.deps.leads.get(leadId);
@@ -180,13 +182,13 @@ export class LeadWorker {
     if (error.kind === 'rejected' || attempts >= this.options.maxAttempts) {
       log.error({ code: error.code, attempts }, `lead dead-lettered: ${error.message}`);
       await this.deps.deadLetters.add({ leadId, code: error.code, reason: error.message, fix: error.fix, at: this.deps.now().toISOString() });
-      await this.deps.queue.complete(message);
+      await lease.complete();
       return;
     }
     const delay = error.retryAfterMs ?? backoffDelay(attempts, this.options.retryBaseMs, MAX_RETRY_DELAY_MS);
     log.warn({ code: error.code, attempts, retryInMs: delay }, `lead will be retried: ${error.message}`);
     await this.deps.leads.update(leadId, { status: 'waiting', attempts, ...failure });
-    await this.deps.queue.postpone(message, delay);
+    await lease.postpone(delay);
   }
 
   private recovered(log: Logger): void {

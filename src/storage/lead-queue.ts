@@ -1,11 +1,56 @@
 import type { QueueClient } from '@azure/storage-queue';
 
-/** A lead taken off the queue; hidden from other workers until completed or postponed. */
-export interface QueuedLead {
-  /** Undefined when the message is not one of ours (it is completed unread). */
-  readonly leadId: string | undefined;
-  readonly messageId: string;
-  readonly popReceipt: string;
+/**
+ * A lead taken off the queue, hidden from other workers for as long as this worker holds it:
+ * the hold is renewed at half the hiding time, so a long piece of work (a big fan-out) is
+ * never picked up by a second worker meanwhile. If the worker dies, renewal stops and the lead
+ * reappears within the hiding time.
+ */
+export class LeadLease {
+  private popReceipt: string;
+  private renewing: Promise<void> = Promise.resolve();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly queue: QueueClient,
+    readonly leadId: string | undefined,
+    private readonly messageId: string,
+    popReceipt: string,
+    hideMs: number,
+  ) {
+    this.popReceipt = popReceipt;
+    this.timer = setInterval(() => {
+      this.renewing = this.renewing.then(() => this.hide(hideMs)).catch(() => undefined);
+    }, hideMs / 2);
+    this.timer.unref();
+  }
+
+  /** The lead needs no more work from this message. */
+  async complete(): Promise<void> {
+    await this.stopRenewing();
+    await this.queue.deleteMessage(this.messageId, this.popReceipt);
+  }
+
+  /** Hands the lead back, to be taken again in `delayMs`. */
+  async postpone(delayMs: number): Promise<void> {
+    await this.stopRenewing();
+    await this.hide(delayMs);
+  }
+
+  /** Stops holding the lead; it reappears when its current hiding time ends. */
+  release(): void {
+    clearInterval(this.timer);
+  }
+
+  private async stopRenewing(): Promise<void> {
+    this.release();
+    await this.renewing;
+  }
+
+  private async hide(ms: number): Promise<void> {
+    const { popReceipt } = await this.queue.updateMessage(this.messageId, this.popReceipt, undefined, Math.max(0, Math.ceil(ms / 1000)));
+    if (popReceipt !== undefined) this.popReceipt = popReceipt;
+  }
 }
 
 /** The work queue that hands stored leads to the pipeline workers (any instance). */
@@ -18,23 +63,13 @@ export class LeadQueue {
     await this.queue.sendMessage(JSON.stringify({ leadId }), { messageTimeToLive: -1 });
   }
 
-  /** Takes up to `max` leads, hiding each from other workers for `hideMs`. */
-  async receive(max: number, hideMs: number): Promise<QueuedLead[]> {
+  /** Takes up to `max` leads, each held (hidden from other workers) until completed, postponed or released. */
+  async receive(max: number, hideMs: number): Promise<LeadLease[]> {
     const { receivedMessageItems } = await this.queue.receiveMessages({
       numberOfMessages: Math.min(32, max),
       visibilityTimeout: Math.max(1, Math.ceil(hideMs / 1000)),
     });
-    return receivedMessageItems.map((m) => ({ leadId: leadIdOf(m.messageText), messageId: m.messageId, popReceipt: m.popReceipt }));
-  }
-
-  /** The lead needs no more work from this message. */
-  async complete(message: QueuedLead): Promise<void> {
-    await this.queue.deleteMessage(message.messageId, message.popReceipt);
-  }
-
-  /** Hands the lead back, to be taken again in `delayMs`. */
-  async postpone(message: QueuedLead, delayMs: number): Promise<void> {
-    await this.queue.updateMessage(message.messageId, message.popReceipt, undefined, Math.max(0, Math.ceil(delayMs / 1000)));
+    return receivedMessageItems.map((m) => new LeadLease(this.queue, leadIdOf(m.messageText), m.messageId, m.popReceipt, hideMs));
   }
 }
 

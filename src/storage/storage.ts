@@ -16,6 +16,8 @@ export interface Storage {
   readonly deadLetterTable: TableClient;
   /** Conversations the Teams app is installed in. */
   readonly installationTable: TableClient;
+  /** Which lead card went to which conversation. */
+  readonly deliveryTable: TableClient;
   /** Creates the tables and queues that are missing; safe to call from every instance. */
   ensureCreated(): Promise<void>;
   /** Resolves when the account answers; for readiness probes. */
@@ -30,6 +32,7 @@ export function openStorage(settings: StorageSettings): Storage {
   const state = openTable(settings.connectionString, `${settings.namePrefix}state`);
   const deadLetterTable = openTable(settings.connectionString, `${settings.namePrefix}deadletters`);
   const installationTable = openTable(settings.connectionString, `${settings.namePrefix}installations`);
+  const deliveryTable = openTable(settings.connectionString, `${settings.namePrefix}deliveries`);
   const queue = new QueueClient(expandConnectionString(settings.connectionString), `${settings.namePrefix}-leads`, { retryOptions: QUEUE_RETRIES });
 
   return {
@@ -38,9 +41,10 @@ export function openStorage(settings: StorageSettings): Storage {
     state,
     deadLetterTable,
     installationTable,
+    deliveryTable,
     async ensureCreated() {
       await Promise.all([
-        ...[leadsTable, state, deadLetterTable, installationTable].map((t) => t.createTable()),
+        ...[leadsTable, state, deadLetterTable, installationTable, deliveryTable].map((t) => t.createTable()),
         queue.createIfNotExists(),
       ]);
     },

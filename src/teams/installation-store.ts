@@ -16,6 +16,8 @@ export interface Installation {
   readonly email: string | undefined;
   readonly userPrincipalName: string | undefined;
   readonly name: string | undefined;
+  /** A channel or group chat that asked for lead cards (`subscribe`). */
+  readonly subscribed?: boolean;
   readonly reference: Partial<ConversationReference>;
   readonly updatedAt: string;
 }
@@ -34,7 +36,8 @@ export class InstallationStore {
     const { reference, ...columns } = installation;
     await this.table.upsertEntity(
       { partitionKey: PARTITION, rowKey: rowKeyOf(installation.conversationId), ...withoutUndefined(columns), reference: JSON.stringify(reference) },
-      'Replace',
+      // Merge: a refresh from a new message keeps what the conversation chose (subscribed).
+      'Merge',
     );
   }
 
@@ -74,6 +77,7 @@ function toInstallation(row: StoredInstallation): Installation {
     email: row.email,
     userPrincipalName: row.userPrincipalName,
     name: row.name,
+    subscribed: row.subscribed,
     reference: JSON.parse(row.reference) as Partial<ConversationReference>,
     updatedAt: row.updatedAt,
   };

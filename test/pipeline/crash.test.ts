@@ -1,30 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
+import { startBotProcess } from '../support/bot-process';
 import type { DataverseEmulator } from '../support/dataverse-emulator';
 import { fixture } from '../support/fixtures';
-import { dynamicsEnv, sharedServices, startDataverse } from '../support/local-services';
+import { dynamicsEnv, startDataverse } from '../support/local-services';
 import { waitFor } from '../support/pipeline';
 import { postLead, startTestApp, testEnv, type TestApp } from '../support/test-app';
-
-/** Starts the bot in a child process and resolves with its URL. */
-async function startBotProcess(env: Record<string, string | undefined>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--disable-warning=DEP0111', '--import', 'tsx', join(__dirname, '..', 'support', 'app-process.ts')], {
-    env: { ...process.env, ...env, LOG_LEVEL: 'warn', TEST_TRUSTED_CERT: sharedServices().tls.certPath, TEST_HIDE_MS: '1500' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    // Log lines may come first; the process announces itself with `ready`.
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const announced = JSON.parse(line) as { ready?: boolean; url?: string };
-      if (announced.ready === true && announced.url !== undefined) resolve(announced.url);
-    });
-    child.once('exit', (code) => {
-      reject(new Error(`bot exited with ${String(code)}`));
-    });
-  });
-  return { child, url };
-}
 
 describe('exactly once under a crash', () => {
   let dv: DataverseEmulator;

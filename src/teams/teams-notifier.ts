@@ -1,0 +1,131 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CardFactory, type CloudAdapter } from 'botbuilder';
+import { leadCard } from '../cards/lead-card';
+import type { Logger } from '../logging/create-logger';
+import type { LeadNotifier } from '../pipeline/lead-notifier';
+import type { StoredLead } from '../storage/lead-store';
+import { backoffDelay } from '../timing/backoff';
+import type { DeliveryStore } from './delivery-store';
+import type { Installation, InstallationStore } from './installation-store';
+import type { SendLimiter } from './send-limiter';
+
+export interface TeamsNotifierDeps {
+  readonly adapter: CloudAdapter;
+  readonly botAppId: string;
+  readonly installations: InstallationStore;
+  readonly deliveries: DeliveryStore;
+  /** LEAD_CONTACTS: e-mail addresses, lower-cased. */
+  readonly contacts: readonly string[];
+  readonly limiter: SendLimiter;
+  readonly logger: Logger;
+  readonly now: () => Date;
+}
+
+/** Teams answers that mean "this conversation is gone for the bot": stop sending there. */
+const GONE = new Set([403, 404]);
+const TRANSIENT = new Set([412, 429, 502, 503, 504]);
+const ATTEMPTS = 4;
+
+type Outcome = 'sent' | 'already-sent' | 'retired' | 'failed' | 'retry-later';
+
+/** Raised when some recipients could not be served yet; the pipeline tries the lead again later. */
+export class DeliveryIncomplete extends Error {}
+
+/**
+ * Posts the lead card to every contact's personal chat (LEAD_CONTACTS, matched on the e-mail or
+ * UPN Teams reported at installation) and to every subscribed channel or group chat. Each
+ * (lead, conversation) is recorded, so a retry serves only those not served yet; one failing
+ * recipient never stops the others. Test leads never reach the sales team.
+ */
+export function teamsNotifier(deps: TeamsNotifierDeps): LeadNotifier {
+  return {
+    async notify(lead, dynamicsUrl) {
+      const log = deps.logger.child({ leadId: lead.id });
+      if (lead.isTest) {
+        log.info('test lead: written to Dynamics, not shown to the sales team');
+        return;
+      }
+      const { targets, unreachable } = await recipients(deps);
+      if (unreachable > 0) log.warn({ unreachable }, 'some contacts have not installed the app in Teams and get no card');
+      const served = new Set((await deps.deliveries.forLead(lead.id)).filter((d) => d.status === 'sent').map((d) => d.conversationId));
+      const card = CardFactory.adaptiveCard(leadCard({ lead, dynamicsUrl }));
+      const outcomes = await Promise.all(
+        targets.map((target) => (served.has(target.conversationId) ? Promise.resolve<Outcome>('already-sent') : deliver(lead, target, card, deps))),
+      );
+      const count = (o: Outcome): number => outcomes.filter((x) => x === o).length;
+      log.info({ sent: count('sent'), alreadySent: count('already-sent'), retired: count('retired'), failed: count('failed'), waiting: count('retry-later') }, 'lead card delivered');
+      if (count('retry-later') > 0) throw new DeliveryIncomplete(`${count('retry-later')} recipient(s) could not be reached yet`);
+    },
+  };
+}
+
+async function recipients(deps: TeamsNotifierDeps): Promise<{ targets: Installation[]; unreachable: number }> {
+  const installations = await deps.installations.list();
+  const contacts = new Set(deps.contacts);
+  const personal = installations.filter(
+    (i) => i.kind === 'personal' && ((i.email !== undefined && contacts.has(i.email)) || (i.userPrincipalName !== undefined && contacts.has(i.userPrincipalName))),
+  );
+  const reached = new Set(personal.flatMap((i) => [i.email, i.userPrincipalName]));
+  const subscribed = installations.filter((i) => i.kind !== 'personal' && i.subscribed === true);
+  return { targets: [...personal, ...subscribed], unreachable: [...contacts].filter((c) => !reached.has(c)).length };
+}
+
+async function deliver(lead: StoredLead, target: Installation, card: ReturnType<typeof CardFactory.adaptiveCard>, deps: TeamsNotifierDeps): Promise<Outcome> {
+  const record = (status: 'sent' | 'failed', activityId?: string, error?: string): Promise<void> =>
+    deps.deliveries.record({ leadId: lead.id, conversationId: target.conversationId, status, activityId, error, at: deps.now().toISOString() });
+  let lastError = '';
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    await deps.limiter.take(target.conversationId);
+    try {
+      let activityId: string | undefined;
+      let failure: Error | undefined;
+      await deps.adapter.continueConversationAsync(deps.botAppId, target.reference, async (context) => {
+        // Caught here: the adapter's turn-error handler would otherwise swallow it.
+        try {
+          activityId = (await context.sendActivity({ attachments: [card], summary: 'New marketplace lead' }))?.id;
+        } catch (error) {
+          failure = error instanceof Error ? error : new Error('send failed');
+        }
+      });
+      if (failure !== undefined) throw failure;
+      await record('sent', activityId);
+      return 'sent';
+    } catch (error) {
+      const status = statusOf(error);
+      lastError = `HTTP ${status ?? 'error'} ${codeOf(error)}`.trim();
+      if (status !== undefined && GONE.has(status)) {
+        // BotNotInConversationRoster, ConversationBlockedByUser, ConversationNotFound…: the app is gone there.
+        await deps.installations.remove(target.conversationId);
+        await record('failed', undefined, `${lastError}; conversation retired`);
+        deps.logger.warn({ leadId: lead.id, status, code: codeOf(error) }, 'conversation no longer reachable; removed from the recipients');
+        return 'retired';
+      }
+      if (status !== undefined && !TRANSIENT.has(status) && status < 500) {
+        await record('failed', undefined, lastError);
+        return 'failed';
+      }
+      const wait = status === 429 ? retryAfterOf(error) : backoffDelay(attempt, 500, 10_000);
+      if (status === 429) deps.limiter.pause(wait);
+      if (attempt < ATTEMPTS) await sleep(wait);
+    }
+  }
+  await record('failed', undefined, lastError);
+  return 'retry-later';
+}
+
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+function codeOf(error: unknown): string {
+  const e = error as { code?: unknown; body?: { error?: { code?: unknown } } };
+  const code = e.body?.error?.code ?? e.code;
+  return typeof code === 'string' ? code : '';
+}
+
+function retryAfterOf(error: unknown): number {
+  const headers = (error as { response?: { headers?: { get?(name: string): string | undefined } } }).response?.headers;
+  const seconds = Number(headers?.get?.('retry-after'));
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000;
+}

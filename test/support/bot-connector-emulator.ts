@@ -1,0 +1,112 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A message the connector accepted (answered), i.e. delivered to the conversation. */
+export interface Delivered {
+  readonly conversationId: string;
+  readonly activityId: string;
+  readonly activity: Record<string, unknown>;
+  readonly at: number;
+}
+
+export interface BotConnectorEmulator {
+  /** The serviceUrl to put in conversation references. */
+  readonly serviceUrl: string;
+  readonly delivered: readonly Delivered[];
+  /** How many requests were answered 429. */
+  readonly throttled: number;
+  /** Messages per second the app may send before 429 (Teams: 50). */
+  appPerSecond: number;
+  /** Conversations that answer with this status (403 BotNotInConversationRoster, 404 ConversationNotFound…). */
+  readonly gone: Map<string, { status: number; code: string }>;
+  /** After this many deliveries, hold every further request unanswered (as a sender that dies mid-send sees it). */
+  holdAfter: number | undefined;
+  /** The most messages delivered within any 1-second window: for the app, and for one conversation. */
+  peakPerSecond(conversationId?: string): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The Bot Connector's v3 conversation API as proactive sends use it, enforcing Teams' limits
+ * (per app per second, and 7 per conversation per second) with 429 + Retry-After.
+ */
+export async function startBotConnectorEmulator(options: { appPerSecond: number }): Promise<BotConnectorEmulator> {
+  const delivered: Delivered[] = [];
+  const recent: { conversationId: string; at: number }[] = [];
+  let throttled = 0;
+  let next = 1;
+  const held = new Set<IncomingMessage>();
+
+  const emulator = {
+    serviceUrl: '',
+    delivered,
+    get throttled() {
+      return throttled;
+    },
+    gone: new Map<string, { status: number; code: string }>(),
+    appPerSecond: options.appPerSecond,
+    holdAfter: undefined as number | undefined,
+    peakPerSecond(conversationId?: string) {
+      const times = delivered.filter((d) => conversationId === undefined || d.conversationId === conversationId).map((d) => d.at);
+      let peak = 0;
+      for (let i = 0, j = 0; j < times.length; j++) {
+        while ((times[j] ?? 0) - (times[i] ?? 0) >= 1000) i++;
+        peak = Math.max(peak, j - i + 1);
+      }
+      return peak;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+
+  const server: Server = createServer((req, res) => {
+    const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(req.url ?? '');
+    if (match === null || (req.method !== 'POST' && req.method !== 'PUT')) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'NotFound', message: 'No such route' } }));
+      return;
+    }
+    const conversationId = decodeURIComponent(match[1] ?? '');
+    void readBody(req).then((body) => {
+      const answer = (status: number, json: unknown, headers: Record<string, string> = {}): void => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
+        res.end(JSON.stringify(json));
+      };
+      if (emulator.holdAfter !== undefined && delivered.length >= emulator.holdAfter) {
+        held.add(req);
+        return; // never answered: not delivered
+      }
+      const gone = emulator.gone.get(conversationId);
+      if (gone) {
+        answer(gone.status, { error: { code: gone.code, message: 'The bot is not part of the conversation roster.' } });
+        return;
+      }
+      const now = Date.now();
+      while (recent.length > 0 && (recent[0]?.at ?? 0) <= now - 1000) recent.shift();
+      const inConversation = recent.filter((r) => r.conversationId === conversationId).length;
+      if (recent.length >= emulator.appPerSecond || inConversation >= 7) {
+        throttled++;
+        answer(429, { error: { code: 'ThrottledRequest', message: 'Too many requests' } }, { 'retry-after': '1' });
+        return;
+      }
+      recent.push({ conversationId, at: now });
+      const activityId = req.method === 'PUT' ? (match[2] ?? '') : `activity-${next++}`;
+      delivered.push({ conversationId, activityId, activity: JSON.parse(body) as Record<string, unknown>, at: now });
+      answer(req.method === 'PUT' ? 200 : 201, { id: activityId });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  emulator.serviceUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  return emulator;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}

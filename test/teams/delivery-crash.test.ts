@@ -1,0 +1,51 @@
+import type { ChildProcess } from 'node:child_process';
+import { startBotConnectorEmulator, type BotConnectorEmulator } from '../support/bot-connector-emulator';
+import { startBotProcess } from '../support/bot-process';
+import type { DataverseEmulator } from '../support/dataverse-emulator';
+import { fixture } from '../support/fixtures';
+import { dynamicsEnv, startDataverse } from '../support/local-services';
+import { waitFor } from '../support/pipeline';
+import { seedSellers } from '../support/seed-installations';
+import { postLead, startTestApp, testEnv, type TestApp } from '../support/test-app';
+
+describe('a crash in the middle of a fan-out', () => {
+  let connector: BotConnectorEmulator;
+  let dv: DataverseEmulator;
+  let observer: TestApp;
+  const children: ChildProcess[] = [];
+
+  afterEach(async () => {
+    for (const child of children) child.kill('SIGKILL');
+    await observer.stop();
+    await connector.stop();
+    await dv.stop();
+  });
+
+  it('serves, after a restart, everyone not yet served, and nobody twice', async () => {
+    connector = await startBotConnectorEmulator({ appPerSecond: 50 });
+    dv = await startDataverse();
+    const base = testEnv({ ...dynamicsEnv(dv.url), TEAMS_MESSAGES_PER_SECOND: '40' });
+    observer = await startTestApp(base);
+    const contacts = await seedSellers(observer.app.installations, connector.serviceUrl, 100);
+    const env = { ...base, LEAD_CONTACTS: contacts.join(';') };
+
+    // The connector stops answering after 40 cards: the 41st send is in flight when the bot dies.
+    connector.holdAfter = 40;
+    const first = await startBotProcess(env);
+    children.push(first.child);
+    const leadId = (await postLead(first.url, fixture('https-appsource-contact-me'))).body.leadId as string;
+    await waitFor(() => connector.delivered.length, (n) => n === 40);
+    await waitFor(async () => (await observer.app.deliveries.forLead(leadId)).length, (n) => n === 40);
+    first.child.kill('SIGKILL');
+
+    connector.holdAfter = undefined;
+    const second = await startBotProcess(env);
+    children.push(second.child);
+    await waitFor(() => observer.app.storage.leads.get(leadId), (l) => l?.status === 'done', 30_000);
+
+    const perConversation = new Map<string, number>();
+    for (const d of connector.delivered) perConversation.set(d.conversationId, (perConversation.get(d.conversationId) ?? 0) + 1);
+    expect(perConversation.size).toBe(100);
+    expect([...perConversation.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+  });
+});

@@ -1,0 +1,89 @@
+import { startBotConnectorEmulator, type BotConnectorEmulator } from '../support/bot-connector-emulator';
+import type { DataverseEmulator } from '../support/dataverse-emulator';
+import { fixture } from '../support/fixtures';
+import { dynamicsEnv, startDataverse } from '../support/local-services';
+import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
+import { seedSellers } from '../support/seed-installations';
+import { postLead, startTestApp, testEnv, type TestApp } from '../support/test-app';
+
+const SELLERS = 200;
+
+describe('delivering lead cards to the contact list', () => {
+  let connector: BotConnectorEmulator;
+  let dv: DataverseEmulator;
+  let t: TestApp;
+  let contacts: string[];
+
+  beforeEach(async () => {
+    connector = await startBotConnectorEmulator({ appPerSecond: 50 });
+    dv = await startDataverse();
+    const env = testEnv({ ...dynamicsEnv(dv.url), TEAMS_MESSAGES_PER_SECOND: '40' });
+    t = await startTestApp(env, { backgroundWork: false, workerOptions: FAST_WORKER, dynamicsRetry: FAST_RETRY });
+    contacts = await seedSellers(t.app.installations, connector.serviceUrl, SELLERS);
+  });
+  afterEach(async () => {
+    await t.stop();
+    await connector.stop();
+    await dv.stop();
+  });
+
+  /** The app again, now with the contact list set and its worker running. */
+  async function restartWithContacts(extra: Record<string, string> = {}): Promise<void> {
+    const env = { ...process.env, ...testEnv(), STORAGE_NAME_PREFIX: t.settings.storage.namePrefix, ...dynamicsEnv(dv.url), TEAMS_MESSAGES_PER_SECOND: '40', LEAD_CONTACTS: contacts.join(';'), ...extra };
+    await t.stop();
+    t = await startTestApp(env, { backgroundWork: true, workerOptions: FAST_WORKER, dynamicsRetry: FAST_RETRY });
+  }
+
+  it(`serves each of ${SELLERS} contacts once, within Teams' rate limits`, async () => {
+    await restartWithContacts();
+    const leadId = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
+
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done', 30_000);
+    const perConversation = new Map<string, number>();
+    for (const d of connector.delivered) perConversation.set(d.conversationId, (perConversation.get(d.conversationId) ?? 0) + 1);
+    expect(perConversation.size).toBe(SELLERS);
+    expect([...perConversation.values()].every((n) => n === 1)).toBe(true);
+    // Teams allows 50 per second; the connector answered none of the sends with 429.
+    expect(connector.throttled).toBe(0);
+    expect(connector.peakPerSecond()).toBeLessThanOrEqual(50);
+    const card = (connector.delivered[0]?.activity.attachments as { contentType: string; content: { body: unknown[] } }[])[0];
+    expect(card?.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    expect(JSON.stringify(card?.content)).toContain('Dana Whitfield');
+    expect((await t.app.deliveries.forLead(leadId)).filter((d) => d.status === 'sent')).toHaveLength(SELLERS);
+  });
+
+  it('serves everyone else when some conversations are gone, and stops sending to those', async () => {
+    connector.gone.set('a:conversation-3', { status: 403, code: 'BotNotInConversationRoster' });
+    connector.gone.set('a:conversation-7', { status: 404, code: 'ConversationNotFound' });
+    await restartWithContacts({ LEAD_CONTACTS: contacts.slice(0, 10).join(';') });
+    const leadId = (await postLead(t.url, fixture('https-korean-contact'))).body.leadId as string;
+
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done');
+    expect(new Set(connector.delivered.map((d) => d.conversationId)).size).toBe(8);
+    expect(await t.app.installations.get('a:conversation-3')).toBeUndefined();
+    expect(await t.app.installations.get('a:conversation-7')).toBeUndefined();
+    const failed = (await t.app.deliveries.forLead(leadId)).filter((d) => d.status === 'failed');
+    expect(failed.map((d) => d.error).sort()).toEqual(['HTTP 403 BotNotInConversationRoster; conversation retired', 'HTTP 404 ConversationNotFound; conversation retired']);
+  });
+
+  it('never shows a Partner Center test lead to the sales team', async () => {
+    await restartWithContacts({ LEAD_CONTACTS: contacts.slice(0, 3).join(';') });
+    const leadId = (await postLead(t.url, fixture('https-partner-center-test-lead'))).body.leadId as string;
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done');
+    expect(dv.leads.has(leadId)).toBe(true);
+    expect(connector.delivered).toEqual([]);
+  });
+
+  it('honours Retry-After when Teams throttles, and still serves everyone once', async () => {
+    // A connector stricter than the app's setting: some sends get 429 + Retry-After 1 s.
+    connector.appPerSecond = 10;
+    await restartWithContacts({ LEAD_CONTACTS: contacts.slice(0, 20).join(';'), TEAMS_MESSAGES_PER_SECOND: '50' });
+    const leadId = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
+
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done', 30_000);
+    expect(connector.throttled).toBeGreaterThan(0);
+    expect(connector.delivered).toHaveLength(20);
+    expect(new Set(connector.delivered.map((d) => d.conversationId)).size).toBe(20);
+
+  });
+});

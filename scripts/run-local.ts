@@ -15,7 +15,8 @@ import { startIdentityProvider } from '../test/support/identity-provider';
 import { defaultDirectory, dynamicsEnv, TENANT_ID } from '../test/support/local-services';
 import { ensureTlsCertificate } from '../test/support/tls';
 import { freePort } from '../test/support/free-port';
-import { LOCAL_INTAKE_KEY } from './local-defaults';
+import { LOCAL_INTAKE_KEY, PLAYGROUND_USER } from './local-defaults';
+import { startPlaygroundProcess as startPlayground } from '../test/support/agents-playground';
 
 const ROOT = join(__dirname, '..');
 
@@ -56,12 +57,16 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'info',
     STORAGE_CONNECTION_STRING: azurite.connectionString,
     LEAD_INTAKE_KEY: LOCAL_INTAKE_KEY,
+    // The Agents Playground's signed-in user, so lead cards show up in its personal chat.
+    LEAD_CONTACTS: PLAYGROUND_USER,
     ...dynamics,
     ...fileEnv,
     // The local services' throwaway certificate, trusted by the bot process only.
     NODE_EXTRA_CA_CERTS: tls.certPath,
   };
   const port = env.PORT ?? '3978';
+  const playground = await startPlayground(`http://127.0.0.1:${port}/api/messages`, await portOrFree(56150));
+  services.push(playground);
   process.stdout.write(
     [
       '',
@@ -69,6 +74,7 @@ async function main(): Promise<void> {
       `  Azurite (tables ${azurite.tablePort}, queues ${azurite.queuePort}), data in .local/azurite`,
       dynamicsNote,
       `  Lead endpoint: http://127.0.0.1:${port}/api/leads?code=${env.LEAD_INTAKE_KEY === LOCAL_INTAKE_KEY ? LOCAL_INTAKE_KEY : '<LEAD_INTAKE_KEY>'}`,
+      `  Teams: open ${playground.origin} in a browser (the Agents Playground; opening the chat installs the app for ${PLAYGROUND_USER})`,
       '  Send a sample lead from another terminal: npm run send-lead',
       '',
     ].join('\n') + '\n',

@@ -38,17 +38,19 @@ export interface Playground {
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'node_modules', '@microsoft', 'm365agentsplayground', 'cli.js');
 
-/**
- * The Microsoft 365 Agents Playground (the local Teams client) on loopback, pointed at a bot,
- * driven through its HTTP and WebSocket API (see agents-playground.md beside this file).
- */
-export async function startPlayground(botMessagesUrl: string, personalChatId = 'personal-chat'): Promise<Playground> {
-  const port = await freePort();
+/** The Playground process alone, on loopback: what `npm run local` opens in a browser. */
+export async function startPlaygroundProcess(
+  botMessagesUrl: string,
+  port?: number,
+  personalChatId = 'personal-chat',
+): Promise<{ origin: string; port: number; stop(): Promise<void> }> {
   const workDir = mkdtempSync(join(tmpdir(), 'playground-'));
+  const chosen = port ?? (await freePort());
   const child: ChildProcess = spawn(
     process.execPath,
-    ['-r', join(__dirname, 'loopback-only.cjs'), CLI, 'start', '-e', botMessagesUrl, '-c', 'msteams', '-p', String(port),
-      '--service-url', `http://127.0.0.1:${port}/_connector`, '--conversation-id', personalChatId, '--disable-telemetry'],
+    ['-r', join(__dirname, 'loopback-only.cjs'), CLI, 'start', '-e', botMessagesUrl, '-c', 'msteams', '-p', String(chosen),
+      // 127.0.0.1 rather than its default "localhost", which may resolve to ::1 where nothing listens.
+      '--service-url', `http://127.0.0.1:${chosen}/_connector`, '--conversation-id', personalChatId, '--disable-telemetry'],
     {
       cwd: workDir,
       env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none', M365_AGENTS_PLAYGROUND_LOGFILE: join(workDir, 'playground.log') },
@@ -57,7 +59,9 @@ export async function startPlayground(botMessagesUrl: string, personalChatId = '
   );
   const actualPort = await new Promise<number>((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => { reject(new Error(`Playground did not start: ${output}`)); }, 30_000);
+    const timer = setTimeout(() => {
+      reject(new Error(`Playground did not start: ${output}`));
+    }, 30_000);
     const read = (chunk: Buffer): void => {
       output += chunk.toString();
       const match = /Listening on (\d+)/.exec(output);
@@ -68,8 +72,32 @@ export async function startPlayground(botMessagesUrl: string, personalChatId = '
     };
     child.stdout?.on('data', read);
     child.stderr?.on('data', read);
-    child.once('exit', (code) => { reject(new Error(`Playground exited with ${String(code)}: ${output}`)); });
+    child.once('exit', (code) => {
+      reject(new Error(`Playground exited with ${String(code)}: ${output}`));
+    });
   });
+  return {
+    origin: `http://127.0.0.1:${actualPort}`,
+    port: actualPort,
+    async stop() {
+      if (child.exitCode !== null) return;
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => {
+          resolve();
+        });
+        child.kill('SIGTERM');
+      });
+    },
+  };
+}
+
+/**
+ * The Microsoft 365 Agents Playground (the local Teams client) on loopback, pointed at a bot,
+ * driven through its HTTP and WebSocket API (see agents-playground.md beside this file).
+ */
+export async function startPlayground(botMessagesUrl: string, personalChatId = 'personal-chat'): Promise<Playground> {
+  const playground = await startPlaygroundProcess(botMessagesUrl, undefined, personalChatId);
+  const actualPort = playground.port;
   const origin = `http://127.0.0.1:${actualPort}`;
   const config = ((await (await fetch(`${origin}/_internal/v1/testConfig`)).json()) as { config: PlaygroundConfig }).config;
 
@@ -110,13 +138,7 @@ export async function startPlayground(botMessagesUrl: string, personalChatId = '
       }),
     async stop() {
       socket.close();
-      if (child.exitCode !== null) return;
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => {
-          resolve();
-        });
-        child.kill('SIGTERM');
-      });
+      await playground.stop();
     },
   };
 }

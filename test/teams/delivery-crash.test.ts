@@ -37,7 +37,8 @@ describe('a crash in the middle of a fan-out', () => {
     await waitFor(() => connector.delivered.length, (n) => n === 40);
     await waitFor(async () => (await observer.app.deliveries.forLead(leadId)).length, (n) => n === 40);
     first.child.kill('SIGKILL');
-
+    // Requests the dead bot had already written may still be arriving: they stay held, unanswered.
+    await new Promise((r) => setTimeout(r, 500));
     connector.holdAfter = undefined;
     const second = await startBotProcess(env);
     children.push(second.child);

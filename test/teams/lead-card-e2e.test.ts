@@ -1,0 +1,48 @@
+import { startPlayground, type Playground } from '../support/agents-playground';
+import type { DataverseEmulator } from '../support/dataverse-emulator';
+import { fixture } from '../support/fixtures';
+import { dynamicsEnv, startDataverse } from '../support/local-services';
+import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
+import { postLead, startTestApp, type TestApp } from '../support/test-app';
+
+describe('a lead, end to end through the Agents Playground', () => {
+  let dv: DataverseEmulator;
+  let t: TestApp;
+  let playground: Playground;
+
+  beforeAll(async () => {
+    dv = await startDataverse();
+    t = await startTestApp(
+      { ...dynamicsEnv(dv.url), LEAD_CONTACTS: 'alexw@example.com; nobody@contoso.example' },
+      { backgroundWork: true, workerOptions: FAST_WORKER, dynamicsRetry: FAST_RETRY },
+    );
+    playground = await startPlayground(`${t.url}/api/messages`);
+  });
+  afterAll(async () => {
+    await playground.stop();
+    await t.stop();
+    await dv.stop();
+  });
+
+  it('installs, receives a lead, and shows the lead card in the personal chat', async () => {
+    const chat = playground.config.personalChat.id;
+    await playground.install(chat);
+    await waitFor(() => t.app.installations.get(chat), (i) => i !== undefined);
+
+    const leadId = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
+
+    const message = await waitFor(
+      () => playground.messages.find((m) => m.conversationId === chat && m.attachments.some((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')),
+      (m) => m !== undefined,
+    );
+    const card = JSON.stringify(message?.attachments[0]?.content);
+    expect(card).toContain('Contact me — Contoso Sales Insights');
+    expect(card).toContain('Dana Whitfield');
+    expect(card).toContain('We have 40 sellers on Dynamics 365 Sales');
+    expect(card).toContain(`${dv.url}/main.aspx?pagetype=entityrecord&etn=lead&id=${leadId}`);
+    expect(card).toContain('"verb":"claimLead"');
+    // The contact who has not installed the app is known to be unreachable.
+    expect(t.logs.join('')).toMatch(/"unreachable":1.*have not installed the app/);
+    expect((await t.app.deliveries.forLead(leadId)).map((d) => [d.conversationId, d.status])).toEqual([[chat, 'sent']]);
+  });
+});

@@ -21,6 +21,8 @@ export interface StoredLead extends Lead {
   /** The Dataverse record id, once written. */
   readonly dynamicsId: string | undefined;
   readonly writtenAt: string | undefined;
+  /** The seller who claimed the lead from its card. */
+  readonly claimedBy: string | undefined;
 }
 
 /** The columns the pipeline changes as a lead moves on. */
@@ -82,6 +84,23 @@ export class LeadStore {
     }
   }
 
+  /**
+   * Makes `claimant` the lead's owner unless someone already is. Two sellers clicking Claim at
+   * once cannot both win: the update is conditional on the row not having changed.
+   */
+  async claim(id: string, claimant: string, at: Date): Promise<{ won: boolean; claimedBy: string }> {
+    for (;;) {
+      const row = await this.table.getEntity<LeadEntity>(id, ROW);
+      if (row.claimedBy !== undefined && row.claimedBy !== '') return { won: false, claimedBy: row.claimedBy };
+      try {
+        await this.table.updateEntity({ partitionKey: id, rowKey: ROW, claimedBy: claimant, claimedAt: at.toISOString() }, 'Merge', { etag: row.etag });
+        return { won: true, claimedBy: claimant };
+      } catch (error) {
+        if (!(isRestError(error) && error.statusCode === 412)) throw error; // changed meanwhile: look again
+      }
+    }
+  }
+
   async markQueued(id: string, at: Date): Promise<void> {
     await this.update(id, { status: 'queued', queuedAt: at.toISOString() });
   }
@@ -111,6 +130,7 @@ interface LeadEntity extends Customer {
   lastError?: string;
   dynamicsId?: string;
   writtenAt?: string;
+  claimedBy?: string;
   description: string;
   leadSource: string;
   channel: string;
@@ -135,6 +155,7 @@ function toStoredLead(e: TableEntityResult<LeadEntity>): StoredLead {
     lastError: e.lastError,
     dynamicsId: e.dynamicsId,
     writtenAt: e.writtenAt,
+    claimedBy: e.claimedBy,
     customer: {
       firstName: e.firstName,
       lastName: e.lastName,

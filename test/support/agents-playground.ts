@@ -32,6 +32,8 @@ export interface Playground {
   /** Sends an activity of a given kind (uninstall, userAdded…) from the Playground's templates. */
   sendCustom(conversationId: string, type: string): Promise<void>;
   say(conversationId: string, text: string): Promise<void>;
+  /** Presses an Action.Execute button on a card the bot sent; resolves with the bot's answer. */
+  execute(conversationId: string, cardMessageId: string, verb: string, data: unknown): Promise<{ type: string; value: unknown }>;
   stop(): Promise<void>;
 }
 
@@ -129,6 +131,21 @@ export async function startPlayground(botMessagesUrl: string, personalChatId = '
     async sendCustom(conversationId, type) {
       const template = await (await fetch(`${origin}/_internal/v1/customActivities/template?conversationId=${encodeURIComponent(conversationId)}&type=${type}`)).json();
       await post('/_internal/v1/customActivities', template);
+    },
+    async execute(conversationId, cardMessageId, verb, data) {
+      const response = await fetch(`${origin}/_conversation/v1/invoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          name: 'adaptiveCard/action',
+          value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+          from: { id: config.currentUser.id },
+          conversation: { id: conversationId },
+          replyToId: cardMessageId,
+        }),
+      });
+      if (!response.ok) throw new Error(`Playground invoke answered ${response.status}: ${await response.text()}`);
+      return (await response.json()) as { type: string; value: unknown };
     },
     say: (conversationId, text) =>
       post(`/_conversation/v1/conversations/${encodeURIComponent(conversationId)}/messages`, {

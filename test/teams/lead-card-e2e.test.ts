@@ -44,5 +44,18 @@ describe('a lead, end to end through the Agents Playground', () => {
     // The contact who has not installed the app is known to be unreachable.
     expect(t.logs.join('')).toMatch(/"unreachable":1.*have not installed the app/);
     expect((await t.app.deliveries.forLead(leadId)).map((d) => [d.conversationId, d.status])).toEqual([[chat, 'sent']]);
+
+    // Claim: the card comes back saying who claimed it, and the lead has its owner.
+    const claimed = await playground.execute(chat, message?.messageId ?? '', 'claimLead', { leadId });
+    expect(claimed.type).toBe('application/vnd.microsoft.card.adaptive');
+    const claimedCard = JSON.stringify(claimed.value);
+    expect(claimedCard).toContain('"text":"Claimed by "');
+    expect(claimedCard).toContain(`"text":"${playground.config.currentUser.name}"`);
+    expect(claimedCard).not.toContain('"verb":"claimLead"');
+    expect((await t.app.storage.leads.get(leadId))?.claimedBy).toBe(playground.config.currentUser.name);
+
+    // A card that names no lead (tampered or stale) gets a plain answer, not an error.
+    const bogus = await playground.execute(chat, message?.messageId ?? '', 'claimLead', { leadId: '../../etc' });
+    expect(bogus.value).toBe('This card does not name a lead.');
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { freePort } from './free-port';
+import { stopChild } from './stop-child';
 
 /** A message the bot sent (or updated) as the Playground shows it. */
 export interface StreamedMessage {
@@ -82,13 +83,7 @@ export async function startPlaygroundProcess(
     origin: `http://127.0.0.1:${actualPort}`,
     port: actualPort,
     async stop() {
-      if (child.exitCode !== null) return;
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => {
-          resolve();
-        });
-        child.kill('SIGTERM');
-      });
+      await stopChild(child);
     },
   };
 }

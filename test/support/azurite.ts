@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { azuriteConnectionString } from '../../src/storage/parse-connection-string';
 import { freePort, waitForPort } from './free-port';
+import { stopChild } from './stop-child';
 
 export interface Azurite {
   readonly connectionString: string;
@@ -47,13 +48,7 @@ export async function startAzurite(options: { location?: string; tablePort?: num
   const stop = async (): Promise<void> => {
     const running = child;
     child = undefined;
-    if (running === undefined || running.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      running.once('exit', () => {
-        resolve();
-      });
-      running.kill('SIGTERM');
-    });
+    await stopChild(running);
   };
 
   await start();

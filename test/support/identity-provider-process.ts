@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { Agent, fetch } from 'undici';
 import type { Directory } from './identity-provider';
+import { stopChild } from './stop-child';
 import type { TlsFiles } from './tls';
 
 export type { Directory } from './identity-provider';
@@ -38,13 +39,7 @@ export async function launchIdentityProvider(tls: TlsFiles, directory: Directory
       if (response.status !== 204) throw new Error(`identity provider refused the directory: ${response.status}`);
     },
     async stop() {
-      if (child.exitCode !== null) return;
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => {
-          resolve();
-        });
-        child.kill('SIGTERM');
-      });
+      await stopChild(child);
       await dispatcher.close();
     },
   };

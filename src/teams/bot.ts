@@ -2,6 +2,7 @@ import { Application, TeamsAdapter } from '@microsoft/teams-ai';
 import type { ConfigurationBotFrameworkAuthenticationOptions, TurnContext } from 'botbuilder';
 import type { BotSettings } from '../config/settings';
 import type { Logger } from '../logging/create-logger';
+import { conversationIdOf } from './conversation-key';
 import { describeInstallation } from './describe-installation';
 import type { InstallationStore } from './installation-store';
 
@@ -26,8 +27,7 @@ export function createBot(settings: BotSettings | undefined, installations: Inst
     logger.child({ conversationKind: installation.kind }).debug('installation remembered');
   };
   const forget = async (context: TurnContext): Promise<void> => {
-    const id = (context.activity.conversation.id || '').replace(/;messageid=\d+$/, '');
-    await installations.remove(id);
+    await installations.remove(conversationIdOf(context.activity.conversation.id));
     logger.debug({ conversationKind: context.activity.conversation.conversationType }, 'installation forgotten');
   };
 

@@ -1,5 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 import { isNotFound } from '../storage/is-not-found';
+import { conversationRowKey } from './conversation-key';
 
 /** One lead card to one conversation. */
 export interface Delivery {
@@ -30,20 +31,16 @@ export class DeliveryStore {
 
   async record(delivery: Delivery): Promise<void> {
     const columns = Object.fromEntries(Object.entries(delivery).filter(([, v]) => v !== undefined));
-    await this.table.upsertEntity({ partitionKey: delivery.leadId, rowKey: rowKeyOf(delivery.conversationId), ...columns }, 'Replace');
+    await this.table.upsertEntity({ partitionKey: delivery.leadId, rowKey: conversationRowKey(delivery.conversationId), ...columns }, 'Replace');
   }
 
   async get(leadId: string, conversationId: string): Promise<Delivery | undefined> {
     try {
-      const row = await this.table.getEntity<Delivery>(leadId, rowKeyOf(conversationId));
+      const row = await this.table.getEntity<Delivery>(leadId, conversationRowKey(conversationId));
       return { leadId: row.leadId, conversationId: row.conversationId, status: row.status, activityId: row.activityId, error: row.error, at: row.at };
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
     }
   }
-}
-
-function rowKeyOf(conversationId: string): string {
-  return Buffer.from(conversationId, 'utf8').toString('base64url');
 }

@@ -1,4 +1,5 @@
 import { TeamsInfo, TurnContext, type Activity } from 'botbuilder';
+import { conversationIdOf } from './conversation-key';
 import type { ConversationKind, Installation } from './installation-store';
 
 /**
@@ -10,8 +11,7 @@ export async function describeInstallation(context: TurnContext, now: Date): Pro
   const activity: Partial<Activity> = context.activity;
   const reference = TurnContext.getConversationReference(activity);
   const kind = kindOf(activity.conversation?.conversationType);
-  // A channel message arrives in its thread ("…;messageid=…"); new posts go to the channel.
-  const conversationId = (activity.conversation?.id ?? '').replace(/;messageid=\d+$/, '');
+  const conversationId = conversationIdOf(activity.conversation?.id ?? '');
   const base = {
     conversationId,
     kind,

@@ -1,6 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
 import type { ConversationReference } from 'botbuilder';
 import { isNotFound } from '../storage/is-not-found';
+import { conversationRowKey } from './conversation-key';
 
 export type ConversationKind = 'personal' | 'groupChat' | 'channel';
 
@@ -35,21 +36,21 @@ export class InstallationStore {
   async save(installation: Installation): Promise<void> {
     const { reference, ...columns } = installation;
     await this.table.upsertEntity(
-      { partitionKey: PARTITION, rowKey: rowKeyOf(installation.conversationId), ...withoutUndefined(columns), reference: JSON.stringify(reference) },
+      { partitionKey: PARTITION, rowKey: conversationRowKey(installation.conversationId), ...withoutUndefined(columns), reference: JSON.stringify(reference) },
       // Merge: a refresh from a new message keeps what the conversation chose (subscribed).
       'Merge',
     );
   }
 
   async remove(conversationId: string): Promise<void> {
-    await this.table.deleteEntity(PARTITION, rowKeyOf(conversationId)).catch((error: unknown) => {
+    await this.table.deleteEntity(PARTITION, conversationRowKey(conversationId)).catch((error: unknown) => {
       if (!isNotFound(error)) throw error;
     });
   }
 
   async get(conversationId: string): Promise<Installation | undefined> {
     try {
-      return toInstallation(await this.table.getEntity<StoredInstallation>(PARTITION, rowKeyOf(conversationId)));
+      return toInstallation(await this.table.getEntity<StoredInstallation>(PARTITION, conversationRowKey(conversationId)));
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -81,10 +82,6 @@ function toInstallation(row: StoredInstallation): Installation {
     reference: JSON.parse(row.reference) as Partial<ConversationReference>,
     updatedAt: row.updatedAt,
   };
-}
-
-function rowKeyOf(conversationId: string): string {
-  return Buffer.from(conversationId, 'utf8').toString('base64url');
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

@@ -12,8 +12,8 @@ import { DeadLetters } from './pipeline/dead-letters';
 import type { LeadNotifier } from './pipeline/lead-notifier';
 import { DEFAULT_WORKER_OPTIONS, LeadWorker, type LeadWorkerOptions } from './pipeline/lead-worker';
 import { openStorage, type Storage } from './storage/storage';
+import { registerRoutes } from './commands/route-table';
 import { createBot, type Bot } from './teams/bot';
-import { registerClaim } from './teams/claim-lead';
 import { DeliveryStore } from './teams/delivery-store';
 import { InstallationStore } from './teams/installation-store';
 import { SendLimiter } from './teams/send-limiter';
@@ -94,15 +94,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     { ...DEFAULT_WORKER_OPTIONS, maxAttempts: settings.pipeline.maxAttempts, ...deps.workerOptions },
   );
 
-  registerClaim(bot, {
-    leads: storage.leads,
-    deliveries,
-    installations,
-    botAppId: settings.bot?.id ?? '',
-    recordUrl: (id) => dynamics.recordUrl(id),
-    logger,
-    now,
-  });
+  registerRoutes(bot, { settings, bot, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, logger, now });
 
   const server = restify.createServer({ name: 'marketplace-lead-bot', handleUncaughtExceptions: false });
   registerHealthRoutes(server, () => storage.checkReachable(), logger);

@@ -1,5 +1,6 @@
 import { Template } from 'adaptivecards-templating';
 import type { Lead } from '../leads/lead';
+import { formatTime } from './format-time';
 import template from './lead-card.json';
 
 /** What a lead card shows; everything a person sees, already in words. */
@@ -51,9 +52,4 @@ export function leadCard(input: LeadCardInput): AdaptiveCardJson {
       claimedBy: input.claimedBy ?? '',
     },
   }) as AdaptiveCardJson;
-}
-
-function formatTime(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }

@@ -19,7 +19,13 @@ export interface Settings {
   readonly bot: BotSettings | undefined;
   /** Proactive messages per second for the whole app (Teams allows 50 per app per tenant). */
   readonly teamsMessagesPerSecond: number;
+  /** ADMINS: e-mail addresses / UPNs and Azure AD object ids, lower-cased. */
   readonly admins: readonly string[];
+  /**
+   * The Microsoft 365 tenant whose people may run admin commands and subscribe to leads:
+   * TEAMS_TENANT_ID, else BOT_TENANT_ID, else DYNAMICS_TENANT_ID when it is a GUID.
+   */
+  readonly teamsTenantId: string | undefined;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -243,6 +249,13 @@ const schema = z.object({
   BOT_PASSWORD: optionalText,
   BOT_TENANT_ID: optionalText,
   BOT_TYPE: optionalText,
+  TEAMS_TENANT_ID: optionalText.transform((v, ctx) => {
+    if (v !== undefined && !GUID.test(v)) {
+      ctx.addIssue({ code: 'custom', message: `TEAMS_TENANT_ID "${v}" is not a Directory (tenant) ID; copy the GUID from Microsoft Entra admin center > Overview` });
+      return z.NEVER;
+    }
+    return v?.toLowerCase();
+  }),
   ADMINS: list('ADMINS', new RegExp(`${EMAIL.source}|${GUID.source}`, 'i'), 'an e-mail address or an Azure AD object id'),
 });
 
@@ -286,6 +299,7 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
     bot: readBot(s, problems),
     teamsMessagesPerSecond: s.TEAMS_MESSAGES_PER_SECOND,
     admins: s.ADMINS,
+    teamsTenantId: readTeamsTenant(s, problems),
   };
   if (problems.length > 0) throw new SettingsError(problems);
   return Object.freeze(settings);
@@ -335,6 +349,15 @@ function readDynamics(s: Parsed, given: (name: string) => boolean, problems: str
       : `DYNAMICS_AUTH "${s.DYNAMICS_AUTH}" must be "aad" (Azure AD app, recommended) or "o365" (Office 365 user)`,
   );
   return { ...common, auth: 'aad', tenantId: '', clientId: '', clientSecret: '' };
+}
+
+function readTeamsTenant(s: Parsed, problems: string[]): string | undefined {
+  const dynamicsTenant = s.DYNAMICS_TENANT_ID !== undefined && GUID.test(s.DYNAMICS_TENANT_ID) ? s.DYNAMICS_TENANT_ID : undefined;
+  const tenant = (s.TEAMS_TENANT_ID ?? s.BOT_TENANT_ID ?? dynamicsTenant)?.toLowerCase();
+  if (tenant === undefined && s.ADMINS.length > 0) {
+    problems.push('TEAMS_TENANT_ID is missing; admin commands are taken only from your own organisation: set it to your Directory (tenant) ID');
+  }
+  return tenant;
 }
 
 function readBot(s: Parsed, problems: string[]): BotSettings | undefined {

@@ -1,4 +1,4 @@
-import type { TableClient, TableEntityResult } from '@azure/data-tables';
+import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
 import { isRestError } from '@azure/core-rest-pipeline';
 import { isNotFound } from './is-not-found';
 import type { Customer, Lead, LeadOrigin } from '../leads/lead';
@@ -23,6 +23,17 @@ export interface StoredLead extends Lead {
   readonly writtenAt: string | undefined;
   /** The seller who claimed the lead from its card. */
   readonly claimedBy: string | undefined;
+}
+
+/** Where one lead is, without the customer: what `status` counts. */
+export interface LeadTimeline {
+  readonly id: string;
+  readonly status: LeadStatus;
+  readonly isTest: boolean;
+  readonly receivedAt: string;
+  readonly writtenAt: string | undefined;
+  readonly doneAt: string | undefined;
+  readonly lastErrorCode: string | undefined;
 }
 
 /** The columns the pipeline changes as a lead moves on. */
@@ -99,6 +110,20 @@ export class LeadStore {
         if (!(isRestError(error) && error.statusCode === 412)) throw error; // changed meanwhile: look again
       }
     }
+  }
+
+  /**
+   * Leads received since a time, and every lead not finished whatever its age. A scan of the
+   * table: fine at marketplace volumes (a few hundred leads a day), and only `status` asks.
+   */
+  async timelines(since: Date): Promise<LeadTimeline[]> {
+    const filter = odata`receivedAt ge ${since.toISOString()} or (status ne ${'done'} and status ne ${'dead-lettered'})`;
+    const select = ['PartitionKey', 'status', 'isTest', 'receivedAt', 'writtenAt', 'doneAt', 'lastErrorCode'];
+    const found: LeadTimeline[] = [];
+    for await (const e of this.table.listEntities<LeadEntity & { doneAt?: string }>({ queryOptions: { filter, select } })) {
+      found.push({ id: e.partitionKey ?? '', status: e.status, isTest: e.isTest, receivedAt: e.receivedAt, writtenAt: e.writtenAt, doneAt: e.doneAt, lastErrorCode: e.lastErrorCode });
+    }
+    return found;
   }
 
   async markQueued(id: string, at: Date): Promise<void> {

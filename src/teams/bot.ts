@@ -13,6 +13,10 @@ export interface Bot {
   readonly authenticated: boolean;
 }
 
+const WELCOME =
+  "Hi! I'm the Marketplace Lead Bot. I write every new marketplace lead into Dynamics 365 and post it in Teams, " +
+  'to the sales contacts and to chats that subscribe. Type **help** to see what I can do.';
+
 /**
  * The Teams bot: a teams-ai Application on a TeamsAdapter. It remembers every conversation it
  * is installed in (and forgets those it is removed from), so leads can be posted there later.
@@ -33,7 +37,12 @@ export function createBot(settings: BotSettings | undefined, installations: Inst
 
   app.activity('installationUpdate', async (context) => {
     const action = (context.activity as { action?: string }).action ?? '';
-    await (action.startsWith('remove') ? forget(context) : remember(context));
+    if (action.startsWith('remove')) {
+      await forget(context);
+      return;
+    }
+    await remember(context);
+    if (action === 'add') await context.sendActivity(WELCOME);
   });
   app.conversationUpdate('membersAdded', async (context) => {
     if (context.activity.membersAdded?.some((m) => m.id === context.activity.recipient.id)) await remember(context);
@@ -45,9 +54,6 @@ export function createBot(settings: BotSettings | undefined, installations: Inst
   app.turn('beforeTurn', async (context) => {
     if (context.activity.type === 'message') await remember(context);
     return true;
-  });
-  app.message(/^[\s\S]*$/, async (context) => {
-    await context.sendActivity('Hi! I post new marketplace leads here as they arrive.');
   });
   app.error(async (_context, err) => {
     logger.error({ err }, 'bot turn failed');

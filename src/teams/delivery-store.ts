@@ -1,4 +1,4 @@
-import type { TableClient } from '@azure/data-tables';
+import { odata, type TableClient } from '@azure/data-tables';
 import { isNotFound } from '../storage/is-not-found';
 import { conversationRowKey } from './conversation-key';
 
@@ -24,8 +24,16 @@ export class DeliveryStore {
     const found: Delivery[] = [];
     const rows = this.table.listEntities<Delivery>({ queryOptions: { filter: `PartitionKey eq '${leadId.replace(/'/g, "''")}'` } });
     for await (const row of rows) {
-      found.push({ leadId: row.leadId, conversationId: row.conversationId, status: row.status, activityId: row.activityId, error: row.error, at: row.at });
+      found.push(toDelivery(row));
     }
+    return found;
+  }
+
+  /** Deliveries that finally failed since a time, for `status` (a scan; failures are few). */
+  async failuresSince(since: Date): Promise<Delivery[]> {
+    const found: Delivery[] = [];
+    const rows = this.table.listEntities<Delivery>({ queryOptions: { filter: odata`status eq ${'failed'} and at ge ${since.toISOString()}` } });
+    for await (const row of rows) found.push(toDelivery(row));
     return found;
   }
 
@@ -36,11 +44,14 @@ export class DeliveryStore {
 
   async get(leadId: string, conversationId: string): Promise<Delivery | undefined> {
     try {
-      const row = await this.table.getEntity<Delivery>(leadId, conversationRowKey(conversationId));
-      return { leadId: row.leadId, conversationId: row.conversationId, status: row.status, activityId: row.activityId, error: row.error, at: row.at };
+      return toDelivery(await this.table.getEntity<Delivery>(leadId, conversationRowKey(conversationId)));
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
     }
   }
+}
+
+function toDelivery(row: Delivery): Delivery {
+  return { leadId: row.leadId, conversationId: row.conversationId, status: row.status, activityId: row.activityId, error: row.error, at: row.at };
 }

@@ -10,7 +10,7 @@ import type { ConversationKind, Installation } from './installation-store';
 export async function describeInstallation(context: TurnContext, now: Date): Promise<Installation> {
   const activity: Partial<Activity> = context.activity;
   const reference = TurnContext.getConversationReference(activity);
-  const kind = kindOf(activity.conversation?.conversationType);
+  const kind = conversationKindOf(activity.conversation?.conversationType);
   const conversationId = conversationIdOf(activity.conversation?.id ?? '');
   const base = {
     conversationId,
@@ -33,6 +33,7 @@ export async function describeInstallation(context: TurnContext, now: Date): Pro
   };
 }
 
-function kindOf(conversationType: string | undefined): ConversationKind {
+/** Teams' conversationType in our words (a personal chat carries "personal" or nothing). */
+export function conversationKindOf(conversationType: string | undefined): ConversationKind {
   return conversationType === 'channel' ? 'channel' : conversationType === 'groupChat' ? 'groupChat' : 'personal';
 }

@@ -17,7 +17,10 @@ export interface Installation {
   readonly email: string | undefined;
   readonly userPrincipalName: string | undefined;
   readonly name: string | undefined;
-  /** A channel or group chat that asked for lead cards (`subscribe`). */
+  /**
+   * Chose lead cards on (`subscribe`) or off (`unsubscribe`). Unset: a channel or group chat
+   * gets none; a personal chat gets them when its user is on the contact list.
+   */
   readonly subscribed?: boolean;
   readonly reference: Partial<ConversationReference>;
   readonly updatedAt: string;
@@ -40,6 +43,10 @@ export class InstallationStore {
       // Merge: a refresh from a new message keeps what the conversation chose (subscribed).
       'Merge',
     );
+  }
+
+  async setSubscribed(conversationId: string, subscribed: boolean): Promise<void> {
+    await this.table.updateEntity({ partitionKey: PARTITION, rowKey: conversationRowKey(conversationId), subscribed }, 'Merge');
   }
 
   async remove(conversationId: string): Promise<void> {

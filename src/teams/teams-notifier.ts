@@ -7,6 +7,7 @@ import type { StoredLead } from '../storage/lead-store';
 import { backoffDelay } from '../timing/backoff';
 import type { DeliveryStore } from './delivery-store';
 import type { Installation, InstallationStore } from './installation-store';
+import { resolveRecipients } from './resolve-recipients';
 import type { SendLimiter } from './send-limiter';
 
 export interface TeamsNotifierDeps {
@@ -32,8 +33,8 @@ type Outcome = 'sent' | 'already-sent' | 'retired' | 'failed' | 'retry-later';
 export class DeliveryIncomplete extends Error {}
 
 /**
- * Posts the lead card to every contact's personal chat (LEAD_CONTACTS, matched on the e-mail or
- * UPN Teams reported at installation) and to every subscribed channel or group chat. Each
+ * Posts the lead card to every recipient (see resolveRecipients: the contact list's personal
+ * chats and whoever subscribed). Each
  * (lead, conversation) is recorded, so a retry serves only those not served yet; one failing
  * recipient never stops the others. Test leads never reach the sales team.
  */
@@ -45,8 +46,9 @@ export function teamsNotifier(deps: TeamsNotifierDeps): LeadNotifier {
         log.info('test lead: written to Dynamics, not shown to the sales team');
         return;
       }
-      const { targets, unreachable } = await recipients(deps);
-      if (unreachable > 0) log.warn({ unreachable }, 'some contacts have not installed the app in Teams and get no card');
+      const { targets, unreachable } = resolveRecipients(await deps.installations.list(), deps.contacts);
+      const notInstalled = unreachable.filter((u) => u.reason === 'not-installed').length;
+      if (notInstalled > 0) log.warn({ unreachable: notInstalled }, 'some contacts have not installed the app in Teams and get no card');
       const served = new Set((await deps.deliveries.forLead(lead.id)).filter((d) => d.status === 'sent').map((d) => d.conversationId));
       const card = CardFactory.adaptiveCard(leadCard({ lead, dynamicsUrl }));
       const outcomes = await Promise.all(
@@ -57,17 +59,6 @@ export function teamsNotifier(deps: TeamsNotifierDeps): LeadNotifier {
       if (count('retry-later') > 0) throw new DeliveryIncomplete(`${count('retry-later')} recipient(s) could not be reached yet`);
     },
   };
-}
-
-async function recipients(deps: TeamsNotifierDeps): Promise<{ targets: Installation[]; unreachable: number }> {
-  const installations = await deps.installations.list();
-  const contacts = new Set(deps.contacts);
-  const personal = installations.filter(
-    (i) => i.kind === 'personal' && ((i.email !== undefined && contacts.has(i.email)) || (i.userPrincipalName !== undefined && contacts.has(i.userPrincipalName))),
-  );
-  const reached = new Set(personal.flatMap((i) => [i.email, i.userPrincipalName]));
-  const subscribed = installations.filter((i) => i.kind !== 'personal' && i.subscribed === true);
-  return { targets: [...personal, ...subscribed], unreachable: [...contacts].filter((c) => !reached.has(c)).length };
 }
 
 async function deliver(lead: StoredLead, target: Installation, card: ReturnType<typeof CardFactory.adaptiveCard>, deps: TeamsNotifierDeps): Promise<Outcome> {

@@ -77,9 +77,25 @@ describe('loadSettings', () => {
   });
 
   it('reads the contact list and admins as Partner Center writes them', () => {
-    const s = loadSettings({ ...BASE, LEAD_CONTACTS: 'Sales@Contoso.com;ops@contoso.com; ;sales@contoso.com', ADMINS: 'admin@contoso.com;0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0' });
+    const s = loadSettings({
+      ...BASE,
+      LEAD_CONTACTS: 'Sales@Contoso.com;ops@contoso.com; ;sales@contoso.com',
+      ADMINS: 'admin@contoso.com;0F1E2D3C-4b5a-6978-8796-a5b4c3d2e1f0',
+      TEAMS_TENANT_ID: '72F988BF-86f1-41af-91ab-2d7cd011db47',
+    });
     expect(s.leadContacts).toEqual(['sales@contoso.com', 'ops@contoso.com']);
     expect(s.admins).toEqual(['admin@contoso.com', '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0']);
+    expect(s.teamsTenantId).toBe('72f988bf-86f1-41af-91ab-2d7cd011db47');
+  });
+
+  it('takes admin commands only from a known tenant', () => {
+    const tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+    // The Dynamics tenant counts when it is an id; a domain name cannot be compared with what Teams sends.
+    expect(loadSettings({ ...BASE, DYNAMICS_TENANT_ID: tenant }).teamsTenantId).toBe(tenant);
+    expect(loadSettings({ ...BASE, BOT_ID: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', BOT_PASSWORD: 'x', BOT_TENANT_ID: tenant }).teamsTenantId).toBe(tenant);
+    expect(loadSettings(BASE).teamsTenantId).toBeUndefined();
+    expect(problemsOf({ ...BASE, ADMINS: 'admin@contoso.com' })).toEqual([expect.stringMatching(/^TEAMS_TENANT_ID is missing; .*Directory \(tenant\) ID$/)]);
+    expect(problemsOf({ ...BASE, TEAMS_TENANT_ID: 'contoso.com' })).toEqual([expect.stringMatching(/^TEAMS_TENANT_ID "contoso.com" is not a Directory/)]);
   });
 
   it('reads the Azure AD option of the Dynamics connection', () => {

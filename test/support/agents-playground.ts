@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { freePort } from './free-port';
+import { TENANT_ID } from './local-services';
 import { stopChild } from './stop-child';
 
 /** A message the bot sent (or updated) as the Playground shows it. */
@@ -17,6 +18,7 @@ export interface StreamedMessage {
 
 export interface PlaygroundConfig {
   readonly tenantId: string;
+  readonly bot: { id: string; name: string };
   readonly currentUser: { id: string; name: string; email: string; aadObjectId: string };
   readonly personalChat: { id: string };
   readonly groupChats: { id: string }[];
@@ -32,7 +34,10 @@ export interface Playground {
   install(conversationId: string): Promise<void>;
   /** Sends an activity of a given kind (uninstall, userAdded…) from the Playground's templates. */
   sendCustom(conversationId: string, type: string): Promise<void>;
+  /** Types a message as the current user; in a group chat or channel it @mentions the bot, as Teams requires. */
   say(conversationId: string, text: string): Promise<void>;
+  /** Says something and resolves with the bot's next new message in that conversation. */
+  ask(conversationId: string, text: string): Promise<StreamedMessage>;
   /** Presses an Action.Execute button on a card the bot sent; resolves with the bot's answer. */
   execute(conversationId: string, cardMessageId: string, verb: string, data: unknown): Promise<{ type: string; value: unknown }>;
   stop(): Promise<void>;
@@ -48,6 +53,7 @@ export async function startPlaygroundProcess(
   personalChatId = 'personal-chat',
 ): Promise<{ origin: string; port: number; stop(): Promise<void> }> {
   const workDir = mkdtempSync(join(tmpdir(), 'playground-'));
+  writeFileSync(join(workDir, '.m365agentsplayground.yml'), playgroundUsers(personalChatId));
   const chosen = port ?? (await freePort());
   const child: ChildProcess = spawn(
     process.execPath,
@@ -118,6 +124,17 @@ export async function startPlayground(botMessagesUrl: string, personalChatId = '
     if (!response.ok) throw new Error(`Playground ${path} answered ${response.status}: ${await response.text()}`);
   };
 
+  const say = (conversationId: string, text: string): Promise<void> => {
+    const mention = `<at>${config.bot.name}</at>`;
+    const personal = conversationId === config.personalChat.id;
+    return post(`/_conversation/v1/conversations/${encodeURIComponent(conversationId)}/messages`, {
+      from: { id: config.currentUser.id },
+      text: personal ? text : `${mention} ${text}`,
+      textFormat: 'plain',
+      ...(personal ? {} : { mentions: [{ mentioned: { id: config.bot.id }, text: mention }] }),
+    });
+  };
+
   return {
     origin,
     config,
@@ -142,15 +159,56 @@ export async function startPlayground(botMessagesUrl: string, personalChatId = '
       if (!response.ok) throw new Error(`Playground invoke answered ${response.status}: ${await response.text()}`);
       return (await response.json()) as { type: string; value: unknown };
     },
-    say: (conversationId, text) =>
-      post(`/_conversation/v1/conversations/${encodeURIComponent(conversationId)}/messages`, {
-        from: { id: config.currentUser.id },
-        text,
-        textFormat: 'plain',
-      }),
+    say,
+    async ask(conversationId, text) {
+      const seen = messages.length;
+      await say(conversationId, text);
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        // In a channel the answer goes to the message's thread: "<channel id>;messageid=…".
+        const reply = messages.slice(seen).find((m) => m.conversationId.split(';')[0] === conversationId && m.action === 'createMessage');
+        if (reply !== undefined) return reply;
+        if (Date.now() > deadline) throw new Error(`The bot did not answer "${text}" in ${conversationId}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
     async stop() {
       socket.close();
       await playground.stop();
     },
   };
+}
+
+/** The Playground's people (it wants at least five besides the current user). */
+const PEOPLE = [
+  ['Alex', 'Wilber', 'alexw'],
+  ['Megan', 'Bowen', 'meganb'],
+  ['Adele', 'Vance', 'adelev'],
+  ['Isaiah', 'Langer', 'isaiahl'],
+  ['Patti', 'Fernandez', 'pattif'],
+  ['Lynne', 'Robbins', 'lynner'],
+] as const;
+
+/**
+ * The Playground's people and chats, in the local tenant (the one the identity provider and the
+ * Dataverse emulator use): a local run is one organisation, so admin commands work there. The
+ * Playground's own defaults use a tenant id that is not a GUID.
+ */
+function playgroundUsers(personalChatId: string): string {
+  const people = PEOPLE.map(([first, last, alias], n) =>
+    [`id: user-id-${n}`, `name: ${first} ${last}`, `userPrincipleName: ${alias}@example.com`, `aadObjectId: 00000000-0000-4000-8000-0000000000${20 + n}`,
+      `givenName: ${first}`, `surname: ${last}`, `email: ${alias}@example.com`],
+  );
+  const [current, ...others] = people;
+  return [
+    'version: "0.1.1"',
+    `tenantId: ${TENANT_ID}`,
+    'bot:\n  id: 00000000-0000-4000-8000-000000000011\n  name: Marketplace Lead Bot',
+    `currentUser:\n${(current ?? []).map((line) => `  ${line}`).join('\n')}`,
+    `users:\n${others.map((lines) => lines.map((line, i) => `${i === 0 ? '  - ' : '    '}${line}`).join('\n')).join('\n')}`,
+    `personalChat:\n  id: ${personalChatId}`,
+    'groupChat:\n  id: group-chat\n  name: Sales leads chat',
+    'team:\n  id: team-sales\n  name: Sales\n  aadGroupId: 00000000-0000-4000-8000-000000000031\n  channels:\n    - id: channel-leads\n      name: Leads',
+    '',
+  ].join('\n');
 }

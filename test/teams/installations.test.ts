@@ -15,10 +15,12 @@ describe('installations, through the Agents Playground', () => {
     await t.stop();
   });
 
-  it('remembers a personal chat with the user\'s e-mail and Azure AD id when the app is installed', async () => {
+  it('remembers a personal chat with the user\'s e-mail and Azure AD id when the app is installed, and says hello', async () => {
     const chat = playground.config.personalChat.id;
     await playground.install(chat);
     const installation = await waitFor(() => t.app.installations.get(chat), (i) => i !== undefined);
+    const welcome = await waitFor(() => playground.messages.find((m) => m.conversationId === chat), (m) => m !== undefined);
+    expect(welcome?.text).toMatch(/^Hi! I'm the Marketplace Lead Bot\. .*Type \*\*help\*\*/);
     expect(installation).toMatchObject({
       conversationId: chat,
       kind: 'personal',
@@ -39,11 +41,10 @@ describe('installations, through the Agents Playground', () => {
     expect(await waitFor(() => t.app.installations.get(channel), (i) => i !== undefined)).toMatchObject({ kind: 'channel', conversationId: channel });
   });
 
-  it('answers a message in a personal chat', async () => {
+  it('answers text that is no command with a pointer to help', async () => {
     const chat = playground.config.personalChat.id;
-    await playground.say(chat, 'hello');
-    const reply = await waitFor(() => playground.messages.find((m) => m.conversationId === chat && m.text?.includes('marketplace leads')), (m) => m !== undefined);
-    expect(reply?.text).toBe('Hi! I post new marketplace leads here as they arrive.');
+    expect((await playground.ask(chat, 'hello')).text).toBe("Sorry, I don't know that one. Type **help** to see what I can do.");
+    expect((await playground.ask(chat, 'invalidate')).text).toMatch(/^Sorry, I don't know that one/);
   });
 
   it('forgets a conversation when the app is uninstalled', async () => {

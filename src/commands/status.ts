@@ -1,0 +1,128 @@
+import { CardFactory } from 'botbuilder';
+import { formatTimeAgo } from '../cards/format-time';
+import type { AdaptiveCardJson } from '../cards/lead-card';
+import { statusCard, type Fact, type StatusReport } from '../cards/status-card';
+import { DYNAMICS_ERROR_KINDS, dynamicsError, type DynamicsErrorCode } from '../dynamics/dynamics-error';
+import type { LeadTimeline } from '../storage/lead-store';
+import { resolveRecipients } from '../teams/resolve-recipients';
+import type { CardAction, Command, CommandDeps } from './command';
+
+const HOUR = 3_600_000;
+/** How far back "last received" looks; older activity reads as "not in the last 7 days". */
+const LOOKBACK_DAYS = 7;
+/** Dead letters listed by name on the card (the count covers all). */
+const LISTED = 5;
+
+export const statusCommand: Command = {
+  name: 'status',
+  usage: 'status',
+  summary: 'Leads received, written and sent in the last 24 hours; what is waiting or failed, and why',
+  takesArgument: false,
+  adminsOnly: () => false,
+  async run({ turn, caller }, deps) {
+    await turn.sendActivity({ attachments: [CardFactory.adaptiveCard(await buildStatusCard(deps, caller.isAdmin))] });
+  },
+};
+
+/** The card's Refresh button. */
+export const refreshStatusAction: CardAction = {
+  verb: 'refreshStatus',
+  title: 'Refresh',
+  adminsOnly: false,
+  handle: (_turn, _data, caller, deps) => buildStatusCard(deps, caller.isAdmin),
+};
+
+export async function buildStatusCard(deps: CommandDeps, isAdmin: boolean): Promise<AdaptiveCardJson> {
+  return statusCard(await buildStatusReport(deps, isAdmin));
+}
+
+/** Reads storage and the worker's state into the report `status` shows. */
+export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean): Promise<StatusReport> {
+  const now = deps.now();
+  const [timelines, deadLetters, installations, failures] = await Promise.all([
+    deps.leads.timelines(new Date(now.getTime() - LOOKBACK_DAYS * 24 * HOUR)),
+    deps.deadLetters.list(),
+    deps.installations.list(),
+    deps.deliveries.failuresSince(new Date(now.getTime() - 24 * HOUR)),
+  ]);
+  const { targets, unreachable } = resolveRecipients(installations, deps.settings.leadContacts);
+  const contactsReached = deps.settings.leadContacts.length - unreachable.length;
+  const chats = targets.filter((t) => t.kind !== 'personal').length;
+  const byConversation = new Map(installations.map((i) => [i.conversationId, i]));
+  const sorted = [...deadLetters].sort((a, b) => b.at.localeCompare(a.at));
+
+  return {
+    generatedAt: now.toISOString(),
+    leadFacts: leadFacts(timelines, now),
+    dynamicsFacts: [
+      { label: 'Environment', value: deps.settings.dynamics.url },
+      { label: 'Signs in as', value: deps.signIn.description },
+      ...waitingFacts(timelines, now),
+    ],
+    teamsFacts: [
+      { label: 'Contacts reached', value: `${contactsReached} of ${deps.settings.leadContacts.length} on the contact list (LEAD_CONTACTS)` },
+      { label: 'Also sent to', value: describeOthers(targets.length - chats - contactsReached, chats) },
+    ],
+    problem: currentProblem(deps, timelines),
+    deadLetters: sorted.slice(0, LISTED).map((d) => ({ leadId: d.leadId, reason: d.reason, fix: d.fix, at: d.at })),
+    deadLetterCount: deadLetters.length,
+    unreachable: unreachable.map((u) => ({
+      contact: u.contact,
+      why: u.reason === 'not-installed' ? 'has not installed the app in Teams (they will get the lead by e-mail once Outlook delivery is set up)' : 'turned lead cards off (unsubscribe)',
+    })),
+    failedDeliveries: failures.map((f) => ({ where: describeConversation(byConversation.get(f.conversationId)), error: f.error ?? 'failed', at: f.at })),
+    canRetry: isAdmin && deadLetters.length > 0,
+  };
+}
+
+function leadFacts(timelines: readonly LeadTimeline[], now: Date): Fact[] {
+  const dayAgo = new Date(now.getTime() - 24 * HOUR).toISOString();
+  const real = timelines.filter((t) => !t.isTest);
+  const notified = real.filter((t) => t.status === 'done').map((t) => t.doneAt);
+  const inDay = (times: readonly (string | undefined)[]): number => times.filter((t) => t !== undefined && t >= dayAgo).length;
+  const last = (times: readonly (string | undefined)[]): string => {
+    const latest = times.filter((t): t is string => t !== undefined).sort().at(-1);
+    return latest === undefined ? `none in the last ${LOOKBACK_DAYS} days` : `last ${formatTimeAgo(latest, now)}`;
+  };
+  const row = (label: string, times: readonly (string | undefined)[]): Fact => ({ label, value: `${inDay(times)} in 24 h; ${last(times)}` });
+  const tests = timelines.filter((t) => t.isTest && t.receivedAt >= dayAgo).length;
+  return [
+    row('Received', real.map((t) => t.receivedAt)),
+    row('Written to Dynamics', real.map((t) => t.writtenAt)),
+    row('Sent to the sales team', notified),
+    ...(tests > 0 ? [{ label: 'Test leads', value: `${tests} in 24 h (Partner Center's Validate; written, not sent to sales)` }] : []),
+  ];
+}
+
+function waitingFacts(timelines: readonly LeadTimeline[], now: Date): Fact[] {
+  const inProgress = timelines.filter((t) => t.status === 'received' || t.status === 'queued' || t.status === 'written');
+  const waiting = timelines.filter((t) => t.status === 'waiting');
+  const oldest = (list: readonly LeadTimeline[]): string => {
+    const first = list.map((t) => t.receivedAt).sort()[0];
+    return first === undefined ? '' : `, oldest received ${formatTimeAgo(first, now)}`;
+  };
+  return [
+    { label: 'In progress', value: `${inProgress.length} lead(s)${oldest(inProgress)}` },
+    { label: 'Waiting for a fix', value: `${waiting.length} lead(s)${oldest(waiting)}` },
+  ];
+}
+
+/** What keeps leads from Dynamics now: this instance's sign-in block, else the waiting leads' last error. */
+function currentProblem(deps: CommandDeps, timelines: readonly LeadTimeline[]): StatusReport['problem'] {
+  const blocked = deps.worker.blocked;
+  if (blocked !== undefined) return { message: `Since ${blocked.since.toISOString().slice(0, 16).replace('T', ' ')} UTC: ${blocked.error.message}`, fix: blocked.error.fix };
+  const code = timelines.find((t) => t.status === 'waiting' && t.lastErrorCode !== undefined)?.lastErrorCode;
+  if (code === undefined || !(code in DYNAMICS_ERROR_KINDS)) return undefined;
+  const error = dynamicsError(code as DynamicsErrorCode);
+  return { message: error.message, fix: error.fix };
+}
+
+function describeOthers(people: number, chats: number): string {
+  const parts = [people > 0 ? `${people} other person(s) who subscribed` : '', chats > 0 ? `${chats} channel(s) or group chat(s)` : ''].filter((p) => p !== '');
+  return parts.length === 0 ? 'no channel or group chat (type subscribe in one to add it)' : parts.join(' and ');
+}
+
+function describeConversation(installation: { kind: string; name: string | undefined } | undefined): string {
+  if (installation === undefined) return 'a conversation the app was removed from';
+  return installation.kind === 'personal' ? `${installation.name ?? 'a person'}'s chat` : installation.kind === 'channel' ? 'a channel' : 'a group chat';
+}

@@ -1,0 +1,55 @@
+import { helpCard } from '../../src/cards/help-card';
+import { statusCard, type StatusReport } from '../../src/cards/status-card';
+import { COMMANDS } from '../../src/commands/route-table';
+import { cardProblems } from '../support/validate-card';
+
+const QUIET: StatusReport = {
+  generatedAt: '2026-11-26T10:00:00.000Z',
+  leadFacts: [{ label: 'Received', value: '0 in 24 h; none in the last 7 days' }],
+  dynamicsFacts: [{ label: 'Signs in as', value: 'Azure AD app 0f1e…' }],
+  teamsFacts: [{ label: 'Contacts reached', value: '2 of 2' }],
+  problem: undefined,
+  deadLetters: [],
+  deadLetterCount: 0,
+  unreachable: [],
+  failedDeliveries: [],
+  canRetry: false,
+};
+
+const BUSY: StatusReport = {
+  ...QUIET,
+  problem: { message: 'The client secret has expired. [x](https://evil.example)', fix: 'Create a new secret.' },
+  deadLetters: [{ leadId: '7a327f16-0a0a-87a2-bf94-84a8e5bf6703', reason: 'Dynamics refused **this**', fix: 'Fix it.', at: '2026-11-26T09:00:00.000Z' }],
+  deadLetterCount: 7,
+  unreachable: [{ contact: 'dana_sales_@contoso.example', why: 'has not installed the app in Teams' }],
+  failedDeliveries: [{ where: 'a channel', error: 'HTTP 403 BotNotInConversationRoster', at: '2026-11-26T09:30:00.000Z' }],
+  canRetry: true,
+};
+
+describe('the command cards', () => {
+  it('help: valid for every combination of allowed and admin-only commands', () => {
+    for (const card of [helpCard({ commands: COMMANDS, adminCommands: [] }), helpCard({ commands: COMMANDS.slice(0, 2), adminCommands: ['retry'] })]) {
+      expect(cardProblems(card)).toEqual([]);
+      expect(JSON.stringify(card)).not.toContain('${');
+    }
+    expect(JSON.stringify(helpCard({ commands: COMMANDS, adminCommands: [] }))).not.toContain('Admins can also run');
+  });
+
+  it('status: valid when all is well and when everything needs attention', () => {
+    for (const report of [QUIET, BUSY]) {
+      const card = statusCard(report);
+      expect(cardProblems(card)).toEqual([]);
+      expect(JSON.stringify(card)).not.toMatch(/\$\{|undefined|null/);
+    }
+    expect(JSON.stringify(statusCard(QUIET))).toContain('All good');
+    expect(JSON.stringify(statusCard(QUIET))).not.toContain('retryDeadLetters');
+    expect(JSON.stringify(statusCard(BUSY))).toContain('Needs attention: leads are waiting, 7 dead-lettered, 1 contact(s) not reachable, 1 failed deliveries.');
+  });
+
+  it('status: text that comes from outside (errors, addresses) is never rendered as markdown', () => {
+    const json = JSON.stringify(statusCard(BUSY));
+    const markdownCapable = json.match(/"type":"TextBlock","text":"[^"]*"|"value":"[^"]*"/g) ?? [];
+    expect(markdownCapable.join()).not.toMatch(/evil|\*\*this|dana_sales_|BotNotInConversationRoster/);
+    expect(json).toContain('"type":"TextRun","text":"dana_sales_@contoso.example"');
+  });
+});

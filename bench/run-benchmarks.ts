@@ -13,6 +13,7 @@ import { openTable } from '../src/storage/open-table';
 import { startAzurite } from '../test/support/azurite';
 import { dynamicsEnv } from '../test/support/local-services';
 import { measureWriteRate } from './pipeline-benchmark';
+import { measureFanOut, measureLeadToCard } from './teams-benchmark';
 
 const LEADS = Number(process.env.BENCH_LEADS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -89,6 +90,17 @@ async function main(): Promise<void> {
       `\nDynamics writes: ${writes} queued leads per row, one instance (DYNAMICS_MAX_CONCURRENCY 8)\n\n` +
         `  ${'Written into the Dataverse emulator, no throttling'.padEnd(72)} ${free.rate.toFixed(0).padStart(6)} /s\n` +
         `  ${'Written, emulator throttling past 50 requests/s (429 + Retry-After 1)'.padEnd(72)} ${limited.rate.toFixed(0).padStart(6)} /s  (${limited.throttled} answers were 429)\n`,
+    );
+
+    const single = Number(process.env.BENCH_CARDS ?? 50);
+    const latency = await measureLeadToCard(azurite, single);
+    const fanOut = await Promise.all([30, 50].map(async (rate) => ({ rate, ...(await measureFanOut(azurite, 200, rate)) })));
+    process.stdout.write(
+      `\nTeams: lead cards through the Bot Connector emulator (Teams' limits: 50/s per app, 7/s per conversation)\n\n` +
+        `  ${`Lead to card, ${single} single leads one after another (p50 / p99 / max)`.padEnd(72)} ${latency.p50.toFixed(0)} / ${latency.p99.toFixed(0)} / ${latency.max.toFixed(0)} ms\n` +
+        fanOut
+          .map((f) => `  ${`One lead to 200 contacts, TEAMS_MESSAGES_PER_SECOND=${f.rate}`.padEnd(72)} ${f.seconds.toFixed(1).padStart(6)} s  (peak ${f.peak}/s, ${f.throttled} answers were 429)\n`)
+          .join(''),
     );
 
     const ok = intakeConcurrent >= TARGET_LEADS_PER_SECOND;

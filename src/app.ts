@@ -13,7 +13,7 @@ import type { LeadNotifier } from './pipeline/lead-notifier';
 import { DEFAULT_WORKER_OPTIONS, LeadWorker, type LeadWorkerOptions } from './pipeline/lead-worker';
 import { openStorage, type Storage } from './storage/storage';
 import { registerRoutes } from './commands/route-table';
-import { createBot, type Bot } from './teams/bot';
+import { createBot, type Bot, type ChannelAuthority } from './teams/bot';
 import { DeliveryStore } from './teams/delivery-store';
 import { InstallationStore } from './teams/installation-store';
 import { SendLimiter } from './teams/send-limiter';
@@ -32,6 +32,8 @@ export interface AppDeps {
   readonly notifier?: LeadNotifier;
   readonly workerOptions?: Partial<LeadWorkerOptions>;
   readonly dynamicsRetry?: RetryPolicy;
+  /** Where Bot Framework channel tokens are checked, when not Microsoft's public cloud. */
+  readonly channelAuthority?: ChannelAuthority;
 }
 
 export interface App {
@@ -58,7 +60,15 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   const logger = deps.logger;
   const now = deps.now ?? (() => new Date());
   const storage = openStorage(settings.storage);
-  const acceptDeps = { leads: storage.leads, leadQueue: storage.leadQueue, now, logger };
+  const acceptDeps = {
+    leads: storage.leads,
+    leadQueue: storage.leadQueue,
+    now,
+    logger,
+    onQueued: () => {
+      worker.nudge();
+    },
+  };
   const importer =
     settings.tableImport === undefined ? undefined : new TableImporter(settings.tableImport, storage.state, acceptDeps);
 
@@ -68,7 +78,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   const deadLetters = new DeadLetters(storage.deadLetterTable, storage.leads, storage.leadQueue);
   const installations = new InstallationStore(storage.installationTable);
   const deliveries = new DeliveryStore(storage.deliveryTable);
-  const bot = createBot(settings.bot, installations, logger, now);
+  const bot = createBot(settings.bot, installations, logger, now, deps.channelAuthority);
   const notifier =
     deps.notifier ??
     teamsNotifier({

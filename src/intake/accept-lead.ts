@@ -22,6 +22,8 @@ export interface AcceptLeadDeps {
   readonly leads: LeadStore;
   readonly leadQueue: LeadQueue;
   readonly now: () => Date;
+  /** Told when a lead was queued, so this instance's worker can take it without waiting to poll. */
+  readonly onQueued?: () => void;
 }
 
 /** Enough for a customer to repeat the same request every window for years. */
@@ -88,4 +90,5 @@ async function waitUntilQueued(stored: StoredLead, deps: AcceptLeadDeps): Promis
 async function queue(id: string, now: Date, deps: AcceptLeadDeps): Promise<void> {
   await deps.leadQueue.enqueue(id);
   await deps.leads.markQueued(id, now);
+  deps.onQueued?.();
 }

@@ -61,6 +61,7 @@ export class LeadWorker {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private block: PipelineBlock | undefined;
+  private nudged = false;
 
   constructor(
     private readonly deps: LeadWorkerDeps,
@@ -85,6 +86,16 @@ export class LeadWorker {
     await this.loop;
   }
 
+  /**
+   * A lead was just queued on this instance: look now rather than at the next poll. Other
+   * instances still find it by polling; a blocked worker keeps its probing pace.
+   */
+  nudge(): void {
+    if (this.block !== undefined) return;
+    this.nudged = true; // in case it comes while a batch is being fetched, not during a pause
+    this.wake?.();
+  }
+
   /** Takes one batch (a single lead while blocked) and works it; returns how many were taken. */
   async runOnce(): Promise<number> {
     const batch = await this.deps.queue.receive(this.block ? 1 : this.options.batchSize, this.options.hideMs);
@@ -102,7 +113,9 @@ export class LeadWorker {
       }
       // stop() may have come while the batch was worked: do not sleep through it.
       if (this.stopRequested()) break;
-      if (taken === 0 || this.block) await this.pause(this.block ? this.options.probeMs : this.options.idleMs);
+      const nudged = this.nudged;
+      this.nudged = false;
+      if ((taken === 0 && !nudged) || this.block) await this.pause(this.block ? this.options.probeMs : this.options.idleMs);
     }
   }
 

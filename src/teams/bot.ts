@@ -1,5 +1,5 @@
 import { Application, TeamsAdapter } from '@microsoft/teams-ai';
-import type { ConfigurationBotFrameworkAuthenticationOptions, TurnContext } from 'botbuilder';
+import { ConfigurationBotFrameworkAuthentication, type Activity, type ConfigurationBotFrameworkAuthenticationOptions, type TurnContext } from 'botbuilder';
 import type { BotSettings } from '../config/settings';
 import type { Logger } from '../logging/create-logger';
 import { conversationIdOf } from './conversation-key';
@@ -11,6 +11,8 @@ export interface Bot {
   readonly app: Application;
   /** Authenticated as the Bot Framework requires when BOT_ID is set; local clients only otherwise. */
   readonly authenticated: boolean;
+  /** Checks an incoming request's token as the adapter will; rejects when it is not valid. */
+  authenticate(activity: Activity, authorization: string): Promise<void>;
 }
 
 const WELCOME =
@@ -21,8 +23,25 @@ const WELCOME =
  * The Teams bot: a teams-ai Application on a TeamsAdapter. It remembers every conversation it
  * is installed in (and forgets those it is removed from), so leads can be posted there later.
  */
-export function createBot(settings: BotSettings | undefined, installations: InstallationStore, logger: Logger, now: () => Date): Bot {
-  const adapter = new TeamsAdapter(authOptions(settings));
+/**
+ * Where tokens from the Bot Framework channel are checked: Microsoft's public cloud unless
+ * given (a sovereign cloud, or a local token service in tests).
+ */
+export interface ChannelAuthority {
+  readonly openIdMetadataUrl: string;
+  readonly tokenIssuer: string;
+}
+
+export function createBot(
+  settings: BotSettings | undefined,
+  installations: InstallationStore,
+  logger: Logger,
+  now: () => Date,
+  channelAuthority?: ChannelAuthority,
+): Bot {
+  const options = authOptions(settings, channelAuthority);
+  const adapter = new TeamsAdapter(options);
+  const authentication = new ConfigurationBotFrameworkAuthentication(options);
   const app = new Application({ adapter, botAppId: settings?.id ?? '', removeRecipientMention: true, startTypingTimer: false });
 
   const remember = async (context: TurnContext): Promise<void> => {
@@ -60,15 +79,23 @@ export function createBot(settings: BotSettings | undefined, installations: Inst
     return Promise.resolve();
   });
 
-  return { adapter, app, authenticated: settings !== undefined };
+  return {
+    adapter,
+    app,
+    authenticated: settings !== undefined,
+    async authenticate(activity, authorization) {
+      await authentication.authenticateRequest(activity, authorization);
+    },
+  };
 }
 
-function authOptions(settings: BotSettings | undefined): ConfigurationBotFrameworkAuthenticationOptions {
+function authOptions(settings: BotSettings | undefined, authority: ChannelAuthority | undefined): ConfigurationBotFrameworkAuthenticationOptions {
   if (settings === undefined) return {};
   return {
     MicrosoftAppId: settings.id,
     MicrosoftAppPassword: settings.password ?? '',
     MicrosoftAppType: settings.type === 'UserAssignedMsi' ? 'UserAssignedMSI' : settings.type,
     MicrosoftAppTenantId: settings.tenantId ?? '',
+    ...(authority === undefined ? {} : { ToBotFromChannelOpenIdMetadataUrl: authority.openIdMetadataUrl, ToBotFromChannelTokenIssuer: authority.tokenIssuer }),
   };
 }

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 
 /** A message the connector accepted (answered), i.e. delivered to the conversation. */
 export interface Delivered {
+  /** POST for a new message, PUT for an update of one. */
+  readonly method: 'POST' | 'PUT';
   readonly conversationId: string;
   readonly activityId: string;
   readonly activity: Record<string, unknown>;
@@ -96,7 +98,7 @@ export async function startBotConnectorEmulator(options: { appPerSecond: number 
       }
       recent.push({ conversationId, at: now });
       const activityId = req.method === 'PUT' ? (match[2] ?? '') : `activity-${next++}`;
-      delivered.push({ conversationId, activityId, activity: JSON.parse(body) as Record<string, unknown>, at: now });
+      delivered.push({ method: req.method === 'PUT' ? 'PUT' : 'POST', conversationId, activityId, activity: JSON.parse(body) as Record<string, unknown>, at: now });
       answer(req.method === 'PUT' ? 200 : 201, { id: activityId });
     });
   });

@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp, type App } from '../src/app';
+import { loadSettings } from '../src/config/settings';
+import { createLogger } from '../src/logging/create-logger';
+import type { Azurite } from '../test/support/azurite';
+import { startBotConnectorEmulator, type BotConnectorEmulator } from '../test/support/bot-connector-emulator';
+import { startDataverseEmulator } from '../test/support/dataverse-emulator';
+import { startIdentityProvider } from '../test/support/identity-provider';
+import { defaultDirectory, dynamicsEnv, TENANT_ID } from '../test/support/local-services';
+import { seedSellers } from '../test/support/seed-installations';
+import { ensureTlsCertificate } from '../test/support/tls';
+
+interface Rig {
+  readonly app: App;
+  readonly url: string;
+  readonly key: string;
+  readonly connector: BotConnectorEmulator;
+  stop(): Promise<void>;
+}
+
+/** One bot instance as deployed (default worker pacing), its Dynamics and its Teams, on loopback. */
+async function startRig(azurite: Azurite, sellers: number, messagesPerSecond: number): Promise<Rig> {
+  const tls = await ensureTlsCertificate(mkdtempSync(join(tmpdir(), 'bench-tls-')));
+  const idp = await startIdentityProvider(tls, defaultDirectory());
+  const dv = await startDataverseEmulator({ tls, identityProviderOrigin: idp.origin, tenantId: TENANT_ID });
+  const connector = await startBotConnectorEmulator({ appPerSecond: 50 });
+  const key = randomBytes(18).toString('base64url');
+  const prefix = `bench${randomBytes(3).toString('hex')}`;
+  const contacts = Array.from({ length: sellers }, (_, i) => `seller${i}@contoso.example`);
+  const settings = loadSettings({
+    STORAGE_CONNECTION_STRING: azurite.connectionString,
+    STORAGE_NAME_PREFIX: prefix,
+    LEAD_INTAKE_KEY: key,
+    LEAD_CONTACTS: contacts.join(';'),
+    TEAMS_MESSAGES_PER_SECOND: String(messagesPerSecond),
+    ...dynamicsEnv(dv.url, 'aad', idp.origin),
+  });
+  const app = createApp(settings, { logger: createLogger('silent'), trustedCertificates: tls.cert });
+  await app.storage.ensureCreated();
+  await seedSellers(app.installations, connector.serviceUrl, sellers);
+  const { url } = await app.start(0, '127.0.0.1');
+  return {
+    app,
+    url,
+    key,
+    connector,
+    async stop() {
+      await app.stop();
+      await connector.stop();
+      await dv.stop();
+      await idp.stop();
+    },
+  };
+}
+
+async function postLead(rig: Rig, i: number): Promise<void> {
+  const response = await fetch(`${rig.url}/api/leads?code=${rig.key}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ UserDetails: { FirstName: 'Dana', LastName: `Buyer ${i}`, Email: `buyer${i}@fabrikam.example` }, LeadSource: 'AppSource-PLT|contoso.sales', OfferTitle: 'Contoso Sales' }),
+  });
+  if (response.status !== 202) throw new Error(`lead ${i} answered ${response.status}`);
+  await response.arrayBuffer();
+}
+
+async function until(done: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+/**
+ * Lead to card, one lead at a time: from the POST to /api/leads until the Bot Connector
+ * emulator accepted the card (stored, queued, written to Dynamics, sent to one contact).
+ */
+export async function measureLeadToCard(azurite: Azurite, leads: number): Promise<{ p50: number; p99: number; max: number }> {
+  const rig = await startRig(azurite, 1, 30);
+  try {
+    const latencies: number[] = [];
+    for (let i = 0; i < leads; i++) {
+      const before = rig.connector.delivered.length;
+      const started = performance.now();
+      await postLead(rig, i);
+      await until(() => rig.connector.delivered.length > before);
+      latencies.push(performance.now() - started);
+    }
+    latencies.sort((a, b) => a - b);
+    const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] ?? NaN;
+    return { p50: at(0.5), p99: at(0.99), max: latencies.at(-1) ?? NaN };
+  } finally {
+    await rig.stop();
+  }
+}
+
+/** One lead to `recipients` personal chats with Teams' limits enforced: seconds until the last card. */
+export async function measureFanOut(azurite: Azurite, recipients: number, messagesPerSecond: number): Promise<{ seconds: number; throttled: number; peak: number }> {
+  const rig = await startRig(azurite, recipients, messagesPerSecond);
+  try {
+    const started = performance.now();
+    await postLead(rig, 0);
+    await until(() => new Set(rig.connector.delivered.map((d) => d.conversationId)).size >= recipients);
+    return { seconds: (performance.now() - started) / 1000, throttled: rig.connector.throttled, peak: rig.connector.peakPerSecond() };
+  } finally {
+    await rig.stop();
+  }
+}

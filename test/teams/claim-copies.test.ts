@@ -1,0 +1,80 @@
+import { startBotConnectorEmulator, type BotConnectorEmulator } from '../support/bot-connector-emulator';
+import type { DataverseEmulator } from '../support/dataverse-emulator';
+import { fixture } from '../support/fixtures';
+import { dynamicsEnv, startDataverse, TENANT_ID } from '../support/local-services';
+import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
+import { seedSellers } from '../support/seed-installations';
+import { postLead, startTestApp, type TestApp } from '../support/test-app';
+
+describe('claiming a lead card that went to several sellers', () => {
+  let connector: BotConnectorEmulator;
+  let dv: DataverseEmulator;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    connector = await startBotConnectorEmulator({ appPerSecond: 50 });
+    dv = await startDataverse();
+    t = await startTestApp(
+      { ...dynamicsEnv(dv.url), LEAD_CONTACTS: 'seller0@contoso.example;seller1@contoso.example;seller2@contoso.example' },
+      { backgroundWork: true, workerOptions: FAST_WORKER, dynamicsRetry: FAST_RETRY },
+    );
+    await seedSellers(t.app.installations, connector.serviceUrl, 3);
+  });
+  afterAll(async () => {
+    await t.stop();
+    await connector.stop();
+    await dv.stop();
+  });
+
+  /** Seller n presses Claim on their copy, as Teams sends it (Action.Execute invoke). */
+  const claimAs = async (n: number, leadId: string, cardId: string): Promise<string> => {
+    const response = await fetch(`${t.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        id: `invoke-${n}`,
+        channelId: 'msteams',
+        serviceUrl: connector.serviceUrl,
+        from: { id: `29:user-${n}`, name: `Seller ${n}` },
+        recipient: { id: '28:bot', name: 'Lead Bot' },
+        conversation: { id: `a:conversation-${n}`, conversationType: 'personal', tenantId: TENANT_ID },
+        channelData: { tenant: { id: TENANT_ID } },
+        replyToId: cardId,
+        value: { action: { type: 'Action.Execute', verb: 'claimLead', data: { leadId } }, trigger: 'manual' },
+      }),
+    });
+    expect(response.status).toBe(200);
+    return JSON.stringify(await response.json());
+  };
+
+  it('updates every other copy to "Claimed by …", and the second seller sees who has it', async () => {
+    const leadId = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done');
+    const cards = new Map(connector.delivered.filter((d) => d.method === 'POST').map((d) => [d.conversationId, d.activityId]));
+    expect(cards.size).toBe(3);
+
+    const answer = await claimAs(0, leadId, cards.get('a:conversation-0') ?? '');
+    expect(answer).toContain('"text":"Claimed by "');
+    expect(answer).toContain('"text":"Seller 0"');
+
+    // The other two copies are replaced in place (PUT on the same activity), the claimer's is not.
+    const updates = await waitFor(() => connector.delivered.filter((d) => d.method === 'PUT'), (u) => u.length === 2);
+    expect(updates.map((u) => [u.conversationId, u.activityId]).sort()).toEqual([
+      ['a:conversation-1', cards.get('a:conversation-1')],
+      ['a:conversation-2', cards.get('a:conversation-2')],
+    ]);
+    for (const update of updates) {
+      const card = JSON.stringify(update.activity.attachments);
+      expect(card).toContain('"text":"Seller 0"');
+      expect(card).not.toContain('"verb":"claimLead"');
+    }
+
+    // A seller whose copy was not refreshed yet presses Claim: the card shows the owner instead.
+    const late = await claimAs(1, leadId, cards.get('a:conversation-1') ?? '');
+    expect(late).toContain('"text":"Seller 0"');
+    expect((await t.app.storage.leads.get(leadId))?.claimedBy).toBe('Seller 0');
+    expect(connector.delivered.filter((d) => d.method === 'PUT')).toHaveLength(2);
+  });
+});

@@ -59,6 +59,9 @@ async function main(): Promise<void> {
     LEAD_INTAKE_KEY: LOCAL_INTAKE_KEY,
     // The Agents Playground's signed-in user, so lead cards show up in its personal chat.
     LEAD_CONTACTS: PLAYGROUND_USER,
+    // ...and its admin, in the Playground's tenant (the local one), so validate, retry… work there.
+    ADMINS: PLAYGROUND_USER,
+    TEAMS_TENANT_ID: TENANT_ID,
     ...dynamics,
     ...fileEnv,
     // The local services' throwaway certificate, trusted by the bot process only.
@@ -75,7 +78,7 @@ async function main(): Promise<void> {
       dynamicsNote,
       `  Lead endpoint: http://127.0.0.1:${port}/api/leads?code=${env.LEAD_INTAKE_KEY === LOCAL_INTAKE_KEY ? LOCAL_INTAKE_KEY : '<LEAD_INTAKE_KEY>'}`,
       `  Teams: open ${playground.origin} in a browser (the Agents Playground; opening the chat installs the app for ${PLAYGROUND_USER})`,
-      '  Send a sample lead from another terminal: npm run send-lead',
+      '  Send a sample lead from another terminal: npm run send-lead; type help in the Playground chat',
       '',
     ].join('\n') + '\n',
   );

@@ -78,20 +78,22 @@ async function until(done: () => boolean, timeoutMs = 60_000): Promise<void> {
  * Lead to card, one lead at a time: from the POST to /api/leads until the Bot Connector
  * emulator accepted the card (stored, queued, written to Dynamics, sent to one contact).
  */
-export async function measureLeadToCard(azurite: Azurite, leads: number): Promise<{ p50: number; p99: number; max: number }> {
+export async function measureLeadToCard(azurite: Azurite, leads: number): Promise<{ first: number; p50: number; p99: number; max: number }> {
   const rig = await startRig(azurite, 1, 30);
   try {
     const latencies: number[] = [];
-    for (let i = 0; i < leads; i++) {
+    // The first lead after start also signs in to Dynamics: reported on its own.
+    for (let i = 0; i <= leads; i++) {
       const before = rig.connector.delivered.length;
       const started = performance.now();
       await postLead(rig, i);
       await until(() => rig.connector.delivered.length > before);
       latencies.push(performance.now() - started);
     }
+    const first = latencies.shift() ?? NaN;
     latencies.sort((a, b) => a - b);
     const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] ?? NaN;
-    return { p50: at(0.5), p99: at(0.99), max: latencies.at(-1) ?? NaN };
+    return { first, p50: at(0.5), p99: at(0.99), max: latencies.at(-1) ?? NaN };
   } finally {
     await rig.stop();
   }

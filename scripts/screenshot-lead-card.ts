@@ -1,24 +1,26 @@
 /**
- * `npm run screenshot`: the lead card as the Agents Playground shows it, for the README.
+ * `npm run screenshot`: the lead card and the validate report as the Agents Playground shows
+ * them, for the README.
  * Everything local: Azurite, identity provider, Dataverse emulator, the bot, the Playground,
  * and Debian's Chromium (headless, every request off this machine refused).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createApp } from '../src/app';
 import { loadSettings } from '../src/config/settings';
 import { createLogger } from '../src/logging/create-logger';
 import { startPlaygroundProcess } from '../test/support/agents-playground';
 import { startAzurite } from '../test/support/azurite';
+import { launchChromium, loopbackPage } from '../test/support/chromium';
 import { startDataverseEmulator } from '../test/support/dataverse-emulator';
 import { startIdentityProvider } from '../test/support/identity-provider';
 import { defaultDirectory, dynamicsEnv, TENANT_ID } from '../test/support/local-services';
 import { ensureTlsCertificate } from '../test/support/tls';
 import { LOCAL_INTAKE_KEY, PLAYGROUND_USER } from './local-defaults';
 
-const OUT = join(__dirname, '..', 'docs', 'lead-card-playground.png');
+const DOCS = join(__dirname, '..', 'docs');
 
 async function main(): Promise<void> {
   const tls = await ensureTlsCertificate(mkdtempSync(join(tmpdir(), 'shot-tls-')));
@@ -29,21 +31,17 @@ async function main(): Promise<void> {
     STORAGE_CONNECTION_STRING: azurite.connectionString,
     LEAD_INTAKE_KEY: LOCAL_INTAKE_KEY,
     LEAD_CONTACTS: PLAYGROUND_USER,
+    ADMINS: PLAYGROUND_USER,
     ...dynamicsEnv(dataverse.url, 'aad', idp.origin),
   });
   const app = createApp(settings, { logger: createLogger('warn'), trustedCertificates: tls.cert });
   const { url } = await app.start(0, '127.0.0.1');
   const botUrl = url.replace('[::]', '127.0.0.1');
   const playground = await startPlaygroundProcess(`${botUrl}/api/messages`);
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-  });
+  const browser = await launchChromium();
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     // Fonts and icons come from a CDN: refused, the page falls back to local fonts.
-    await page.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()));
+    const page = await loopbackPage(browser, { width: 1280, height: 1100 });
     await page.goto(playground.origin);
     for (let i = 0; i < 100 && (await app.installations.list()).length === 0; i++) await page.waitForTimeout(100);
     const lead = JSON.stringify({
@@ -56,8 +54,21 @@ async function main(): Promise<void> {
     await fetch(`${botUrl}/api/leads?code=${LOCAL_INTAKE_KEY}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: lead });
     await page.getByText('Dana Whitfield').first().waitFor({ timeout: 30_000 });
     await page.waitForTimeout(500);
-    await page.screenshot({ path: OUT });
-    process.stdout.write(`Saved ${OUT}\n`);
+    await save(page, 'lead-card-playground.png');
+
+    const box = page.locator('[role="textbox"][contenteditable="true"]').first();
+    await box.click();
+    await page.keyboard.type('validate');
+    await page.keyboard.press('Enter');
+    await page.getByText('All checks passed', { exact: false }).first().waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(500);
+    // The report, not the test lead's card that follows it.
+    // (No DOM types here: the element is described by the one method used.)
+    await page.getByText('Validate: the path a lead takes').first().evaluate((e: { scrollIntoView(options: { block: string }): void }) => {
+      e.scrollIntoView({ block: 'start' });
+    });
+    await page.waitForTimeout(200);
+    await save(page, 'validate-playground.png');
   } finally {
     await browser.close();
     await playground.stop();
@@ -66,6 +77,11 @@ async function main(): Promise<void> {
     await idp.stop();
     await azurite.stop();
   }
+}
+
+async function save(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(DOCS, name) });
+  process.stdout.write(`Saved docs/${name}\n`);
 }
 
 main().catch((error: unknown) => {

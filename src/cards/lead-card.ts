@@ -17,6 +17,11 @@ export type AdaptiveCardJson = Record<string, unknown>;
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
 const RECORD_URL = /^https:\/\/[^\s/?#]+\/main\.aspx\?pagetype=entityrecord&etn=lead&id=[0-9a-f-]{36}$/i;
 
+/** A Dynamics record link we built ourselves: the only kind of URL a card may carry. */
+export function isRecordUrl(url: string): boolean {
+  return RECORD_URL.test(url);
+}
+
 /**
  * The lead alert as an Adaptive Card (schema 1.5, as Teams renders it). Pure: the same lead
  * gives the same card. Every value from the lead goes into a TextRun, which renders no
@@ -47,7 +52,7 @@ export function leadCard(input: LeadCardInput): AdaptiveCardJson {
       notes: lead.description,
       doNotContact: lead.doNotContact,
       leadId: lead.id,
-      dynamicsUrl: input.dynamicsUrl !== undefined && RECORD_URL.test(input.dynamicsUrl) ? input.dynamicsUrl : '',
+      dynamicsUrl: input.dynamicsUrl !== undefined && isRecordUrl(input.dynamicsUrl) ? input.dynamicsUrl : '',
       mailto: EMAIL.test(c.email) && !lead.doNotContact ? `mailto:${c.email}` : '',
       claimedBy: input.claimedBy ?? '',
     },

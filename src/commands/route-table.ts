@@ -9,10 +9,12 @@ import { describeAdmins, identifyCaller, type Caller } from './identify-caller';
 import { retryCommand, retryDeadLettersAction } from './retry';
 import { refreshStatusAction, statusCommand } from './status';
 import { subscribeCommand, unsubscribeCommand } from './subscription';
+import { runValidateAction, validateCommand } from './validate';
 
 /** Every chat command, in the order help lists them. */
 export const COMMANDS: readonly Command[] = [
   createHelpCommand(() => COMMANDS),
+  validateCommand,
   statusCommand,
   subscribeCommand,
   unsubscribeCommand,
@@ -20,7 +22,7 @@ export const COMMANDS: readonly Command[] = [
 ];
 
 /** Every button on the bot's cards. */
-export const CARD_ACTIONS: readonly CardAction[] = [claimLeadAction, refreshStatusAction, retryDeadLettersAction];
+export const CARD_ACTIONS: readonly CardAction[] = [claimLeadAction, refreshStatusAction, retryDeadLettersAction, runValidateAction];
 
 /**
  * A command's pattern: its name alone, anchored at both ends (so "invalidate" or "status

@@ -147,7 +147,8 @@ export class DataverseClient {
         return dynamicsError('DYNAMICS_NOT_AUTHORISED');
       case answer.status === 403:
         return dynamicsError(/SecLib|0x80042f09/i.test(`${odata?.code ?? ''} ${odata?.message ?? ''}`) ? 'DYNAMICS_ROLE_MISSING' : 'DYNAMICS_FORBIDDEN', detail);
-      case answer.status === 404 || (answer.status >= 300 && answer.status < 400):
+      // Dataverse explains every refusal in an OData error body; a bare 4xx is some other server.
+      case answer.status === 404 || (answer.status >= 300 && answer.status < 400) || (answer.status < 500 && odata?.code === undefined):
         return dynamicsError('DYNAMICS_URL_WRONG', detail);
       case answer.status === 429: {
         const retryAfterMs = retryAfterOf(answer);

@@ -121,8 +121,8 @@ const CATALOG = {
   },
   DYNAMICS_URL_WRONG: {
     kind: 'configuration',
-    message: 'DYNAMICS_URL answers, but not as a Dynamics 365 Web API (404).',
-    fix: 'Use the environment URL itself, like https://contoso.crm4.dynamics.com, with no path (Power Platform admin center → Environments → Environment URL).',
+    message: 'DYNAMICS_URL answers, but not as a Dynamics 365 Web API.',
+    fix: 'Set DYNAMICS_URL to the environment URL itself, like https://contoso.crm4.dynamics.com, with no path (Power Platform admin center → Environments → Environment URL).',
   },
   DYNAMICS_TLS: {
     kind: 'configuration',

@@ -3,6 +3,7 @@ import { leadCard, type AdaptiveCardJson } from '../cards/lead-card';
 import type { CardAction, CommandDeps } from '../commands/command';
 import { GUID } from '../leads/lead-id';
 import { conversationIdOf } from './conversation-key';
+import { inConversation } from './proactive';
 
 /**
  * "Claim" on a lead card: the first seller to press it owns the lead. The card answers at once
@@ -38,13 +39,10 @@ async function updateOtherCopies(leadId: string, claimedIn: string, card: Adapti
   for (const copy of copies) {
     const installation = await deps.installations.get(copy.conversationId);
     if (installation === undefined) continue;
-    let failure: unknown;
-    await deps.bot.adapter.continueConversationAsync(deps.settings.bot?.id ?? '', installation.reference, async (context) => {
-      // Caught here: the adapter's turn-error handler would otherwise swallow it.
-      await context.updateActivity({ type: 'message', id: copy.activityId, attachments: [CardFactory.adaptiveCard(card)] }).catch((error: unknown) => {
-        failure = error;
-      });
+    await inConversation(deps.bot.adapter, deps.settings.bot?.id ?? '', installation.reference, (context) =>
+      context.updateActivity({ type: 'message', id: copy.activityId, attachments: [CardFactory.adaptiveCard(card)] }),
+    ).catch((error: unknown) => {
+      deps.logger.warn({ leadId, err: error }, 'a copy of the claimed lead card could not be updated');
     });
-    if (failure !== undefined) deps.logger.warn({ leadId, err: failure }, 'a copy of the claimed lead card could not be updated');
   }
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../logging/create-logger';
 import type { LeadNotifier } from '../pipeline/lead-notifier';
 import type { StoredLead } from '../storage/lead-store';
 import { backoffDelay } from '../timing/backoff';
+import { inConversation } from './proactive';
 import type { DeliveryStore } from './delivery-store';
 import type { Installation, InstallationStore } from './installation-store';
 import { resolveRecipients } from './resolve-recipients';
@@ -68,17 +69,9 @@ async function deliver(lead: StoredLead, target: Installation, card: ReturnType<
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     await deps.limiter.take(target.conversationId);
     try {
-      let activityId: string | undefined;
-      let failure: Error | undefined;
-      await deps.adapter.continueConversationAsync(deps.botAppId, target.reference, async (context) => {
-        // Caught here: the adapter's turn-error handler would otherwise swallow it.
-        try {
-          activityId = (await context.sendActivity({ attachments: [card], summary: 'New marketplace lead' }))?.id;
-        } catch (error) {
-          failure = error instanceof Error ? error : new Error('send failed');
-        }
-      });
-      if (failure !== undefined) throw failure;
+      const activityId = await inConversation(deps.adapter, deps.botAppId, target.reference, async (context) =>
+        (await context.sendActivity({ attachments: [card], summary: 'New marketplace lead' }))?.id,
+      );
       await record('sent', activityId);
       return 'sent';
     } catch (error) {

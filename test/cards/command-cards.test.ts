@@ -1,6 +1,8 @@
 import { helpCard } from '../../src/cards/help-card';
 import { statusCard, type StatusReport } from '../../src/cards/status-card';
+import { validationCard } from '../../src/cards/validation-card';
 import { COMMANDS } from '../../src/commands/route-table';
+import type { StepResult, StepState } from '../../src/validation/run-validation';
 import { cardProblems } from '../support/validate-card';
 
 const QUIET: StatusReport = {
@@ -51,5 +53,26 @@ describe('the command cards', () => {
     const markdownCapable = json.match(/"type":"TextBlock","text":"[^"]*"|"value":"[^"]*"/g) ?? [];
     expect(markdownCapable.join()).not.toMatch(/evil|\*\*this|dana_sales_|BotNotInConversationRoster/);
     expect(json).toContain('"type":"TextRun","text":"dana_sales_@contoso.example"');
+  });
+
+  it('validate: valid before, during and after a run, and outside text stays plain', () => {
+    const step = (state: StepState, extra: Partial<StepResult> = {}): StepResult => ({ title: `Step ${state}`, state, detail: '', fix: '', ms: undefined, ...extra });
+    const states: StepState[][] = [
+      ['waiting', 'waiting'],
+      ['passed', 'running'],
+      ['failed', 'skipped', 'warning', 'passed'],
+    ];
+    for (const run of states) {
+      const card = validationCard(run.map((s, i) => step(s, s === 'waiting' ? {} : { detail: `found [x](https://evil.example) ${i}`, fix: s === 'failed' ? 'do **this**' : '', ms: 1234 })), undefined);
+      expect(cardProblems(card)).toEqual([]);
+      const json = JSON.stringify(card);
+      expect(json).not.toMatch(/\$\{|undefined|null/);
+      expect((json.match(/"type":"TextBlock","text":"[^"]*"/g) ?? []).join()).not.toMatch(/evil|\*\*this/);
+    }
+    const done = JSON.stringify(validationCard([step('passed')], 'https://contoso.crm4.dynamics.com/main.aspx?pagetype=entityrecord&etn=lead&id=7a327f16-0a0a-87a2-bf94-84a8e5bf6703'));
+    expect(done).toContain('"verb":"runValidate"');
+    expect(done).toContain('Open the test lead in Dynamics');
+    expect(JSON.stringify(validationCard([step('running')], undefined))).not.toContain('runValidate');
+    expect(JSON.stringify(validationCard([step('passed')], 'https://evil.example/x'))).not.toContain('evil');
   });
 });

@@ -42,7 +42,7 @@ describe('chat commands, as an admin, through the Agents Playground', () => {
 
   it('help lists every command an admin may run, as a card', async () => {
     const card = cardOf(await playground.ask(chats.personal, 'help'));
-    for (const usage of ['help', 'status', 'subscribe', 'unsubscribe', 'retry [lead id]']) expect(card).toContain(`"text":"${usage}"`);
+    for (const usage of ['help', 'validate', 'status', 'subscribe', 'unsubscribe', 'retry [lead id]']) expect(card).toContain(`"text":"${usage}"`);
     expect(card).not.toContain('Admins can also run');
   });
 
@@ -121,7 +121,7 @@ describe('chat commands, as someone who is not an admin', () => {
     expect((await playground.ask(chats.personal, 'subscribe')).text).toMatch(/^Done\. You get a card/);
     const card = cardOf(await playground.ask(chats.personal, 'help'));
     expect(card).not.toContain('"text":"retry [lead id]"');
-    expect(card).toContain('Admins can also run: retry.');
+    expect(card).toContain('Admins can also run: validate, retry.');
   });
 });
 

@@ -30,7 +30,7 @@ export interface Playground {
   readonly config: PlaygroundConfig;
   /** Every bot message seen on the stream so far. */
   readonly messages: StreamedMessage[];
-  /** Installs the app in a conversation, as the page does when a chat is first opened. */
+  /** Installs the app in a conversation, as the page does when a chat is first opened; resolves once the bot said hello. */
   install(conversationId: string): Promise<void>;
   /** Sends an activity of a given kind (uninstall, userAdded…) from the Playground's templates. */
   sendCustom(conversationId: string, type: string): Promise<void>;
@@ -124,6 +124,18 @@ export async function startPlayground(botMessagesUrl: string, personalChatId = '
     if (!response.ok) throw new Error(`Playground ${path} answered ${response.status}: ${await response.text()}`);
   };
 
+  /** The bot's first new message in a conversation after the `seen`th message of the stream. */
+  const nextMessage = async (conversationId: string, seen: number, what: string): Promise<StreamedMessage> => {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      // In a channel the answer goes to the message's thread: "<channel id>;messageid=…".
+      const reply = messages.slice(seen).find((m) => m.conversationId.split(';')[0] === conversationId && m.action === 'createMessage');
+      if (reply !== undefined) return reply;
+      if (Date.now() > deadline) throw new Error(`The bot sent no ${what} in ${conversationId}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  };
+
   const say = (conversationId: string, text: string): Promise<void> => {
     const mention = `<at>${config.bot.name}</at>`;
     const personal = conversationId === config.personalChat.id;
@@ -139,7 +151,11 @@ export async function startPlayground(botMessagesUrl: string, personalChatId = '
     origin,
     config,
     messages,
-    install: (conversationId) => post(`/_debug/conversation/${encodeURIComponent(conversationId)}/installation`, {}),
+    async install(conversationId) {
+      const seen = messages.length;
+      await post(`/_debug/conversation/${encodeURIComponent(conversationId)}/installation`, {});
+      await nextMessage(conversationId, seen, 'the welcome after installing');
+    },
     async sendCustom(conversationId, type) {
       const template = await (await fetch(`${origin}/_internal/v1/customActivities/template?conversationId=${encodeURIComponent(conversationId)}&type=${type}`)).json();
       await post('/_internal/v1/customActivities', template);
@@ -163,14 +179,7 @@ export async function startPlayground(botMessagesUrl: string, personalChatId = '
     async ask(conversationId, text) {
       const seen = messages.length;
       await say(conversationId, text);
-      const deadline = Date.now() + 15_000;
-      for (;;) {
-        // In a channel the answer goes to the message's thread: "<channel id>;messageid=…".
-        const reply = messages.slice(seen).find((m) => m.conversationId.split(';')[0] === conversationId && m.action === 'createMessage');
-        if (reply !== undefined) return reply;
-        if (Date.now() > deadline) throw new Error(`The bot did not answer "${text}" in ${conversationId}`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
+      return nextMessage(conversationId, seen, `an answer to "${text}"`);
     },
     async stop() {
       socket.close();

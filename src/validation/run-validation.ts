@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import type { Settings } from '../config/settings';
+import type { DataverseClient } from '../dynamics/dataverse-client';
+import { DynamicsError } from '../dynamics/dynamics-error';
+import type { TokenSource } from '../dynamics/sign-in';
+import type { Lead } from '../leads/lead';
+import { parseHttpsLead } from '../leads/parse-https-lead';
+import type { LeadWriter } from '../pipeline/lead-writer';
+import type { InstallationStore } from '../teams/installation-store';
+import { resolveRecipients } from '../teams/resolve-recipients';
+
+export type StepState = 'waiting' | 'running' | 'passed' | 'warning' | 'failed' | 'skipped';
+
+/** One step of `validate`, as the report card shows it. */
+export interface StepResult {
+  readonly title: string;
+  readonly state: StepState;
+  /** What was found, in words. */
+  readonly detail: string;
+  /** What to do, when the step failed or warns. */
+  readonly fix: string;
+  readonly ms: number | undefined;
+}
+
+export interface ValidationDeps {
+  readonly settings: Settings;
+  readonly signIn: TokenSource;
+  readonly dynamics: DataverseClient;
+  readonly writer: LeadWriter;
+  readonly installations: InstallationStore;
+  /** Sends the lead card for the test lead to whoever asked; resolves when Teams accepted it. */
+  deliverCard(lead: Lead, dynamicsUrl: string | undefined): Promise<void>;
+  /** Who asked, written into the test lead's description. */
+  readonly requestedBy: string;
+}
+
+export interface ValidationOutcome {
+  readonly steps: readonly StepResult[];
+  /** The test lead's record, when it was written. */
+  readonly testLeadUrl: string | undefined;
+}
+
+/** What a step found; a thrown error is its failure. */
+interface Finding {
+  readonly state?: 'passed' | 'warning';
+  readonly detail: string;
+  readonly fix?: string;
+}
+
+interface Step {
+  readonly title: string;
+  /** The earlier step this one cannot run without. */
+  readonly needs?: string;
+  run(): Promise<Finding>;
+}
+
+const SETTINGS = 'Settings';
+const SIGN_IN = 'Sign-in to Dynamics';
+const REACHABLE = 'Dynamics reachable';
+const TEST_LEAD = 'Test lead written to Dynamics';
+const CARD = 'Lead card delivered to you';
+const CONTACTS = 'Contact list reachable in Teams';
+
+/** The titles in order, for the card shown before anything ran. */
+export const VALIDATION_STEPS: readonly string[] = [SETTINGS, SIGN_IN, REACHABLE, TEST_LEAD, CARD, CONTACTS];
+
+/**
+ * Checks the whole path a lead takes, step by step, as an admin asked: settings, sign-in,
+ * Dynamics, a test lead written, its card delivered, the contact list. Each step reports what it
+ * found, how long it took and, when it fails, the fix. A step whose prerequisite failed is
+ * skipped rather than failing with a confusing second error. Never alerts the sales team: the
+ * test lead is marked as Partner Center marks its own (MSFT_TEST) and its card goes only to
+ * the person who asked.
+ */
+export async function runValidation(deps: ValidationDeps, onProgress: (steps: readonly StepResult[]) => Promise<void>): Promise<ValidationOutcome> {
+  let testLeadUrl: string | undefined;
+  let testLead: Lead | undefined;
+  const steps: Step[] = [
+    { title: SETTINGS, run: () => Promise.resolve(describeSettings(deps.settings)) },
+    {
+      title: SIGN_IN,
+      async run() {
+        await deps.signIn.getToken({ forceRefresh: true });
+        return { detail: `Signed in as ${deps.signIn.description} and got a token for ${deps.settings.dynamics.url}.` };
+      },
+    },
+    {
+      title: REACHABLE,
+      needs: SIGN_IN,
+      async run() {
+        const me = await deps.dynamics.whoAmI();
+        return { detail: `Dynamics answered: organisation ${me.organizationId}, signed-in user ${me.userId}.` };
+      },
+    },
+    {
+      title: TEST_LEAD,
+      needs: REACHABLE,
+      async run() {
+        testLead = validationLead(deps.requestedBy);
+        const { recordId } = await deps.writer.write(testLead);
+        testLeadUrl = deps.writer.recordUrl(recordId);
+        return { detail: `Wrote test lead ${recordId} (marked MSFT_TEST, like Partner Center's own test leads). It is safe to delete.` };
+      },
+    },
+    {
+      title: CARD,
+      async run() {
+        await deps.deliverCard(testLead ?? validationLead(deps.requestedBy), testLeadUrl);
+        return { detail: 'Teams accepted the lead card for the test lead; it is in this chat. The sales team was not alerted.' };
+      },
+    },
+    { title: CONTACTS, run: () => checkContacts(deps) },
+  ];
+
+  const results: StepResult[] = steps.map((s) => ({ title: s.title, state: 'waiting', detail: '', fix: '', ms: undefined }));
+  for (const [i, step] of steps.entries()) {
+    const prerequisite = results.find((r) => r.title === step.needs);
+    if (prerequisite !== undefined && (prerequisite.state === 'failed' || prerequisite.state === 'skipped')) {
+      results[i] = { title: step.title, state: 'skipped', detail: `Not checked: needs "${prerequisite.title}" to pass first.`, fix: '', ms: undefined };
+      continue;
+    }
+    results[i] = { title: step.title, state: 'running', detail: '', fix: '', ms: undefined };
+    await onProgress([...results]);
+    const started = performance.now();
+    const finding = await step.run().then(
+      (f): Finding & { state: StepState } => ({ ...f, state: f.state ?? 'passed' }),
+      (error: unknown) => explainFailure(error),
+    );
+    results[i] = { title: step.title, state: finding.state, detail: finding.detail, fix: finding.fix ?? '', ms: Math.round(performance.now() - started) };
+  }
+  await onProgress([...results]);
+  return { steps: results, testLeadUrl };
+}
+
+function describeSettings(settings: Settings): Finding {
+  const d = settings.dynamics;
+  const option = d.auth === 'aad' ? 'the Azure AD app option' : 'the Office 365 user option';
+  const teams = settings.bot === undefined ? 'no BOT_ID, so only local clients (the Agents Playground) reach the bot' : `bot ${settings.bot.id} (${settings.bot.type})`;
+  return {
+    detail: `All settings read and well-formed. Dynamics ${d.url} with ${option}; ${settings.leadContacts.length} contact(s); ${settings.admins.length} admin(s); Teams: ${teams}.`,
+  };
+}
+
+async function checkContacts(deps: ValidationDeps): Promise<Finding> {
+  const contacts = deps.settings.leadContacts;
+  if (contacts.length === 0) {
+    return { state: 'warning', detail: 'LEAD_CONTACTS is empty: no lead card goes to anyone\'s personal chat.', fix: 'Set LEAD_CONTACTS to the sales team\'s e-mail addresses, as in Partner Center\'s contact list.' };
+  }
+  const { unreachable } = resolveRecipients(await deps.installations.list(), contacts);
+  if (unreachable.length === 0) return { detail: `All ${contacts.length} contact(s) have the app in Teams and get lead cards.` };
+  const notInstalled = unreachable.filter((u) => u.reason === 'not-installed').map((u) => u.contact);
+  const optedOut = unreachable.filter((u) => u.reason === 'unsubscribed').map((u) => u.contact);
+  return {
+    state: 'warning',
+    detail: [
+      `${contacts.length - unreachable.length} of ${contacts.length} contact(s) get lead cards in Teams.`,
+      notInstalled.length > 0 ? `Not installed: ${notInstalled.join(', ')}.` : '',
+      optedOut.length > 0 ? `Turned cards off (unsubscribe): ${optedOut.join(', ')}.` : '',
+    ].filter((p) => p !== '').join(' '),
+    fix: notInstalled.length > 0 ? 'Install the app for them: Teams admin center → Teams apps → Setup policies → add the app under Installed apps for their policy.' : '',
+  };
+}
+
+function explainFailure(error: unknown): { state: 'failed'; detail: string; fix: string } {
+  if (error instanceof DynamicsError) return { state: 'failed', detail: `${error.message} (${error.code})`, fix: error.fix };
+  const status = (error as { statusCode?: unknown }).statusCode;
+  return {
+    state: 'failed',
+    detail: `Failed${typeof status === 'number' ? ` with HTTP ${status}` : ''}: ${error instanceof Error ? error.message.slice(0, 200) : 'unknown error'}`,
+    fix: 'Try again; if it keeps failing, the bot\'s log has the details.',
+  };
+}
+
+/** A test lead marked the way Partner Center marks its own, so nobody mistakes it for a customer. */
+function validationLead(requestedBy: string): Lead {
+  const marker = `MSFT_TEST_${Date.now()}`;
+  const details = parseHttpsLead({
+    UserDetails: { FirstName: marker, LastName: 'Lead bot validation', Email: `${marker}@test.com`, Company: marker, Title: marker },
+    LeadSource: 'AzureMarketplace',
+    ActionCode: 'INS',
+    OfferTitle: 'Lead bot validation',
+    Description: `Written by the lead bot's validate command, run by ${requestedBy}. Safe to delete.`,
+  });
+  return { ...details, id: randomUUID(), origin: 'https', receivedAt: new Date().toISOString() };
+}

@@ -1,0 +1,170 @@
+import { startPlayground, type Playground, type StreamedMessage } from '../support/agents-playground';
+import { startDataverseEmulator, type DataverseEmulator } from '../support/dataverse-emulator';
+import { launchIdentityProvider, type IdentityProviderProcess } from '../support/identity-provider-process';
+import { APP, defaultDirectory, dynamicsEnv, sharedServices, TENANT_ID } from '../support/local-services';
+import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+const CARD = 'application/vnd.microsoft.card.adaptive';
+const cardOf = (message: StreamedMessage | undefined): string => JSON.stringify(message?.attachments.find((a) => a.contentType === CARD)?.content ?? null);
+
+interface Step {
+  title: string;
+  mark: string;
+  detail: string;
+  fix: string;
+}
+
+/** The report's steps as a person reads them: mark, title, what was found, the fix. */
+function stepsOf(card: string): Step[] {
+  const body = (JSON.parse(card) as { body: { type: string; items?: unknown[] }[] }).body;
+  return body
+    .filter((b) => b.type === 'Container')
+    .map((container) => {
+      const text = JSON.stringify(container.items);
+      const texts = [...text.matchAll(/"text":"((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1] ?? ''}"`) as string);
+      const fixAt = texts.indexOf('Fix: ');
+      const isTime = (t: string): boolean => /^\d+( ms|\.\d s)$/.test(t);
+      return { mark: texts[0] ?? '', title: texts[1] ?? '', detail: texts.find((t, i) => i > 1 && !isTime(t) && t !== 'Fix: ' && i !== fixAt + 1) ?? '', fix: fixAt < 0 ? '' : (texts[fixAt + 1] ?? '') };
+    });
+}
+
+/** Types validate and waits for the report card to finish updating; returns the final card. */
+async function validate(playground: Playground, chat: string): Promise<{ card: string; reportId: string; updates: number }> {
+  const first = await playground.ask(chat, 'validate');
+  expect(cardOf(first)).toContain('Checking… 0 of 6 done.');
+  const final = await waitFor(
+    () => playground.messages.filter((m) => m.action === 'updateMessage' && m.messageId === first.messageId).at(-1),
+    (m) => m !== undefined && !cardOf(m).includes('Checking…'),
+    30_000,
+  );
+  return { card: cardOf(final), reportId: first.messageId, updates: playground.messages.filter((m) => m.action === 'updateMessage' && m.messageId === first.messageId).length };
+}
+
+describe('validate, through the Agents Playground', () => {
+  let idp: IdentityProviderProcess;
+  let dv: DataverseEmulator;
+  let t: TestApp;
+  let playground: Playground;
+  let chat: string;
+
+  beforeAll(async () => {
+    // A directory and a Dynamics of its own: this suite breaks them on purpose.
+    const tls = sharedServices().tls;
+    idp = await launchIdentityProvider(tls, defaultDirectory());
+    dv = await startDataverseEmulator({ tls, identityProviderOrigin: idp.origin, tenantId: TENANT_ID });
+    t = await startTestApp(
+      { ...dynamicsEnv(dv.url, 'aad', idp.origin), ADMINS: 'alexw@example.com', LEAD_CONTACTS: 'alexw@example.com' },
+      { backgroundWork: true, workerOptions: FAST_WORKER, dynamicsRetry: FAST_RETRY },
+    );
+    playground = await startPlayground(`${t.url}/api/messages`);
+    chat = playground.config.personalChat.id;
+    await playground.install(chat);
+    await waitFor(() => t.app.installations.get(chat), (i) => i !== undefined);
+  });
+  afterEach(async () => {
+    dv.faults.clear();
+    await idp.setDirectory(defaultDirectory());
+  });
+  afterAll(async () => {
+    await playground.stop();
+    await t.stop();
+    await dv.stop();
+    await idp.stop();
+  });
+
+  it('passes every step when all is well, writes a test lead, and sends its card only to the admin', async () => {
+    const seen = playground.messages.length;
+    const { card, updates } = await validate(playground, chat);
+    const steps = stepsOf(card);
+    expect(steps.map((s) => [s.mark, s.title])).toEqual([
+      ['Passed', 'Settings'],
+      ['Passed', 'Sign-in to Dynamics'],
+      ['Passed', 'Dynamics reachable'],
+      ['Passed', 'Test lead written to Dynamics'],
+      ['Passed', 'Lead card delivered to you'],
+      ['Passed', 'Contact list reachable in Teams'],
+    ]);
+    expect(card).toContain('All checks passed');
+    expect(updates).toBeGreaterThanOrEqual(6); // the card moved on as each step finished
+    expect(steps[1]?.detail).toBe(`Signed in as Azure AD app ${APP.clientId} and got a token for ${dv.url}.`);
+    expect(steps[2]?.detail).toMatch(/^Dynamics answered: organisation [0-9a-f-]{36}, signed-in user [0-9a-f-]{36}\.$/);
+
+    // The test lead is in Dynamics, marked as Partner Center marks its own; the card links to it.
+    const written = [...dv.leads.values()];
+    expect(written).toHaveLength(1);
+    expect(JSON.stringify(written[0])).toContain('MSFT_TEST_');
+    expect(card).toMatch(new RegExp(`"url":"${dv.url.replace(/[.]/g, '\\.')}/main\\.aspx\\?pagetype=entityrecord&etn=lead&id=[0-9a-f-]{36}"`));
+    // Its lead card came to this chat; nothing went to the sales team's delivery records.
+    const leadCards = playground.messages.slice(seen).filter((m) => m.action === 'createMessage' && cardOf(m).includes('"verb":"claimLead"'));
+    expect(leadCards).toHaveLength(1);
+    expect(cardOf(leadCards[0])).toContain('Lead bot validation');
+    expect((await t.app.storage.leads.timelines(new Date(0)))).toEqual([]);
+  });
+
+  it('names a wrong client secret at sign-in, with where to fix it, and skips what needs it', async () => {
+    await idp.setDirectory(defaultDirectory({ apps: [{ clientId: APP.clientId, secret: 'a-newer-secret-made-in-the-portal' }] }));
+    const steps = stepsOf((await validate(playground, chat)).card);
+    expect(steps[1]).toMatchObject({ mark: 'Failed', title: 'Sign-in to Dynamics' });
+    expect(steps[1]?.detail).toContain('(DYNAMICS_SECRET_INVALID)');
+    expect(steps[1]?.fix).toMatch(/secret/i);
+    expect(steps.slice(2, 4).map((s) => [s.mark, s.detail])).toEqual([
+      ['Skipped', 'Not checked: needs "Sign-in to Dynamics" to pass first.'],
+      ['Skipped', 'Not checked: needs "Dynamics reachable" to pass first.'],
+    ]);
+    // The card and the contacts do not depend on Dynamics, and are still checked.
+    expect(steps.slice(4).map((s) => s.mark)).toEqual(['Passed', 'Passed']);
+  });
+
+  it('finds the missing security role when Dynamics refuses the app', async () => {
+    dv.faults.refuseRole = true;
+    const steps = stepsOf((await validate(playground, chat)).card);
+    expect(steps.slice(0, 3).map((s) => s.mark)).toEqual(['Passed', 'Passed', 'Failed']);
+    expect(steps[2]?.detail).toMatch(/\(DYNAMICS_(FORBIDDEN|ROLE_MISSING)\)/);
+    expect(steps[2]?.fix).toContain('Power Platform admin center');
+  });
+
+  it('says Dynamics is down when it keeps answering 503', async () => {
+    dv.faults.failNext(1000, 503);
+    const steps = stepsOf((await validate(playground, chat)).card);
+    expect(steps.slice(0, 3).map((s) => s.mark)).toEqual(['Passed', 'Passed', 'Failed']);
+    expect(steps[2]?.detail).toContain('(DYNAMICS_UNAVAILABLE)');
+  });
+});
+
+describe('validate with a wrong Dynamics URL', () => {
+  let t: TestApp;
+  let playground: Playground;
+
+  beforeAll(async () => {
+    // An https server that answers, but is not a Dynamics Web API: the identity provider itself.
+    const { idpOrigin } = sharedServices();
+    t = await startTestApp({ ...dynamicsEnv(idpOrigin), ADMINS: 'alexw@example.com', LEAD_CONTACTS: 'alexw@example.com;meganb@example.com' }, { dynamicsRetry: FAST_RETRY });
+    playground = await startPlayground(`${t.url}/api/messages`);
+    await playground.install(playground.config.personalChat.id);
+    await waitFor(() => t.app.installations.get(playground.config.personalChat.id), (i) => i !== undefined);
+  });
+  afterAll(async () => {
+    await playground.stop();
+    await t.stop();
+  });
+
+  it('fails at "Dynamics reachable" with the URL fix, and warns about the contact without the app', async () => {
+    const { card } = await validate(playground, playground.config.personalChat.id);
+    const steps = stepsOf(card);
+    expect(steps.map((s) => s.mark)).toEqual(['Passed', 'Passed', 'Failed', 'Skipped', 'Passed', 'Warning']);
+    expect(steps[2]?.detail).toContain('(DYNAMICS_URL_WRONG)');
+    expect(steps[2]?.fix).toContain('DYNAMICS_URL');
+    expect(steps[5]?.detail).toBe('1 of 2 contact(s) get lead cards in Teams. Not installed: meganb@example.com.');
+    expect(card).toContain('1 check(s) failed');
+  });
+
+  it('is for admins only', async () => {
+    await t.stop();
+    t = await startTestApp({ ...dynamicsEnv(sharedServices().idpOrigin), STORAGE_NAME_PREFIX: t.settings.storage.namePrefix, ADMINS: 'meganb@example.com' });
+    // The Playground still points at the old port; a fresh one for the new app.
+    await playground.stop();
+    playground = await startPlayground(`${t.url}/api/messages`);
+    expect((await playground.ask(playground.config.personalChat.id, 'validate')).text).toMatch(/^Sorry Alex Wilber, \*\*validate\*\* is for the bot's admins/);
+  });
+});

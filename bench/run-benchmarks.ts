@@ -13,7 +13,7 @@ import { openTable } from '../src/storage/open-table';
 import { startAzurite } from '../test/support/azurite';
 import { dynamicsEnv } from '../test/support/local-services';
 import { measureWriteRate } from './pipeline-benchmark';
-import { measureFanOut, measureLeadToCard } from './teams-benchmark';
+import { measureFanOut, measureLeadToCard, measureValidate } from './teams-benchmark';
 
 const LEADS = Number(process.env.BENCH_LEADS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -94,11 +94,13 @@ async function main(): Promise<void> {
 
     const single = Number(process.env.BENCH_CARDS ?? 200);
     const latency = await measureLeadToCard(azurite, single);
+    const validate = await measureValidate(azurite, 10);
     const fanOut = await Promise.all([30, 50].map(async (rate) => ({ rate, ...(await measureFanOut(azurite, 200, rate)) })));
     process.stdout.write(
       `\nTeams: lead cards through the Bot Connector emulator (Teams' limits: 50/s per app, 7/s per conversation)\n\n` +
         `  ${'Lead to card, the first lead after start (signs in to Dynamics)'.padEnd(72)} ${latency.first.toFixed(0)} ms\n` +
         `  ${`Lead to card, ${single} more single leads one after another (p50 / p99 / max)`.padEnd(72)} ${latency.p50.toFixed(0)} / ${latency.p99.toFixed(0)} / ${latency.max.toFixed(0)} ms\n` +
+        `  ${'validate, typed until the report says all checks passed (p50 / max of 10)'.padEnd(72)} ${validate.p50.toFixed(0)} / ${validate.max.toFixed(0)} ms\n` +
         fanOut
           .map((f) => `  ${`One lead to 200 contacts, TEAMS_MESSAGES_PER_SECOND=${f.rate}`.padEnd(72)} ${f.seconds.toFixed(1).padStart(6)} s  (peak ${f.peak}/s, ${f.throttled} answers were 429)\n`)
           .join(''),

@@ -22,6 +22,9 @@ interface Rig {
 }
 
 /** One bot instance as deployed (default worker pacing), its Dynamics and its Teams, on loopback. */
+/** The admin of the bench rig, by Azure AD object id (the connector emulator has no member API). */
+const ADMIN_OBJECT_ID = '6f1c1b7a-0000-4000-8000-00000000ad01';
+
 async function startRig(azurite: Azurite, sellers: number, messagesPerSecond: number): Promise<Rig> {
   const tls = await ensureTlsCertificate(mkdtempSync(join(tmpdir(), 'bench-tls-')));
   const idp = await startIdentityProvider(tls, defaultDirectory());
@@ -36,6 +39,7 @@ async function startRig(azurite: Azurite, sellers: number, messagesPerSecond: nu
     LEAD_INTAKE_KEY: key,
     LEAD_CONTACTS: contacts.join(';'),
     TEAMS_MESSAGES_PER_SECOND: String(messagesPerSecond),
+    ADMINS: ADMIN_OBJECT_ID,
     ...dynamicsEnv(dv.url, 'aad', idp.origin),
   });
   const app = createApp(settings, { logger: createLogger('silent'), trustedCertificates: tls.cert });
@@ -107,6 +111,44 @@ export async function measureFanOut(azurite: Azurite, recipients: number, messag
     await postLead(rig, 0);
     await until(() => new Set(rig.connector.delivered.map((d) => d.conversationId)).size >= recipients);
     return { seconds: (performance.now() - started) / 1000, throttled: rig.connector.throttled, peak: rig.connector.peakPerSecond() };
+  } finally {
+    await rig.stop();
+  }
+}
+
+/**
+ * `validate` end to end, as an admin types it: from the message reaching /api/messages until the
+ * report card's last update says every check passed (sign-in, WhoAmI, a test lead written, its
+ * card sent, the contact list).
+ */
+export async function measureValidate(azurite: Azurite, runs: number): Promise<{ p50: number; max: number }> {
+  const rig = await startRig(azurite, 1, 30);
+  try {
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const seen = rig.connector.delivered.length;
+      const started = performance.now();
+      const response = await fetch(`${rig.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          type: 'message',
+          id: `validate-${i}`,
+          text: 'validate',
+          channelId: 'msteams',
+          serviceUrl: rig.connector.serviceUrl,
+          from: { id: '29:user-0', name: 'Seller 0', aadObjectId: ADMIN_OBJECT_ID },
+          recipient: { id: '28:bot', name: 'Lead Bot' },
+          conversation: { id: 'a:conversation-0', conversationType: 'personal', tenantId: TENANT_ID },
+          channelData: { tenant: { id: TENANT_ID } },
+        }),
+      });
+      if (response.status !== 200) throw new Error(`validate answered ${response.status}`);
+      await until(() => rig.connector.delivered.slice(seen).some((d) => d.method === 'PUT' && JSON.stringify(d.activity).includes('All checks passed')));
+      times.push(performance.now() - started);
+    }
+    times.sort((a, b) => a - b);
+    return { p50: times[Math.floor(times.length / 2)] ?? NaN, max: times.at(-1) ?? NaN };
   } finally {
     await rig.stop();
   }

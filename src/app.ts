@@ -78,6 +78,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   const deadLetters = new DeadLetters(storage.deadLetterTable, storage.leads, storage.leadQueue);
   const installations = new InstallationStore(storage.installationTable);
   const deliveries = new DeliveryStore(storage.deliveryTable);
+  const limiter = new SendLimiter(settings.teamsMessagesPerSecond);
   const bot = createBot(settings.bot, installations, logger, now, deps.channelAuthority);
   const notifier =
     deps.notifier ??
@@ -87,7 +88,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
       installations,
       deliveries,
       contacts: settings.leadContacts,
-      limiter: new SendLimiter(settings.teamsMessagesPerSecond),
+      limiter,
       logger,
       now,
     });
@@ -104,7 +105,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     { ...DEFAULT_WORKER_OPTIONS, maxAttempts: settings.pipeline.maxAttempts, ...deps.workerOptions },
   );
 
-  registerRoutes(bot, { settings, bot, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, logger, now });
+  registerRoutes(bot, { settings, bot, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, limiter, logger, now });
 
   const server = restify.createServer({ name: 'marketplace-lead-bot', handleUncaughtExceptions: false });
   registerHealthRoutes(server, () => storage.checkReachable(), logger);

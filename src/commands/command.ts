@@ -9,6 +9,7 @@ import type { LeadWorker } from '../pipeline/lead-worker';
 import type { LeadStore } from '../storage/lead-store';
 import type { Bot } from '../teams/bot';
 import type { DeliveryStore } from '../teams/delivery-store';
+import type { SendLimiter } from '../teams/send-limiter';
 import type { ConversationKind, InstallationStore } from '../teams/installation-store';
 import type { Caller } from './identify-caller';
 
@@ -23,6 +24,8 @@ export interface CommandDeps {
   readonly dynamics: DataverseClient;
   readonly signIn: TokenSource;
   readonly worker: LeadWorker;
+  /** Teams' rate limits, shared with lead delivery: every proactive send or update takes a turn. */
+  readonly limiter: SendLimiter;
   readonly logger: Logger;
   readonly now: () => Date;
 }

@@ -4,6 +4,7 @@ import { validationCard } from '../cards/validation-card';
 import { dynamicsLeadWriter } from '../dynamics/dynamics-lead-writer';
 import { inConversation } from '../teams/proactive';
 import { runValidation, VALIDATION_STEPS, type StepResult } from '../validation/run-validation';
+import type { Logger } from '../logging/create-logger';
 import type { CardAction, Command, CommandDeps } from './command';
 
 export const validateCommand: Command = {
@@ -14,6 +15,7 @@ export const validateCommand: Command = {
   adminsOnly: () => true,
   async run({ turn, caller }, deps) {
     // Answered at once; the steps run after the turn and update this card as they finish.
+    await deps.limiter.take(turn.activity.conversation.id);
     const sent = await turn.sendActivity({ attachments: [CardFactory.adaptiveCard(validationCard(notStarted(), undefined))] });
     startValidation(TurnContext.getConversationReference(turn.activity), sent?.id, caller.name, deps);
   },
@@ -31,7 +33,44 @@ export const runValidateAction: CardAction = {
 };
 
 function notStarted(): StepResult[] {
-  return VALIDATION_STEPS.map((title) => ({ title, state: 'waiting', detail: '', fix: '', ms: undefined }));
+  return VALIDATION_STEPS.map((title, i) => ({ title, state: i === 0 ? 'running' : 'waiting', detail: '', fix: '', ms: undefined }));
+}
+
+/** Teams allows 8 operations in 2 seconds on one chat: progress shows at most once a second. */
+const UPDATE_GAP_MS = 1000;
+
+type Show = (steps: readonly StepResult[], testLeadUrl: string | undefined) => Promise<void>;
+
+/**
+ * Progress updates thinned out to one per UPDATE_GAP_MS, always showing the newest state; the
+ * final state goes at once and is awaited. A failed intermediate update is only logged.
+ */
+function coalesced(show: Show, log: Logger): Show {
+  let latest: Parameters<Show> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let lastShown = performance.now();
+  let chain = Promise.resolve();
+  const flush = (): Promise<void> => {
+    clearTimeout(timer);
+    timer = undefined;
+    const next = latest;
+    latest = undefined;
+    if (next !== undefined) {
+      chain = chain.then(async () => {
+        lastShown = performance.now();
+        await show(...next).catch((err: unknown) => {
+          log.warn({ err }, 'could not update the validate report');
+        });
+      });
+    }
+    return chain;
+  };
+  return (steps, testLeadUrl) => {
+    latest = [steps, testLeadUrl];
+    if (steps.every((s) => s.state !== 'waiting' && s.state !== 'running')) return flush();
+    timer ??= setTimeout(() => void flush(), Math.max(0, lastShown + UPDATE_GAP_MS - performance.now()));
+    return Promise.resolve();
+  };
 }
 
 /** Runs the steps in the background, keeping one report card up to date in the conversation. */
@@ -40,8 +79,10 @@ function startValidation(reference: Partial<ConversationReference>, reportId: st
   const log = deps.logger.child({ command: 'validate' });
   const started = performance.now();
   let id = reportId;
-  const show = async (steps: readonly StepResult[], testLeadUrl?: string): Promise<void> => {
+  const conversationId = reference.conversation?.id ?? '';
+  const show = async (steps: readonly StepResult[], testLeadUrl: string | undefined): Promise<void> => {
     const attachments = [CardFactory.adaptiveCard(validationCard(steps, testLeadUrl))];
+    await deps.limiter.take(conversationId);
     await inConversation(deps.bot.adapter, botAppId, reference, async (context) => {
       if (id === undefined) id = (await context.sendActivity({ attachments }))?.id;
       else await context.updateActivity({ type: 'message', id, attachments });
@@ -58,14 +99,14 @@ function startValidation(reference: Partial<ConversationReference>, reportId: st
         installations: deps.installations,
         requestedBy,
         deliverCard: async (lead, dynamicsUrl) => {
+          await deps.limiter.take(conversationId);
           await inConversation(deps.bot.adapter, botAppId, reference, (context) =>
             context.sendActivity({ attachments: [CardFactory.adaptiveCard(leadCard({ lead, dynamicsUrl }))], summary: 'Test lead from validate' }),
           );
         },
       },
-      (steps) => show(steps),
+      coalesced(show, log),
     );
-    await show(outcome.steps, outcome.testLeadUrl);
     log.info({ ms: Math.round(performance.now() - started), states: outcome.steps.map((s) => s.state) }, 'validate finished');
   };
   void work().catch((err: unknown) => {

@@ -39,6 +39,7 @@ async function updateOtherCopies(leadId: string, claimedIn: string, card: Adapti
   for (const copy of copies) {
     const installation = await deps.installations.get(copy.conversationId);
     if (installation === undefined) continue;
+    await deps.limiter.take(copy.conversationId);
     await inConversation(deps.bot.adapter, deps.settings.bot?.id ?? '', installation.reference, (context) =>
       context.updateActivity({ type: 'message', id: copy.activityId, attachments: [CardFactory.adaptiveCard(card)] }),
     ).catch((error: unknown) => {

@@ -8,69 +8,72 @@ import { postLead, startTestApp, type TestApp } from '../support/test-app';
 const CARD = 'application/vnd.microsoft.card.adaptive';
 const cardOf = (message: StreamedMessage): string => JSON.stringify(message.attachments.find((a) => a.contentType === CARD)?.content ?? null);
 
-/** One app and one Playground per role; the Playground user is Alex Wilber (alexw@example.com). */
-async function start(dv: DataverseEmulator, env: Record<string, string>): Promise<{ t: TestApp; playground: Playground; chats: { personal: string; group: string; channel: string } }> {
-  const t = await startTestApp({ ...dynamicsEnv(dv.url), LEAD_CONTACTS: 'meganb@example.com', ...env }, { backgroundWork: true, workerOptions: FAST_WORKER, dynamicsRetry: FAST_RETRY });
-  const playground = await startPlayground(`${t.url}/api/messages`);
-  const chats = {
-    personal: playground.config.personalChat.id,
-    group: playground.config.groupChats[0]?.id ?? '',
-    channel: playground.config.teams[0]?.channels[0]?.id ?? '',
-  };
-  for (const chat of Object.values(chats)) {
-    await playground.install(chat);
-    await waitFor(() => t.app.installations.get(chat), (i) => i !== undefined);
-  }
-  return { t, playground, chats };
+interface Rig {
+  readonly t: TestApp;
+  readonly playground: Playground;
+  readonly chats: { personal: string; group: string; channel: string };
+}
+
+/**
+ * One app and one Playground for the describe block that calls it, the app installed in a
+ * personal chat, a group chat and a channel. The Playground user is Alex Wilber (alexw@example.com).
+ */
+function useRig(env: Record<string, string>): Rig {
+  const rig = {} as { -readonly [K in keyof Rig]: Rig[K] };
+  let dv: DataverseEmulator;
+  beforeAll(async () => {
+    dv = await startDataverse();
+    rig.t = await startTestApp({ ...dynamicsEnv(dv.url), LEAD_CONTACTS: 'meganb@example.com', ...env }, { backgroundWork: true, workerOptions: FAST_WORKER, dynamicsRetry: FAST_RETRY });
+    rig.playground = await startPlayground(`${rig.t.url}/api/messages`);
+    rig.chats = {
+      personal: rig.playground.config.personalChat.id,
+      group: rig.playground.config.groupChats[0]?.id ?? '',
+      channel: rig.playground.config.teams[0]?.channels[0]?.id ?? '',
+    };
+    for (const chat of Object.values(rig.chats)) await rig.playground.install(chat);
+  });
+  afterAll(async () => {
+    await rig.playground.stop();
+    await rig.t.stop();
+    await dv.stop();
+  });
+  return rig;
 }
 
 describe('chat commands, as an admin, through the Agents Playground', () => {
-  let dv: DataverseEmulator;
-  let t: TestApp;
-  let playground: Playground;
-  let chats: { personal: string; group: string; channel: string };
-
-  beforeAll(async () => {
-    dv = await startDataverse();
-    ({ t, playground, chats } = await start(dv, { ADMINS: 'AlexW@example.com' }));
-  });
-  afterAll(async () => {
-    await playground.stop();
-    await t.stop();
-    await dv.stop();
-  });
+  const rig = useRig({ ADMINS: 'AlexW@example.com' });
 
   it('help lists every command an admin may run, as a card', async () => {
-    const card = cardOf(await playground.ask(chats.personal, 'help'));
+    const card = cardOf(await rig.playground.ask(rig.chats.personal, 'help'));
     for (const usage of ['help', 'validate', 'status', 'subscribe', 'unsubscribe', 'retry [lead id]']) expect(card).toContain(`"text":"${usage}"`);
     expect(card).not.toContain('Admins can also run');
   });
 
   it('subscribe and unsubscribe in a personal chat are idempotent and say the state', async () => {
     // Alex is not on the contact list, so gets no cards until opting in.
-    expect((await playground.ask(chats.personal, 'unsubscribe')).text).toBe('Nothing to change. You get no lead cards. Type **subscribe** to get them.');
-    expect((await playground.ask(chats.personal, 'subscribe')).text).toBe('Done. You get a card for every new lead. Type **unsubscribe** to stop.');
-    expect((await playground.ask(chats.personal, 'Subscribe ')).text).toBe('Nothing to change. You get a card for every new lead. Type **unsubscribe** to stop.');
-    expect((await t.app.installations.get(chats.personal))?.subscribed).toBe(true);
+    expect((await rig.playground.ask(rig.chats.personal, 'unsubscribe')).text).toBe('Nothing to change. You get no lead cards. Type **subscribe** to get them.');
+    expect((await rig.playground.ask(rig.chats.personal, 'subscribe')).text).toBe('Done. You get a card for every new lead. Type **unsubscribe** to stop.');
+    expect((await rig.playground.ask(rig.chats.personal, 'Subscribe ')).text).toBe('Nothing to change. You get a card for every new lead. Type **unsubscribe** to stop.');
+    expect((await rig.t.app.installations.get(rig.chats.personal))?.subscribed).toBe(true);
   });
 
   it('subscribes a channel (the bot @mentioned), and new leads reach it and the subscribed person, not the quiet group chat', async () => {
-    expect((await playground.ask(chats.channel, 'subscribe')).text).toBe('Done. This channel gets a card for every new lead. Type **unsubscribe** to stop.');
-    const leadId = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
-    const deliveries = await waitFor(() => t.app.deliveries.forLead(leadId), (d) => d.length === 2);
-    expect(deliveries.map((d) => [d.conversationId, d.status]).sort()).toEqual([[chats.channel, 'sent'], [chats.personal, 'sent']].sort());
-    await waitFor(() => playground.messages.filter((m) => cardOf(m).includes(leadId)), (m) => m.length === 2);
-    expect(playground.messages.filter((m) => m.conversationId === chats.group && m.attachments.length > 0)).toEqual([]);
+    expect((await rig.playground.ask(rig.chats.channel, 'subscribe')).text).toBe('Done. This channel gets a card for every new lead. Type **unsubscribe** to stop.');
+    const leadId = (await postLead(rig.t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
+    const deliveries = await waitFor(() => rig.t.app.deliveries.forLead(leadId), (d) => d.length === 2);
+    expect(deliveries.map((d) => [d.conversationId, d.status]).sort()).toEqual([[rig.chats.channel, 'sent'], [rig.chats.personal, 'sent']].sort());
+    await waitFor(() => rig.playground.messages.filter((m) => cardOf(m).includes(leadId)), (m) => m.length === 2);
+    expect(rig.playground.messages.filter((m) => m.conversationId === rig.chats.group && m.attachments.length > 0)).toEqual([]);
   });
 
   it('status reports the leads, the contacts Teams cannot reach, and dead letters an admin can retry', async () => {
-    await waitFor(() => t.app.storage.leads.timelines(new Date(0)), (all) => all.every((l) => l.status === 'done'));
+    await waitFor(() => rig.t.app.storage.leads.timelines(new Date(0)), (all) => all.every((l) => l.status === 'done'));
     // A lead the pipeline gave up on.
-    const stuck = (await postLead(t.url, fixture('https-korean-contact'))).body.leadId as string;
-    await waitFor(() => t.app.storage.leads.get(stuck), (l) => l?.status === 'done');
-    await t.app.deadLetters.add({ leadId: stuck, code: 'DYNAMICS_REJECTED', reason: 'Dynamics refused the lead.', fix: 'Fix the Lead table.', at: new Date().toISOString() });
+    const stuck = (await postLead(rig.t.url, fixture('https-korean-contact'))).body.leadId as string;
+    await waitFor(() => rig.t.app.storage.leads.get(stuck), (l) => l?.status === 'done');
+    await rig.t.app.deadLetters.add({ leadId: stuck, code: 'DYNAMICS_REJECTED', reason: 'Dynamics refused the lead.', fix: 'Fix the Lead table.', at: new Date().toISOString() });
 
-    const status = await playground.ask(chats.personal, 'status');
+    const status = await rig.playground.ask(rig.chats.personal, 'status');
     const card = cardOf(status);
     expect(card).toContain('Needs attention: 1 dead-lettered, 1 contact(s) not reachable.');
     expect(card).toMatch(/"title":"Received","value":"2 in 24 h; last \d{4}-\d\d-\d\d \d\d:\d\d UTC \((just now|\d+ min ago)\)"/);
@@ -81,69 +84,43 @@ describe('chat commands, as an admin, through the Agents Playground', () => {
     expect(card).toContain('"verb":"retryDeadLetters"');
 
     // The card's Retry button puts the lead back; the answer is the refreshed status.
-    const after = await playground.execute(chats.personal, status.messageId, 'retryDeadLetters', {});
+    const after = await rig.playground.execute(rig.chats.personal, status.messageId, 'retryDeadLetters', {});
     expect(JSON.stringify(after.value)).not.toContain(`"text":"${stuck}"`);
-    expect(await t.app.deadLetters.list()).toEqual([]);
-    await waitFor(() => t.app.storage.leads.get(stuck), (l) => l?.status === 'done');
+    expect(await rig.t.app.deadLetters.list()).toEqual([]);
+    await waitFor(() => rig.t.app.storage.leads.get(stuck), (l) => l?.status === 'done');
   });
 
   it('retry says what it did, and explains a malformed lead id', async () => {
-    expect((await playground.ask(chats.personal, 'retry')).text).toBe('There are no dead-lettered leads.');
-    expect((await playground.ask(chats.personal, 'retry lead-42')).text).toMatch(/^"lead-42" is not a lead id\. Type \*\*retry\*\*/);
+    expect((await rig.playground.ask(rig.chats.personal, 'retry')).text).toBe('There are no dead-lettered leads.');
+    expect((await rig.playground.ask(rig.chats.personal, 'retry lead-42')).text).toMatch(/^"lead-42" is not a lead id\. Type \*\*retry\*\*/);
   });
 });
 
 describe('chat commands, as someone who is not an admin', () => {
-  let dv: DataverseEmulator;
-  let t: TestApp;
-  let playground: Playground;
-  let chats: { personal: string; group: string; channel: string };
-
-  beforeAll(async () => {
-    dv = await startDataverse();
-    ({ t, playground, chats } = await start(dv, { ADMINS: 'meganb@example.com;00000000-0000-4000-8000-000000000099' }));
-  });
-  afterAll(async () => {
-    await playground.stop();
-    await t.stop();
-    await dv.stop();
-  });
+  const rig = useRig({ ADMINS: 'meganb@example.com;00000000-0000-4000-8000-000000000099' });
 
   it('refuses admin commands politely, naming who may run them', async () => {
-    expect((await playground.ask(chats.personal, 'retry')).text).toBe(
+    expect((await rig.playground.ask(rig.chats.personal, 'retry')).text).toBe(
       "Sorry Alex Wilber, **retry** is for the bot's admins. It can be run by meganb@example.com and 1 person listed by Azure AD id (ADMINS in the bot's settings).",
     );
-    expect((await playground.ask(chats.channel, 'subscribe')).text).toMatch(/^Sorry Alex Wilber, \*\*subscribe\*\* is for the bot's admins/);
-    expect((await t.app.installations.get(chats.channel))?.subscribed).toBeUndefined();
+    expect((await rig.playground.ask(rig.chats.channel, 'subscribe')).text).toMatch(/^Sorry Alex Wilber, \*\*subscribe\*\* is for the bot's admins/);
+    expect((await rig.t.app.installations.get(rig.chats.channel))?.subscribed).toBeUndefined();
   });
 
   it('still lets a person choose for their own chat, and help says what only admins can do', async () => {
-    expect((await playground.ask(chats.personal, 'subscribe')).text).toMatch(/^Done\. You get a card/);
-    const card = cardOf(await playground.ask(chats.personal, 'help'));
+    expect((await rig.playground.ask(rig.chats.personal, 'subscribe')).text).toMatch(/^Done\. You get a card/);
+    const card = cardOf(await rig.playground.ask(rig.chats.personal, 'help'));
     expect(card).not.toContain('"text":"retry [lead id]"');
     expect(card).toContain('Admins can also run: validate, retry.');
   });
 });
 
 describe('chat commands from another organisation', () => {
-  let dv: DataverseEmulator;
-  let t: TestApp;
-  let playground: Playground;
-  let chats: { personal: string; group: string; channel: string };
-
-  beforeAll(async () => {
-    dv = await startDataverse();
-    ({ t, playground, chats } = await start(dv, { ADMINS: 'alexw@example.com', TEAMS_TENANT_ID: '11111111-2222-4333-8444-555555555555' }));
-  });
-  afterAll(async () => {
-    await playground.stop();
-    await t.stop();
-    await dv.stop();
-  });
+  const rig = useRig({ ADMINS: 'alexw@example.com', TEAMS_TENANT_ID: '11111111-2222-4333-8444-555555555555' });
 
   it('are refused, even for a listed admin, except help', async () => {
-    expect((await playground.ask(chats.personal, 'subscribe')).text).toBe('Sorry, I take **subscribe** only from people in the organisation that runs this bot.');
-    expect((await playground.ask(chats.personal, 'status')).text).toMatch(/^Sorry, I take \*\*status\*\* only/);
-    expect(cardOf(await playground.ask(chats.personal, 'help'))).toContain('"text":"status"');
+    expect((await rig.playground.ask(rig.chats.personal, 'subscribe')).text).toBe('Sorry, I take **subscribe** only from people in the organisation that runs this bot.');
+    expect((await rig.playground.ask(rig.chats.personal, 'status')).text).toMatch(/^Sorry, I take \*\*status\*\* only/);
+    expect(cardOf(await rig.playground.ask(rig.chats.personal, 'help'))).toContain('"text":"status"');
   });
 });

@@ -30,7 +30,7 @@ export interface BotConnectorEmulator {
 
 /**
  * The Bot Connector's v3 conversation API as proactive sends use it, enforcing Teams' limits
- * (per app per second, and 7 per conversation per second) with 429 + Retry-After.
+ * (per app per second; per conversation 7 in 1 s, 8 in 2 s, 60 in 30 s) with 429 + Retry-After.
  */
 export async function startBotConnectorEmulator(options: { appPerSecond: number }): Promise<BotConnectorEmulator> {
   const delivered: Delivered[] = [];
@@ -89,9 +89,12 @@ export async function startBotConnectorEmulator(options: { appPerSecond: number 
         return;
       }
       const now = Date.now();
-      while (recent.length > 0 && (recent[0]?.at ?? 0) <= now - 1000) recent.shift();
-      const inConversation = recent.filter((r) => r.conversationId === conversationId).length;
-      if (recent.length >= emulator.appPerSecond || inConversation >= 7) {
+      while (recent.length > 0 && (recent[0]?.at ?? 0) <= now - 30_000) recent.shift();
+      const inLast = (ms: number, conversation?: string): number =>
+        recent.filter((r) => r.at > now - ms && (conversation === undefined || r.conversationId === conversation)).length;
+      // Teams' documented limits, written out here on purpose (the emulator stands for the service).
+      const overConversation = inLast(1000, conversationId) >= 7 || inLast(2000, conversationId) >= 8 || inLast(30_000, conversationId) >= 60;
+      if (inLast(1000) >= emulator.appPerSecond || overConversation) {
         throttled++;
         answer(429, { error: { code: 'ThrottledRequest', message: 'Too many requests' } }, { 'retry-after': '1' });
         return;

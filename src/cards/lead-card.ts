@@ -51,6 +51,7 @@ export function leadCard(input: LeadCardInput): AdaptiveCardJson {
       facts,
       notes: lead.description,
       doNotContact: lead.doNotContact,
+      isTest: lead.isTest,
       leadId: lead.id,
       dynamicsUrl: input.dynamicsUrl !== undefined && isRecordUrl(input.dynamicsUrl) ? input.dynamicsUrl : '',
       mailto: EMAIL.test(c.email) && !lead.doNotContact ? `mailto:${c.email}` : '',

@@ -53,6 +53,13 @@ describe('the lead card', () => {
     expect(urls).not.toContain('E-mail');
   });
 
+  it('marks a test lead as such, with nothing to claim', () => {
+    const card = JSON.stringify(leadCard({ lead: lead(fixture('https-partner-center-test-lead')), dynamicsUrl: RECORD }));
+    expect(card).toContain('Test lead: sent by Partner Center');
+    expect(card).not.toContain('"verb":"claimLead"');
+    expect(JSON.stringify(leadCard({ lead: lead(fixture('https-appsource-contact-me')), dynamicsUrl: RECORD }))).not.toContain('Test lead');
+  });
+
   it('shows what is missing as nothing, not as placeholders', () => {
     const card = leadCard({ lead: lead(fixture('https-blank-fields')), dynamicsUrl: undefined });
     expect(texts(card)).toEqual(expect.arrayContaining(['Test drive started — Contoso Analytics', 'procurement@northwind.example']));

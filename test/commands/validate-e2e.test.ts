@@ -98,7 +98,7 @@ describe('validate, through the Agents Playground', () => {
     expect(JSON.stringify(written[0])).toContain('MSFT_TEST_');
     expect(card).toMatch(new RegExp(`"url":"${dv.url.replace(/[.]/g, '\\.')}/main\\.aspx\\?pagetype=entityrecord&etn=lead&id=[0-9a-f-]{36}"`));
     // Its lead card came to this chat; nothing went to the sales team's delivery records.
-    const leadCards = playground.messages.slice(seen).filter((m) => m.action === 'createMessage' && cardOf(m).includes('"verb":"claimLead"'));
+    const leadCards = playground.messages.slice(seen).filter((m) => m.action === 'createMessage' && cardOf(m).includes('Test lead: sent by'));
     expect(leadCards).toHaveLength(1);
     expect(cardOf(leadCards[0])).toContain('Lead bot validation');
     expect((await t.app.storage.leads.timelines(new Date(0)))).toEqual([]);

@@ -1,0 +1,53 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
+import { COMMANDS } from '../../src/commands/route-table';
+
+const ROOT = join(__dirname, '..', '..');
+const SCHEMAS = join(ROOT, 'node_modules', '@microsoft', 'app-manifest', 'build', 'json-schemas', 'teams');
+const manifestText = readFileSync(join(ROOT, 'appPackage', 'manifest.json'), 'utf8');
+
+/** The manifest as a deployment fills it (Agents Toolkit replaces each ${{NAME}}). */
+function filled(values: Record<string, string>): unknown {
+  return JSON.parse(manifestText.replace(/\$\{\{([A-Z_]+)\}\}/g, (_, name: string) => values[name] ?? `<${name} not set>`));
+}
+
+const SAMPLE = {
+  TEAMS_APP_ID: '2b1e6c1e-4f3a-4b7e-9d2c-1a2b3c4d5e6f',
+  BOT_ID: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
+  BOT_DOMAIN: 'leadbot-contoso.azurewebsites.net',
+  PUBLISHER_NAME: 'Contoso',
+  PUBLISHER_WEBSITE_URL: 'https://contoso.example',
+  PUBLISHER_PRIVACY_URL: 'https://contoso.example/privacy',
+  PUBLISHER_TERMS_URL: 'https://contoso.example/terms',
+};
+
+describe('the Teams app manifest', () => {
+  it('is valid against the newest manifest schema @microsoft/app-manifest ships, once its placeholders are filled', () => {
+    const version = (JSON.parse(manifestText) as { manifestVersion: string }).manifestVersion;
+    const schema = JSON.parse(readFileSync(join(SCHEMAS, `v${version}`, 'MicrosoftTeams.schema.json'), 'utf8')) as object;
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    const validate = ajv.compile(schema);
+    expect(validate(filled(SAMPLE)) ? [] : validate.errors).toEqual([]);
+    // An unfilled placeholder is caught (the app id must be a GUID).
+    expect(validate(filled({ ...SAMPLE, TEAMS_APP_ID: 'not-a-guid' }))).toBe(false);
+  });
+
+  it('uses the newest schema version shipped', () => {
+    const minors = readdirSync(SCHEMAS).flatMap((v) => /^v1\.(\d+)$/.exec(v)?.[1] ?? []).map(Number);
+    const newest = `1.${Math.max(...minors)}`;
+    expect((JSON.parse(manifestText) as { manifestVersion: string }).manifestVersion).toBe(newest);
+  });
+
+  it('suggests exactly the commands the route table serves, in every scope', () => {
+    const manifest = JSON.parse(manifestText) as { bots: { scopes: string[]; commandLists: { scopes: string[]; commands: { title: string; description: string }[] }[] }[] };
+    const bot = manifest.bots[0];
+    expect(bot?.scopes.sort()).toEqual(['groupChat', 'personal', 'team']);
+    expect(bot?.commandLists.flatMap((l) => l.scopes).sort()).toEqual(['groupChat', 'personal', 'team']);
+    for (const list of bot?.commandLists ?? []) {
+      expect(list.commands).toEqual(COMMANDS.map((c) => ({ title: c.name, description: c.summary })));
+    }
+  });
+});

@@ -68,7 +68,7 @@ function coalesced(show: Show, log: Logger): Show {
   return (steps, testLeadUrl) => {
     latest = [steps, testLeadUrl];
     if (steps.every((s) => s.state !== 'waiting' && s.state !== 'running')) return flush();
-    timer ??= setTimeout(() => void flush(), Math.max(0, lastShown + UPDATE_GAP_MS - performance.now()));
+    timer ??= setTimeout(() => void flush(), Math.max(0, lastShown + UPDATE_GAP_MS - performance.now())).unref();
     return Promise.resolve();
   };
 }

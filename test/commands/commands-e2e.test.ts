@@ -66,6 +66,12 @@ describe('chat commands, as an admin, through the Agents Playground', () => {
     expect(rig.playground.messages.filter((m) => m.conversationId === rig.chats.group && m.attachments.length > 0)).toEqual([]);
   });
 
+  it('unsubscribes the channel again, and says so once', async () => {
+    expect((await rig.playground.ask(rig.chats.channel, 'unsubscribe')).text).toBe('Done. This channel gets no lead cards. Type **subscribe** to get them.');
+    expect((await rig.playground.ask(rig.chats.channel, 'unsubscribe')).text).toBe('Nothing to change. This channel gets no lead cards. Type **subscribe** to get them.');
+    expect((await rig.t.app.installations.get(rig.chats.channel))?.subscribed).toBe(false);
+  });
+
   it('status reports the leads, the contacts Teams cannot reach, and dead letters an admin can retry', async () => {
     await waitFor(() => rig.t.app.storage.leads.timelines(new Date(0)), (all) => all.every((l) => l.status === 'done'));
     // A lead the pipeline gave up on.

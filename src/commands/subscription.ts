@@ -4,7 +4,7 @@ import { conversationIdOf } from '../teams/conversation-key';
 import type { Command, CommandDeps, CommandRequest } from './command';
 
 /** Posting customer details to a channel or group chat is an admin's call; a person decides for their own chat. */
-const adminsOutsidePersonalChats = (where: string): boolean => where !== 'personal';
+const adminsOutsidePersonalChats = (where: ConversationKind): boolean => where !== 'personal';
 
 export const subscribeCommand: Command = {
   name: 'subscribe',

@@ -35,9 +35,9 @@ export class DeliveryIncomplete extends Error {}
 
 /**
  * Posts the lead card to every recipient (see resolveRecipients: the contact list's personal
- * chats and whoever subscribed). Each
- * (lead, conversation) is recorded, so a retry serves only those not served yet; one failing
- * recipient never stops the others. Test leads never reach the sales team.
+ * chats and whoever subscribed). Each (lead, conversation) is recorded, so a retry serves only
+ * those not served yet; one failing recipient never stops the others. Test leads never reach
+ * the sales team.
  */
 export function teamsNotifier(deps: TeamsNotifierDeps): LeadNotifier {
   return {

@@ -1,5 +1,6 @@
 import { TeamsInfo, type TurnContext } from 'botbuilder';
 import type { Settings } from '../config/settings';
+import { tenantOf } from '../teams/describe-installation';
 
 /** Who typed a command or pressed a card button, as far as the bot may trust it. */
 export interface Caller {
@@ -18,7 +19,7 @@ export interface Caller {
 export async function identifyCaller(turn: TurnContext, settings: Pick<Settings, 'admins' | 'teamsTenantId'>): Promise<Caller> {
   const activity = turn.activity;
   const name = activity.from.name || 'there';
-  const tenant = (activity.conversation.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? '').toLowerCase();
+  const tenant = tenantOf(activity).toLowerCase();
   const inTenant = settings.teamsTenantId !== undefined && tenant === settings.teamsTenantId;
   if (!inTenant || settings.admins.length === 0) return { name, inTenant, isAdmin: false };
 

@@ -49,8 +49,9 @@ export function findCommand(text: string | undefined): { command: Command; argum
 export function registerRoutes(bot: Bot, deps: CommandDeps): void {
   for (const action of CARD_ACTIONS) registerCardAction(bot, action, deps);
   for (const command of COMMANDS) {
-    bot.app.message(commandPattern(command), async (turn) => {
-      await runCommand(turn, deps);
+    const pattern = commandPattern(command);
+    bot.app.message(pattern, async (turn) => {
+      await runCommand(command, (pattern.exec(turn.activity.text)?.[1] ?? '').trim(), turn, deps);
     });
   }
   bot.app.message(/\S/, async (turn) => {
@@ -58,10 +59,7 @@ export function registerRoutes(bot: Bot, deps: CommandDeps): void {
   });
 }
 
-async function runCommand(turn: TurnContext, deps: CommandDeps): Promise<void> {
-  const found = findCommand(turn.activity.text);
-  if (found === undefined) return;
-  const { command, argument } = found;
+async function runCommand(command: Command, argument: string, turn: TurnContext, deps: CommandDeps): Promise<void> {
   const where = conversationKindOf(turn.activity.conversation.conversationType);
   const log = deps.logger.child({ command: command.name, where });
   try {

@@ -1,5 +1,5 @@
 import { CardFactory } from 'botbuilder';
-import { formatTimeAgo } from '../cards/format-time';
+import { formatTime, formatTimeAgo } from '../cards/format-time';
 import type { AdaptiveCardJson } from '../cards/lead-card';
 import { statusCard, type Fact, type StatusReport } from '../cards/status-card';
 import { DYNAMICS_ERROR_KINDS, dynamicsError, type DynamicsErrorCode } from '../dynamics/dynamics-error';
@@ -110,7 +110,7 @@ function waitingFacts(timelines: readonly LeadTimeline[], now: Date): Fact[] {
 /** What keeps leads from Dynamics now: this instance's sign-in block, else the waiting leads' last error. */
 function currentProblem(deps: CommandDeps, timelines: readonly LeadTimeline[]): StatusReport['problem'] {
   const blocked = deps.worker.blocked;
-  if (blocked !== undefined) return { message: `Since ${blocked.since.toISOString().slice(0, 16).replace('T', ' ')} UTC: ${blocked.error.message}`, fix: blocked.error.fix };
+  if (blocked !== undefined) return { message: `Since ${formatTime(blocked.since.toISOString())}: ${blocked.error.message}`, fix: blocked.error.fix };
   const code = timelines.find((t) => t.status === 'waiting' && t.lastErrorCode !== undefined)?.lastErrorCode;
   if (code === undefined || !(code in DYNAMICS_ERROR_KINDS)) return undefined;
   const error = dynamicsError(code as DynamicsErrorCode);

@@ -15,7 +15,7 @@ export async function describeInstallation(context: TurnContext, now: Date): Pro
   const base = {
     conversationId,
     kind,
-    tenantId: activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? '',
+    tenantId: tenantOf(activity),
     reference: { ...reference, conversation: { ...reference.conversation, id: conversationId } } as Installation['reference'],
     updatedAt: now.toISOString(),
   };
@@ -31,6 +31,11 @@ export async function describeInstallation(context: TurnContext, now: Date): Pro
     userPrincipalName: member?.userPrincipalName?.toLowerCase(),
     name: member?.name ?? activity.from.name,
   };
+}
+
+/** The Microsoft 365 tenant an activity came from ('' when Teams did not say). */
+export function tenantOf(activity: Partial<Activity>): string {
+  return activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? '';
 }
 
 /** Teams' conversationType in our words (a personal chat carries "personal" or nothing). */

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import restify, { type Server } from 'restify';
 import type { Settings } from './config/settings';
 import { DataverseClient, type RetryPolicy } from './dynamics/dataverse-client';
 import { dynamicsLeadWriter } from './dynamics/dynamics-lead-writer';
 import { createHttpTransport } from './dynamics/http-transport';
-import { createTokenSource } from './dynamics/sign-in';
+import { createTokenSource, DATAVERSE_SAMPLE_CLIENT_ID } from './dynamics/sign-in';
 import { registerHealthRoutes } from './health/health-routes';
 import { registerIntakeRoute } from './intake/intake-route';
 import { TableImporter } from './intake/table-importer';
@@ -19,6 +20,14 @@ import { InstallationStore } from './teams/installation-store';
 import { SendLimiter } from './teams/send-limiter';
 import { teamsNotifier } from './teams/teams-notifier';
 import { registerMessagesRoute } from './teams/messages-route';
+import { adminMessenger } from './teams/send-to-admins';
+import { builtInCredentials } from './reminders/credential';
+import { CredentialRegistry } from './reminders/credential-registry';
+import { CredentialTracker } from './reminders/credential-tracker';
+import { readExpiryFromGraph } from './reminders/read-expiry-from-graph';
+import { ReminderScheduler } from './reminders/reminder-scheduler';
+import { SignInAlarm, type SignInAlarmDeps } from './reminders/sign-in-alarm';
+import { StorageLease } from './storage/storage-lease';
 
 export interface AppDeps {
   readonly logger: Logger;
@@ -34,6 +43,10 @@ export interface AppDeps {
   readonly dynamicsRetry?: RetryPolicy;
   /** Where Bot Framework channel tokens are checked, when not Microsoft's public cloud. */
   readonly channelAuthority?: ChannelAuthority;
+  /** How the alarm waits for waiting leads before saying "recovered"; tests shorten it. */
+  readonly alarmDrain?: SignInAlarmDeps['drain'];
+  /** Names this instance in leases; random unless a test needs two apps told apart. */
+  readonly instanceId?: string;
 }
 
 export interface App {
@@ -46,6 +59,8 @@ export interface App {
   readonly bot: Bot;
   readonly installations: InstallationStore;
   readonly deliveries: DeliveryStore;
+  readonly credentials: CredentialTracker;
+  readonly reminders: ReminderScheduler;
   /** Creates missing tables and queues, listens, and starts background work. */
   start(port?: number, host?: string): Promise<{ url: string }>;
   /** Stops taking work, finishes what is in hand, and closes the server. */
@@ -80,11 +95,30 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   const deliveries = new DeliveryStore(storage.deliveryTable);
   const limiter = new SendLimiter(settings.teamsMessagesPerSecond);
   const bot = createBot(settings.bot, installations, logger, now, deps.channelAuthority);
+  const botAppId = settings.bot?.id ?? '';
+  const admins = adminMessenger({ adapter: bot.adapter, botAppId, installations, settings, limiter, logger });
+  const graphUrl = settings.reminders.graphUrl;
+  const credentials = new CredentialTracker({
+    registry: new CredentialRegistry(storage.credentialTable),
+    builtIns: builtInCredentials(settings, DATAVERSE_SAMPLE_CLIENT_ID),
+    settings,
+    readGraph: graphUrl === undefined ? undefined : (source) => readExpiryFromGraph(source, graphUrl, transport),
+    logger,
+  });
+  const reminders = new ReminderScheduler({
+    tracker: credentials,
+    lease: new StorageLease(storage.state, 'reminders', deps.instanceId ?? randomUUID(), now),
+    admins,
+    settings,
+    logger,
+    now,
+  });
+  const alarm = new SignInAlarm({ state: storage.state, admins, leads: storage.leads, logger, now, ...(deps.alarmDrain === undefined ? {} : { drain: deps.alarmDrain }) });
   const notifier =
     deps.notifier ??
     teamsNotifier({
       adapter: bot.adapter,
-      botAppId: settings.bot?.id ?? '',
+      botAppId,
       installations,
       deliveries,
       contacts: settings.leadContacts,
@@ -101,11 +135,12 @@ export function createApp(settings: Settings, deps: AppDeps): App {
       notifier,
       logger,
       now,
+      watcher: alarm,
     },
     { ...DEFAULT_WORKER_OPTIONS, maxAttempts: settings.pipeline.maxAttempts, ...deps.workerOptions },
   );
 
-  registerRoutes(bot, { settings, bot, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, limiter, logger, now });
+  registerRoutes(bot, { settings, bot, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, limiter, credentials, admins, logger, now });
 
   const server = restify.createServer({ name: 'marketplace-lead-bot', handleUncaughtExceptions: false });
   registerHealthRoutes(server, () => storage.checkReachable(), logger);
@@ -122,6 +157,8 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     bot,
     installations,
     deliveries,
+    credentials,
+    reminders,
     async start(port = settings.port, host?: string) {
       await storage.ensureCreated();
       await new Promise<void>((resolve, reject) => {
@@ -134,6 +171,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
       if (deps.backgroundWork !== false) {
         importer?.start();
         worker.start();
+        reminders.start();
       }
       const address = server.address();
       const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
@@ -146,7 +184,8 @@ export function createApp(settings: Settings, deps: AppDeps): App {
           resolve();
         });
       });
-      await Promise.all([importer?.stop(), worker.stop()]);
+      await Promise.all([importer?.stop(), worker.stop(), reminders.stop()]);
+      await alarm.stop();
       await transport.close();
     },
   };

@@ -4,12 +4,14 @@ import type { Settings } from '../config/settings';
 import type { DataverseClient } from '../dynamics/dataverse-client';
 import type { TokenSource } from '../dynamics/sign-in';
 import type { Logger } from '../logging/create-logger';
+import type { CredentialTracker } from '../reminders/credential-tracker';
 import type { DeadLetters } from '../pipeline/dead-letters';
 import type { LeadWorker } from '../pipeline/lead-worker';
 import type { LeadStore } from '../storage/lead-store';
 import type { Bot } from '../teams/bot';
 import type { DeliveryStore } from '../teams/delivery-store';
 import type { SendLimiter } from '../teams/send-limiter';
+import type { AdminMessenger } from '../teams/send-to-admins';
 import type { ConversationKind, InstallationStore } from '../teams/installation-store';
 import type { Caller } from './identify-caller';
 
@@ -26,6 +28,9 @@ export interface CommandDeps {
   readonly worker: LeadWorker;
   /** Teams' rate limits, shared with lead delivery: every proactive send or update takes a turn. */
   readonly limiter: SendLimiter;
+  /** The credentials whose expiry the bot watches. */
+  readonly credentials: CredentialTracker;
+  readonly admins: AdminMessenger;
   readonly logger: Logger;
   readonly now: () => Date;
 }

@@ -7,6 +7,7 @@ import type { CardAction, Command, CommandDeps } from './command';
 import { createHelpCommand } from './help';
 import { describeAdmins, identifyCaller, type Caller } from './identify-caller';
 import { retryCommand, retryDeadLettersAction } from './retry';
+import { credentialRotatedAction, rotatedCommand, rotationCommand, snoozeReminderAction } from './rotation';
 import { refreshStatusAction, statusCommand } from './status';
 import { subscribeCommand, unsubscribeCommand } from './subscription';
 import { runValidateAction, validateCommand } from './validate';
@@ -19,10 +20,19 @@ export const COMMANDS: readonly Command[] = [
   subscribeCommand,
   unsubscribeCommand,
   retryCommand,
+  rotationCommand,
+  rotatedCommand,
 ];
 
 /** Every button on the bot's cards. */
-export const CARD_ACTIONS: readonly CardAction[] = [claimLeadAction, refreshStatusAction, retryDeadLettersAction, runValidateAction];
+export const CARD_ACTIONS: readonly CardAction[] = [
+  claimLeadAction,
+  refreshStatusAction,
+  retryDeadLettersAction,
+  runValidateAction,
+  credentialRotatedAction,
+  snoozeReminderAction,
+];
 
 /**
  * A command's pattern: its name alone, anchored at both ends (so "invalidate" or "status

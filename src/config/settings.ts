@@ -26,6 +26,21 @@ export interface Settings {
    * TEAMS_TENANT_ID, else BOT_TENANT_ID, else DYNAMICS_TENANT_ID when it is a GUID.
    */
   readonly teamsTenantId: string | undefined;
+  readonly reminders: ReminderSettings;
+}
+
+/** When credentials expire, and how the bot learns it (see src/reminders/). */
+export interface ReminderSettings {
+  /** How often one instance looks for reminders that are due. */
+  readonly checkMinutes: number;
+  /** Microsoft Graph, to read expiry dates; undefined where the cloud has none we know (local runs). */
+  readonly graphUrl: string | undefined;
+  /** The Office 365 password must change this many days after the last change; 0 = never expires. */
+  readonly passwordMaxAgeDays: number;
+  /** Dates from settings, for when Graph may not be asked (YYYY-MM-DD, as midnight UTC). */
+  readonly dynamicsSecretExpires: string | undefined;
+  readonly dynamicsPasswordChanged: string | undefined;
+  readonly botPasswordExpires: string | undefined;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -143,6 +158,28 @@ function httpsOrigin(name: string, example: string) {
   };
 }
 
+/** A calendar date, YYYY-MM-DD, that exists (not 2026-02-30); ISO midnight UTC. */
+function isoDate(name: string) {
+  return optionalText.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    const date = parseCalendarDate(v);
+    if (date === undefined) {
+      ctx.addIssue({ code: 'custom', message: `${name} "${v}" is not a date; write it as YYYY-MM-DD, like 2027-03-31` });
+      return z.NEVER;
+    }
+    return date.toISOString();
+  });
+}
+
+/** "2027-03-31" → that day at midnight UTC; undefined unless it is a real calendar date. */
+export function parseCalendarDate(text: string): Date | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
+  if (match === null) return undefined;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day ? date : undefined;
+}
+
 function list(name: string, pattern: RegExp, what: string) {
   return optionalText.transform((v, ctx) => {
     const items = (v ?? '')
@@ -256,6 +293,12 @@ const schema = z.object({
     }
     return v?.toLowerCase();
   }),
+  REMINDER_CHECK_MINUTES: integer('REMINDER_CHECK_MINUTES', 1, 24 * 60, 60),
+  GRAPH_URL: optionalText.transform(httpsOrigin('GRAPH_URL', 'https://graph.microsoft.com')),
+  DYNAMICS_PASSWORD_MAX_AGE_DAYS: integer('DYNAMICS_PASSWORD_MAX_AGE_DAYS', 0, 730, 90),
+  DYNAMICS_CLIENT_SECRET_EXPIRES: isoDate('DYNAMICS_CLIENT_SECRET_EXPIRES'),
+  DYNAMICS_PASSWORD_CHANGED: isoDate('DYNAMICS_PASSWORD_CHANGED'),
+  BOT_PASSWORD_EXPIRES: isoDate('BOT_PASSWORD_EXPIRES'),
   ADMINS: list('ADMINS', new RegExp(`${EMAIL.source}|${GUID.source}`, 'i'), 'an e-mail address or an Azure AD object id'),
 });
 
@@ -300,6 +343,14 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
     teamsMessagesPerSecond: s.TEAMS_MESSAGES_PER_SECOND,
     admins: s.ADMINS,
     teamsTenantId: readTeamsTenant(s, problems),
+    reminders: {
+      checkMinutes: s.REMINDER_CHECK_MINUTES,
+      graphUrl: s.GRAPH_URL ?? graphOfCloud(s.DYNAMICS_AUTHORITY_HOST ?? PUBLIC_AUTHORITY),
+      passwordMaxAgeDays: s.DYNAMICS_PASSWORD_MAX_AGE_DAYS,
+      dynamicsSecretExpires: s.DYNAMICS_CLIENT_SECRET_EXPIRES,
+      dynamicsPasswordChanged: s.DYNAMICS_PASSWORD_CHANGED,
+      botPasswordExpires: s.BOT_PASSWORD_EXPIRES,
+    },
   };
   if (problems.length > 0) throw new SettingsError(problems);
   return Object.freeze(settings);
@@ -314,7 +365,7 @@ function readDynamics(s: Parsed, given: (name: string) => boolean, problems: str
   const url = require('DYNAMICS_URL', s.DYNAMICS_URL, 'use your Dynamics 365 address, like https://contoso.crm4.dynamics.com');
   const common = {
     url,
-    authorityHost: s.DYNAMICS_AUTHORITY_HOST ?? 'https://login.microsoftonline.com',
+    authorityHost: s.DYNAMICS_AUTHORITY_HOST ?? PUBLIC_AUTHORITY,
     leadSourceCode: s.DYNAMICS_LEAD_SOURCE_CODE,
     maxConcurrency: s.DYNAMICS_MAX_CONCURRENCY,
     timeoutMs: s.DYNAMICS_TIMEOUT_SECONDS * 1000,
@@ -349,6 +400,20 @@ function readDynamics(s: Parsed, given: (name: string) => boolean, problems: str
       : `DYNAMICS_AUTH "${s.DYNAMICS_AUTH}" must be "aad" (Azure AD app, recommended) or "o365" (Office 365 user)`,
   );
   return { ...common, auth: 'aad', tenantId: '', clientId: '', clientSecret: '' };
+}
+
+const PUBLIC_AUTHORITY = 'https://login.microsoftonline.com';
+
+/** Each Microsoft cloud's Graph, by its sign-in authority; none for an authority of our own (local runs). */
+const GRAPH_BY_AUTHORITY: Readonly<Record<string, string>> = {
+  [PUBLIC_AUTHORITY]: 'https://graph.microsoft.com',
+  'https://login.microsoftonline.us': 'https://graph.microsoft.us',
+  'https://login.partner.microsoftonline.cn': 'https://microsoftgraph.chinacloudapi.cn',
+  'https://login.chinacloudapi.cn': 'https://microsoftgraph.chinacloudapi.cn',
+};
+
+function graphOfCloud(authorityHost: string): string | undefined {
+  return GRAPH_BY_AUTHORITY[authorityHost];
 }
 
 function readTeamsTenant(s: Parsed, problems: string[]): string | undefined {

@@ -15,6 +15,16 @@ export interface LeadWorkerDeps {
   readonly notifier: LeadNotifier;
   readonly logger: Logger;
   readonly now: () => Date;
+  /** Told when leads start waiting on a configuration problem, and of every write (the alarm). */
+  readonly watcher?: PipelineWatcher;
+}
+
+/** Hears how the pipeline fares, without slowing it: calls return at once. */
+export interface PipelineWatcher {
+  /** This instance found leads must wait (first time, or for a new reason). */
+  blocked(block: PipelineBlock): void;
+  /** A lead was written to Dynamics. */
+  written(): void;
 }
 
 export interface LeadWorkerOptions {
@@ -172,6 +182,7 @@ export class LeadWorker {
       current = { ...lead, status: 'written', dynamicsId: written.recordId, writtenAt: at };
       log.info({ dynamicsId: written.recordId, alreadyThere: !written.created }, 'lead written to Dynamics');
       this.recovered(log);
+      this.deps.watcher?.written();
     }
     await this.deps.notifier.notify(current, current.dynamicsId === undefined ? undefined : this.deps.writer.recordUrl(current.dynamicsId));
     await this.deps.leads.update(lead.id, { status: 'done', doneAt: this.deps.now().toISOString() });
@@ -185,6 +196,7 @@ export class LeadWorker {
       if (this.block?.error.code !== error.code) {
         log.error({ code: error.code, fix: error.fix }, `leads are waiting: ${error.message}`);
         this.block = { error, since: this.deps.now() };
+        this.deps.watcher?.blocked(this.block);
       }
       await this.deps.leads.update(leadId, { status: 'waiting', ...failure });
       await lease.postpone(this.options.probeMs);

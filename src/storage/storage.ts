@@ -18,6 +18,8 @@ export interface Storage {
   readonly installationTable: TableClient;
   /** Which lead card went to which conversation. */
   readonly deliveryTable: TableClient;
+  /** Credentials whose expiry the bot watches, and the reminders sent about them. */
+  readonly credentialTable: TableClient;
   /** Creates the tables and queues that are missing; safe to call from every instance. */
   ensureCreated(): Promise<void>;
   /** Resolves when the account answers; for readiness probes. */
@@ -33,6 +35,7 @@ export function openStorage(settings: StorageSettings): Storage {
   const deadLetterTable = openTable(settings.connectionString, `${settings.namePrefix}deadletters`);
   const installationTable = openTable(settings.connectionString, `${settings.namePrefix}installations`);
   const deliveryTable = openTable(settings.connectionString, `${settings.namePrefix}deliveries`);
+  const credentialTable = openTable(settings.connectionString, `${settings.namePrefix}credentials`);
   const queue = new QueueClient(expandConnectionString(settings.connectionString), `${settings.namePrefix}-leads`, { retryOptions: QUEUE_RETRIES });
 
   return {
@@ -42,9 +45,10 @@ export function openStorage(settings: StorageSettings): Storage {
     deadLetterTable,
     installationTable,
     deliveryTable,
+    credentialTable,
     async ensureCreated() {
       await Promise.all([
-        ...[leadsTable, state, deadLetterTable, installationTable, deliveryTable].map((t) => t.createTable()),
+        ...[leadsTable, state, deadLetterTable, installationTable, deliveryTable, credentialTable].map((t) => t.createTable()),
         queue.createIfNotExists(),
       ]);
     },

@@ -1,0 +1,207 @@
+import { CardFactory } from 'botbuilder';
+import { formatTime } from '../cards/format-time';
+import { reminderCard, whenItExpires } from '../cards/reminder-card';
+import { rotationCard } from '../cards/rotation-card';
+import { parseCalendarDate } from '../config/settings';
+import { CREDENTIAL_ID, type Credential } from '../reminders/credential';
+import { credentialFacts, reminderFor } from '../reminders/describe-credential';
+import { daysLeft } from '../reminders/reminder-due';
+import type { CardAction, Command, CommandDeps } from './command';
+
+const DAY_MS = 86_400_000;
+/** A date further out than this is a typo (secrets last up to 2 years in the portal). */
+const MAX_YEARS_AHEAD = 10;
+const USAGE =
+  'Type **rotation set** <name> <YYYY-MM-DD> to set an expiry (for a password: the day it was last changed), **rotated** <name> after renewing one, ' +
+  '**rotation add** <name> <YYYY-MM-DD> to track another credential, **rotation remove** <name> to stop.';
+
+export const rotationCommand: Command = {
+  name: 'rotation',
+  usage: 'rotation [set|add|remove …]',
+  summary: 'List the credentials the bot reminds you to rotate, and set or add their expiry dates',
+  takesArgument: true,
+  adminsOnly: () => true,
+  async run({ turn, argument, caller }, deps) {
+    const [action = '', id = '', date = '', ...extra] = argument.split(/\s+/).filter((w) => w !== '');
+    if (extra.length > 0 || !['', 'set', 'add', 'remove'].includes(action.toLowerCase())) {
+      await turn.sendActivity(`I did not understand "rotation ${argument.slice(0, 80)}". ${USAGE}`);
+      return;
+    }
+    switch (action.toLowerCase()) {
+      case '':
+        await turn.sendActivity({ attachments: [CardFactory.adaptiveCard(await listCard(deps))] });
+        return;
+      case 'set':
+        await turn.sendActivity(await setDate(id, date, caller.name, deps));
+        return;
+      case 'add':
+        await turn.sendActivity(await addCredential(id, date, caller.name, deps));
+        return;
+      default:
+        await turn.sendActivity(await removeCredential(id, deps));
+    }
+  },
+};
+
+export const rotatedCommand: Command = {
+  name: 'rotated',
+  usage: 'rotated <name> [new expiry]',
+  summary: 'Record that a credential was just renewed',
+  takesArgument: true,
+  adminsOnly: () => true,
+  async run({ turn, argument, caller }, deps) {
+    const [id = '', date, ...extra] = argument.split(/\s+/).filter((w) => w !== '');
+    const credential = id === '' || extra.length > 0 ? undefined : await deps.credentials.registry.get(id.toLowerCase());
+    if (credential === undefined) {
+      await turn.sendActivity(await unknownCredential(id, deps));
+      return;
+    }
+    const outcome = await recordRotation(credential, date, caller.name, deps);
+    await turn.sendActivity(outcome.message);
+  },
+};
+
+/** "I've rotated it" on a reminder: records the date typed on the card, or reads Graph again. */
+export const credentialRotatedAction: CardAction = {
+  verb: 'credentialRotated',
+  title: "I've rotated it",
+  adminsOnly: true,
+  async handle(_turn, data, caller, deps) {
+    const credential = await credentialOf(data, deps);
+    if (credential === undefined) return 'I no longer track this credential. Type **rotation** to see those I do.';
+    const newDate = (data as { newDate?: unknown }).newDate;
+    const outcome = await recordRotation(credential, typeof newDate === 'string' && newDate !== '' ? newDate : undefined, caller.name, deps);
+    if (outcome.credential === undefined) return outcome.message;
+    const now = deps.now();
+    return reminderCard({ ...reminderFor(outcome.credential, deps.settings, now), confirmation: outcome.message });
+  },
+};
+
+/** "Snooze 1 day" on a reminder: quiet for a day, then one reminder. */
+export const snoozeReminderAction: CardAction = {
+  verb: 'snoozeReminder',
+  title: 'Snooze 1 day',
+  adminsOnly: true,
+  async handle(_turn, data, caller, deps) {
+    const credential = await credentialOf(data, deps);
+    if (credential === undefined) return 'I no longer track this credential. Type **rotation** to see those I do.';
+    const now = deps.now();
+    const until = new Date(now.getTime() + DAY_MS);
+    await deps.credentials.registry.snooze(credential.id, until);
+    deps.logger.info({ credential: credential.id, until: until.toISOString() }, 'rotation reminder snoozed');
+    const snoozed = { ...credential, snoozedUntil: until.toISOString() };
+    return reminderCard({ ...reminderFor(snoozed, deps.settings, now), confirmation: `Snoozed by ${caller.name}: I will remind you again on ${formatTime(until.toISOString())}.` });
+  },
+};
+
+async function credentialOf(data: unknown, deps: CommandDeps): Promise<Credential | undefined> {
+  const id = (data as { credentialId?: unknown } | undefined)?.credentialId;
+  return typeof id === 'string' && CREDENTIAL_ID.test(id) ? deps.credentials.registry.get(id) : undefined;
+}
+
+/**
+ * Records a renewal. A credential Graph knows is read again (Graph sees the new secret once the
+ * settings carry it); a password was changed now unless a date is given; any other needs its
+ * new expiry.
+ */
+async function recordRotation(credential: Credential, dateText: string | undefined, by: string, deps: CommandDeps): Promise<{ message: string; credential?: Credential }> {
+  if (credential.source === 'graph' && dateText === undefined) {
+    const refreshed = await deps.credentials.refresh(credential.id);
+    if (refreshed?.expiresAt !== undefined && refreshed.expiresAt !== credential.expiresAt) {
+      return { message: `Graph now shows it ${describeExpiry(refreshed, deps.now())}.`, credential: refreshed };
+    }
+    return {
+      message: `Graph still shows the one in the bot's settings expiring ${formatTime(credential.expiresAt ?? '')}. Put the new value into the bot's settings and restart it (see the steps on the reminder); I read Graph again at the next check.`,
+    };
+  }
+  const date = dateText === undefined ? (credential.kind === 'password' ? deps.now() : undefined) : parseCalendarDate(dateText);
+  if (date === undefined) {
+    return { message: dateText === undefined ? `When does the new one expire? Type **rotated ${credential.id} YYYY-MM-DD**.` : notADate(dateText) };
+  }
+  const problem = checkDate(credential, date, deps.now());
+  if (problem !== undefined) return { message: problem };
+  const recorded = await deps.credentials.record(credential, date, by);
+  if (recorded === undefined) return { message: 'I no longer track this credential. Type **rotation** to see those I do.' };
+  deps.logger.info({ credential: credential.id, expiresAt: recorded.expiresAt }, 'credential rotation recorded');
+  const settingsHint = credential.builtIn ? ' Make sure the new value is in the bot\'s settings; type **validate** to check.' : '';
+  return { message: `Recorded by ${by}: ${credential.name} ${describeExpiry(recorded, deps.now())}.${settingsHint}`, credential: recorded };
+}
+
+async function setDate(id: string, dateText: string, by: string, deps: CommandDeps): Promise<string> {
+  const credential = id === '' ? undefined : await deps.credentials.registry.get(id.toLowerCase());
+  if (credential === undefined) return unknownCredential(id, deps);
+  const date = parseCalendarDate(dateText);
+  if (date === undefined) return notADate(dateText);
+  const problem = checkDate(credential, date, deps.now());
+  if (problem !== undefined) return problem;
+  const recorded = await deps.credentials.record(credential, date, by);
+  return `Recorded: ${credential.name} ${recorded === undefined ? 'is no longer tracked' : describeExpiry(recorded, deps.now())}.`;
+}
+
+async function addCredential(id: string, dateText: string, by: string, deps: CommandDeps): Promise<string> {
+  const name = id.toLowerCase();
+  if (!CREDENTIAL_ID.test(name)) return `"${id.slice(0, 60)}" cannot be a credential's name: use 2 to 40 lower-case letters, digits or "-", like **partner-center-key**.`;
+  if ((await deps.credentials.registry.get(name)) !== undefined) return `I already track **${name}**. Type **rotation set ${name} YYYY-MM-DD** to change its expiry.`;
+  const date = parseCalendarDate(dateText);
+  if (date === undefined) return notADate(dateText);
+  const credential: Credential = { id: name, name, kind: 'other', builtIn: false, expiresAt: undefined, changedAt: undefined, source: undefined, setBy: undefined, graphProblem: undefined, snoozedUntil: undefined, sent: [] };
+  const problem = checkDate(credential, date, deps.now());
+  if (problem !== undefined) return problem;
+  await deps.credentials.registry.ensure(name, name, 'other', false);
+  const recorded = await deps.credentials.record(credential, date, by);
+  return `Now tracking **${name}**: it ${recorded === undefined ? 'has no expiry' : describeExpiry(recorded, deps.now())}. Admins get reminders 30, 14, 7, 3 and 1 days before, on the day, and daily after.`;
+}
+
+async function removeCredential(id: string, deps: CommandDeps): Promise<string> {
+  const credential = id === '' ? undefined : await deps.credentials.registry.get(id.toLowerCase());
+  if (credential === undefined) return unknownCredential(id, deps);
+  if (credential.builtIn) return `**${credential.id}** is one the bot signs in with, so it stays tracked. Only credentials added with **rotation add** can be removed.`;
+  await deps.credentials.registry.remove(credential.id);
+  return `Stopped tracking **${credential.id}**; no more reminders about it.`;
+}
+
+function describeExpiry(credential: Credential, now: Date): string {
+  if (credential.expiresAt === undefined) return 'never expires (DYNAMICS_PASSWORD_MAX_AGE_DAYS=0)';
+  return `${whenItExpires(daysLeft(credential.expiresAt, now))} (${formatTime(credential.expiresAt)})`;
+}
+
+/** A date that parses but cannot be right for this credential; undefined when it can. */
+function checkDate(credential: Credential, date: Date, now: Date): string | undefined {
+  if (credential.kind === 'password' && date.getTime() > now.getTime()) {
+    return `For a password, give the day it was last changed; ${date.toISOString().slice(0, 10)} is in the future.`;
+  }
+  if (date.getTime() > now.getTime() + MAX_YEARS_AHEAD * 365 * DAY_MS) return `${date.toISOString().slice(0, 10)} is more than ${String(MAX_YEARS_AHEAD)} years away; check the year.`;
+  return undefined;
+}
+
+function notADate(text: string): string {
+  return text === '' ? `Which date? ${USAGE}` : `"${text.slice(0, 40)}" is not a date; write it as YYYY-MM-DD, like 2027-03-31.`;
+}
+
+async function unknownCredential(id: string, deps: CommandDeps): Promise<string> {
+  const ids = (await deps.credentials.registry.list()).map((c) => `**${c.id}**`);
+  const known = ids.length === 0 ? 'I track no credential yet.' : `I track ${ids.join(', ')}.`;
+  return `${id === '' ? 'Which credential?' : `I don't track "${id.slice(0, 40)}".`} ${known} ${USAGE}`;
+}
+
+async function listCard(deps: CommandDeps): Promise<ReturnType<typeof rotationCard>> {
+  const now = deps.now();
+  const credentials = await deps.credentials.registry.list();
+  const adminChats = await deps.admins.adminChats();
+  return rotationCard({
+    generatedAt: now.toISOString(),
+    credentials: credentials.map((c) => ({
+      id: c.id,
+      name: c.name,
+      urgent: c.expiresAt !== undefined && daysLeft(c.expiresAt, now) <= 7,
+      facts: credentialFacts(c, deps.settings, now),
+    })),
+    warning:
+      adminChats.length === 0
+        ? 'No admin has the app in a personal chat, so reminders reach nobody: each admin (ADMINS) should open the bot in Teams once.'
+        : credentials.some((c) => c.expiresAt === undefined)
+          ? 'Some expiry dates are not known: set them with **rotation set**, or let the bot read them from Microsoft Graph (see README).'
+          : '',
+    usage: USAGE,
+  });
+}

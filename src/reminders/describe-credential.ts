@@ -1,0 +1,96 @@
+import { formatTime } from '../cards/format-time';
+import type { ReminderCardInput } from '../cards/reminder-card';
+import type { Fact } from '../cards/status-card';
+import type { Settings } from '../config/settings';
+import type { Credential } from './credential';
+import { daysLeft, nextReminderAt } from './reminder-due';
+
+/** Azure portal's recommended lifetime for a new client secret, suggested on "I've rotated it". */
+const SUGGESTED_SECRET_DAYS = 180;
+const DAY_MS = 86_400_000;
+
+/** Where the date came from, in words. */
+export function describeSource(credential: Credential): string {
+  switch (credential.source) {
+    case 'graph':
+      return 'Microsoft Graph';
+    case 'chat':
+      return `set in chat${credential.setBy === undefined ? '' : ` by ${credential.setBy}`}`;
+    case 'settings':
+      return "the bot's settings";
+    case undefined:
+      return 'not known yet';
+  }
+}
+
+/** The facts shown about a credential on the reminder and in `rotation`. */
+export function credentialFacts(credential: Credential, settings: Settings, now: Date): Fact[] {
+  const facts: Fact[] = [];
+  if (credential.expiresAt !== undefined) facts.push({ label: 'Expires', value: formatTime(credential.expiresAt) });
+  if (credential.changedAt !== undefined) facts.push({ label: 'Last changed', value: formatTime(credential.changedAt) });
+  if (credential.kind === 'password' && credential.builtIn) {
+    const days = settings.reminders.passwordMaxAgeDays;
+    facts.push({ label: 'Must change', value: days === 0 ? 'never (DYNAMICS_PASSWORD_MAX_AGE_DAYS=0)' : `every ${String(days)} days (DYNAMICS_PASSWORD_MAX_AGE_DAYS)` });
+  }
+  facts.push({ label: 'Known from', value: describeSource(credential) });
+  if (credential.graphProblem !== undefined && credential.source !== 'graph') facts.push({ label: 'Graph', value: credential.graphProblem });
+  const next = nextReminderAt(credential, now);
+  if (next !== undefined) facts.push({ label: 'Next reminder', value: next.getTime() <= now.getTime() ? 'at the next check' : formatTime(next.toISOString()) });
+  if (credential.snoozedUntil !== undefined && Date.parse(credential.snoozedUntil) > now.getTime()) facts.push({ label: 'Snoozed until', value: formatTime(credential.snoozedUntil) });
+  return facts;
+}
+
+/** Exactly where to renew it, then where this bot reads it. */
+export function rotationSteps(credential: Credential, settings: Settings): string[] {
+  const d = settings.dynamics;
+  const validate = 'Type **validate** here to check the whole path with the new value.';
+  switch (credential.id) {
+    case 'dynamics-secret':
+      return [
+        `Azure portal → Microsoft Entra ID → App registrations → the app ${d.auth === 'aad' ? d.clientId : ''} → Certificates & secrets → New client secret.`,
+        "Put its Value into DYNAMICS_CLIENT_SECRET in this bot's settings (its Key Vault secret, or the App Service's environment variables) and restart the app.",
+        `${validate} Then delete the old secret in the portal.`,
+      ];
+    case 'dynamics-password':
+      return [
+        `Microsoft 365 admin center → Users → Active users → ${d.auth === 'o365' ? d.username : 'the user'} → Reset password (or sign in as that user and change it).`,
+        "Put the new password into DYNAMICS_PASSWORD in this bot's settings (its Key Vault secret, or the App Service's environment variables) and restart the app.",
+        `${validate} The Azure AD app option (DYNAMICS_AUTH=aad) avoids this every ${String(settings.reminders.passwordMaxAgeDays)} days.`,
+      ];
+    case 'bot-secret':
+      return [
+        `Azure portal → Microsoft Entra ID → App registrations → the app ${settings.bot?.id ?? ''} → Certificates & secrets → New client secret.`,
+        "Put its Value into BOT_PASSWORD in this bot's settings and restart the app.",
+        'Message the bot: it answers only when the new secret works. Then delete the old secret in the portal.',
+      ];
+    default:
+      return ['Renew it where it was issued.', "Press **I've rotated it** with its new expiry, or type **rotated** followed by its name."];
+  }
+}
+
+/** What stops when it expires. */
+function consequenceOf(credential: Credential): string {
+  if (credential.id === 'dynamics-secret' || credential.id === 'dynamics-password') {
+    return 'When it expires, no lead can be written to Dynamics: they wait safely in the queue until the new one is in the settings.';
+  }
+  if (credential.id === 'bot-secret') return 'When it expires, the bot can no longer post lead cards to Teams.';
+  return '';
+}
+
+/** The reminder card's content for a credential, `now`. */
+export function reminderFor(credential: Credential, settings: Settings, now: Date): ReminderCardInput {
+  const fromGraph = credential.source === 'graph';
+  const isPassword = credential.kind === 'password';
+  const suggested = isPassword ? now : new Date(now.getTime() + SUGGESTED_SECRET_DAYS * DAY_MS);
+  return {
+    credentialId: credential.id,
+    name: credential.name,
+    daysLeft: credential.expiresAt === undefined ? 0 : daysLeft(credential.expiresAt, now),
+    consequence: consequenceOf(credential),
+    facts: credentialFacts(credential, settings, now),
+    steps: rotationSteps(credential, settings),
+    // Graph knows the new date once the settings carry the new value; otherwise the admin says it.
+    dateLabel: fromGraph ? '' : isPassword ? 'Changed on' : 'New expiry',
+    suggestedDate: suggested.toISOString().slice(0, 10),
+  };
+}

@@ -185,6 +185,8 @@ async function unknownCredential(id: string, deps: CommandDeps): Promise<string>
 }
 
 async function listCard(deps: CommandDeps): Promise<ReturnType<typeof rotationCard>> {
+  // Fresh dates (Graph may know of a rotation since the last check); nothing is sent.
+  await deps.credentials.sync();
   const now = deps.now();
   const credentials = await deps.credentials.registry.list();
   const adminChats = await deps.admins.adminChats();

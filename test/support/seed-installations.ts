@@ -27,3 +27,27 @@ export async function seedSellers(installations: InstallationStore, serviceUrl: 
   );
   return emails;
 }
+
+/** An admin's personal chat with the bot, reached through `serviceUrl`. */
+export async function seedAdmin(installations: InstallationStore, serviceUrl: string, admin: { email: string; tenantId: string }): Promise<string> {
+  const conversationId = `a:admin-${admin.email}`;
+  await installations.save({
+    conversationId,
+    kind: 'personal',
+    tenantId: admin.tenantId,
+    userId: '29:admin',
+    aadObjectId: undefined,
+    email: admin.email,
+    userPrincipalName: admin.email,
+    name: 'Admin',
+    reference: {
+      serviceUrl,
+      channelId: 'msteams',
+      conversation: { id: conversationId, conversationType: 'personal', isGroup: false, name: '', tenantId: admin.tenantId },
+      bot: { id: '28:bot', name: 'Lead Bot' },
+      user: { id: '29:admin', name: 'Admin' },
+    },
+    updatedAt: new Date().toISOString(),
+  });
+  return conversationId;
+}

@@ -1,0 +1,88 @@
+import { startBotConnectorEmulator, type BotConnectorEmulator } from '../support/bot-connector-emulator';
+import type { DataverseEmulator } from '../support/dataverse-emulator';
+import { fixture } from '../support/fixtures';
+import { launchIdentityProvider, type IdentityProviderProcess } from '../support/identity-provider-process';
+import { APP, defaultDirectory, dynamicsEnv, sharedServices, startDataverse, TENANT_ID } from '../support/local-services';
+import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
+import { seedAdmin } from '../support/seed-installations';
+import { postLead, startTestApp, uniquePrefix, type TestApp } from '../support/test-app';
+
+const ADMIN = 'admin@contoso.example';
+const ROTATED_SECRET = 'rotated-client-secret-value';
+
+/** The directory with the Dynamics app's secret in the given state. */
+function directoryWith(app: { secret: string; secretExpired: boolean }) {
+  const directory = defaultDirectory();
+  return { ...directory, apps: directory.apps.map((a) => (a.clientId === APP.clientId ? { ...a, ...app } : a)) };
+}
+
+describe('the alarm when Dynamics sign-in starts failing', () => {
+  let idp: IdentityProviderProcess;
+  let dv: DataverseEmulator;
+  let connector: BotConnectorEmulator;
+  let instances: TestApp[] = [];
+
+  beforeAll(async () => {
+    idp = await launchIdentityProvider(sharedServices().tls, defaultDirectory());
+    dv = await startDataverse(idp.origin);
+    connector = await startBotConnectorEmulator({ appPerSecond: 50 });
+  });
+  afterAll(async () => {
+    for (const t of instances) await t.stop();
+    await connector.stop();
+    await dv.stop();
+    await idp.stop();
+  });
+
+  /** Two instances of the bot on one storage account, signing in with `secret`. */
+  async function startInstances(prefix: string, secret: string): Promise<TestApp[]> {
+    const env = { ...dynamicsEnv(dv.url, 'aad', idp.origin), DYNAMICS_CLIENT_SECRET: secret, ADMINS: ADMIN, TEAMS_TENANT_ID: TENANT_ID, STORAGE_NAME_PREFIX: prefix };
+    const options = { backgroundWork: true, workerOptions: FAST_WORKER, dynamicsRetry: FAST_RETRY, alarmDrain: { pollMs: 100, maxMs: 10_000 } };
+    instances = [await startTestApp(env, options), await startTestApp(env, options)];
+    return instances;
+  }
+
+  const said = (): string[] => connector.delivered.map((d) => JSON.stringify(d.activity));
+
+  it('secret expires → leads wait → admins get one alarm → secret rotated → every waiting lead written, and "recovered"', async () => {
+    const prefix = uniquePrefix();
+    await idp.setDirectory(directoryWith({ secret: APP.secret, secretExpired: true }));
+    const [a, b] = await startInstances(prefix, APP.secret);
+    if (a === undefined || b === undefined) throw new Error('two instances');
+    await seedAdmin(a.app.installations, connector.serviceUrl, { email: ADMIN, tenantId: TENANT_ID });
+
+    const names = ['https-appsource-contact-me', 'https-korean-contact', 'https-azure-portal-purchase'];
+    const ids: string[] = [];
+    for (const [i, name] of names.entries()) {
+      const answer = await postLead((i % 2 === 0 ? a : b).url, fixture(name));
+      expect(answer.status).toBe(202);
+      ids.push(answer.body.leadId as string);
+    }
+    // Both instances find the secret expired, lead after lead, probe after probe: one alarm.
+    await waitFor(() => Promise.all(ids.map((id) => a.app.storage.leads.get(id))), (leads) => leads.every((l) => l?.status === 'waiting' && l.lastErrorCode === 'DYNAMICS_SECRET_EXPIRED'));
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(said()).toHaveLength(1);
+    expect(said()[0]).toContain('Leads are waiting');
+    expect(said()[0]).toContain('the client secret has expired (AADSTS7000222)');
+    expect(said()[0]).toContain('DYNAMICS_CLIENT_SECRET');
+    expect(dv.leads.size).toBe(0);
+
+    // The admin makes a new secret and puts it in the settings: App Service restarts the app with it.
+    await idp.setDirectory(directoryWith({ secret: ROTATED_SECRET, secretExpired: false }));
+    for (const t of instances) await t.stop();
+    const [c] = await startInstances(prefix, ROTATED_SECRET);
+    if (c === undefined) throw new Error('restarted');
+
+    await waitFor(said, (s) => s.length === 2, 20_000);
+    expect(said()[1]).toMatch(/Recovered — 3 waiting leads written to Dynamics\. They waited from \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    const leads = await Promise.all(ids.map((id) => c.app.storage.leads.get(id)));
+    expect(leads.map((l) => l?.status)).toEqual(['done', 'done', 'done']);
+    expect(dv.leads.size).toBe(3);
+    // And once only: no second alarm or recovery from the other instance.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(said()).toHaveLength(2);
+    // The secrets appear nowhere the admins or the logs see.
+    for (const t of instances) expect(t.logs.join('')).not.toContain(ROTATED_SECRET);
+    expect(said().join('')).not.toContain(APP.secret);
+  });
+});

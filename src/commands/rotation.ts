@@ -1,10 +1,10 @@
 import { CardFactory } from 'botbuilder';
 import { formatTime } from '../cards/format-time';
-import { reminderCard, whenItExpires } from '../cards/reminder-card';
+import { reminderCard } from '../cards/reminder-card';
 import { rotationCard } from '../cards/rotation-card';
 import { parseCalendarDate } from '../config/settings';
 import { CREDENTIAL_ID, type Credential } from '../reminders/credential';
-import { credentialFacts, reminderFor } from '../reminders/describe-credential';
+import { credentialFacts, describeExpiry, reminderFor } from '../reminders/describe-credential';
 import { daysLeft } from '../reminders/reminder-due';
 import type { CardAction, Command, CommandDeps } from './command';
 
@@ -135,7 +135,7 @@ async function setDate(id: string, dateText: string, by: string, deps: CommandDe
   const problem = checkDate(credential, date, deps.now());
   if (problem !== undefined) return problem;
   const recorded = await deps.credentials.record(credential, date, by);
-  return `Recorded: ${credential.name} ${recorded === undefined ? 'is no longer tracked' : describeExpiry(recorded, deps.now())}.`;
+  return recorded === undefined ? 'I no longer track this credential.' : `Recorded: ${credential.name} ${describeExpiry(recorded, deps.now())}.`;
 }
 
 async function addCredential(id: string, dateText: string, by: string, deps: CommandDeps): Promise<string> {
@@ -149,7 +149,8 @@ async function addCredential(id: string, dateText: string, by: string, deps: Com
   if (problem !== undefined) return problem;
   await deps.credentials.registry.ensure(name, name, 'other', false);
   const recorded = await deps.credentials.record(credential, date, by);
-  return `Now tracking **${name}**: it ${recorded === undefined ? 'has no expiry' : describeExpiry(recorded, deps.now())}. Admins get reminders 30, 14, 7, 3 and 1 days before, on the day, and daily after.`;
+  if (recorded === undefined) return 'I no longer track this credential.';
+  return `Now tracking **${name}**: it ${describeExpiry(recorded, deps.now())}. Admins get reminders 30, 14, 7, 3 and 1 days before, on the day, and daily after.`;
 }
 
 async function removeCredential(id: string, deps: CommandDeps): Promise<string> {
@@ -158,11 +159,6 @@ async function removeCredential(id: string, deps: CommandDeps): Promise<string> 
   if (credential.builtIn) return `**${credential.id}** is one the bot signs in with, so it stays tracked. Only credentials added with **rotation add** can be removed.`;
   await deps.credentials.registry.remove(credential.id);
   return `Stopped tracking **${credential.id}**; no more reminders about it.`;
-}
-
-function describeExpiry(credential: Credential, now: Date): string {
-  if (credential.expiresAt === undefined) return 'never expires (DYNAMICS_PASSWORD_MAX_AGE_DAYS=0)';
-  return `${whenItExpires(daysLeft(credential.expiresAt, now))} (${formatTime(credential.expiresAt)})`;
 }
 
 /** A date that parses but cannot be right for this credential; undefined when it can. */

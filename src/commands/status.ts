@@ -3,6 +3,7 @@ import { formatTime, formatTimeAgo } from '../cards/format-time';
 import type { AdaptiveCardJson } from '../cards/lead-card';
 import { statusCard, type Fact, type StatusReport } from '../cards/status-card';
 import { DYNAMICS_ERROR_KINDS, dynamicsError, type DynamicsErrorCode } from '../dynamics/dynamics-error';
+import { describeExpiry } from '../reminders/describe-credential';
 import type { LeadTimeline } from '../storage/lead-store';
 import { resolveRecipients } from '../teams/resolve-recipients';
 import type { CardAction, Command, CommandDeps } from './command';
@@ -39,11 +40,12 @@ export async function buildStatusCard(deps: CommandDeps, isAdmin: boolean): Prom
 /** Reads storage and the worker's state into the report `status` shows. */
 export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean): Promise<StatusReport> {
   const now = deps.now();
-  const [timelines, deadLetters, installations, failures] = await Promise.all([
+  const [timelines, deadLetters, installations, failures, credentials] = await Promise.all([
     deps.leads.timelines(new Date(now.getTime() - LOOKBACK_DAYS * 24 * HOUR)),
     deps.deadLetters.list(),
     deps.installations.list(),
     deps.deliveries.failuresSince(new Date(now.getTime() - 24 * HOUR)),
+    deps.credentials.registry.list(),
   ]);
   const { targets, unreachable } = resolveRecipients(installations, deps.settings.leadContacts);
   const contactsReached = deps.settings.leadContacts.length - unreachable.length;
@@ -57,6 +59,7 @@ export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean): Pr
     dynamicsFacts: [
       { label: 'Environment', value: deps.settings.dynamics.url },
       { label: 'Signs in as', value: deps.signIn.description },
+      ...credentials.filter((c) => c.builtIn).map((c) => ({ label: c.name, value: describeExpiry(c, now) })),
       ...waitingFacts(timelines, now),
     ],
     teamsFacts: [

@@ -1,5 +1,5 @@
 import { formatTime } from '../cards/format-time';
-import type { ReminderCardInput } from '../cards/reminder-card';
+import { whenItExpires, type ReminderCardInput } from '../cards/reminder-card';
 import type { Fact } from '../cards/status-card';
 import type { Settings } from '../config/settings';
 import type { Credential } from './credential';
@@ -21,6 +21,13 @@ export function describeSource(credential: Credential): string {
     case undefined:
       return 'not known yet';
   }
+}
+
+/** "expires in 12 days (2027-01-02 00:00 UTC)", or why there is no date. */
+export function describeExpiry(credential: Credential, now: Date): string {
+  if (credential.expiresAt !== undefined) return `${whenItExpires(daysLeft(credential.expiresAt, now))} (${formatTime(credential.expiresAt)})`;
+  if (credential.changedAt !== undefined) return 'never expires (DYNAMICS_PASSWORD_MAX_AGE_DAYS=0)';
+  return `has no known expiry: type **rotation set ${credential.id} YYYY-MM-DD**`;
 }
 
 /** The facts shown about a credential on the reminder and in `rotation`. */

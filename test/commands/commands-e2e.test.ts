@@ -45,7 +45,7 @@ describe('chat commands, as an admin, through the Agents Playground', () => {
 
   it('help lists every command an admin may run, as a card', async () => {
     const card = cardOf(await rig.playground.ask(rig.chats.personal, 'help'));
-    for (const usage of ['help', 'validate', 'status', 'subscribe', 'unsubscribe', 'retry [lead id]']) expect(card).toContain(`"text":"${usage}"`);
+    for (const usage of ['help', 'validate', 'status', 'subscribe', 'unsubscribe', 'retry [lead id]', 'rotation [set|add|remove …]', 'rotated <name> [new expiry]']) expect(card).toContain(`"text":"${usage}"`);
     expect(card).not.toContain('Admins can also run');
   });
 
@@ -117,7 +117,7 @@ describe('chat commands, as someone who is not an admin', () => {
     expect((await rig.playground.ask(rig.chats.personal, 'subscribe')).text).toMatch(/^Done\. You get a card/);
     const card = cardOf(await rig.playground.ask(rig.chats.personal, 'help'));
     expect(card).not.toContain('"text":"retry [lead id]"');
-    expect(card).toContain('Admins can also run: validate, retry.');
+    expect(card).toContain('Admins can also run: validate, retry, rotation, rotated.');
   });
 });
 

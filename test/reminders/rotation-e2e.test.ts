@@ -93,5 +93,7 @@ describe('credential rotation in Teams, as an admin, through the Agents Playgrou
 
     const set = day(new Date(clock.getTime() + 20 * DAY));
     expect(await ask(`rotation set dynamics-secret ${set}`)).toBe(`Recorded: Dynamics client secret expires in 20 days (${set} 00:00 UTC).`);
+    // status shows it too, next to how the bot signs in.
+    expect(cardOf(await playground.ask(chat, 'status'))).toContain(`{"title":"Dynamics client secret","value":"expires in 20 days (${set} 00:00 UTC)"}`);
   });
 });

@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { Agent, createServer, type Server } from 'node:https';
+import { sharedServices, TENANT_ID } from './local-services';
+import type { TlsFiles } from './tls';
+
+/** A client secret as Graph lists it: `hint` is the secret's first three characters. */
+export interface GraphPasswordCredential {
+  readonly keyId: string;
+  readonly displayName: string | null;
+  readonly hint: string;
+  readonly startDateTime: string;
+  readonly endDateTime: string;
+}
+
+export interface GraphUser {
+  readonly id: string;
+  readonly userPrincipalName: string;
+  readonly displayName?: string;
+  readonly lastPasswordChangeDateTime: string;
+}
+
+export interface GraphEmulator {
+  /** The origin to give GRAPH_URL. */
+  readonly url: string;
+  readonly requests: { readonly method: string; readonly path: string; readonly status: number }[];
+  setApplication(appId: string, passwordCredentials: GraphPasswordCredential[]): void;
+  setUser(user: GraphUser): void;
+  /** Application permissions an admin consented to for an app (e.g. Application.Read.All). */
+  grant(appId: string, permissions: string[]): void;
+  revokeAll(): void;
+  stop(): Promise<void>;
+}
+
+class GraphError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The part of Microsoft Graph v1.0 the bot reads (domain.md §4), as the service behaves:
+ * bearer tokens checked (signature, issuer, audience = this origin, expiry), application
+ * permissions enforced for app-only tokens, `/me` for delegated tokens only, and
+ * `lastPasswordChangeDateTime` returned only when `$select`ed. Errors carry Graph's codes.
+ */
+export async function startGraphEmulator(options: { tls: TlsFiles; identityProviderOrigin: string; tenantId: string; port?: number }): Promise<GraphEmulator> {
+  const applications = new Map<string, GraphPasswordCredential[]>();
+  const users = new Map<string, GraphUser>();
+  const grants = new Map<string, Set<string>>();
+  const requests: GraphEmulator['requests'] = [];
+  const issuer = `${options.identityProviderOrigin}/${options.tenantId}`;
+  const keys = createRemoteJWKSet(new URL(`${issuer}/discovery/v2.0/keys`), { agent: new Agent({ ca: options.tls.cert }) });
+  let url = '';
+
+  const authenticate = async (req: IncomingMessage): Promise<JWTPayload> => {
+    const token = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (token === undefined) throw new GraphError(401, 'InvalidAuthenticationToken', 'Access token is empty.');
+    try {
+      return (await jwtVerify(token, keys, { issuer, audience: url })).payload;
+    } catch (error) {
+      const audience = (error as { claim?: string }).claim === 'aud';
+      throw new GraphError(401, 'InvalidAuthenticationToken', audience ? 'Access token validation failure. Invalid audience.' : 'Access token validation failure.');
+    }
+  };
+
+  /** App-only tokens need the permission granted; a delegated token (a user's) reads as that user may. */
+  const requirePermission = (claims: JWTPayload, permissions: readonly string[]): void => {
+    if (claims.upn !== undefined) return;
+    const granted = grants.get(String(claims.appid)) ?? new Set<string>();
+    if (!permissions.some((p) => granted.has(p))) throw new GraphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+  };
+
+  const findUser = (idOrName: string): GraphUser => {
+    const user = users.get(idOrName.toLowerCase()) ?? [...users.values()].find((u) => u.id === idOrName);
+    if (user === undefined) throw new GraphError(404, 'Request_ResourceNotFound', `Resource '${idOrName}' does not exist or one of its queried reference-property objects are not present.`);
+    return user;
+  };
+
+  const handle = async (req: IncomingMessage): Promise<{ status: number; body: unknown }> => {
+    const requestUrl = new URL(req.url ?? '/', 'https://graph');
+    const path = decodeURIComponent(requestUrl.pathname);
+    const select = (requestUrl.searchParams.get('$select') ?? '').split(',').filter((s) => s !== '');
+    const claims = await authenticate(req);
+    if (req.method !== 'GET') throw new GraphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
+
+    const application = /^\/v1\.0\/applications\(appId='([^']+)'\)$/.exec(path);
+    if (application !== null) {
+      requirePermission(claims, ['Application.Read.All', 'Application.ReadWrite.All']);
+      const appId = application[1] ?? '';
+      const credentials = applications.get(appId);
+      if (credentials === undefined) throw new GraphError(404, 'Request_ResourceNotFound', `Resource 'applications(appId='${appId}')' does not exist or one of its queried reference-property objects are not present.`);
+      const full = { id: randomUUID(), appId, displayName: `app ${appId}`, passwordCredentials: credentials };
+      return { status: 200, body: { '@odata.context': `${url}/v1.0/$metadata#applications${select.length > 0 ? `(${select.join(',')})` : ''}/$entity`, ...pick(full, select) } };
+    }
+    if (path === '/v1.0/me') {
+      if (typeof claims.upn !== 'string') throw new GraphError(400, 'BadRequest', '/me request is only valid with delegated authentication flow.');
+      return { status: 200, body: userBody(findUser(claims.upn), select) };
+    }
+    const user = /^\/v1\.0\/users\/([^/]+)$/.exec(path);
+    if (user !== null) {
+      requirePermission(claims, ['User.Read.All', 'Directory.Read.All']);
+      return { status: 200, body: userBody(findUser(user[1] ?? ''), select) };
+    }
+    throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${path.split('/')[2] ?? path}'.`);
+  };
+
+  /** A user's default properties; lastPasswordChangeDateTime only when selected, as Graph does. */
+  const userBody = (user: GraphUser, select: readonly string[]): unknown => {
+    const full = { id: user.id, displayName: user.displayName ?? user.userPrincipalName, userPrincipalName: user.userPrincipalName, lastPasswordChangeDateTime: user.lastPasswordChangeDateTime };
+    const { lastPasswordChangeDateTime: _hidden, ...defaults } = full;
+    return { '@odata.context': `${url}/v1.0/$metadata#users/$entity`, ...(select.length === 0 ? defaults : pick(full, select)) };
+  };
+
+  const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key }, (req, res) => {
+    handle(req).then(
+      ({ status, body }) => {
+        send(res, status, body);
+      },
+      (error: unknown) => {
+        const e = error instanceof GraphError ? error : new GraphError(500, 'generalException', 'An unexpected error occurred.');
+        const challenge: Record<string, string> = e.status === 401 ? { 'www-authenticate': 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"' } : {};
+        send(res, e.status, { error: { code: e.code, message: e.message, innerError: { date: new Date().toISOString(), 'request-id': randomUUID(), 'client-request-id': randomUUID() } } }, challenge);
+      },
+    );
+    res.on('finish', () => {
+      requests.push({ method: req.method ?? '', path: req.url ?? '', status: res.statusCode });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    requests,
+    setApplication(appId, passwordCredentials) {
+      applications.set(appId, passwordCredentials);
+    },
+    setUser(user) {
+      users.set(user.userPrincipalName.toLowerCase(), user);
+    },
+    grant(appId, permissions) {
+      grants.set(appId, new Set(permissions));
+    },
+    revokeAll() {
+      grants.clear();
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}
+
+/** The Graph emulator on the shared certificate and identity provider, in the local tenant. */
+export function startGraph(idpOrigin = sharedServices().idpOrigin): Promise<GraphEmulator> {
+  return startGraphEmulator({ tls: sharedServices().tls, identityProviderOrigin: idpOrigin, tenantId: TENANT_ID });
+}
+
+function pick(entity: Record<string, unknown>, select: readonly string[]): Record<string, unknown> {
+  return select.length === 0 ? entity : Object.fromEntries(Object.entries(entity).filter(([key]) => select.includes(key)));
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json;odata.metadata=minimal', 'request-id': randomUUID(), ...headers });
+  res.end(JSON.stringify(body));
+}

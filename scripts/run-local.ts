@@ -11,8 +11,9 @@ import PinoPretty from 'pino-pretty';
 import { readEnvFiles } from '../src/config/read-env-files';
 import { startAzurite } from '../test/support/azurite';
 import { startDataverseEmulator } from '../test/support/dataverse-emulator';
+import { startGraphEmulator } from '../test/support/graph-emulator';
 import { startIdentityProvider } from '../test/support/identity-provider';
-import { defaultDirectory, dynamicsEnv, TENANT_ID } from '../test/support/local-services';
+import { APP, defaultDirectory, dynamicsEnv, TENANT_ID } from '../test/support/local-services';
 import { ensureTlsCertificate } from '../test/support/tls';
 import { freePort } from '../test/support/free-port';
 import { LOCAL_INTAKE_KEY, PLAYGROUND_USER } from './local-defaults';
@@ -48,9 +49,17 @@ async function main(): Promise<void> {
   if (fileEnv.DYNAMICS_URL === undefined) {
     const idp = await startIdentityProvider(tls, defaultDirectory(), await portOrFree(7443));
     const dataverse = await startDataverseEmulator({ tls, identityProviderOrigin: idp.origin, tenantId: TENANT_ID, port: await portOrFree(7444) });
-    services.push(dataverse, idp);
-    dynamics = dynamicsEnv(dataverse.url, 'aad', idp.origin);
-    dynamicsNote = `  Dynamics: the Dataverse emulator at ${dataverse.url} (records kept in memory), signing in at the local identity provider ${idp.origin}`;
+    const graph = await startGraphEmulator({ tls, identityProviderOrigin: idp.origin, tenantId: TENANT_ID, port: await portOrFree(7445) });
+    // The local app's client secret, as Graph lists it: it ends in two weeks, so a reminder shows.
+    const secretEnds = new Date(new Date().setUTCHours(0, 0, 0, 0) + 14 * 86_400_000).toISOString();
+    graph.setApplication(APP.clientId, [{ keyId: '6c1b9e0a-0000-4000-8000-000000000001', displayName: 'local', hint: APP.secret.slice(0, 3), startDateTime: new Date().toISOString(), endDateTime: secretEnds }]);
+    graph.grant(APP.clientId, ['Application.Read.All']);
+    services.push(graph, dataverse, idp);
+    dynamics = { ...dynamicsEnv(dataverse.url, 'aad', idp.origin), GRAPH_URL: graph.url };
+    dynamicsNote = [
+      `  Dynamics: the Dataverse emulator at ${dataverse.url} (records kept in memory), signing in at the local identity provider ${idp.origin}`,
+      `  Microsoft Graph: the emulator at ${graph.url} (the client secret ends ${secretEnds.slice(0, 10)}: a rotation reminder comes to the admin's chat)`,
+    ].join('\n');
   }
   const env: Record<string, string | undefined> = {
     PORT: '3978',
@@ -62,6 +71,8 @@ async function main(): Promise<void> {
     // ...and its admin, in the Playground's tenant (the local one), so validate, retry… work there.
     ADMINS: PLAYGROUND_USER,
     TEAMS_TENANT_ID: TENANT_ID,
+    // Reminders are looked for every minute, so one reaches the Playground soon after its chat opens.
+    REMINDER_CHECK_MINUTES: '1',
     ...dynamics,
     ...fileEnv,
     // The local services' throwaway certificate, trusted by the bot process only.

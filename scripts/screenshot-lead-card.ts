@@ -1,6 +1,6 @@
 /**
- * `npm run screenshot`: the lead card and the validate report as the Agents Playground shows
- * them, for the README.
+ * `npm run screenshot`: the lead card, the validate report and a rotation reminder as the
+ * Agents Playground shows them, for the README.
  * Everything local: Azurite, identity provider, Dataverse emulator, the bot, the Playground,
  * and Debian's Chromium (headless, every request off this machine refused).
  */
@@ -16,7 +16,8 @@ import { startAzurite } from '../test/support/azurite';
 import { launchChromium, loopbackPage } from '../test/support/chromium';
 import { startDataverseEmulator } from '../test/support/dataverse-emulator';
 import { startIdentityProvider } from '../test/support/identity-provider';
-import { defaultDirectory, dynamicsEnv, TENANT_ID } from '../test/support/local-services';
+import { startGraphEmulator } from '../test/support/graph-emulator';
+import { APP, defaultDirectory, dynamicsEnv, TENANT_ID } from '../test/support/local-services';
 import { ensureTlsCertificate } from '../test/support/tls';
 import { LOCAL_INTAKE_KEY, PLAYGROUND_USER } from './local-defaults';
 
@@ -27,12 +28,18 @@ async function main(): Promise<void> {
   const azurite = await startAzurite();
   const idp = await startIdentityProvider(tls, defaultDirectory());
   const dataverse = await startDataverseEmulator({ tls, identityProviderOrigin: idp.origin, tenantId: TENANT_ID });
+  // Graph lists the app's secret ending in 7 days, but refuses to say so until the permission is granted (below).
+  const graph = await startGraphEmulator({ tls, identityProviderOrigin: idp.origin, tenantId: TENANT_ID });
+  const secretEnds = new Date(new Date().setUTCHours(0, 0, 0, 0) + 7 * 86_400_000).toISOString();
+  graph.setApplication(APP.clientId, [{ keyId: '6c1b9e0a-0000-4000-8000-000000000001', displayName: 'leads', hint: APP.secret.slice(0, 3), startDateTime: new Date().toISOString(), endDateTime: secretEnds }]);
   const settings = loadSettings({
     STORAGE_CONNECTION_STRING: azurite.connectionString,
     LEAD_INTAKE_KEY: LOCAL_INTAKE_KEY,
     LEAD_CONTACTS: PLAYGROUND_USER,
     ADMINS: PLAYGROUND_USER,
+    TEAMS_TENANT_ID: TENANT_ID,
     ...dynamicsEnv(dataverse.url, 'aad', idp.origin),
+    GRAPH_URL: graph.url,
   });
   const app = createApp(settings, { logger: createLogger('warn'), trustedCertificates: tls.cert });
   const { url } = await app.start(0, '127.0.0.1');
@@ -69,11 +76,22 @@ async function main(): Promise<void> {
     });
     await page.waitForTimeout(200);
     await save(page, 'validate-playground.png');
+
+    graph.grant(APP.clientId, ['Application.Read.All']);
+    await app.reminders.tick();
+    await page.getByText('Dynamics client secret expires in 7 days').first().waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(500);
+    await page.getByText('Credential rotation').last().evaluate((e: { scrollIntoView(options: { block: string }): void }) => {
+      e.scrollIntoView({ block: 'start' });
+    });
+    await page.waitForTimeout(200);
+    await save(page, 'reminder-playground.png');
   } finally {
     await browser.close();
     await playground.stop();
     await app.stop();
     await dataverse.stop();
+    await graph.stop();
     await idp.stop();
     await azurite.stop();
   }

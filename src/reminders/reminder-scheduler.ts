@@ -68,7 +68,9 @@ export class ReminderScheduler {
         const now = this.deps.now();
         const due = dueReminder(credential, now);
         if (due === undefined) continue;
-        const card = reminderCard(reminderFor(credential, this.deps.settings, now));
+        // The card says when the next reminder comes: after this one is recorded.
+        const afterThis = { ...credential, sent: [...credential.sent, ...due.keys], snoozedUntil: undefined };
+        const card = reminderCard(reminderFor(afterThis, this.deps.settings, now));
         const summary = `${credential.name} ${whenItExpires(due.daysLeft)}`;
         const { sent: reached } = await this.deps.admins.send({ attachments: [CardFactory.adaptiveCard(card)], summary }, `reminder ${credential.id}`);
         // Nobody reached (no admin has installed the app yet): it stays due for the next check.

@@ -123,7 +123,7 @@ async function recordRotation(credential: Credential, dateText: string | undefin
   const recorded = await deps.credentials.record(credential, date, by);
   if (recorded === undefined) return { message: 'I no longer track this credential. Type **rotation** to see those I do.' };
   deps.logger.info({ credential: credential.id, expiresAt: recorded.expiresAt }, 'credential rotation recorded');
-  const settingsHint = credential.builtIn ? ' Make sure the new value is in the bot\'s settings; type **validate** to check.' : '';
+  const settingsHint = credential.builtIn ? " Make sure the new value is in the bot's settings; type validate to check." : '';
   return { message: `Recorded by ${by}: ${credential.name} ${describeExpiry(recorded, deps.now())}.${settingsHint}`, credential: recorded };
 }
 

@@ -15,7 +15,8 @@ export function describeSource(credential: Credential): string {
     case 'graph':
       return 'Microsoft Graph';
     case 'chat':
-      return `set in chat${credential.setBy === undefined ? '' : ` by ${credential.setBy}`}`;
+      // A fact's value renders markdown: a display name stays plain text.
+      return `set in chat${credential.setBy === undefined ? '' : ` by ${credential.setBy.replace(/[[\]()*_`#<>~\\]/g, '')}`}`;
     case 'settings':
       return "the bot's settings";
     case undefined:

@@ -1,0 +1,64 @@
+import { alarmCard } from '../../src/cards/alarm-card';
+import { reminderCard } from '../../src/cards/reminder-card';
+import { rotationCard } from '../../src/cards/rotation-card';
+import { loadSettings } from '../../src/config/settings';
+import type { Credential } from '../../src/reminders/credential';
+import { credentialFacts, reminderFor } from '../../src/reminders/describe-credential';
+import { cardProblems } from '../support/validate-card';
+import { testEnv } from '../support/test-app';
+
+const NOW = new Date('2027-03-24T09:00:00Z');
+const SECRET: Credential = {
+  id: 'dynamics-secret',
+  name: 'Dynamics client secret',
+  kind: 'client-secret',
+  builtIn: true,
+  expiresAt: '2027-03-31T00:00:00.000Z',
+  changedAt: undefined,
+  source: 'chat',
+  setBy: 'Mallory [click](https://evil.example)',
+  graphProblem: 'Graph refused (Authorization_RequestDenied): the sign-in needs Application.Read.All.',
+  snoozedUntil: undefined,
+  sent: [],
+};
+const settings = loadSettings(testEnv());
+
+describe('the reminder, rotation and alarm cards', () => {
+  it('reminder: valid whether the date is typed (a date input) or read from Graph (none), before and after the admin acts', () => {
+    const typed = reminderCard(reminderFor(SECRET, settings, NOW));
+    const fromGraph = reminderCard(reminderFor({ ...SECRET, source: 'graph' }, settings, NOW));
+    const done = reminderCard({ ...reminderFor(SECRET, settings, NOW), confirmation: 'Recorded by Alex: expires in 180 days.' });
+    for (const card of [typed, fromGraph, done]) {
+      expect(cardProblems(card)).toEqual([]);
+      expect(JSON.stringify(card)).not.toMatch(/\$\{|undefined|null/);
+    }
+    expect(JSON.stringify(typed)).toContain('{"type":"Input.Date","id":"newDate","label":"New expiry","value":"2027-09-20","separator":true}');
+    expect(JSON.stringify(fromGraph)).not.toContain('Input.Date');
+    expect(JSON.stringify(done)).not.toContain('"actions":[{');
+    expect(JSON.stringify(done)).toContain('{"type":"TextRun","text":"Recorded by Alex: expires in 180 days."}');
+  });
+
+  it('reminder: says how long is left in words, red from 3 days, and a password asks for the day it changed', () => {
+    const headline = (c: Credential): string => JSON.stringify(reminderCard(reminderFor(c, settings, NOW)));
+    expect(headline(SECRET)).toContain('"text":"Dynamics client secret expires in 7 days","size":"Large","weight":"Bolder","wrap":true,"color":"Warning"');
+    expect(headline({ ...SECRET, expiresAt: '2027-03-22T00:00:00.000Z' })).toContain('"text":"Dynamics client secret expired 2 days ago","size":"Large","weight":"Bolder","wrap":true,"color":"Attention"');
+    const password = { ...SECRET, id: 'dynamics-password', kind: 'password' as const, name: 'Office 365 password of leads@contoso.example' };
+    expect(headline(password)).toContain('"label":"Changed on","value":"2027-03-24"');
+    expect(headline(password)).toContain('Microsoft 365 admin center → Users → Active users');
+  });
+
+  it("rotation: a name someone chose is not rendered as markdown where the card renders it", () => {
+    const facts = credentialFacts(SECRET, settings, NOW);
+    expect(facts.find((f) => f.label === 'Known from')?.value).toBe('set in chat by Mallory clickhttps://evil.example');
+    const card = rotationCard({ generatedAt: NOW.toISOString(), credentials: [{ id: SECRET.id, name: SECRET.name, urgent: true, facts }], warning: '', usage: 'Type rotation set…' });
+    expect(cardProblems(card)).toEqual([]);
+    expect(JSON.stringify(card)).not.toMatch(/\$\{|undefined|null|\[click\]/);
+  });
+
+  it('alarm: valid, with the cause, the fix and a Run validate button', () => {
+    const card = alarmCard({ code: 'DYNAMICS_SECRET_EXPIRED', message: 'Sign-in failed: the client secret has expired (AADSTS7000222).', fix: 'Create a new secret.', since: NOW.toISOString() });
+    expect(cardProblems(card)).toEqual([]);
+    expect(JSON.stringify(card)).toContain('"verb":"runValidate"');
+    expect(JSON.stringify(card)).toContain('{"title":"Since","value":"2027-03-24 09:00 UTC"}');
+  });
+});

@@ -13,6 +13,7 @@ import { openTable } from '../src/storage/open-table';
 import { startAzurite } from '../test/support/azurite';
 import { dynamicsEnv } from '../test/support/local-services';
 import { measureWriteRate } from './pipeline-benchmark';
+import { measureAlarm, measureReminderCheck } from './reminders-benchmark';
 import { measureFanOut, measureLeadToCard, measureValidate } from './teams-benchmark';
 
 const LEADS = Number(process.env.BENCH_LEADS ?? 1000);
@@ -104,6 +105,15 @@ async function main(): Promise<void> {
         fanOut
           .map((f) => `  ${`One lead to 200 contacts, TEAMS_MESSAGES_PER_SECOND=${f.rate}`.padEnd(72)} ${f.seconds.toFixed(1).padStart(6)} s  (peak ${f.peak}/s, ${f.throttled} answers were 429)\n`)
           .join(''),
+    );
+
+    const check = await measureReminderCheck(azurite);
+    const alarm = await measureAlarm(azurite);
+    process.stdout.write(
+      `\nReminders and the alarm (Azurite, two admins in Teams through the Bot Connector emulator)\n\n` +
+        `  ${'A reminder check with nothing due, 3 credentials (p50 / max of 20)'.padEnd(72)} ${check.quietP50.toFixed(0)} / ${check.quietMax.toFixed(0)} ms\n` +
+        `  ${`A reminder check sending 3 reminders to 2 admins (${check.sent} cards)`.padEnd(72)} ${check.due.toFixed(0)} ms\n` +
+        `  ${'Expired secret: lead POSTed until both admins have the alarm card'.padEnd(72)} ${alarm.toFixed(0)} ms\n`,
     );
 
     const ok = intakeConcurrent >= TARGET_LEADS_PER_SECOND;

@@ -2,7 +2,7 @@ import { CardFactory } from 'botbuilder';
 import { formatTime } from '../cards/format-time';
 import { reminderCard } from '../cards/reminder-card';
 import { rotationCard } from '../cards/rotation-card';
-import { parseCalendarDate } from '../config/settings';
+import { parseCalendarDate } from '../timing/calendar-date';
 import { CREDENTIAL_ID, type Credential } from '../reminders/credential';
 import { credentialFacts, describeExpiry, reminderFor } from '../reminders/describe-credential';
 import { daysLeft } from '../reminders/reminder-due';
@@ -130,6 +130,9 @@ async function recordRotation(credential: Credential, dateText: string | undefin
 async function setDate(id: string, dateText: string, by: string, deps: CommandDeps): Promise<string> {
   const credential = id === '' ? undefined : await deps.credentials.registry.get(id.toLowerCase());
   if (credential === undefined) return unknownCredential(id, deps);
+  if (credential.source === 'graph') {
+    return `I read **${credential.id}**'s dates from Microsoft Graph at every check, so a typed date would not last. After renewing it, type **rotated ${credential.id}**.`;
+  }
   const date = parseCalendarDate(dateText);
   if (date === undefined) return notADate(dateText);
   const problem = checkDate(credential, date, deps.now());

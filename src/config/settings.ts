@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GUID } from '../leads/lead-id';
 import { parseStorageConnectionString } from '../storage/parse-connection-string';
+import { parseCalendarDate } from '../timing/calendar-date';
 
 /**
  * Every setting the bot reads, validated once at start-up. The names are part of the
@@ -169,15 +170,6 @@ function isoDate(name: string) {
     }
     return date.toISOString();
   });
-}
-
-/** "2027-03-31" → that day at midnight UTC; undefined unless it is a real calendar date. */
-export function parseCalendarDate(text: string): Date | undefined {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
-  if (match === null) return undefined;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day ? date : undefined;
 }
 
 function list(name: string, pattern: RegExp, what: string) {

@@ -1,7 +1,7 @@
 import type { Settings } from '../config/settings';
 import type { Logger } from '../logging/create-logger';
 import { passwordExpiry, type BuiltInCredential, type Credential, type GraphSource } from './credential';
-import type { CredentialRegistry } from './credential-registry';
+import type { CredentialRegistry, ExpiryUpdate } from './credential-registry';
 import { GraphUnavailable, type GraphReading } from './read-expiry-from-graph';
 
 export interface CredentialTrackerDeps {
@@ -48,7 +48,7 @@ export class CredentialTracker {
       }
     } else if (builtIn.kind === 'password' && current.changedAt !== undefined) {
       // Typed in chat: the expiry still follows the maximum age in the settings.
-      await this.apply(current, { ...this.datesOf(builtIn, { changedAt: current.changedAt }), source: current.source, setBy: current.setBy });
+      await this.apply(current, { ...this.datesOf(builtIn, { changedAt: current.changedAt }), source: current.source });
     }
     return this.deps.registry.get(id);
   }
@@ -73,9 +73,9 @@ export class CredentialTracker {
     return { changedAt, expiresAt: changedAt === undefined ? undefined : passwordExpiry(changedAt, this.deps.settings.reminders.passwordMaxAgeDays) };
   }
 
-  private async apply(current: Credential, update: { expiresAt: string | undefined; changedAt: string | undefined; source: Credential['source']; setBy?: string | undefined }): Promise<void> {
+  private async apply(current: Credential, update: ExpiryUpdate): Promise<void> {
     if (current.expiresAt === update.expiresAt && current.changedAt === update.changedAt && current.source === update.source) return;
-    await this.deps.registry.setExpiry(current.id, { ...update, setBy: update.setBy });
+    await this.deps.registry.setExpiry(current.id, update);
     this.deps.logger.info({ credential: current.id, expiresAt: update.expiresAt, source: update.source }, 'credential expiry recorded');
   }
 

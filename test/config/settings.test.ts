@@ -98,6 +98,29 @@ describe('loadSettings', () => {
     expect(problemsOf({ ...BASE, TEAMS_TENANT_ID: 'contoso.com' })).toEqual([expect.stringMatching(/^TEAMS_TENANT_ID "contoso.com" is not a Directory/)]);
   });
 
+  it('reads when credentials expire, and finds Graph in the cloud Dynamics signs in to', () => {
+    expect(loadSettings(BASE).reminders).toEqual({
+      checkMinutes: 60,
+      graphUrl: 'https://graph.microsoft.com',
+      passwordMaxAgeDays: 90,
+      dynamicsSecretExpires: undefined,
+      dynamicsPasswordChanged: undefined,
+      botPasswordExpires: undefined,
+    });
+    expect(loadSettings({ ...BASE, DYNAMICS_AUTHORITY_HOST: 'https://login.microsoftonline.us' }).reminders.graphUrl).toBe('https://graph.microsoft.us');
+    // An authority of one's own (the local identity provider) has no Graph unless told.
+    expect(loadSettings({ ...BASE, DYNAMICS_AUTHORITY_HOST: 'https://127.0.0.1:7443' }).reminders.graphUrl).toBeUndefined();
+    expect(loadSettings({ ...BASE, DYNAMICS_CLIENT_SECRET_EXPIRES: '2027-02-28', DYNAMICS_PASSWORD_MAX_AGE_DAYS: '0' }).reminders).toMatchObject({
+      dynamicsSecretExpires: '2027-02-28T00:00:00.000Z',
+      passwordMaxAgeDays: 0,
+    });
+    expect(problemsOf({ ...BASE, DYNAMICS_CLIENT_SECRET_EXPIRES: '2027-02-29', BOT_PASSWORD_EXPIRES: '31.03.2027', REMINDER_CHECK_MINUTES: '0' })).toEqual([
+      'REMINDER_CHECK_MINUTES "0" must be a whole number from 1 to 1440',
+      'DYNAMICS_CLIENT_SECRET_EXPIRES "2027-02-29" is not a date; write it as YYYY-MM-DD, like 2027-03-31',
+      'BOT_PASSWORD_EXPIRES "31.03.2027" is not a date; write it as YYYY-MM-DD, like 2027-03-31',
+    ]);
+  });
+
   it('reads the Azure AD option of the Dynamics connection', () => {
     const s = loadSettings(BASE);
     expect(s.dynamics).toEqual({

@@ -84,6 +84,9 @@ describe('credential expiry read from Microsoft Graph', () => {
       expect((await playground.ask(chat, 'rotated dynamics-secret')).text).toMatch(
         /^Graph still shows the one in the bot's settings expiring 2027-06-01 00:00 UTC\. Put the new value into the bot's settings and restart it/,
       );
+      expect((await playground.ask(chat, 'rotation set dynamics-secret 2027-12-31')).text).toBe(
+        "I read **dynamics-secret**'s dates from Microsoft Graph at every check, so a typed date would not last. After renewing it, type **rotated dynamics-secret**.",
+      );
       // The new secret is in the settings now (same first characters here): Graph lists its later end.
       graph.setApplication(APP.clientId, [{ ...SECRET_IN_SETTINGS, endDateTime: '2028-05-31T00:00:00Z' }]);
       expect((await playground.ask(chat, 'rotated dynamics-secret')).text).toMatch(/^Graph now shows it expires in \d+ days \(2028-05-31 00:00 UTC\)\.$/);

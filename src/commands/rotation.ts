@@ -9,11 +9,13 @@ import { daysLeft } from '../reminders/reminder-due';
 import type { CardAction, Command, CommandDeps } from './command';
 
 const DAY_MS = 86_400_000;
+const NO_LONGER_TRACKED = 'I no longer track this credential. Type **rotation** to see those I do.';
 /** A date further out than this is a typo (secrets last up to 2 years in the portal). */
 const MAX_YEARS_AHEAD = 10;
 const USAGE =
-  'Type **rotation set** <name> <YYYY-MM-DD> to set an expiry (for a password: the day it was last changed), **rotated** <name> after renewing one, ' +
-  '**rotation add** <name> <YYYY-MM-DD> to track another credential, **rotation remove** <name> to stop.';
+  // Teams reads <…> as HTML and hides it: placeholders are in capitals.
+  'Type **rotation set NAME YYYY-MM-DD** to set an expiry (for a password: the day it was last changed), **rotated NAME** after renewing one, ' +
+  '**rotation add NAME YYYY-MM-DD** to track another credential, **rotation remove NAME** to stop.';
 
 export const rotationCommand: Command = {
   name: 'rotation',
@@ -45,7 +47,7 @@ export const rotationCommand: Command = {
 
 export const rotatedCommand: Command = {
   name: 'rotated',
-  usage: 'rotated <name> [new expiry]',
+  usage: 'rotated NAME [YYYY-MM-DD]',
   summary: 'Record that a credential was just renewed',
   takesArgument: true,
   adminsOnly: () => true,
@@ -68,7 +70,7 @@ export const credentialRotatedAction: CardAction = {
   adminsOnly: true,
   async handle(_turn, data, caller, deps) {
     const credential = await credentialOf(data, deps);
-    if (credential === undefined) return 'I no longer track this credential. Type **rotation** to see those I do.';
+    if (credential === undefined) return NO_LONGER_TRACKED;
     const newDate = (data as { newDate?: unknown }).newDate;
     const outcome = await recordRotation(credential, typeof newDate === 'string' && newDate !== '' ? newDate : undefined, caller.name, deps);
     if (outcome.credential === undefined) return outcome.message;
@@ -84,7 +86,7 @@ export const snoozeReminderAction: CardAction = {
   adminsOnly: true,
   async handle(_turn, data, caller, deps) {
     const credential = await credentialOf(data, deps);
-    if (credential === undefined) return 'I no longer track this credential. Type **rotation** to see those I do.';
+    if (credential === undefined) return NO_LONGER_TRACKED;
     const now = deps.now();
     const until = new Date(now.getTime() + DAY_MS);
     await deps.credentials.registry.snooze(credential.id, until);
@@ -121,7 +123,7 @@ async function recordRotation(credential: Credential, dateText: string | undefin
   const problem = checkDate(credential, date, deps.now());
   if (problem !== undefined) return { message: problem };
   const recorded = await deps.credentials.record(credential, date, by);
-  if (recorded === undefined) return { message: 'I no longer track this credential. Type **rotation** to see those I do.' };
+  if (recorded === undefined) return { message: NO_LONGER_TRACKED };
   deps.logger.info({ credential: credential.id, expiresAt: recorded.expiresAt }, 'credential rotation recorded');
   const settingsHint = credential.builtIn ? " Make sure the new value is in the bot's settings; type validate to check." : '';
   return { message: `Recorded by ${by}: ${credential.name} ${describeExpiry(recorded, deps.now())}.${settingsHint}`, credential: recorded };
@@ -152,7 +154,7 @@ async function addCredential(id: string, dateText: string, by: string, deps: Com
   if (problem !== undefined) return problem;
   await deps.credentials.registry.ensure(name, name, 'other', false);
   const recorded = await deps.credentials.record(credential, date, by);
-  if (recorded === undefined) return 'I no longer track this credential.';
+  if (recorded === undefined) return NO_LONGER_TRACKED;
   return `Now tracking **${name}**: it ${describeExpiry(recorded, deps.now())}. Admins get reminders 30, 14, 7, 3 and 1 days before, on the day, and daily after.`;
 }
 

@@ -43,8 +43,8 @@ export function credentialFacts(credential: Credential, settings: Settings, now:
   facts.push({ label: 'Known from', value: describeSource(credential) });
   if (credential.graphProblem !== undefined && credential.source !== 'graph') facts.push({ label: 'Graph', value: credential.graphProblem });
   const next = nextReminderAt(credential, now);
-  if (next !== undefined) facts.push({ label: 'Next reminder', value: next.getTime() <= now.getTime() ? 'at the next check' : formatTime(next.toISOString()) });
-  if (credential.snoozedUntil !== undefined && Date.parse(credential.snoozedUntil) > now.getTime()) facts.push({ label: 'Snoozed until', value: formatTime(credential.snoozedUntil) });
+  const snoozed = credential.snoozedUntil !== undefined && Date.parse(credential.snoozedUntil) > now.getTime();
+  if (next !== undefined) facts.push({ label: 'Next reminder', value: next.getTime() <= now.getTime() ? 'at the next check' : `${formatTime(next.toISOString())}${snoozed ? ' (snoozed)' : ''}` });
   return facts;
 }
 

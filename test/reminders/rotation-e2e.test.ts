@@ -77,7 +77,7 @@ describe('credential rotation in Teams, as an admin, through the Agents Playgrou
   it('rotation set, add, remove and rotated check what they are given', async () => {
     const ask = async (text: string): Promise<string> => (await playground.ask(chat, text)).text ?? '';
     expect(await ask('rotation set dynamics-secret 31/03/2027')).toBe('"31/03/2027" is not a date; write it as YYYY-MM-DD, like 2027-03-31.');
-    expect(await ask('rotation set nope 2027-03-31')).toMatch(/^I don't track "nope"\. I track \*\*dynamics-secret\*\*\. Type \*\*rotation set\*\*/);
+    expect(await ask('rotation set nope 2027-03-31')).toMatch(/^I don't track "nope"\. I track \*\*dynamics-secret\*\*\. Type \*\*rotation set NAME YYYY-MM-DD\*\*/);
     expect(await ask('rotation set dynamics-secret 2099-01-01')).toBe('2099-01-01 is more than 10 years away; check the year.');
     expect(await ask('rotation frobnicate')).toMatch(/^I did not understand "rotation frobnicate"\./);
 

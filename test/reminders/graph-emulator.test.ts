@@ -10,7 +10,9 @@ async function userToken(audience: string): Promise<string> {
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ grant_type: 'password', client_id: DATAVERSE_SAMPLE_CLIENT_ID, username: USER.username, password: USER.password, scope: `${audience}/.default` }).toString(),
   });
-  return ((await response.json()) as { access_token: string }).access_token;
+  const body = (await response.json()) as { access_token?: string };
+  if (body.access_token === undefined) throw new Error(`no token: ${JSON.stringify(body)}`);
+  return body.access_token;
 }
 
 describe('the Microsoft Graph emulator', () => {
@@ -38,34 +40,83 @@ describe('the Microsoft Graph emulator', () => {
     graph.grant(APP.clientId, ['Application.Read.All']);
     const answer = await get(appPath, await tokenFor(graph.url));
     expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toBe('application/json;odata.metadata=minimal');
+    expect(answer.headers.get('request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(answer.body).toEqual({ '@odata.context': `${graph.url}/v1.0/$metadata#applications(passwordCredentials)/$entity`, passwordCredentials: [secret] });
+    expect(graph.requests.at(-1)).toEqual({ method: 'GET', path: appPath, appId: APP.clientId, status: 200 });
+  });
+
+  it('takes the quotes and $select URL-encoded, and without $select answers the default properties', async () => {
+    graph.grant(APP.clientId, ['Application.ReadWrite.All']);
+    const token = await tokenFor(graph.url);
+    const encoded = await get(`/v1.0/applications(appId=%27${APP.clientId}%27)?%24select=passwordCredentials`, token);
+    expect(encoded.body).toEqual({ '@odata.context': `${graph.url}/v1.0/$metadata#applications(passwordCredentials)/$entity`, passwordCredentials: [secret] });
+    const whole = await get(`/v1.0/applications(appId='${APP.clientId}')`, token);
+    expect(whole.body).toEqual({
+      '@odata.context': `${graph.url}/v1.0/$metadata#applications/$entity`,
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      appId: APP.clientId,
+      displayName: expect.any(String),
+      passwordCredentials: [secret],
+    });
+    expect((await get(`/v1.0/applications(appId='${APP.clientId}')`, token)).body.id).toBe(whole.body.id);
   });
 
   it('refuses an app without the permission (403), and answers 404 for an unknown app', async () => {
     const refused = await get(appPath, await tokenFor(graph.url));
     expect(refused.status).toBe(403);
-    expect(refused.body.error).toMatchObject({ code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' });
+    expect(refused.body.error).toEqual({
+      code: 'Authorization_RequestDenied',
+      message: 'Insufficient privileges to complete the operation.',
+      innerError: { date: expect.any(String), 'request-id': refused.headers.get('request-id'), 'client-request-id': expect.any(String) },
+    });
     graph.grant(APP.clientId, ['Application.Read.All']);
     const unknown = await get("/v1.0/applications(appId='00000000-0000-4000-8000-00000000ffff')", await tokenFor(graph.url));
     expect(unknown.status).toBe(404);
-    expect(unknown.body.error).toMatchObject({ code: 'Request_ResourceNotFound' });
+    expect(unknown.body.error).toMatchObject({
+      code: 'Request_ResourceNotFound',
+      message: "Resource 'applications(appId='00000000-0000-4000-8000-00000000ffff')' does not exist or one of its queried reference-property objects are not present.",
+    });
+  });
+
+  it('answers 400 for a path it does not serve, naming the segment', async () => {
+    const answer = await get('/v1.0/servicePrincipals', await tokenFor(graph.url));
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toMatchObject({ code: 'BadRequest', message: "Resource not found for the segment 'servicePrincipals'." });
   });
 
   it('answers 401 InvalidAuthenticationToken with the Bearer challenge without a token, or with one for another audience', async () => {
-    for (const token of ['', await tokenFor('https://contoso.crm.dynamics.com'), 'not.a.jwt']) {
+    const cases: [string, string][] = [
+      ['', 'Access token is empty.'],
+      [await tokenFor('https://contoso.crm.dynamics.com'), 'Access token validation failure. Invalid audience.'],
+      ['not.a.jwt', 'Access token validation failure.'],
+    ];
+    for (const [token, message] of cases) {
       const answer = await get(appPath, token);
       expect(answer.status).toBe(401);
-      expect(answer.body.error).toMatchObject({ code: 'InvalidAuthenticationToken' });
-      expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer realm="", authorization_uri=/);
+      expect(answer.body.error).toMatchObject({ code: 'InvalidAuthenticationToken', message });
+      expect(answer.headers.get('www-authenticate')).toBe(
+        'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"',
+      );
     }
+    expect(graph.requests.slice(-3).map((r) => [r.appId, r.status])).toEqual([[undefined, 401], [undefined, 401], [undefined, 401]]);
   });
 
   it('tells a user their own lastPasswordChangeDateTime on /me, only when selected', async () => {
     const token = await userToken(graph.url);
-    expect((await get('/v1.0/me?$select=lastPasswordChangeDateTime', token)).body).toMatchObject({ lastPasswordChangeDateTime: '2026-10-01T08:30:00Z' });
+    expect((await get('/v1.0/me?$select=lastPasswordChangeDateTime', token)).body).toEqual({
+      '@odata.context': `${graph.url}/v1.0/$metadata#users(lastPasswordChangeDateTime)/$entity`,
+      lastPasswordChangeDateTime: '2026-10-01T08:30:00Z',
+    });
     const plain = await get('/v1.0/me', token);
-    expect(plain.body).toMatchObject({ userPrincipalName: USER.username });
-    expect(plain.body).not.toHaveProperty('lastPasswordChangeDateTime');
+    expect(plain.body).toEqual({
+      '@odata.context': `${graph.url}/v1.0/$metadata#users/$entity`,
+      id: '3a9c1e7f-0000-4000-8000-00000000b001',
+      displayName: USER.username,
+      userPrincipalName: USER.username,
+    });
+    // Delegated tokens read as the user may: no application permission is needed.
+    expect((await get(`/v1.0/applications(appId='${APP.clientId}')?$select=passwordCredentials`, token)).status).toBe(200);
   });
 
   it('serves /me to delegated tokens only, and /users to apps granted User.Read.All', async () => {
@@ -74,6 +125,16 @@ describe('the Microsoft Graph emulator', () => {
     const path = `/v1.0/users/${USER.username}?$select=lastPasswordChangeDateTime`;
     expect((await get(path, appToken)).status).toBe(403);
     graph.grant(APP.clientId, ['User.Read.All']);
-    expect((await get(path, appToken)).body).toMatchObject({ lastPasswordChangeDateTime: '2026-10-01T08:30:00Z' });
+    const granted = await get(path, appToken);
+    expect(granted.status).toBe(200);
+    expect(granted.body).toMatchObject({ lastPasswordChangeDateTime: '2026-10-01T08:30:00Z' });
+    expect((await get(`/v1.0/users/${USER.username.toUpperCase()}`, appToken)).body).toMatchObject({ id: '3a9c1e7f-0000-4000-8000-00000000b001' });
+    expect((await get('/v1.0/users/3A9C1E7F-0000-4000-8000-00000000B001', appToken)).body).toMatchObject({ userPrincipalName: USER.username });
+    const missing = await get('/v1.0/users/nobody@contoso.example', appToken);
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toMatchObject({
+      code: 'Request_ResourceNotFound',
+      message: "Resource 'nobody@contoso.example' does not exist or one of its queried reference-property objects are not present.",
+    });
   });
 });

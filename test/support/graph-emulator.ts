@@ -25,8 +25,11 @@ export interface GraphUser {
 export interface GraphEmulator {
   /** The origin to give GRAPH_URL. */
   readonly url: string;
-  readonly requests: { readonly method: string; readonly path: string; readonly status: number }[];
+  /** Every request answered, in order: path with its query; appId from a token that verified. */
+  readonly requests: { readonly method: string; readonly path: string; readonly appId: string | undefined; readonly status: number }[];
+  /** An app registration and its client secrets (passwordCredentials). */
   setApplication(appId: string, passwordCredentials: GraphPasswordCredential[]): void;
+  /** Looked up by id or userPrincipalName, case-insensitively. */
   setUser(user: GraphUser): void;
   /** Application permissions an admin consented to for an app (e.g. Application.Read.All). */
   grant(appId: string, permissions: string[]): void;
@@ -51,7 +54,8 @@ class GraphError extends Error {
  * `lastPasswordChangeDateTime` returned only when `$select`ed. Errors carry Graph's codes.
  */
 export async function startGraphEmulator(options: { tls: TlsFiles; identityProviderOrigin: string; tenantId: string; port?: number }): Promise<GraphEmulator> {
-  const applications = new Map<string, GraphPasswordCredential[]>();
+  // An app's object id differs from its appId (client id) on Entra; kept stable per app.
+  const applications = new Map<string, { id: string; passwordCredentials: GraphPasswordCredential[] }>();
   const users = new Map<string, GraphUser>();
   const grants = new Map<string, Set<string>>();
   const requests: GraphEmulator['requests'] = [];
@@ -59,14 +63,16 @@ export async function startGraphEmulator(options: { tls: TlsFiles; identityProvi
   const keys = createRemoteJWKSet(new URL(`${issuer}/discovery/v2.0/keys`), { agent: new Agent({ ca: options.tls.cert }) });
   let url = '';
 
+  /** Graph's 401 messages say which check failed; clients show them, so they matter. */
   const authenticate = async (req: IncomingMessage): Promise<JWTPayload> => {
     const token = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
     if (token === undefined) throw new GraphError(401, 'InvalidAuthenticationToken', 'Access token is empty.');
     try {
       return (await jwtVerify(token, keys, { issuer, audience: url })).payload;
     } catch (error) {
-      const audience = (error as { claim?: string }).claim === 'aud';
-      throw new GraphError(401, 'InvalidAuthenticationToken', audience ? 'Access token validation failure. Invalid audience.' : 'Access token validation failure.');
+      const claim = (error as { claim?: string }).claim;
+      const message = claim === 'aud' ? 'Access token validation failure. Invalid audience.' : claim === 'exp' ? 'Lifetime validation failed, the token is expired.' : 'Access token validation failure.';
+      throw new GraphError(401, 'InvalidAuthenticationToken', message);
     }
   };
 
@@ -78,26 +84,30 @@ export async function startGraphEmulator(options: { tls: TlsFiles; identityProvi
   };
 
   const findUser = (idOrName: string): GraphUser => {
-    const user = users.get(idOrName.toLowerCase()) ?? [...users.values()].find((u) => u.id === idOrName);
+    const key = idOrName.toLowerCase();
+    const user = [...users.values()].find((u) => u.id.toLowerCase() === key || u.userPrincipalName.toLowerCase() === key);
     if (user === undefined) throw new GraphError(404, 'Request_ResourceNotFound', `Resource '${idOrName}' does not exist or one of its queried reference-property objects are not present.`);
     return user;
   };
 
-  const handle = async (req: IncomingMessage): Promise<{ status: number; body: unknown }> => {
+  /** `seen` learns the caller's appid once its token verifies, for `requests`. */
+  const handle = async (req: IncomingMessage, seen: { appId?: string }): Promise<{ status: number; body: unknown }> => {
     const requestUrl = new URL(req.url ?? '/', 'https://graph');
+    // Clients may encode the quotes in applications(appId='…') and the $ of $select; both decode here.
     const path = decodeURIComponent(requestUrl.pathname);
-    const select = (requestUrl.searchParams.get('$select') ?? '').split(',').filter((s) => s !== '');
+    const select = (requestUrl.searchParams.get('$select') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
     const claims = await authenticate(req);
+    seen.appId = typeof claims.appid === 'string' ? claims.appid : undefined;
     if (req.method !== 'GET') throw new GraphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
 
     const application = /^\/v1\.0\/applications\(appId='([^']+)'\)$/.exec(path);
     if (application !== null) {
       requirePermission(claims, ['Application.Read.All', 'Application.ReadWrite.All']);
       const appId = application[1] ?? '';
-      const credentials = applications.get(appId);
-      if (credentials === undefined) throw new GraphError(404, 'Request_ResourceNotFound', `Resource 'applications(appId='${appId}')' does not exist or one of its queried reference-property objects are not present.`);
-      const full = { id: randomUUID(), appId, displayName: `app ${appId}`, passwordCredentials: credentials };
-      return { status: 200, body: { '@odata.context': `${url}/v1.0/$metadata#applications${select.length > 0 ? `(${select.join(',')})` : ''}/$entity`, ...pick(full, select) } };
+      const app = applications.get(appId);
+      if (app === undefined) throw new GraphError(404, 'Request_ResourceNotFound', `Resource 'applications(appId='${appId}')' does not exist or one of its queried reference-property objects are not present.`);
+      const full = { id: app.id, appId, displayName: `app ${appId}`, passwordCredentials: app.passwordCredentials };
+      return { status: 200, body: { '@odata.context': context('applications', select), ...pick(full, select) } };
     }
     if (path === '/v1.0/me') {
       if (typeof claims.upn !== 'string') throw new GraphError(400, 'BadRequest', '/me request is only valid with delegated authentication flow.');
@@ -108,29 +118,38 @@ export async function startGraphEmulator(options: { tls: TlsFiles; identityProvi
       requirePermission(claims, ['User.Read.All', 'Directory.Read.All']);
       return { status: 200, body: userBody(findUser(user[1] ?? ''), select) };
     }
-    throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${path.split('/')[2] ?? path}'.`);
+    throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${unknownSegment(path)}'.`);
   };
 
   /** A user's default properties; lastPasswordChangeDateTime only when selected, as Graph does. */
   const userBody = (user: GraphUser, select: readonly string[]): unknown => {
     const full = { id: user.id, displayName: user.displayName ?? user.userPrincipalName, userPrincipalName: user.userPrincipalName, lastPasswordChangeDateTime: user.lastPasswordChangeDateTime };
     const { lastPasswordChangeDateTime: _hidden, ...defaults } = full;
-    return { '@odata.context': `${url}/v1.0/$metadata#users/$entity`, ...(select.length === 0 ? defaults : pick(full, select)) };
+    return { '@odata.context': context('users', select), ...(select.length === 0 ? defaults : pick(full, select)) };
   };
 
+  const context = (entitySet: string, select: readonly string[]): string =>
+    `${url}/v1.0/$metadata#${entitySet}${select.length > 0 ? `(${select.join(',')})` : ''}/$entity`;
+
   const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key }, (req, res) => {
-    handle(req).then(
+    const requestId = randomUUID();
+    const seen: { appId?: string } = {};
+    handle(req, seen).then(
       ({ status, body }) => {
-        send(res, status, body);
+        send(res, status, body, { 'request-id': requestId });
       },
       (error: unknown) => {
         const e = error instanceof GraphError ? error : new GraphError(500, 'generalException', 'An unexpected error occurred.');
+        // Graph's challenge names the public cloud's authority and its own app id, whatever the tenant.
         const challenge: Record<string, string> = e.status === 401 ? { 'www-authenticate': 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"' } : {};
-        send(res, e.status, { error: { code: e.code, message: e.message, innerError: { date: new Date().toISOString(), 'request-id': randomUUID(), 'client-request-id': randomUUID() } } }, challenge);
+        // The client's own request id is echoed when sent, as Graph does, so logs can be matched.
+        const clientRequestId = typeof req.headers['client-request-id'] === 'string' ? req.headers['client-request-id'] : requestId;
+        const innerError = { date: new Date().toISOString(), 'request-id': requestId, 'client-request-id': clientRequestId };
+        send(res, e.status, { error: { code: e.code, message: e.message, innerError } }, { 'request-id': requestId, ...challenge });
       },
     );
     res.on('finish', () => {
-      requests.push({ method: req.method ?? '', path: req.url ?? '', status: res.statusCode });
+      requests.push({ method: req.method ?? '', path: req.url ?? '', appId: seen.appId, status: res.statusCode });
     });
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
@@ -140,7 +159,7 @@ export async function startGraphEmulator(options: { tls: TlsFiles; identityProvi
     url,
     requests,
     setApplication(appId, passwordCredentials) {
-      applications.set(appId, passwordCredentials);
+      applications.set(appId, { id: applications.get(appId)?.id ?? randomUUID(), passwordCredentials });
     },
     setUser(user) {
       users.set(user.userPrincipalName.toLowerCase(), user);
@@ -166,11 +185,19 @@ export function startGraph(idpOrigin = sharedServices().idpOrigin): Promise<Grap
   return startGraphEmulator({ tls: sharedServices().tls, identityProviderOrigin: idpOrigin, tenantId: TENANT_ID });
 }
 
+/** The first segment past those this emulator serves, as Graph names it in its 400. */
+function unknownSegment(path: string): string {
+  const [version = '', ...segments] = path.split('/').slice(1);
+  if (version !== 'v1.0') return version;
+  const known = /^applications\(appId='[^']+'\)$|^me$/.test(segments[0] ?? '') ? 1 : segments[0] === 'users' && segments.length > 1 ? 2 : 0;
+  return segments[known] ?? '';
+}
+
 function pick(entity: Record<string, unknown>, select: readonly string[]): Record<string, unknown> {
   return select.length === 0 ? entity : Object.fromEntries(Object.entries(entity).filter(([key]) => select.includes(key)));
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json;odata.metadata=minimal', 'request-id': randomUUID(), ...headers });
+  res.writeHead(status, { 'content-type': 'application/json;odata.metadata=minimal', ...headers });
   res.end(JSON.stringify(body));
 }

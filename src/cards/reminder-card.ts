@@ -7,8 +7,10 @@ import type { Fact } from './status-card';
 export interface ReminderCardInput {
   readonly credentialId: string;
   readonly name: string;
-  /** Calendar days to the expiry day; negative once overdue. */
-  readonly daysLeft: number;
+  /** When it expires, in words: "expires in 7 days", "expired 2 days ago". */
+  readonly when: string;
+  /** Three days or fewer left: shown in red. */
+  readonly urgent: boolean;
   /** What stops working when it expires; '' when the bot cannot say. */
   readonly consequence: string;
   readonly facts: readonly Fact[];
@@ -25,17 +27,9 @@ export function reminderCard(input: ReminderCardInput): AdaptiveCardJson {
   return new Template(template).expand({
     $root: {
       ...input,
-      headline: `${input.name} ${whenItExpires(input.daysLeft)}`,
-      headlineColor: input.daysLeft <= 3 ? 'Attention' : 'Warning',
+      headline: `${input.name} ${input.when}`,
+      headlineColor: input.urgent ? 'Attention' : 'Warning',
       confirmation: input.confirmation ?? '',
     },
   }) as AdaptiveCardJson;
-}
-
-/** "expires in 7 days", "expires today", "expired 2 days ago". */
-export function whenItExpires(daysLeft: number): string {
-  if (daysLeft > 1) return `expires in ${String(daysLeft)} days`;
-  if (daysLeft === 1) return 'expires tomorrow';
-  if (daysLeft === 0) return 'expires today';
-  return `expired ${String(-daysLeft)} day${daysLeft === -1 ? '' : 's'} ago`;
 }

@@ -1,14 +1,16 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CardFactory } from 'botbuilder';
 import { formatTime } from '../cards/format-time';
 import { reminderCard } from '../cards/reminder-card';
 import { rotationCard } from '../cards/rotation-card';
-import { parseCalendarDate } from '../timing/calendar-date';
+import { DAY_MS, parseCalendarDate } from '../timing/calendar-date';
 import { CREDENTIAL_ID, type Credential } from '../reminders/credential';
 import { credentialFacts, describeExpiry, reminderFor } from '../reminders/describe-credential';
 import { daysLeft } from '../reminders/reminder-due';
 import type { CardAction, Command, CommandDeps } from './command';
 
-const DAY_MS = 86_400_000;
+/** How long "I've rotated it" waits for Graph: Teams wants an answer to a button within seconds. */
+const GRAPH_WAIT_MS = 8_000;
 const NO_LONGER_TRACKED = 'I no longer track this credential. Type **rotation** to see those I do.';
 /** A date further out than this is a typo (secrets last up to 2 years in the portal). */
 const MAX_YEARS_AHEAD = 10;
@@ -53,7 +55,7 @@ export const rotatedCommand: Command = {
   adminsOnly: () => true,
   async run({ turn, argument, caller }, deps) {
     const [id = '', date, ...extra] = argument.split(/\s+/).filter((w) => w !== '');
-    const credential = id === '' || extra.length > 0 ? undefined : await deps.credentials.registry.get(id.toLowerCase());
+    const credential = extra.length > 0 ? undefined : await findCredential(id, deps);
     if (credential === undefined) {
       await turn.sendActivity(await unknownCredential(id, deps));
       return;
@@ -98,7 +100,7 @@ export const snoozeReminderAction: CardAction = {
 
 async function credentialOf(data: unknown, deps: CommandDeps): Promise<Credential | undefined> {
   const id = (data as { credentialId?: unknown } | undefined)?.credentialId;
-  return typeof id === 'string' && CREDENTIAL_ID.test(id) ? deps.credentials.registry.get(id) : undefined;
+  return typeof id === 'string' ? findCredential(id, deps) : undefined;
 }
 
 /**
@@ -106,41 +108,60 @@ async function credentialOf(data: unknown, deps: CommandDeps): Promise<Credentia
  * settings carry it); a password was changed now unless a date is given; any other needs its
  * new expiry.
  */
-async function recordRotation(credential: Credential, dateText: string | undefined, by: string, deps: CommandDeps): Promise<{ message: string; credential?: Credential }> {
-  if (credential.source === 'graph' && dateText === undefined) {
-    const refreshed = await deps.credentials.refresh(credential.id);
-    if (refreshed?.expiresAt !== undefined && refreshed.expiresAt !== credential.expiresAt) {
-      return { message: `Graph now shows it ${describeExpiry(refreshed, deps.now())}.`, credential: refreshed };
-    }
-    return {
-      message: `Graph still shows the one in the bot's settings expiring ${formatTime(credential.expiresAt ?? '')}. Put the new value into the bot's settings and restart it (see the steps on the reminder); I read Graph again at the next check.`,
-    };
-  }
+async function recordRotation(credential: Credential, dateText: string | undefined, by: string, deps: CommandDeps): Promise<Recorded> {
+  if (credential.source === 'graph') return dateText === undefined ? rereadGraph(credential, deps) : { message: readFromGraph(credential) };
   const date = dateText === undefined ? (credential.kind === 'password' ? deps.now() : undefined) : parseCalendarDate(dateText);
   if (date === undefined) {
     return { message: dateText === undefined ? `When does the new one expire? Type **rotated ${credential.id} YYYY-MM-DD**.` : notADate(dateText) };
   }
+  return recordDate(credential, date, by, deps);
+}
+
+async function setDate(id: string, dateText: string, by: string, deps: CommandDeps): Promise<string> {
+  const credential = await findCredential(id, deps);
+  if (credential === undefined) return unknownCredential(id, deps);
+  if (credential.source === 'graph') return readFromGraph(credential);
+  const date = parseCalendarDate(dateText);
+  return date === undefined ? notADate(dateText) : (await recordDate(credential, date, by, deps)).message;
+}
+
+interface Recorded {
+  readonly message: string;
+  /** The credential as now recorded; absent when nothing was. */
+  readonly credential?: Credential;
+}
+
+/** A date an admin gave: checked, recorded, confirmed. */
+async function recordDate(credential: Credential, date: Date, by: string, deps: CommandDeps): Promise<Recorded> {
   const problem = checkDate(credential, date, deps.now());
   if (problem !== undefined) return { message: problem };
   const recorded = await deps.credentials.record(credential, date, by);
   if (recorded === undefined) return { message: NO_LONGER_TRACKED };
-  deps.logger.info({ credential: credential.id, expiresAt: recorded.expiresAt }, 'credential rotation recorded');
+  deps.logger.info({ credential: credential.id, expiresAt: recorded.expiresAt }, 'credential date recorded');
   const settingsHint = credential.builtIn ? " Make sure the new value is in the bot's settings; type validate to check." : '';
   return { message: `Recorded by ${by}: ${credential.name} ${describeExpiry(recorded, deps.now())}.${settingsHint}`, credential: recorded };
 }
 
-async function setDate(id: string, dateText: string, by: string, deps: CommandDeps): Promise<string> {
-  const credential = id === '' ? undefined : await deps.credentials.registry.get(id.toLowerCase());
-  if (credential === undefined) return unknownCredential(id, deps);
-  if (credential.source === 'graph') {
-    return `I read **${credential.id}**'s dates from Microsoft Graph at every check, so a typed date would not last. After renewing it, type **rotated ${credential.id}**.`;
+/** Reads Graph again for "I've rotated it"; a turn cannot wait long, so a slow Graph is left to the next check. */
+async function rereadGraph(credential: Credential, deps: CommandDeps): Promise<Recorded> {
+  const refreshed = await Promise.race([deps.credentials.refresh(credential.id), sleep(GRAPH_WAIT_MS, 'slow' as const, { ref: false })]);
+  if (refreshed === 'slow') return { message: 'Graph is slow to answer. I read it again at the next check; type **rotation** then to see the new date.' };
+  if (refreshed?.expiresAt !== undefined && refreshed.expiresAt !== credential.expiresAt) {
+    return { message: `Graph now shows it ${describeExpiry(refreshed, deps.now())}.`, credential: refreshed };
   }
-  const date = parseCalendarDate(dateText);
-  if (date === undefined) return notADate(dateText);
-  const problem = checkDate(credential, date, deps.now());
-  if (problem !== undefined) return problem;
-  const recorded = await deps.credentials.record(credential, date, by);
-  return recorded === undefined ? 'I no longer track this credential.' : `Recorded: ${credential.name} ${describeExpiry(recorded, deps.now())}.`;
+  return {
+    message: `Graph still shows the one in the bot's settings expiring ${formatTime(credential.expiresAt ?? '')}. Put the new value into the bot's settings and restart it (see the steps on the reminder); I read Graph again at the next check.`,
+  };
+}
+
+function readFromGraph(credential: Credential): string {
+  return `I read **${credential.id}**'s dates from Microsoft Graph at every check, so a typed date would not last. After renewing it, type **rotated ${credential.id}**.`;
+}
+
+/** The credential an admin named; anything that cannot be a name is not looked up. */
+async function findCredential(name: string, deps: CommandDeps): Promise<Credential | undefined> {
+  const id = name.toLowerCase();
+  return CREDENTIAL_ID.test(id) ? deps.credentials.registry.get(id) : undefined;
 }
 
 async function addCredential(id: string, dateText: string, by: string, deps: CommandDeps): Promise<string> {
@@ -159,7 +180,7 @@ async function addCredential(id: string, dateText: string, by: string, deps: Com
 }
 
 async function removeCredential(id: string, deps: CommandDeps): Promise<string> {
-  const credential = id === '' ? undefined : await deps.credentials.registry.get(id.toLowerCase());
+  const credential = await findCredential(id, deps);
   if (credential === undefined) return unknownCredential(id, deps);
   if (credential.builtIn) return `**${credential.id}** is one the bot signs in with, so it stays tracked. Only credentials added with **rotation add** can be removed.`;
   await deps.credentials.registry.remove(credential.id);
@@ -186,8 +207,6 @@ async function unknownCredential(id: string, deps: CommandDeps): Promise<string>
 }
 
 async function listCard(deps: CommandDeps): Promise<ReturnType<typeof rotationCard>> {
-  // Fresh dates (Graph may know of a rotation since the last check); nothing is sent.
-  await deps.credentials.sync();
   const now = deps.now();
   const credentials = await deps.credentials.registry.list();
   const adminChats = await deps.admins.adminChats();

@@ -36,6 +36,9 @@ const AADSTS_CODES: Readonly<Record<string, DynamicsErrorCode>> = {
   '50057': 'DYNAMICS_ACCOUNT_BLOCKED',
 };
 
+/** Codes meaning Entra ID refused the sign-in itself: a credential expired, changed or is wrong. */
+export const SIGN_IN_REFUSED: ReadonlySet<DynamicsErrorCode> = new Set<DynamicsErrorCode>([...Object.values(AADSTS_CODES), 'DYNAMICS_SIGN_IN_FAILED']);
+
 export function createTokenSource(settings: DynamicsSettings, transport: HttpTransport, logger: Logger): TokenSource {
   const tenant = settings.auth === 'aad' ? settings.tenantId : tenantOfUser(settings.username);
   const authority = `${settings.authorityHost}/${tenant}`;

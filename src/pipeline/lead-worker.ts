@@ -21,7 +21,7 @@ export interface LeadWorkerDeps {
 
 /** Hears how the pipeline fares, without slowing it: calls return at once. */
 export interface PipelineWatcher {
-  /** This instance found leads must wait (first time, or for a new reason). */
+  /** Leads must wait: told at every failure while it lasts (the first probe, and every probe after). */
   blocked(block: PipelineBlock): void;
   /** A lead was written to Dynamics. */
   written(): void;
@@ -196,8 +196,8 @@ export class LeadWorker {
       if (this.block?.error.code !== error.code) {
         log.error({ code: error.code, fix: error.fix }, `leads are waiting: ${error.message}`);
         this.block = { error, since: this.deps.now() };
-        this.deps.watcher?.blocked(this.block);
       }
+      this.deps.watcher?.blocked(this.block);
       await this.deps.leads.update(leadId, { status: 'waiting', ...failure });
       await lease.postpone(this.options.probeMs);
       return;

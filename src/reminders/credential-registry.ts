@@ -1,3 +1,4 @@
+import { isRestError } from '@azure/core-rest-pipeline';
 import type { TableClient } from '@azure/data-tables';
 import { isNotFound } from '../storage/is-not-found';
 import type { Credential, CredentialKind, ExpirySource } from './credential';
@@ -58,18 +59,16 @@ export class CredentialRegistry {
     await this.table.upsertEntity({ partitionKey: PARTITION, rowKey: id, name, kind, builtIn }, 'Merge');
   }
 
-  /** A new expiry (or the same one again): a changed expiry also ends a snooze. */
-  async setExpiry(id: string, update: ExpiryUpdate): Promise<void> {
-    const current = await this.get(id);
+  /**
+   * A new expiry (or the same one again); a changed expiry also ends a snooze. Given the
+   * credential as read, the update is made only if nobody changed it since (false otherwise).
+   */
+  async setExpiry(id: string, update: ExpiryUpdate, asRead?: Credential): Promise<boolean> {
+    const current = asRead ?? (await this.get(id));
     const changed = current?.expiresAt !== update.expiresAt;
-    await this.table.updateEntity(
-      {
-        partitionKey: PARTITION,
-        rowKey: id,
-        ...Object.fromEntries(Object.entries(update).map(([column, value]) => [column, value ?? ''])),
-        ...(changed ? { snoozedUntil: '' } : {}),
-      },
-      'Merge',
+    const columns = Object.fromEntries(Object.entries(update).map(([column, value]) => [column, value ?? '']));
+    return ifUnchanged(
+      this.table.updateEntity({ partitionKey: PARTITION, rowKey: id, ...columns, ...(changed ? { snoozedUntil: '' } : {}) }, 'Merge', asRead?.etag === undefined ? {} : { etag: asRead.etag }),
     );
   }
 
@@ -82,10 +81,21 @@ export class CredentialRegistry {
     await this.table.updateEntity({ partitionKey: PARTITION, rowKey: id, snoozedUntil: until.toISOString() }, 'Merge');
   }
 
-  /** Records reminders as sent (and a snooze as over, when one was due). */
-  async recordSent(credential: Credential, keys: readonly string[]): Promise<void> {
+  /**
+   * Claims reminders before they are sent: recorded only if the credential is as read (no other
+   * instance claimed them, no admin snoozed or rotated meanwhile). False: leave it to the next check.
+   */
+  async claimSent(credential: Credential, keys: readonly string[]): Promise<boolean> {
     const sent = [...credential.sent.filter((k) => !keys.includes(k)), ...keys].slice(-KEEP_SENT);
-    await this.table.updateEntity({ partitionKey: PARTITION, rowKey: credential.id, sent: JSON.stringify(sent), snoozedUntil: '' }, 'Merge');
+    return ifUnchanged(this.table.updateEntity({ partitionKey: PARTITION, rowKey: credential.id, sent: JSON.stringify(sent) }, 'Merge', { etag: credential.etag ?? '*' }));
+  }
+
+  /** Gives claimed reminders back, when nobody could be reached: they are due again at the next check. */
+  async unclaimSent(id: string, keys: readonly string[]): Promise<void> {
+    const current = await this.get(id);
+    if (current === undefined) return;
+    const sent = current.sent.filter((k) => !keys.includes(k));
+    await this.table.updateEntity({ partitionKey: PARTITION, rowKey: id, sent: JSON.stringify(sent) }, 'Merge');
   }
 
   async remove(id: string): Promise<void> {
@@ -95,7 +105,18 @@ export class CredentialRegistry {
   }
 }
 
-function toCredential(id: string, row: CredentialEntity): Credential {
+/** True once the update is made; false when the row changed (412) or went (404) meanwhile. */
+async function ifUnchanged(update: Promise<unknown>): Promise<boolean> {
+  try {
+    await update;
+    return true;
+  } catch (error) {
+    if (isRestError(error) && (error.statusCode === 412 || error.statusCode === 404)) return false;
+    throw error;
+  }
+}
+
+function toCredential(id: string, row: CredentialEntity & { etag?: string }): Credential {
   return {
     id,
     name: row.name,
@@ -107,7 +128,8 @@ function toCredential(id: string, row: CredentialEntity): Credential {
     setBy: present(row.setBy),
     graphProblem: present(row.graphProblem),
     snoozedUntil: present(row.snoozedUntil),
-    sent: row.sent === undefined ? [] : (JSON.parse(row.sent) as string[]),
+    sent: row.sent === undefined || row.sent === '' ? [] : (JSON.parse(row.sent) as string[]),
+    ...(row.etag === undefined ? {} : { etag: row.etag }),
   };
 }
 

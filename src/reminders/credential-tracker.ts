@@ -28,7 +28,12 @@ export class CredentialTracker {
   async sync(): Promise<void> {
     const known = new Set(this.deps.builtIns.map((b) => b.id));
     for (const stale of (await this.deps.registry.list()).filter((c) => c.builtIn && !known.has(c.id))) await this.deps.registry.remove(stale.id);
-    for (const builtIn of this.deps.builtIns) await this.refresh(builtIn.id);
+    for (const builtIn of this.deps.builtIns) {
+      // One credential's trouble (storage, an odd answer) must not keep the others from their reminders.
+      await this.refresh(builtIn.id).catch((err: unknown) => {
+        this.deps.logger.error({ err, credential: builtIn.id }, 'could not bring the credential up to date');
+      });
+    }
   }
 
   /** Brings one credential up to date (a built-in's dates from Graph or settings); undefined if unknown. */
@@ -36,9 +41,12 @@ export class CredentialTracker {
     const builtIn = this.deps.builtIns.find((b) => b.id === id);
     if (builtIn === undefined) return this.deps.registry.get(id);
     await this.deps.registry.ensure(builtIn.id, builtIn.name, builtIn.kind, true);
+    const before = await this.deps.registry.get(id);
+    if (before === undefined) return undefined;
+    const reading = await this.readGraph(builtIn, before);
+    // Read again after Graph, which can be slow: an admin may have typed a date meanwhile.
     const current = await this.deps.registry.get(id);
     if (current === undefined) return undefined;
-    const reading = await this.readGraph(builtIn, current);
     if (reading !== undefined) {
       await this.apply(current, { ...this.datesOf(builtIn, reading), source: 'graph' });
     } else if (current.source === undefined || current.source === 'settings') {
@@ -75,7 +83,8 @@ export class CredentialTracker {
 
   private async apply(current: Credential, update: ExpiryUpdate): Promise<void> {
     if (current.expiresAt === update.expiresAt && current.changedAt === update.changedAt && current.source === update.source) return;
-    await this.deps.registry.setExpiry(current.id, update);
+    // Only if unchanged since read: a date an admin typed meanwhile is not overwritten.
+    if (!(await this.deps.registry.setExpiry(current.id, update, current))) return;
     this.deps.logger.info({ credential: current.id, expiresAt: update.expiresAt, source: update.source }, 'credential expiry recorded');
   }
 

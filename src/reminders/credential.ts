@@ -1,4 +1,5 @@
 import type { Settings } from '../config/settings';
+import { DAY_MS } from '../timing/calendar-date';
 
 export type CredentialKind = 'client-secret' | 'password' | 'other';
 
@@ -25,6 +26,8 @@ export interface Credential {
   readonly snoozedUntil: string | undefined;
   /** Reminders already sent (see reminder-due.ts); each is sent once. */
   readonly sent: readonly string[];
+  /** The stored row's version, for updates that must not overwrite a change made meanwhile. */
+  readonly etag?: string;
 }
 
 /** How Graph can tell a built-in credential's expiry (domain.md §4). */
@@ -89,5 +92,5 @@ export function builtInCredentials(settings: Settings, dataverseClientId: string
 
 /** A password's expiry: its last change plus the maximum age; none when passwords never expire. */
 export function passwordExpiry(changedAt: string, maxAgeDays: number): string | undefined {
-  return maxAgeDays === 0 ? undefined : new Date(Date.parse(changedAt) + maxAgeDays * 86_400_000).toISOString();
+  return maxAgeDays === 0 ? undefined : new Date(Date.parse(changedAt) + maxAgeDays * DAY_MS).toISOString();
 }

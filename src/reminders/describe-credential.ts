@@ -1,13 +1,13 @@
 import { formatTime } from '../cards/format-time';
-import { whenItExpires, type ReminderCardInput } from '../cards/reminder-card';
+import type { ReminderCardInput } from '../cards/reminder-card';
 import type { Fact } from '../cards/status-card';
 import type { Settings } from '../config/settings';
 import type { Credential } from './credential';
 import { daysLeft, nextReminderAt } from './reminder-due';
+import { DAY_MS } from '../timing/calendar-date';
 
 /** Azure portal's recommended lifetime for a new client secret, suggested on "I've rotated it". */
 const SUGGESTED_SECRET_DAYS = 180;
-const DAY_MS = 86_400_000;
 
 /** Where the date came from, in words. */
 export function describeSource(credential: Credential): string {
@@ -24,9 +24,21 @@ export function describeSource(credential: Credential): string {
   }
 }
 
+/**
+ * "expires in 7 days", "expires today", "expired 2 days ago". On the day, "expired today" once
+ * past the exact time Graph gave; a typed date (a day, no time) reads "expires today" all day.
+ */
+export function whenItExpires(expiresAt: string, source: Credential['source'], now: Date): string {
+  const left = daysLeft(expiresAt, now);
+  if (left > 1) return `expires in ${String(left)} days`;
+  if (left === 1) return 'expires tomorrow';
+  if (left === 0) return source === 'graph' && Date.parse(expiresAt) <= now.getTime() ? 'expired today' : 'expires today';
+  return `expired ${String(-left)} day${left === -1 ? '' : 's'} ago`;
+}
+
 /** "expires in 12 days (2027-01-02 00:00 UTC)", or why there is no date. */
 export function describeExpiry(credential: Credential, now: Date): string {
-  if (credential.expiresAt !== undefined) return `${whenItExpires(daysLeft(credential.expiresAt, now))} (${formatTime(credential.expiresAt)})`;
+  if (credential.expiresAt !== undefined) return `${whenItExpires(credential.expiresAt, credential.source, now)} (${formatTime(credential.expiresAt)})`;
   if (credential.changedAt !== undefined) return 'never expires (DYNAMICS_PASSWORD_MAX_AGE_DAYS=0)';
   return `has no known expiry: type **rotation set ${credential.id} YYYY-MM-DD**`;
 }
@@ -93,7 +105,8 @@ export function reminderFor(credential: Credential, settings: Settings, now: Dat
   return {
     credentialId: credential.id,
     name: credential.name,
-    daysLeft: credential.expiresAt === undefined ? 0 : daysLeft(credential.expiresAt, now),
+    when: credential.expiresAt === undefined ? 'has no known expiry' : whenItExpires(credential.expiresAt, credential.source, now),
+    urgent: credential.expiresAt !== undefined && daysLeft(credential.expiresAt, now) <= 3,
     consequence: consequenceOf(credential),
     facts: credentialFacts(credential, settings, now),
     steps: rotationSteps(credential, settings),

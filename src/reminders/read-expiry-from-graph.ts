@@ -29,7 +29,7 @@ export async function readExpiryFromGraph(source: GraphSource, graphUrl: string,
   if (source.type === 'own-password') {
     const me = await get<{ lastPasswordChangeDateTime?: string }>(`${graphUrl}/v1.0/me?$select=lastPasswordChangeDateTime`, token, transport, 'User.Read (delegated)');
     if (me.lastPasswordChangeDateTime === undefined) throw new GraphUnavailable('Graph did not say when the password was last changed.');
-    return { changedAt: new Date(me.lastPasswordChangeDateTime).toISOString() };
+    return { changedAt: isoDate(me.lastPasswordChangeDateTime) };
   }
   const app = await get<{ passwordCredentials?: PasswordCredential[] }>(
     `${graphUrl}/v1.0/applications(appId='${encodeURIComponent(source.appId)}')?$select=passwordCredentials`,
@@ -39,7 +39,7 @@ export async function readExpiryFromGraph(source: GraphSource, graphUrl: string,
   );
   const ends = (app.passwordCredentials ?? [])
     .filter((c) => c.hint === source.secret.slice(0, 3) && typeof c.endDateTime === 'string')
-    .map((c) => Date.parse(c.endDateTime ?? ''));
+    .map((c) => Date.parse(isoDate(c.endDateTime ?? '')));
   if (ends.length === 0) throw new GraphUnavailable(`None of app ${source.appId}'s client secrets in Graph is the one in the bot's settings.`);
   // Two secrets with the same first three characters: remind about the one that ends first.
   return { expiresAt: new Date(Math.min(...ends)).toISOString() };
@@ -78,7 +78,16 @@ async function get<T>(url: string, token: string, transport: HttpTransport, perm
   }
   const body = (await response.json().catch(() => ({}))) as T & { error?: { code?: string } };
   if (response.ok) return body;
-  const code = body.error?.code ?? `HTTP ${String(response.status)}`;
+  // Graph's error code goes onto cards: only a code's characters, never free text.
+  const given = body.error?.code;
+  const code = given !== undefined && /^[A-Za-z_.]{1,60}$/.test(given) ? given : `HTTP ${String(response.status)}`;
   if (response.status === 401 || response.status === 403) throw new GraphUnavailable(`Graph refused (${code}): the sign-in needs ${permission}.`);
   throw new GraphUnavailable(`Graph answered ${String(response.status)} (${code}).`);
+}
+
+/** A date Graph sent, as ISO; an odd one is Graph's problem to report, not a crash. */
+function isoDate(text: string): string {
+  const time = Date.parse(text);
+  if (Number.isNaN(time)) throw new GraphUnavailable('Graph answered with a date that is not one.');
+  return new Date(time).toISOString();
 }

@@ -1,9 +1,9 @@
 import type { Credential } from './credential';
+import { DAY_MS } from '../timing/calendar-date';
 
 /** Days before expiry on which admins are reminded; 0 is the day itself. Then daily, overdue. */
 export const REMINDER_DAYS: readonly number[] = [30, 14, 7, 3, 1, 0];
 
-const DAY_MS = 86_400_000;
 
 export interface DueReminder {
   /** What this reminder stands for; recorded as sent so no instance sends it again. */

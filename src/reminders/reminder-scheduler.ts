@@ -1,16 +1,17 @@
 import { CardFactory } from 'botbuilder';
-import { reminderCard, whenItExpires } from '../cards/reminder-card';
+import { reminderCard } from '../cards/reminder-card';
 import type { Settings } from '../config/settings';
 import type { Logger } from '../logging/create-logger';
 import type { StorageLease } from '../storage/storage-lease';
 import type { AdminMessenger } from '../teams/send-to-admins';
+import type { Credential } from './credential';
 import type { CredentialTracker } from './credential-tracker';
 import { reminderFor } from './describe-credential';
 import { dueReminder } from './reminder-due';
 
 export interface ReminderSchedulerDeps {
   readonly tracker: CredentialTracker;
-  /** Decides which instance runs a tick. */
+  /** Decides which instance runs the checks. */
   readonly lease: StorageLease;
   readonly admins: AdminMessenger;
   readonly settings: Settings;
@@ -18,33 +19,36 @@ export interface ReminderSchedulerDeps {
   readonly now: () => Date;
 }
 
-/** Longer than a tick can take (a few Graph calls and cards); a dead holder frees it after this. */
-const LEASE_MS = 5 * 60_000;
-/** The first tick after start, so a restart catches up without waiting a whole period. */
+/** The first check after start, so a restart catches up without waiting a whole period. */
 const FIRST_TICK_MS = 5_000;
+/** The lease outlives a check by this much at least, however short the period. */
+const MIN_LEASE_MS = 2 * 60_000;
 
 export type TickOutcome = { readonly ran: false } | { readonly ran: true; readonly sent: readonly string[] };
 
 /**
- * Every instance runs this timer; the one that takes the lease does the tick: it brings the
- * credentials' dates up to date and sends each reminder that is due to the admins, then records
- * it, so no instance sends it again and a restart neither skips nor repeats one.
+ * Every instance runs this timer; the instance holding the lease does the checks: it brings
+ * the credentials' dates up to date and sends each reminder that is due to the admins. The
+ * lease lasts a check period, so its holder keeps it at its next check and one instance (not
+ * one per instance) asks Graph each period; a stopped holder gives it up, a dead one loses it
+ * after a period. Each reminder is claimed in its credential's row before it is sent, so even
+ * two checks at once cannot both send it, and a restart neither skips nor repeats one.
  */
 export class ReminderScheduler {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private running: Promise<TickOutcome> | undefined;
 
   constructor(private readonly deps: ReminderSchedulerDeps) {}
 
   start(): void {
     const schedule = (ms: number): void => {
       this.timer = setTimeout(() => {
-        this.running = this.tick()
+        this.tick()
           .catch((err: unknown) => {
             this.deps.logger.error({ err }, 'reminder check failed; trying again at the next one');
           })
           .finally(() => {
-            if (this.timer !== undefined) schedule(this.deps.settings.reminders.checkMinutes * 60_000);
+            if (this.timer !== undefined) schedule(this.periodMs());
           });
       }, ms);
       this.timer.unref();
@@ -52,36 +56,60 @@ export class ReminderScheduler {
     schedule(FIRST_TICK_MS);
   }
 
+  /** Stops checking and lets another instance take over at once. */
   async stop(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    await this.running;
+    await this.running?.catch(() => undefined);
+    await this.deps.lease.release().catch((err: unknown) => {
+      this.deps.logger.warn({ err }, 'could not give up the reminder lease; another instance takes it when it runs out');
+    });
   }
 
-  /** One check; does nothing when another instance holds the lease. */
-  async tick(): Promise<TickOutcome> {
-    if (!(await this.deps.lease.acquire(LEASE_MS))) return { ran: false };
-    try {
-      await this.deps.tracker.sync();
-      const sent: string[] = [];
-      for (const credential of await this.deps.tracker.registry.list()) {
-        const now = this.deps.now();
-        const due = dueReminder(credential, now);
-        if (due === undefined) continue;
-        // The card says when the next reminder comes: after this one is recorded.
-        const afterThis = { ...credential, sent: [...credential.sent, ...due.keys], snoozedUntil: undefined };
-        const card = reminderCard(reminderFor(afterThis, this.deps.settings, now));
-        const summary = `${credential.name} ${whenItExpires(due.daysLeft)}`;
-        const { sent: reached } = await this.deps.admins.send({ attachments: [CardFactory.adaptiveCard(card)], summary }, `reminder ${credential.id}`);
-        // Nobody reached (no admin has installed the app yet): it stays due for the next check.
-        if (reached === 0) continue;
-        await this.deps.tracker.registry.recordSent(credential, due.keys);
-        this.deps.logger.info({ credential: credential.id, daysLeft: due.daysLeft, admins: reached }, 'rotation reminder sent');
-        sent.push(...due.keys.map((k) => `${credential.id}|${k}`));
+  /** One check; does nothing when another instance holds the lease, or a check is running here. */
+  tick(): Promise<TickOutcome> {
+    this.running ??= this.check().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async check(): Promise<TickOutcome> {
+    if (!(await this.deps.lease.acquire(Math.max(MIN_LEASE_MS, this.periodMs() - 30_000)))) return { ran: false };
+    await this.deps.tracker.sync();
+    const sent: string[] = [];
+    for (const credential of await this.deps.tracker.registry.list()) {
+      try {
+        sent.push(...(await this.remind(credential)));
+      } catch (err) {
+        this.deps.logger.error({ err, credential: credential.id }, 'reminder not sent; trying again at the next check');
       }
-      return { ran: true, sent };
-    } finally {
-      await this.deps.lease.release();
     }
+    return { ran: true, sent };
+  }
+
+  /** Sends the reminder due for a credential, if one is; what was sent. */
+  private async remind(credential: Credential): Promise<string[]> {
+    const now = this.deps.now();
+    const due = dueReminder(credential, now);
+    if (due === undefined) return [];
+    const registry = this.deps.tracker.registry;
+    if (!(await registry.claimSent(credential, due.keys))) return [];
+    // The card says when the next reminder comes: after this one.
+    const reminder = reminderFor({ ...credential, sent: [...credential.sent, ...due.keys] }, this.deps.settings, now);
+    const card = reminderCard(reminder);
+    const summary = `${reminder.name} ${reminder.when}`;
+    const { sent: reached } = await this.deps.admins.send({ attachments: [CardFactory.adaptiveCard(card)], summary }, `reminder ${credential.id}`);
+    if (reached === 0) {
+      // Nobody reached (no admin has opened the bot in Teams yet): due again at the next check.
+      await registry.unclaimSent(credential.id, due.keys);
+      return [];
+    }
+    this.deps.logger.info({ credential: credential.id, daysLeft: due.daysLeft, admins: reached }, 'rotation reminder sent');
+    return due.keys.map((k) => `${credential.id}|${k}`);
+  }
+
+  private periodMs(): number {
+    return this.deps.settings.reminders.checkMinutes * 60_000;
   }
 }

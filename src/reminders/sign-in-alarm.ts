@@ -4,11 +4,13 @@ import type { TableClient } from '@azure/data-tables';
 import { CardFactory } from 'botbuilder';
 import { alarmCard } from '../cards/alarm-card';
 import { formatTime } from '../cards/format-time';
+import { SIGN_IN_REFUSED } from '../dynamics/sign-in';
 import type { Logger } from '../logging/create-logger';
 import type { PipelineBlock, PipelineWatcher } from '../pipeline/lead-worker';
 import { isNotFound } from '../storage/is-not-found';
 import type { LeadStatus, LeadStore } from '../storage/lead-store';
 import type { AdminMessenger } from '../teams/send-to-admins';
+import { DAY_MS } from '../timing/calendar-date';
 
 export interface SignInAlarmDeps {
   /** The state table: the open incident is one row, shared by every instance. */
@@ -26,34 +28,46 @@ interface Incident {
   readonly message: string;
   readonly fix: string;
   readonly since: string;
+  /** Whether admins were told; claimed by one instance before it tells them. */
+  readonly told: boolean;
 }
 
-const KEY = { partitionKey: 'incident', rowKey: 'dynamics' } as const;
+const KEY = { partitionKey: 'incident', rowKey: 'sign-in' } as const;
 const DRAIN = { pollMs: 2_000, maxMs: 10 * 60_000 };
 const PENDING = new Set<LeadStatus>(['received', 'queued', 'waiting']);
+/** While writes succeed, storage is still asked this often whether an incident is open (one another instance raised). */
+const RECHECK_MS = 60_000;
 
 /**
- * Tells the admins at once when leads start waiting on sign-in (an expired secret or password)
- * or another problem only they can fix, and again when leads flow again. One alarm per incident,
- * however many instances and leads see the failure: the incident is a row that only one
- * instance creates and only one deletes.
+ * Tells the admins at once when leads start waiting because Entra ID refuses the sign-in (an
+ * expired secret or password, AADSTS7000222, AADSTS50055…), and again when leads flow again.
+ * One alarm per incident, however many instances and leads meet it: the incident is a row in
+ * storage that one instance creates, one claims the telling of (retried while nobody could be
+ * told), and one deletes, announcing the recovery.
  */
 export class SignInAlarm implements PipelineWatcher {
-  /** Whether an incident may be open; unknown (undefined) until storage is asked. */
-  private open: boolean | undefined;
+  /** What this instance knows: an incident open (and told), or none as of `checkedAt`. */
+  private known: { readonly open: boolean; readonly told: boolean; readonly checkedAt: number } | undefined;
+  private raising: Promise<void> | undefined;
   private resolving: Promise<void> | undefined;
   private readonly stopping = new AbortController();
 
   constructor(private readonly deps: SignInAlarmDeps) {}
 
   blocked(block: PipelineBlock): void {
-    void this.raise(block).catch((err: unknown) => {
-      this.deps.logger.error({ err }, 'could not raise the sign-in alarm');
-    });
+    if (!SIGN_IN_REFUSED.has(block.error.code) || (this.known?.open === true && this.known.told)) return;
+    this.raising ??= this.raise(block)
+      .catch((err: unknown) => {
+        this.deps.logger.error({ err }, 'could not raise the sign-in alarm; trying again at the next failure');
+      })
+      .finally(() => {
+        this.raising = undefined;
+      });
   }
 
   written(): void {
-    if (this.open === false) return;
+    const known = this.known;
+    if (known !== undefined && !known.open && Date.now() - known.checkedAt < RECHECK_MS) return;
     this.resolving ??= this.resolve()
       .catch((err: unknown) => {
         this.deps.logger.error({ err }, 'could not close the sign-in alarm');
@@ -63,27 +77,36 @@ export class SignInAlarm implements PipelineWatcher {
       });
   }
 
-  /** Stops waiting for leads to drain (the recovery message is then not sent by this instance). */
+  /** Stops waiting for leads to drain: the recovery message then says how far they got. */
   async stop(): Promise<void> {
     this.stopping.abort();
-    await this.resolving;
+    await Promise.all([this.raising, this.resolving]);
   }
 
   private async raise(block: PipelineBlock): Promise<void> {
-    const incident: Incident = { code: block.error.code, message: block.error.message, fix: block.error.fix, since: block.since.toISOString() };
+    const incident: Incident = { code: block.error.code, message: block.error.message, fix: block.error.fix, since: block.since.toISOString(), told: false };
+    await this.deps.state.createEntity({ ...KEY, ...incident }).catch((error: unknown) => {
+      // 409: open already (raised by another instance, or before a restart).
+      if (!(isRestError(error) && error.statusCode === 409)) throw error;
+    });
+    const row = await this.deps.state.getEntity<Incident>(KEY.partitionKey, KEY.rowKey);
+    this.known = { open: true, told: row.told, checkedAt: Date.now() };
+    if (row.told) return;
     try {
-      await this.deps.state.createEntity({ ...KEY, ...incident });
+      await this.deps.state.updateEntity({ ...KEY, told: true }, 'Merge', { etag: row.etag });
     } catch (error) {
-      // 409: another instance (or an earlier lead) raised it already.
-      if (isRestError(error) && error.statusCode === 409) {
-        this.open = true;
-        return;
-      }
+      if (isRestError(error) && (error.statusCode === 412 || error.statusCode === 404)) return; // another instance tells them
       throw error;
     }
-    this.open = true;
-    const { sent, admins } = await this.deps.admins.send({ attachments: [CardFactory.adaptiveCard(alarmCard(incident))], summary: `Leads are waiting: ${incident.message}` }, 'alarm');
-    this.deps.logger.warn({ code: incident.code, admins, told: sent }, 'alarm raised: leads are waiting');
+    const { sent, admins } = await this.deps.admins.send({ attachments: [CardFactory.adaptiveCard(alarmCard({ code: row.code, message: row.message, fix: row.fix, since: row.since }))], summary: `Leads are waiting: ${row.message}` }, 'alarm');
+    if (sent === 0) {
+      // Nobody told (no admin has opened the bot in Teams): the next failing probe tries again.
+      await this.deps.state.updateEntity({ ...KEY, told: false }, 'Merge');
+      this.known = { open: true, told: false, checkedAt: Date.now() };
+      return;
+    }
+    this.known = { open: true, told: true, checkedAt: Date.now() };
+    this.deps.logger.warn({ code: row.code, admins, told: sent }, 'alarm raised: leads are waiting');
   }
 
   private async resolve(): Promise<void> {
@@ -94,16 +117,17 @@ export class SignInAlarm implements PipelineWatcher {
       await this.deps.state.deleteEntity(KEY.partitionKey, KEY.rowKey, { etag: incident.etag });
     } catch (error) {
       if (isNotFound(error) || (isRestError(error) && error.statusCode === 412)) {
-        this.open = false;
+        this.known = { open: false, told: false, checkedAt: Date.now() };
         return;
       }
       throw error;
     }
-    this.open = false;
+    this.known = { open: false, told: false, checkedAt: Date.now() };
     const recoveredAt = this.deps.now();
-    this.deps.logger.info({ code: incident.code, since: incident.since }, 'alarm over: leads are being written again');
+    this.deps.logger.info({ code: incident.code, since: incident.since }, 'sign-in works again: waiting leads are being written');
+    // Admins who were never told of the incident need no news of its end.
+    if (!incident.told) return;
     const { written, pending } = await this.drain(incident, recoveredAt);
-    if (this.stopping.signal.aborted) return;
     const waited = `They waited from ${formatTime(incident.since)} to ${formatTime(recoveredAt.toISOString())}.`;
     const text =
       pending === 0
@@ -112,14 +136,14 @@ export class SignInAlarm implements PipelineWatcher {
     await this.deps.admins.send({ text }, 'recovery');
   }
 
-  /** Waits (bounded) for the leads received before recovery to be written; counts them. */
+  /** Waits (bounded, by the wall clock) for the leads that waited to be written; counts them. */
   private async drain(incident: Incident, recoveredAt: Date): Promise<{ written: number; pending: number }> {
     const options = this.deps.drain ?? DRAIN;
     const deadline = Date.now() + options.maxMs;
-    // Leads that waited were received before recovery and written after the incident began.
-    const lookBack = new Date(Date.parse(incident.since) - 86_400_000);
+    // Leads that waited: received before recovery (and not long before the incident), written after it began.
+    const lookBack = new Date(Date.parse(incident.since) - DAY_MS);
     for (;;) {
-      const leads = (await this.deps.leads.timelines(lookBack)).filter((l) => Date.parse(l.receivedAt) <= recoveredAt.getTime());
+      const leads = (await this.deps.leads.timelines(lookBack)).filter((l) => l.receivedAt >= lookBack.toISOString() && Date.parse(l.receivedAt) <= recoveredAt.getTime());
       const pending = leads.filter((l) => PENDING.has(l.status)).length;
       const written = leads.filter((l) => l.writtenAt !== undefined && l.writtenAt >= incident.since).length;
       if (pending === 0 || Date.now() >= deadline || this.stopping.signal.aborted) return { written, pending };

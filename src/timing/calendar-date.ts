@@ -1,3 +1,6 @@
+/** One day, in ms: the unit reminders count in (calendar days, UTC). */
+export const DAY_MS = 86_400_000;
+
 /** "2027-03-31" → that day at midnight UTC; undefined unless it is a real calendar date. */
 export function parseCalendarDate(text: string): Date | undefined {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());

@@ -42,6 +42,11 @@ describe('the reminder, rotation and alarm cards', () => {
     const headline = (c: Credential): string => JSON.stringify(reminderCard(reminderFor(c, settings, NOW)));
     expect(headline(SECRET)).toContain('"text":"Dynamics client secret expires in 7 days","size":"Large","weight":"Bolder","wrap":true,"color":"Warning"');
     expect(headline({ ...SECRET, expiresAt: '2027-03-22T00:00:00.000Z' })).toContain('"text":"Dynamics client secret expired 2 days ago","size":"Large","weight":"Bolder","wrap":true,"color":"Attention"');
+    // On the day: a typed date has no time, so it "expires today" all day; Graph's exact time tells once it has passed.
+    const onTheDay = new Date('2027-03-31T10:00:00Z');
+    expect(JSON.stringify(reminderCard(reminderFor(SECRET, settings, onTheDay)))).toContain('"text":"Dynamics client secret expires today"');
+    const fromGraph = { ...SECRET, source: 'graph' as const, expiresAt: '2027-03-31T09:30:00.000Z' };
+    expect(JSON.stringify(reminderCard(reminderFor(fromGraph, settings, onTheDay)))).toContain('"text":"Dynamics client secret expired today"');
     const password = { ...SECRET, id: 'dynamics-password', kind: 'password' as const, name: 'Office 365 password of leads@contoso.example' };
     expect(headline(password)).toContain('"label":"Changed on","value":"2027-03-24"');
     expect(headline(password)).toContain('Microsoft 365 admin center → Users → Active users');

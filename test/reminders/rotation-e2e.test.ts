@@ -31,6 +31,8 @@ describe('credential rotation in Teams, as an admin, through the Agents Playgrou
   });
 
   it('rotation lists the credentials, their expiry and the next reminder', async () => {
+    // What the first check after start does (rotation itself only reads the registry: it must answer fast).
+    await t.app.credentials.sync();
     const card = cardOf(await playground.ask(chat, 'rotation'));
     expect(card).toContain('"text":"Dynamics client secret (dynamics-secret)"');
     expect(card).toContain(`{"title":"Expires","value":"${day(new Date(clock.getTime() + 6 * DAY))} 00:00 UTC"}`);
@@ -79,6 +81,7 @@ describe('credential rotation in Teams, as an admin, through the Agents Playgrou
     expect(await ask('rotation set dynamics-secret 31/03/2027')).toBe('"31/03/2027" is not a date; write it as YYYY-MM-DD, like 2027-03-31.');
     expect(await ask('rotation set nope 2027-03-31')).toMatch(/^I don't track "nope"\. I track \*\*dynamics-secret\*\*\. Type \*\*rotation set NAME YYYY-MM-DD\*\*/);
     expect(await ask('rotation set dynamics-secret 2099-01-01')).toBe('2099-01-01 is more than 10 years away; check the year.');
+    expect(await ask('rotation set a/b#c 2027-03-31')).toMatch(/^I don't track "a\/b#c"\./);
     expect(await ask('rotation frobnicate')).toMatch(/^I did not understand "rotation frobnicate"\./);
 
     const expiry = day(new Date(clock.getTime() + 40 * DAY));
@@ -92,7 +95,9 @@ describe('credential rotation in Teams, as an admin, through the Agents Playgrou
     expect(await t.app.credentials.registry.get('partner-center-key')).toBeUndefined();
 
     const set = day(new Date(clock.getTime() + 20 * DAY));
-    expect(await ask(`rotation set dynamics-secret ${set}`)).toBe(`Recorded: Dynamics client secret expires in 20 days (${set} 00:00 UTC).`);
+    expect(await ask(`rotation set dynamics-secret ${set}`)).toBe(
+      `Recorded by Alex Wilber: Dynamics client secret expires in 20 days (${set} 00:00 UTC). Make sure the new value is in the bot's settings; type validate to check.`,
+    );
     // status shows it too, next to how the bot signs in.
     expect(cardOf(await playground.ask(chat, 'status'))).toContain(`{"title":"Dynamics client secret","value":"expires in 20 days (${set} 00:00 UTC)"}`);
   });

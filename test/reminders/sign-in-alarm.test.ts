@@ -34,8 +34,9 @@ describe('the alarm when Dynamics sign-in starts failing', () => {
     await idp.stop();
   });
 
-  /** Two instances of the bot on one storage account, signing in with `secret`. */
+  /** Two instances of the bot on one storage account, signing in with `secret` (those running before are stopped). */
   async function startInstances(prefix: string, secret: string): Promise<TestApp[]> {
+    for (const t of instances) await t.stop();
     const env = { ...dynamicsEnv(dv.url, 'aad', idp.origin), DYNAMICS_CLIENT_SECRET: secret, ADMINS: ADMIN, TEAMS_TENANT_ID: TENANT_ID, STORAGE_NAME_PREFIX: prefix };
     const options = { backgroundWork: true, workerOptions: FAST_WORKER, dynamicsRetry: FAST_RETRY, alarmDrain: { pollMs: 100, maxMs: 10_000 } };
     instances = [await startTestApp(env, options), await startTestApp(env, options)];
@@ -69,7 +70,6 @@ describe('the alarm when Dynamics sign-in starts failing', () => {
 
     // The admin makes a new secret and puts it in the settings: App Service restarts the app with it.
     await idp.setDirectory(directoryWith({ secret: ROTATED_SECRET, secretExpired: false }));
-    for (const t of instances) await t.stop();
     const [c] = await startInstances(prefix, ROTATED_SECRET);
     if (c === undefined) throw new Error('restarted');
 
@@ -84,5 +84,40 @@ describe('the alarm when Dynamics sign-in starts failing', () => {
     // The secrets appear nowhere the admins or the logs see.
     for (const t of instances) expect(t.logs.join('')).not.toContain(ROTATED_SECRET);
     expect(said().join('')).not.toContain(APP.secret);
+  });
+
+  it('tells an admin who opens the bot only after the incident began, at the next failing probe, once', async () => {
+    await idp.setDirectory(directoryWith({ secret: APP.secret, secretExpired: true }));
+    const [a] = await startInstances(uniquePrefix(), APP.secret);
+    if (a === undefined) throw new Error('one instance');
+    const before = said().length;
+    const leadId = (await postLead(a.url, fixture('https-docs-sample'))).body.leadId as string;
+    await waitFor(() => a.app.storage.leads.get(leadId), (l) => l?.status === 'waiting');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(said()).toHaveLength(before);
+    expect(a.logs.join('')).toContain('no admin has the app in a personal chat');
+
+    await seedAdmin(a.app.installations, connector.serviceUrl, { email: ADMIN, tenantId: TENANT_ID });
+    await waitFor(said, (s) => s.length === before + 1);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(said()).toHaveLength(before + 1);
+    expect(said().at(-1)).toContain('Leads are waiting');
+  });
+
+  it('raises no alarm for problems other than sign-in (they show in status and validate)', async () => {
+    await idp.setDirectory(defaultDirectory());
+    dv.faults.refuseRole = true;
+    try {
+      const [a] = await startInstances(uniquePrefix(), APP.secret);
+      if (a === undefined) throw new Error('one instance');
+      await seedAdmin(a.app.installations, connector.serviceUrl, { email: ADMIN, tenantId: TENANT_ID });
+      const before = said().length;
+      const leadId = (await postLead(a.url, fixture('https-docs-sample'))).body.leadId as string;
+      await waitFor(() => a.app.storage.leads.get(leadId), (l) => l?.status === 'waiting' && l.lastErrorCode === 'DYNAMICS_ROLE_MISSING');
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(said()).toHaveLength(before);
+    } finally {
+      dv.faults.clear();
+    }
   });
 });

@@ -4,7 +4,7 @@ import { formatTime } from '../cards/format-time';
 import { reminderCard } from '../cards/reminder-card';
 import { rotationCard } from '../cards/rotation-card';
 import { DAY_MS, parseCalendarDate } from '../timing/calendar-date';
-import { CREDENTIAL_ID, type Credential } from '../reminders/credential';
+import { CREDENTIAL_ID, type Credential, type CredentialKind } from '../reminders/credential';
 import { credentialFacts, describeExpiry, reminderFor } from '../reminders/describe-credential';
 import { daysLeft } from '../reminders/reminder-due';
 import type { CardAction, Command, CommandDeps } from './command';
@@ -133,7 +133,7 @@ interface Recorded {
 
 /** A date an admin gave: checked, recorded, confirmed. */
 async function recordDate(credential: Credential, date: Date, by: string, deps: CommandDeps): Promise<Recorded> {
-  const problem = checkDate(credential, date, deps.now());
+  const problem = checkDate(credential.kind, date, deps.now());
   if (problem !== undefined) return { message: problem };
   const recorded = await deps.credentials.record(credential, date, by);
   if (recorded === undefined) return { message: NO_LONGER_TRACKED };
@@ -170,11 +170,11 @@ async function addCredential(id: string, dateText: string, by: string, deps: Com
   if ((await deps.credentials.registry.get(name)) !== undefined) return `I already track **${name}**. Type **rotation set ${name} YYYY-MM-DD** to change its expiry.`;
   const date = parseCalendarDate(dateText);
   if (date === undefined) return notADate(dateText);
-  const credential: Credential = { id: name, name, kind: 'other', builtIn: false, expiresAt: undefined, changedAt: undefined, source: undefined, setBy: undefined, graphProblem: undefined, snoozedUntil: undefined, sent: [] };
-  const problem = checkDate(credential, date, deps.now());
+  const problem = checkDate('other', date, deps.now());
   if (problem !== undefined) return problem;
   await deps.credentials.registry.ensure(name, name, 'other', false);
-  const recorded = await deps.credentials.record(credential, date, by);
+  const added = await deps.credentials.registry.get(name);
+  const recorded = added === undefined ? undefined : await deps.credentials.record(added, date, by);
   if (recorded === undefined) return NO_LONGER_TRACKED;
   return `Now tracking **${name}**: it ${describeExpiry(recorded, deps.now())}. Admins get reminders 30, 14, 7, 3 and 1 days before, on the day, and daily after.`;
 }
@@ -188,8 +188,8 @@ async function removeCredential(id: string, deps: CommandDeps): Promise<string> 
 }
 
 /** A date that parses but cannot be right for this credential; undefined when it can. */
-function checkDate(credential: Credential, date: Date, now: Date): string | undefined {
-  if (credential.kind === 'password' && date.getTime() > now.getTime()) {
+function checkDate(kind: CredentialKind, date: Date, now: Date): string | undefined {
+  if (kind === 'password' && date.getTime() > now.getTime()) {
     return `For a password, give the day it was last changed; ${date.toISOString().slice(0, 10)} is in the future.`;
   }
   if (date.getTime() > now.getTime() + MAX_YEARS_AHEAD * 365 * DAY_MS) return `${date.toISOString().slice(0, 10)} is more than ${String(MAX_YEARS_AHEAD)} years away; check the year.`;

@@ -30,7 +30,6 @@ export interface ExpiryUpdate {
   readonly changedAt?: string | undefined;
   readonly source: ExpirySource | undefined;
   readonly setBy?: string | undefined;
-  readonly graphProblem?: string | undefined;
 }
 
 /** The credential registry in Azure Tables: one row per credential, shared by every instance. */

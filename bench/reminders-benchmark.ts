@@ -1,54 +1,23 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createApp } from '../src/app';
-import { loadSettings } from '../src/config/settings';
-import { createLogger } from '../src/logging/create-logger';
 import type { Azurite } from '../test/support/azurite';
-import { startBotConnectorEmulator } from '../test/support/bot-connector-emulator';
-import { startDataverseEmulator } from '../test/support/dataverse-emulator';
-import { startIdentityProvider } from '../test/support/identity-provider';
-import { APP, defaultDirectory, dynamicsEnv, TENANT_ID } from '../test/support/local-services';
+import { APP, defaultDirectory, TENANT_ID } from '../test/support/local-services';
 import { seedAdmin } from '../test/support/seed-installations';
-import { ensureTlsCertificate } from '../test/support/tls';
+import { postLead, startRig as startBenchRig, type Rig } from './bench-rig';
 
 const DAY = 86_400_000;
 const ADMINS = ['admin1@contoso.example', 'admin2@contoso.example'];
 
-/** The bot with its local services, two admins in Teams (the connector emulator), on a clock the bench moves. */
-async function startRig(azurite: Azurite, directory = defaultDirectory()) {
-  const tls = await ensureTlsCertificate(mkdtempSync(join(tmpdir(), 'bench-tls-')));
-  const idp = await startIdentityProvider(tls, directory);
-  const dv = await startDataverseEmulator({ tls, identityProviderOrigin: idp.origin, tenantId: TENANT_ID });
-  const connector = await startBotConnectorEmulator({ appPerSecond: 50 });
+/** The bot with two admins in Teams (the connector emulator), on a clock the bench moves. */
+async function startRig(azurite: Azurite, directory = defaultDirectory()): Promise<Rig & { clock: { now: Date } }> {
   const clock = { now: new Date('2027-01-01T09:00:00Z') };
-  const settings = loadSettings({
-    STORAGE_CONNECTION_STRING: azurite.connectionString,
-    STORAGE_NAME_PREFIX: `bench${randomBytes(3).toString('hex')}`,
-    LEAD_INTAKE_KEY: randomBytes(18).toString('base64url'),
-    ADMINS: ADMINS.join(';'),
-    TEAMS_TENANT_ID: TENANT_ID,
-    DYNAMICS_CLIENT_SECRET_EXPIRES: '2027-03-31',
-    ...dynamicsEnv(dv.url, 'aad', idp.origin),
-  });
-  const app = createApp(settings, { logger: createLogger('silent'), trustedCertificates: tls.cert, now: () => clock.now });
-  await app.storage.ensureCreated();
-  for (const email of ADMINS) await seedAdmin(app.installations, connector.serviceUrl, { email, tenantId: TENANT_ID });
-  const { url } = await app.start(0, '127.0.0.1');
-  return {
-    app,
-    url,
-    settings,
-    clock,
-    connector,
-    async stop() {
-      await app.stop();
-      await connector.stop();
-      await dv.stop();
-      await idp.stop();
+  const rig = await startBenchRig(azurite, {
+    env: { ADMINS: ADMINS.join(';'), TEAMS_TENANT_ID: TENANT_ID, DYNAMICS_CLIENT_SECRET_EXPIRES: '2027-03-31' },
+    directory,
+    now: () => clock.now,
+    prepare: async (app, connector) => {
+      for (const email of ADMINS) await seedAdmin(app.installations, connector.serviceUrl, { email, tenantId: TENANT_ID });
     },
-  };
+  });
+  return { ...rig, clock };
 }
 
 /**
@@ -84,12 +53,7 @@ export async function measureAlarm(azurite: Azurite): Promise<number> {
   const rig = await startRig(azurite, { ...directory, apps: directory.apps.map((a) => (a.clientId === APP.clientId ? { ...a, secretExpired: true } : a)) });
   try {
     const started = performance.now();
-    const response = await fetch(`${rig.url}/api/leads?code=${rig.settings.intake.key}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ UserDetails: { FirstName: 'Dana', LastName: 'Buyer', Email: 'buyer@fabrikam.example' }, LeadSource: 'AppSource-PLT|contoso.sales', OfferTitle: 'Contoso Sales' }),
-    });
-    if (response.status !== 202) throw new Error(`lead answered ${response.status}`);
+    await postLead(rig, 0);
     while (rig.connector.delivered.filter((d) => JSON.stringify(d.activity).includes('Leads are waiting')).length < ADMINS.length) {
       if (performance.now() - started > 60_000) throw new Error('no alarm within a minute');
       await new Promise((resolve) => setTimeout(resolve, 2));

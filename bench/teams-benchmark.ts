@@ -1,73 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createApp, type App } from '../src/app';
-import { loadSettings } from '../src/config/settings';
-import { createLogger } from '../src/logging/create-logger';
 import type { Azurite } from '../test/support/azurite';
-import { startBotConnectorEmulator, type BotConnectorEmulator } from '../test/support/bot-connector-emulator';
-import { startDataverseEmulator } from '../test/support/dataverse-emulator';
-import { startIdentityProvider } from '../test/support/identity-provider';
-import { defaultDirectory, dynamicsEnv, TENANT_ID } from '../test/support/local-services';
+import { TENANT_ID } from '../test/support/local-services';
 import { seedSellers } from '../test/support/seed-installations';
-import { ensureTlsCertificate } from '../test/support/tls';
+import { postLead, startRig as startBenchRig, type Rig } from './bench-rig';
 
-interface Rig {
-  readonly app: App;
-  readonly url: string;
-  readonly key: string;
-  readonly connector: BotConnectorEmulator;
-  stop(): Promise<void>;
-}
-
-/** One bot instance as deployed (default worker pacing), its Dynamics and its Teams, on loopback. */
 /** The admin of the bench rig, by Azure AD object id (the connector emulator has no member API). */
 const ADMIN_OBJECT_ID = '6f1c1b7a-0000-4000-8000-00000000ad01';
 
-async function startRig(azurite: Azurite, sellers: number, messagesPerSecond: number): Promise<Rig> {
-  const tls = await ensureTlsCertificate(mkdtempSync(join(tmpdir(), 'bench-tls-')));
-  const idp = await startIdentityProvider(tls, defaultDirectory());
-  const dv = await startDataverseEmulator({ tls, identityProviderOrigin: idp.origin, tenantId: TENANT_ID });
-  const connector = await startBotConnectorEmulator({ appPerSecond: 50 });
-  const key = randomBytes(18).toString('base64url');
-  const prefix = `bench${randomBytes(3).toString('hex')}`;
+/** The bot with `sellers` on its contact list, each with the app installed. */
+function startRig(azurite: Azurite, sellers: number, messagesPerSecond: number): Promise<Rig> {
   const contacts = Array.from({ length: sellers }, (_, i) => `seller${i}@contoso.example`);
-  const settings = loadSettings({
-    STORAGE_CONNECTION_STRING: azurite.connectionString,
-    STORAGE_NAME_PREFIX: prefix,
-    LEAD_INTAKE_KEY: key,
-    LEAD_CONTACTS: contacts.join(';'),
-    TEAMS_MESSAGES_PER_SECOND: String(messagesPerSecond),
-    ADMINS: ADMIN_OBJECT_ID,
-    ...dynamicsEnv(dv.url, 'aad', idp.origin),
+  return startBenchRig(azurite, {
+    env: { LEAD_CONTACTS: contacts.join(';'), TEAMS_MESSAGES_PER_SECOND: String(messagesPerSecond), ADMINS: ADMIN_OBJECT_ID },
+    prepare: (app, connector) => seedSellers(app.installations, connector.serviceUrl, sellers),
   });
-  const app = createApp(settings, { logger: createLogger('silent'), trustedCertificates: tls.cert });
-  await app.storage.ensureCreated();
-  await seedSellers(app.installations, connector.serviceUrl, sellers);
-  const { url } = await app.start(0, '127.0.0.1');
-  return {
-    app,
-    url,
-    key,
-    connector,
-    async stop() {
-      await app.stop();
-      await connector.stop();
-      await dv.stop();
-      await idp.stop();
-    },
-  };
-}
-
-async function postLead(rig: Rig, i: number): Promise<void> {
-  const response = await fetch(`${rig.url}/api/leads?code=${rig.key}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ UserDetails: { FirstName: 'Dana', LastName: `Buyer ${i}`, Email: `buyer${i}@fabrikam.example` }, LeadSource: 'AppSource-PLT|contoso.sales', OfferTitle: 'Contoso Sales' }),
-  });
-  if (response.status !== 202) throw new Error(`lead ${i} answered ${response.status}`);
-  await response.arrayBuffer();
 }
 
 async function until(done: () => boolean, timeoutMs = 60_000): Promise<void> {

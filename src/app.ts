@@ -143,6 +143,13 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   registerRoutes(bot, { settings, bot, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, limiter, credentials, admins, logger, now });
 
   const server = restify.createServer({ name: 'marketplace-lead-bot', handleUncaughtExceptions: false });
+  let stopping = false;
+  // While stopping, each answer closes its connection: a sender on a kept-alive connection must
+  // reconnect, and finds the port closed, so the server drains instead of serving it for ever.
+  server.pre((_req, res, next) => {
+    if (stopping) res.setHeader('connection', 'close');
+    next();
+  });
   registerHealthRoutes(server, () => storage.checkReachable(), logger);
   registerIntakeRoute(server, settings.intake, acceptDeps);
   registerMessagesRoute(server, bot, logger);
@@ -179,10 +186,12 @@ export function createApp(settings: Settings, deps: AppDeps): App {
       return { url };
     },
     async stop() {
+      stopping = true;
       await new Promise<void>((resolve) => {
         server.close(() => {
           resolve();
         });
+        server.server.closeIdleConnections();
       });
       await Promise.all([importer?.stop(), worker.stop(), reminders.stop()]);
       await alarm.stop();

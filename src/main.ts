@@ -29,6 +29,13 @@ async function main(argv: readonly string[]): Promise<void> {
 
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
+    // Past the limit, exit anyway: every acknowledged lead is in storage, and one in hand reappears on the queue.
+    setTimeout(() => {
+      logger.error({ limitMs: settings.shutdownMs }, 'shutdown took too long; exiting with work in hand, handed back to the queue');
+      // Storage gets a moment to take them back, no more: the exit is due.
+      const handedBack = Promise.race([app.worker.handBack(), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+      void handedBack.finally(() => process.exit(1));
+    }, settings.shutdownMs).unref();
     app.stop().then(
       () => process.exit(0),
       (err: unknown) => {

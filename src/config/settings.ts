@@ -9,6 +9,8 @@ import { parseCalendarDate } from '../timing/calendar-date';
  */
 export interface Settings {
   readonly port: number;
+  /** How long a shutdown (SIGTERM) may take before the process exits anyway. */
+  readonly shutdownMs: number;
   readonly logLevel: LogLevel;
   readonly storage: StorageSettings;
   readonly intake: IntakeSettings;
@@ -192,6 +194,7 @@ function list(name: string, pattern: RegExp, what: string) {
 
 const schema = z.object({
   PORT: integer('PORT', 1, 65535, 3978),
+  SHUTDOWN_SECONDS: integer('SHUTDOWN_SECONDS', 1, 600, 20),
   LOG_LEVEL: optionalText.pipe(
     z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -313,6 +316,7 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
   const given = (name: string): boolean => (env[name] ?? '').trim() !== '';
   const settings: Settings = {
     port: s.PORT,
+    shutdownMs: s.SHUTDOWN_SECONDS * 1000,
     logLevel: s.LOG_LEVEL,
     storage: { connectionString: s.STORAGE_CONNECTION_STRING, namePrefix: s.STORAGE_NAME_PREFIX },
     intake: {

@@ -72,6 +72,8 @@ export class LeadWorker {
   private wake: (() => void) | undefined;
   private block: PipelineBlock | undefined;
   private nudged = false;
+  /** Leads taken and not yet finished: handed back if the process must exit without finishing them. */
+  private readonly inHand = new Set<LeadLease>();
 
   constructor(
     private readonly deps: LeadWorkerDeps,
@@ -94,6 +96,15 @@ export class LeadWorker {
     this.running = false;
     this.wake?.();
     await this.loop;
+  }
+
+  /**
+   * Hands every lead in hand back to the queue at once (for a process about to exit before its
+   * work finishes): another instance takes them now rather than after `hideMs`. A write still in
+   * flight may land too; the next one finds the record there (the lead id is the record id).
+   */
+  async handBack(): Promise<void> {
+    await Promise.allSettled([...this.inHand].map((lease) => lease.postpone(0)));
   }
 
   /**
@@ -146,6 +157,7 @@ export class LeadWorker {
 
   private async work(lease: LeadLease): Promise<void> {
     const log = this.deps.logger.child({ leadId: lease.leadId });
+    this.inHand.add(lease);
     try {
       const lead = lease.leadId === undefined ? undefined : await this.deps.leads.get(lease.leadId);
       if (lead === undefined) {
@@ -164,6 +176,7 @@ export class LeadWorker {
         log.error({ err, code: error.code }, 'could not record the failure; the lead stays queued');
       });
     } finally {
+      this.inHand.delete(lease);
       lease.release();
     }
   }

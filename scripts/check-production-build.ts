@@ -1,0 +1,72 @@
+/**
+ * `npm run check:production`: what a deployment runs, checked from the outside. Builds, copies
+ * the build with package.json and the lock file to a scratch folder, installs production
+ * dependencies only (`npm ci --omit=dev`), starts it with `npm start` against Azurite, accepts a
+ * lead, and stops it with SIGTERM. CI runs it after the tests.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAzurite } from '../test/support/azurite';
+import { freePort } from '../test/support/free-port';
+import { dynamicsEnv } from '../test/support/local-services';
+import { fixture } from '../test/support/fixtures';
+
+const ROOT = join(__dirname, '..');
+const KEY = 'production-check-intake-key';
+
+async function main(): Promise<void> {
+  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  const scratch = mkdtempSync(join(tmpdir(), 'lead-bot-production-'));
+  const azurite = await startAzurite();
+  let bot: ChildProcess | undefined;
+  try {
+    for (const file of ['package.json', 'package-lock.json', '.npmrc', 'dist']) cpSync(join(ROOT, file), join(scratch, file), { recursive: true });
+    execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], { cwd: scratch, stdio: 'inherit' });
+
+    const port = await freePort();
+    bot = spawn('npm', ['start'], {
+      cwd: scratch,
+      env: {
+        PATH: process.env.PATH ?? '',
+        PORT: String(port),
+        STORAGE_CONNECTION_STRING: azurite.connectionString,
+        LEAD_INTAKE_KEY: KEY,
+        // Nothing answers there: the check is that the build runs and takes leads, not Dynamics.
+        ...dynamicsEnv('https://127.0.0.1:9', 'aad', 'https://127.0.0.1:9'),
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+      // Its own process group, to find the node process in and to clean up after a failure.
+      detached: true,
+    });
+    const exited = new Promise<number | null>((resolve) => bot?.once('exit', resolve));
+    const url = `http://127.0.0.1:${String(port)}`;
+    let ready = 0;
+    for (let i = 0; i < 150 && ready !== 200; i++) {
+      ready = await fetch(`${url}/readyz`).then((r) => r.status, () => 0);
+      if (ready !== 200) await new Promise((r) => setTimeout(r, 200));
+    }
+    if (ready !== 200) throw new Error('the production build did not become ready on /readyz');
+    const answer = await fetch(`${url}/api/leads?code=${KEY}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fixture('https-appsource-contact-me')) });
+    if (answer.status !== 202) throw new Error(`the production build answered a lead with ${String(answer.status)}`);
+    // The signal goes to the node process npm started, as a platform stopping `node dist/main.js` sends it;
+    // npm then exits with its code.
+    const node = execFileSync('pgrep', ['-g', String(bot.pid ?? 0), '-f', '^node .*dist/main\\.js'], { encoding: 'utf8' }).trim().split('\n')[0] ?? '';
+    process.kill(Number(node), 'SIGTERM');
+    const code = await exited;
+    if (code !== 0) throw new Error(`the production build exited with ${String(code)} on SIGTERM`);
+    process.stdout.write('Production build: installed with production dependencies only, ready, took a lead, stopped on SIGTERM.\n');
+  } catch (error) {
+    if (bot !== undefined && bot.exitCode === null) process.kill(-(bot.pid ?? 0), 'SIGKILL');
+    throw error;
+  } finally {
+    await azurite.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodePng } from '../../scripts/icons/png';
+import { decodePng } from '../../scripts/app-package/icons/png';
 
 const APP_PACKAGE = join(__dirname, '..', '..', 'appPackage');
 const manifest = JSON.parse(readFileSync(join(APP_PACKAGE, 'manifest.json'), 'utf8')) as { icons: { color: string; outline: string } };

@@ -1,16 +1,23 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import AdmZip from 'adm-zip';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
+import { buildAppPackage } from '../../scripts/app-package/package-app';
 import { COMMANDS } from '../../src/commands/route-table';
 
 const ROOT = join(__dirname, '..', '..');
 const SCHEMAS = join(ROOT, 'node_modules', '@microsoft', 'app-manifest', 'build', 'json-schemas', 'teams');
 const manifestText = readFileSync(join(ROOT, 'appPackage', 'manifest.json'), 'utf8');
 
-/** The manifest as a deployment fills it (Agents Toolkit replaces each ${{NAME}}). */
+/** The manifest as a deployment fills it (Agents Toolkit replaces each ${{NAME}}), placeholders unchecked. */
 function filled(values: Record<string, string>): unknown {
   return JSON.parse(manifestText.replace(/\$\{\{([A-Z_]+)\}\}/g, (_, name: string) => values[name] ?? `<${name} not set>`));
+}
+
+/** What `npm run package` zips, entry by entry. */
+function packaged(values: Record<string, string>): Map<string, Buffer> {
+  return new Map(new AdmZip(buildAppPackage(values)).getEntries().map((e) => [e.entryName, e.getData()]));
 }
 
 const SAMPLE = {
@@ -30,9 +37,30 @@ describe('the Teams app manifest', () => {
     const ajv = new Ajv({ allErrors: true, strict: false });
     addFormats(ajv);
     const validate = ajv.compile(schema);
-    expect(validate(filled(SAMPLE)) ? [] : validate.errors).toEqual([]);
+    const manifest = JSON.parse(packaged(SAMPLE).get('manifest.json')?.toString('utf8') ?? '{}') as unknown;
+    expect(validate(manifest) ? [] : validate.errors).toEqual([]);
     // An unfilled placeholder is caught (the app id must be a GUID).
     expect(validate(filled({ ...SAMPLE, TEAMS_APP_ID: 'not-a-guid' }))).toBe(false);
+  });
+
+  it('npm run package zips the filled manifest and both icons, nothing else', () => {
+    const entries = packaged(SAMPLE);
+    expect([...entries.keys()].sort()).toEqual(['color.png', 'manifest.json', 'outline.png']);
+    const manifest = entries.get('manifest.json')?.toString('utf8') ?? '';
+    expect(manifest).not.toContain('${{');
+    expect(manifest).toContain(`"id": "${SAMPLE.TEAMS_APP_ID}"`);
+    expect(entries.get('color.png')).toEqual(readFileSync(join(ROOT, 'appPackage', 'color.png')));
+  });
+
+  it('npm run package names every value it is missing or cannot use', () => {
+    expect(() => buildAppPackage({ ...SAMPLE, BOT_ID: '', BOT_DOMAIN: 'https://contoso.example', PUBLISHER_TERMS_URL: 'http://contoso.example/terms' })).toThrow(
+      [
+        'The app package cannot be built:',
+        '  - PUBLISHER_TERMS_URL "http://contoso.example/terms" is not valid: your terms of use, https://…',
+        "  - BOT_ID is missing: the bot's Microsoft App ID, a GUID (the Azure Bot resource's Configuration page)",
+        '  - BOT_DOMAIN "https://contoso.example" is not valid: the bot\'s host name with no https:// (e.g. contoso-leads.azurewebsites.net)',
+      ].join('\n'),
+    );
   });
 
   it('uses the newest schema version shipped', () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { encodePng, type Rgba } from './png';
 
 const BLUE = [0x1f, 0x5f, 0xc8] as const;
-const OUT = join(__dirname, '..', '..', 'appPackage');
+const OUT = join(__dirname, '..', '..', '..', 'appPackage');
 
 /** The glyph in unit coordinates (0..1 both ways): a funnel, and a lead (a dot) falling into it. */
 function inGlyph(x: number, y: number): boolean {

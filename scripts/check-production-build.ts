@@ -12,6 +12,7 @@ import { startAzurite } from '../test/support/azurite';
 import { freePort } from '../test/support/free-port';
 import { dynamicsEnv } from '../test/support/local-services';
 import { fixture } from '../test/support/fixtures';
+import { waitFor } from '../test/support/pipeline';
 
 const ROOT = join(__dirname, '..');
 const KEY = 'production-check-intake-key';
@@ -42,12 +43,9 @@ async function main(): Promise<void> {
     });
     const exited = new Promise<number | null>((resolve) => bot?.once('exit', resolve));
     const url = `http://127.0.0.1:${String(port)}`;
-    let ready = 0;
-    for (let i = 0; i < 150 && ready !== 200; i++) {
-      ready = await fetch(`${url}/readyz`).then((r) => r.status, () => 0);
-      if (ready !== 200) await new Promise((r) => setTimeout(r, 200));
-    }
-    if (ready !== 200) throw new Error('the production build did not become ready on /readyz');
+    await waitFor(() => fetch(`${url}/readyz`).then((r) => r.status, () => 0), (status) => status === 200, 30_000).catch(() => {
+      throw new Error('the production build did not become ready on /readyz');
+    });
     const answer = await fetch(`${url}/api/leads?code=${KEY}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fixture('https-appsource-contact-me')) });
     if (answer.status !== 202) throw new Error(`the production build answered a lead with ${String(answer.status)}`);
     // The signal goes to the node process npm started, as a platform stopping `node dist/main.js` sends it;

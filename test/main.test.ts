@@ -1,30 +1,12 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { freePort } from './support/free-port';
+import { runMain } from './support/main-process';
 import { dynamicsEnv } from './support/local-services';
 import { INTAKE_KEY } from './support/test-app';
-
-const ROOT = join(__dirname, '..');
-
-/** Runs src/main.ts as `npm start` would run the build: a real process, settings from its env. */
-function runMain(env: Record<string, string>, args: string[] = []) {
-  const child = spawn(process.execPath, ['--disable-warning=DEP0111', '--import', 'tsx', 'src/main.ts', ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return { child, exited, output: () => ({ stdout, stderr }) };
-}
 
 describe('main', () => {
   it('stops at start-up with every settings problem named, and no secret echoed', async () => {
     const run = runMain({ PORT: '99999', LEAD_INTAKE_KEY: 'CANARY!' });
-    expect(await run.exited).toBe(1);
+    expect((await run.exited).code).toBe(1);
     const { stderr } = run.output();
     expect(stderr).toContain("The bot's settings are not valid:");
     expect(stderr).toContain('PORT "99999" must be a whole number from 1 to 65535');
@@ -52,7 +34,7 @@ describe('main', () => {
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
 
     run.child.kill('SIGTERM');
-    expect(await run.exited).toBe(0);
+    expect((await run.exited).code).toBe(0);
     expect(run.output().stdout).toMatch(/"msg":"shutting down"/);
   });
 });

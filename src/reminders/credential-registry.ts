@@ -1,5 +1,5 @@
-import { isRestError } from '@azure/core-rest-pipeline';
 import type { TableClient } from '@azure/data-tables';
+import { isConflict } from '../storage/is-conflict';
 import { isNotFound } from '../storage/is-not-found';
 import type { Credential, CredentialKind, ExpirySource } from './credential';
 
@@ -110,7 +110,7 @@ async function ifUnchanged(update: Promise<unknown>): Promise<boolean> {
     await update;
     return true;
   } catch (error) {
-    if (isRestError(error) && (error.statusCode === 412 || error.statusCode === 404)) return false;
+    if (isConflict(error) || isNotFound(error)) return false;
     throw error;
   }
 }

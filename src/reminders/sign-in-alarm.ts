@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isRestError } from '@azure/core-rest-pipeline';
 import type { TableClient } from '@azure/data-tables';
 import { CardFactory } from 'botbuilder';
 import { alarmCard } from '../cards/alarm-card';
@@ -7,6 +6,7 @@ import { formatTime } from '../cards/format-time';
 import { SIGN_IN_REFUSED } from '../dynamics/sign-in';
 import type { Logger } from '../logging/create-logger';
 import type { PipelineBlock, PipelineWatcher } from '../pipeline/lead-worker';
+import { isConflict } from '../storage/is-conflict';
 import { isNotFound } from '../storage/is-not-found';
 import type { LeadStatus, LeadStore } from '../storage/lead-store';
 import type { AdminMessenger } from '../teams/send-to-admins';
@@ -87,7 +87,7 @@ export class SignInAlarm implements PipelineWatcher {
     const incident: Incident = { code: block.error.code, message: block.error.message, fix: block.error.fix, since: block.since.toISOString(), told: false };
     await this.deps.state.createEntity({ ...KEY, ...incident }).catch((error: unknown) => {
       // 409: open already (raised by another instance, or before a restart).
-      if (!(isRestError(error) && error.statusCode === 409)) throw error;
+      if (!isConflict(error)) throw error;
     });
     const row = await this.deps.state.getEntity<Incident>(KEY.partitionKey, KEY.rowKey);
     this.known = { open: true, told: row.told, checkedAt: Date.now() };
@@ -95,7 +95,7 @@ export class SignInAlarm implements PipelineWatcher {
     try {
       await this.deps.state.updateEntity({ ...KEY, told: true }, 'Merge', { etag: row.etag });
     } catch (error) {
-      if (isRestError(error) && (error.statusCode === 412 || error.statusCode === 404)) return; // another instance tells them
+      if (isConflict(error) || isNotFound(error)) return; // another instance tells them
       throw error;
     }
     const { sent, admins } = await this.deps.admins.send({ attachments: [CardFactory.adaptiveCard(alarmCard({ code: row.code, message: row.message, fix: row.fix, since: row.since }))], summary: `Leads are waiting: ${row.message}` }, 'alarm');
@@ -116,7 +116,7 @@ export class SignInAlarm implements PipelineWatcher {
       // Only the instance whose delete succeeds announces the recovery.
       await this.deps.state.deleteEntity(KEY.partitionKey, KEY.rowKey, { etag: incident.etag });
     } catch (error) {
-      if (isNotFound(error) || (isRestError(error) && error.statusCode === 412)) {
+      if (isNotFound(error) || isConflict(error)) {
         this.known = { open: false, told: false, checkedAt: Date.now() };
         return;
       }

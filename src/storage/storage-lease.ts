@@ -1,5 +1,5 @@
-import { isRestError } from '@azure/core-rest-pipeline';
 import type { TableClient } from '@azure/data-tables';
+import { isConflict } from './is-conflict';
 import { isNotFound } from './is-not-found';
 
 interface LeaseEntity {
@@ -55,6 +55,6 @@ export class StorageLease {
 
 /** 409 (created meanwhile) or 412 (changed meanwhile): another holder won; anything else is trouble. */
 function lostRace(error: unknown): false {
-  if (isRestError(error) && (error.statusCode === 409 || error.statusCode === 412)) return false;
+  if (isConflict(error)) return false;
   throw error;
 }

@@ -1,40 +1,25 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import type { DataverseEmulator } from '../support/dataverse-emulator';
 import { fixture } from '../support/fixtures';
 import { freePort } from '../support/free-port';
+import { runMain, type MainProcess } from '../support/main-process';
 import { dynamicsEnv, sharedServices, startDataverse } from '../support/local-services';
 import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
 import { postLead, startTestApp, testEnv, type TestApp } from '../support/test-app';
 
-const ROOT = join(__dirname, '..', '..');
-
-/** src/main.ts as `npm start` runs it: its own process, settings from the environment, stopped by signals. */
-async function startMain(env: Record<string, string | undefined>): Promise<{ url: string; exited: Promise<{ code: number | null; at: number }>; signal(name: NodeJS.Signals): number; output(): string }> {
+/** src/main.ts in its own process, on a free port, once it is ready; stopped by signals. */
+async function startMain(env: Record<string, string | undefined>): Promise<{ url: string; exited: MainProcess['exited']; signal(name: NodeJS.Signals): number; output(): string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--disable-warning=DEP0111', '--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), NODE_EXTRA_CA_CERTS: sharedServices().tls.certPath },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<{ code: number | null; at: number }>((resolve) => {
-    child.once('exit', (code) => {
-      resolve({ code, at: Date.now() });
-    });
-  });
+  const run = runMain({ ...env, PORT: String(port), NODE_EXTRA_CA_CERTS: sharedServices().tls.certPath });
   const url = `http://127.0.0.1:${String(port)}`;
   await waitFor(() => fetch(`${url}/readyz`).then((r) => r.status, () => 0), (s) => s === 200);
   return {
     url,
-    exited,
+    exited: run.exited,
     signal(name) {
-      child.kill(name);
+      run.child.kill(name);
       return Date.now();
     },
-    output: () => output,
+    output: () => `${run.output().stdout}${run.output().stderr}`,
   };
 }
 

@@ -1,11 +1,11 @@
 /**
- * `npm run check:production`: what a deployment runs, checked from the outside. Builds, copies
- * the build with package.json and the lock file to a scratch folder, installs production
- * dependencies only (`npm ci --omit=dev`), starts it with `npm start` against Azurite, accepts a
- * lead, and stops it with SIGTERM. CI runs it after the tests.
+ * `npm run check:production`: what a deployment runs, checked from the outside. Stages the build
+ * as `npm run stage` does for a deployment (production dependencies only) in a scratch folder,
+ * starts it with `npm start` against Azurite, accepts a lead, and stops it with SIGTERM. CI runs
+ * it after the tests.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAzurite } from '../test/support/azurite';
@@ -13,18 +13,16 @@ import { freePort } from '../test/support/free-port';
 import { dynamicsEnv } from '../test/support/local-services';
 import { fixture } from '../test/support/fixtures';
 import { waitFor } from '../test/support/pipeline';
+import { stageProduction } from './stage-production';
 
-const ROOT = join(__dirname, '..');
 const KEY = 'production-check-intake-key';
 
 async function main(): Promise<void> {
-  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
   const scratch = mkdtempSync(join(tmpdir(), 'lead-bot-production-'));
   const azurite = await startAzurite();
   let bot: ChildProcess | undefined;
   try {
-    for (const file of ['package.json', 'package-lock.json', '.npmrc', 'dist']) cpSync(join(ROOT, file), join(scratch, file), { recursive: true });
-    execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], { cwd: scratch, stdio: 'inherit' });
+    stageProduction(scratch);
 
     const port = await freePort();
     bot = spawn('npm', ['start'], {

@@ -30,6 +30,12 @@ export interface Settings {
    */
   readonly teamsTenantId: string | undefined;
   readonly reminders: ReminderSettings;
+  /** Application Insights, when APPLICATIONINSIGHTS_CONNECTION_STRING is set; otherwise nothing is exported. */
+  readonly telemetry: TelemetrySettings | undefined;
+}
+
+export interface TelemetrySettings {
+  readonly connectionString: string;
 }
 
 /** When credentials expire, and how the bot learns it (see src/reminders/). */
@@ -294,6 +300,15 @@ const schema = z.object({
   DYNAMICS_CLIENT_SECRET_EXPIRES: isoDate('DYNAMICS_CLIENT_SECRET_EXPIRES'),
   DYNAMICS_PASSWORD_CHANGED: isoDate('DYNAMICS_PASSWORD_CHANGED'),
   BOT_PASSWORD_EXPIRES: isoDate('BOT_PASSWORD_EXPIRES'),
+  APPLICATIONINSIGHTS_CONNECTION_STRING: optionalText.transform((v, ctx) => {
+    const problem = v === undefined ? undefined : connectionStringProblem(v);
+    if (problem !== undefined) {
+      // Not echoed: it carries the resource's instrumentation key.
+      ctx.addIssue({ code: 'custom', message: `APPLICATIONINSIGHTS_CONNECTION_STRING ${problem}; copy it from the Application Insights resource's Overview page` });
+      return z.NEVER;
+    }
+    return v;
+  }),
   ADMINS: list('ADMINS', new RegExp(`${EMAIL.source}|${GUID.source}`, 'i'), 'an e-mail address or an Azure AD object id'),
 });
 
@@ -308,6 +323,10 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
   const problems: string[] = [];
   const parsed: Record<string, unknown> = {};
   for (const [name, field] of Object.entries(schema.shape)) {
+    if (env[name]?.trim().startsWith(KEY_VAULT_REFERENCE) === true) {
+      problems.push(unresolvedReference(name));
+      continue;
+    }
     const result = field.safeParse(env[name]);
     if (result.success) parsed[name] = result.data;
     else problems.push(...result.error.issues.map((i) => i.message));
@@ -347,9 +366,50 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
       dynamicsPasswordChanged: s.DYNAMICS_PASSWORD_CHANGED,
       botPasswordExpires: s.BOT_PASSWORD_EXPIRES,
     },
+    telemetry: s.APPLICATIONINSIGHTS_CONNECTION_STRING === undefined ? undefined : { connectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING },
   };
   if (problems.length > 0) throw new SettingsError(problems);
   return Object.freeze(settings);
+}
+
+/**
+ * App Service replaces `@Microsoft.KeyVault(...)` with the secret; when it cannot (no access, no
+ * such secret), the app gets the reference itself.
+ */
+const KEY_VAULT_REFERENCE = '@Microsoft.KeyVault(';
+
+function unresolvedReference(name: string): string {
+  return (
+    `${name} is a Key Vault reference App Service could not resolve; give the app's managed identity the ` +
+    `"Key Vault Secrets User" role on the vault and check the secret exists (App Service > Environment variables ` +
+    `shows why under "Source"), then restart the app`
+  );
+}
+
+/** What is wrong with an Application Insights connection string, if anything. */
+function connectionStringProblem(value: string): string | undefined {
+  const fields = new Map(
+    value
+      .split(';')
+      .filter((part) => part.trim() !== '')
+      .map((part) => {
+        const at = part.indexOf('=');
+        return [part.slice(0, at).trim().toLowerCase(), part.slice(at + 1).trim()] as const;
+      }),
+  );
+  if (!GUID.test(fields.get('instrumentationkey') ?? '')) return 'has no InstrumentationKey=<GUID>';
+  const endpoint = fields.get('ingestionendpoint');
+  if (endpoint === undefined) return 'has no IngestionEndpoint=https://…';
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return 'has an IngestionEndpoint that is not a URL';
+  }
+  // Plain http only to a collector on this machine.
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) return 'has an IngestionEndpoint that is not https';
+  return undefined;
 }
 
 function readDynamics(s: Parsed, given: (name: string) => boolean, problems: string[]): DynamicsSettings {

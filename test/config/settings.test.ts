@@ -160,6 +160,25 @@ describe('loadSettings', () => {
     ]);
     expect(loadSettings({ ...BASE, BOT_ID: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', BOT_TYPE: 'UserAssignedMsi', BOT_TENANT_ID: 'contoso.onmicrosoft.com' }).bot?.type).toBe('UserAssignedMsi');
   });
+  it('exports to Application Insights only when its connection string is set, and checks it', () => {
+    expect(loadSettings(BASE).telemetry).toBeUndefined();
+    const ikey = '7a3f1c2e-0b4d-4e5f-8a9b-0c1d2e3f4a5b';
+    const good = `InstrumentationKey=${ikey};IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/;LiveEndpoint=https://westeurope.livediagnostics.monitor.azure.com/`;
+    expect(loadSettings({ ...BASE, APPLICATIONINSIGHTS_CONNECTION_STRING: good }).telemetry).toEqual({ connectionString: good });
+    // A collector on this machine may take plain http; nothing else may.
+    expect(loadSettings({ ...BASE, APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=${ikey};IngestionEndpoint=http://127.0.0.1:4318/` }).telemetry).toBeDefined();
+    const refused = (value: string): string => problemsOf({ ...BASE, APPLICATIONINSIGHTS_CONNECTION_STRING: value }).join('\n');
+    expect(refused(`InstrumentationKey=${ikey};IngestionEndpoint=http://collector.contoso.com/`)).toContain('APPLICATIONINSIGHTS_CONNECTION_STRING has an IngestionEndpoint that is not https');
+    expect(refused('IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/')).toContain('has no InstrumentationKey=<GUID>');
+    expect(refused(`InstrumentationKey=${ikey}`)).toContain('has no IngestionEndpoint=https://');
+    expect(refused(`InstrumentationKey=CANARY-not-a-guid;IngestionEndpoint=https://x.example/`)).not.toContain('CANARY');
+  });
+
+  it('says when App Service handed over a Key Vault reference instead of the secret', () => {
+    const problems = problemsOf({ ...BASE, LEAD_INTAKE_KEY: '@Microsoft.KeyVault(VaultName=leadbot-kv;SecretName=lead-intake-key)' });
+    expect(problems).toEqual([expect.stringMatching(/^LEAD_INTAKE_KEY is a Key Vault reference App Service could not resolve; give the app's managed identity the "Key Vault Secrets User" role/)]);
+    expect(problems[0]).not.toContain('SecretName');
+  });
 });
 
 describe('readEnvFiles', () => {

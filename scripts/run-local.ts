@@ -5,8 +5,9 @@
  * embedded defaults for every setting the environment and env/.env.local leave unset.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'dotenv';
 import PinoPretty from 'pino-pretty';
 import { readEnvFiles } from '../src/config/read-env-files';
 import { startAzurite } from '../test/support/azurite';
@@ -40,7 +41,12 @@ async function main(): Promise<void> {
   mkdirSync(location, { recursive: true });
   const azurite = await startAzurite({ location, tablePort: await portOrFree(10002), queuePort: await portOrFree(10001) });
   const tls = await ensureTlsCertificate(join(ROOT, '.local', 'tls'));
-  const fileEnv = withoutBlanks(existsSync(join(ROOT, 'env', '.env.local')) ? readEnvFiles('local', process.env, join(ROOT, 'env')) : process.env);
+  // `atk provision --env local` (m365agents.local.yml) leaves the bot's sign-in for real Teams in .localConfigs.
+  const toolkit = join(ROOT, '.localConfigs');
+  const fileEnv = withoutBlanks({
+    ...(existsSync(toolkit) ? parse(readFileSync(toolkit)) : {}),
+    ...(existsSync(join(ROOT, 'env', '.env.local')) ? readEnvFiles('local', process.env, join(ROOT, 'env')) : process.env),
+  });
 
   // A real Dynamics given in the settings is used as it is; otherwise the local stand-ins.
   const services: { stop(): Promise<void> }[] = [];

@@ -28,6 +28,9 @@ import { readExpiryFromGraph } from './reminders/read-expiry-from-graph';
 import { ReminderScheduler } from './reminders/reminder-scheduler';
 import { SignInAlarm, type SignInAlarmDeps } from './reminders/sign-in-alarm';
 import { StorageLease } from './storage/storage-lease';
+import { startAzureMonitor } from './telemetry/azure-monitor';
+import { recordRequests } from './telemetry/record-requests';
+import { NO_TELEMETRY } from './telemetry/telemetry';
 
 export interface AppDeps {
   readonly logger: Logger;
@@ -47,6 +50,8 @@ export interface AppDeps {
   readonly alarmDrain?: SignInAlarmDeps['drain'];
   /** Names this instance in leases; random unless a test needs two apps told apart. */
   readonly instanceId?: string;
+  /** How often metrics go to Application Insights, when it is set; tests shorten it. */
+  readonly metricExportMs?: number;
 }
 
 export interface App {
@@ -75,6 +80,8 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   const logger = deps.logger;
   const now = deps.now ?? (() => new Date());
   const storage = openStorage(settings.storage);
+  const monitor = settings.telemetry === undefined ? undefined : startAzureMonitor(settings.telemetry, { exportIntervalMs: deps.metricExportMs, trustedCertificates: deps.trustedCertificates });
+  const telemetry = monitor?.telemetry ?? NO_TELEMETRY;
   const acceptDeps = {
     leads: storage.leads,
     leadQueue: storage.leadQueue,
@@ -83,6 +90,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     onQueued: () => {
       worker.nudge();
     },
+    telemetry,
   };
   const importer =
     settings.tableImport === undefined ? undefined : new TableImporter(settings.tableImport, storage.state, acceptDeps);
@@ -125,6 +133,8 @@ export function createApp(settings: Settings, deps: AppDeps): App {
       limiter,
       logger,
       now,
+      telemetry,
+      admins,
     });
   const worker = new LeadWorker(
     {
@@ -136,6 +146,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
       logger,
       now,
       watcher: alarm,
+      telemetry,
     },
     { ...DEFAULT_WORKER_OPTIONS, maxAttempts: settings.pipeline.maxAttempts, ...deps.workerOptions },
   );
@@ -150,6 +161,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     if (stopping) res.setHeader('connection', 'close');
     next();
   });
+  recordRequests(server, telemetry);
   registerHealthRoutes(server, () => storage.checkReachable(), logger);
   registerIntakeRoute(server, settings.intake, acceptDeps);
   registerMessagesRoute(server, bot, logger);
@@ -196,6 +208,8 @@ export function createApp(settings: Settings, deps: AppDeps): App {
       await Promise.all([importer?.stop(), worker.stop(), reminders.stop()]);
       await alarm.stop();
       await transport.close();
+      // Last: what the stop itself recorded goes out too.
+      await monitor?.shutdown();
     },
   };
 }

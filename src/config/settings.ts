@@ -406,9 +406,8 @@ function connectionStringProblem(value: string): string | undefined {
   } catch {
     return 'has an IngestionEndpoint that is not a URL';
   }
-  // Plain http only to a collector on this machine.
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) return 'has an IngestionEndpoint that is not https';
+  // The exporter would turn http into https anyway.
+  if (url.protocol !== 'https:') return 'has an IngestionEndpoint that is not https';
   return undefined;
 }
 

@@ -3,6 +3,7 @@ import type { LeadDetails, LeadOrigin } from '../leads/lead';
 import { leadIdFor } from '../leads/lead-id';
 import type { LeadQueue } from '../storage/lead-queue';
 import type { LeadStore, StoredLead } from '../storage/lead-store';
+import type { Telemetry } from '../telemetry/telemetry';
 
 export interface AcceptedLead {
   readonly leadId: string;
@@ -24,6 +25,7 @@ export interface AcceptLeadDeps {
   readonly now: () => Date;
   /** Told when a lead was queued, so this instance's worker can take it without waiting to poll. */
   readonly onQueued?: () => void;
+  readonly telemetry?: Telemetry;
 }
 
 /** Enough for a customer to repeat the same request every window for years. */
@@ -48,6 +50,7 @@ export async function acceptLead(
     const outcome = await deps.leads.create({ ...details, id, origin, receivedAt: now.toISOString() });
     if (outcome === 'created') {
       await queue(id, now, deps);
+      deps.telemetry?.leadReceived('accepted');
       return { leadId: id, duplicate: false, isTest: details.isTest };
     }
     const stored = await deps.leads.get(id);
@@ -56,6 +59,7 @@ export async function acceptLead(
     }
     if (now.getTime() - Date.parse(stored.receivedAt) <= identity.duplicateWindowMs) {
       await settleDuplicate(stored, now, deps);
+      deps.telemetry?.leadReceived('duplicate');
       return { leadId: id, duplicate: true, isTest: stored.isTest };
     }
   }

@@ -3,6 +3,7 @@ import type { Logger } from '../logging/create-logger';
 import { backoffDelay } from '../timing/backoff';
 import type { LeadLease, LeadQueue } from '../storage/lead-queue';
 import type { LeadStore, StoredLead } from '../storage/lead-store';
+import type { Telemetry } from '../telemetry/telemetry';
 import type { DeadLetters } from './dead-letters';
 import type { LeadNotifier } from './lead-notifier';
 import type { LeadWriter } from './lead-writer';
@@ -17,6 +18,7 @@ export interface LeadWorkerDeps {
   readonly now: () => Date;
   /** Told when leads start waiting on a configuration problem, and of every write (the alarm). */
   readonly watcher?: PipelineWatcher;
+  readonly telemetry?: Telemetry;
 }
 
 /** Hears how the pipeline fares, without slowing it: calls return at once. */
@@ -196,6 +198,7 @@ export class LeadWorker {
       log.info({ dynamicsId: written.recordId, alreadyThere: !written.created }, 'lead written to Dynamics');
       this.recovered(log);
       this.deps.watcher?.written();
+      this.deps.telemetry?.leadProcessed('written');
     }
     await this.deps.notifier.notify(current, current.dynamicsId === undefined ? undefined : this.deps.writer.recordUrl(current.dynamicsId));
     await this.deps.leads.update(lead.id, { status: 'done', doneAt: this.deps.now().toISOString() });
@@ -205,6 +208,7 @@ export class LeadWorker {
   private async fail(error: DynamicsError, lease: LeadLease, log: Logger): Promise<void> {
     const leadId = lease.leadId ?? '';
     const failure = { lastErrorCode: error.code, lastError: error.message };
+    this.deps.telemetry?.failed('dynamics-write', error.code);
     if (error.kind === 'configuration') {
       if (this.block?.error.code !== error.code) {
         log.error({ code: error.code, fix: error.fix }, `leads are waiting: ${error.message}`);
@@ -221,12 +225,14 @@ export class LeadWorker {
       log.error({ code: error.code, attempts }, `lead dead-lettered: ${error.message}`);
       await this.deps.deadLetters.add({ leadId, code: error.code, reason: error.message, fix: error.fix, at: this.deps.now().toISOString() });
       await lease.complete();
+      this.deps.telemetry?.leadProcessed('dead-lettered');
       return;
     }
     const delay = error.retryAfterMs ?? backoffDelay(attempts, this.options.retryBaseMs, MAX_RETRY_DELAY_MS);
     log.warn({ code: error.code, attempts, retryInMs: delay }, `lead will be retried: ${error.message}`);
     await this.deps.leads.update(leadId, { status: 'waiting', attempts, ...failure });
     await lease.postpone(delay);
+    this.deps.telemetry?.retried('dynamics-write');
   }
 
   private recovered(log: Logger): void {

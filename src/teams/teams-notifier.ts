@@ -10,6 +10,8 @@ import type { DeliveryStore } from './delivery-store';
 import type { Installation, InstallationStore } from './installation-store';
 import { resolveRecipients } from './resolve-recipients';
 import type { SendLimiter } from './send-limiter';
+import type { AdminMessenger } from './send-to-admins';
+import type { Telemetry } from '../telemetry/telemetry';
 
 export interface TeamsNotifierDeps {
   readonly adapter: CloudAdapter;
@@ -21,6 +23,9 @@ export interface TeamsNotifierDeps {
   readonly limiter: SendLimiter;
   readonly logger: Logger;
   readonly now: () => Date;
+  readonly telemetry?: Telemetry;
+  /** Told when Partner Center's test lead (its Validate button) arrives. */
+  readonly admins?: AdminMessenger;
 }
 
 /** Teams answers that mean "this conversation is gone for the bot": stop sending there. */
@@ -45,6 +50,7 @@ export function teamsNotifier(deps: TeamsNotifierDeps): LeadNotifier {
       const log = deps.logger.child({ leadId: lead.id });
       if (lead.isTest) {
         log.info('test lead: written to Dynamics, not shown to the sales team');
+        await tellAdminsTestLeadArrived(lead, dynamicsUrl, deps);
         return;
       }
       const { targets, unreachable } = resolveRecipients(await deps.installations.list(), deps.contacts);
@@ -55,11 +61,25 @@ export function teamsNotifier(deps: TeamsNotifierDeps): LeadNotifier {
       const outcomes = await Promise.all(
         targets.map((target) => (served.has(target.conversationId) ? Promise.resolve<Outcome>('already-sent') : deliver(lead, target, card, deps))),
       );
+      for (const outcome of outcomes) deps.telemetry?.delivered(outcome);
       const count = (o: Outcome): number => outcomes.filter((x) => x === o).length;
       log.info({ sent: count('sent'), alreadySent: count('already-sent'), retired: count('retired'), failed: count('failed'), waiting: count('retry-later') }, 'lead card delivered');
       if (count('retry-later') > 0) throw new DeliveryIncomplete(`${count('retry-later')} recipient(s) could not be reached yet`);
     },
   };
+}
+
+/**
+ * Whoever pressed Validate in Partner Center sees it worked, with the card as the sales team would
+ * have it (marked as a test). Best effort, once: a lost notice must not hold the lead back.
+ */
+async function tellAdminsTestLeadArrived(lead: StoredLead, dynamicsUrl: string | undefined, deps: TeamsNotifierDeps): Promise<void> {
+  if (deps.admins === undefined) return;
+  const text =
+    "✅ **Partner Center's test lead arrived.** The lead endpoint works: the lead was accepted, kept and written to Dynamics " +
+    '(marked MSFT_TEST). The sales team was not alerted. This is what they will see for a real lead:';
+  const card = CardFactory.adaptiveCard(leadCard({ lead, dynamicsUrl }));
+  await deps.admins.send({ text, attachments: [card], summary: "Partner Center's test lead arrived" }, 'test lead');
 }
 
 async function deliver(lead: StoredLead, target: Installation, card: ReturnType<typeof CardFactory.adaptiveCard>, deps: TeamsNotifierDeps): Promise<Outcome> {
@@ -77,6 +97,7 @@ async function deliver(lead: StoredLead, target: Installation, card: ReturnType<
     } catch (error) {
       const status = statusOf(error);
       lastError = `HTTP ${status ?? 'error'} ${codeOf(error)}`.trim();
+      deps.telemetry?.failed('teams-delivery', String(status ?? 'error'));
       if (status !== undefined && GONE.has(status)) {
         // BotNotInConversationRoster, ConversationBlockedByUser, ConversationNotFound…: the app is gone there.
         await deps.installations.remove(target.conversationId);
@@ -90,7 +111,10 @@ async function deliver(lead: StoredLead, target: Installation, card: ReturnType<
       }
       const wait = status === 429 ? retryAfterOf(error) : backoffDelay(attempt, 500, 10_000);
       if (status === 429) deps.limiter.pause(wait);
-      if (attempt < ATTEMPTS) await sleep(wait);
+      if (attempt < ATTEMPTS) {
+        deps.telemetry?.retried('teams-delivery');
+        await sleep(wait);
+      }
     }
   }
   await record('failed', undefined, lastError);

@@ -165,8 +165,6 @@ describe('loadSettings', () => {
     const ikey = '7a3f1c2e-0b4d-4e5f-8a9b-0c1d2e3f4a5b';
     const good = `InstrumentationKey=${ikey};IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/;LiveEndpoint=https://westeurope.livediagnostics.monitor.azure.com/`;
     expect(loadSettings({ ...BASE, APPLICATIONINSIGHTS_CONNECTION_STRING: good }).telemetry).toEqual({ connectionString: good });
-    // A collector on this machine may take plain http; nothing else may.
-    expect(loadSettings({ ...BASE, APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=${ikey};IngestionEndpoint=http://127.0.0.1:4318/` }).telemetry).toBeDefined();
     const refused = (value: string): string => problemsOf({ ...BASE, APPLICATIONINSIGHTS_CONNECTION_STRING: value }).join('\n');
     expect(refused(`InstrumentationKey=${ikey};IngestionEndpoint=http://collector.contoso.com/`)).toContain('APPLICATIONINSIGHTS_CONNECTION_STRING has an IngestionEndpoint that is not https');
     expect(refused('IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/')).toContain('has no InstrumentationKey=<GUID>');

@@ -1,9 +1,9 @@
 import { startBotConnectorEmulator, type BotConnectorEmulator } from '../support/bot-connector-emulator';
 import type { DataverseEmulator } from '../support/dataverse-emulator';
 import { fixture } from '../support/fixtures';
-import { dynamicsEnv, startDataverse } from '../support/local-services';
+import { dynamicsEnv, startDataverse, TENANT_ID } from '../support/local-services';
 import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
-import { seedSellers } from '../support/seed-installations';
+import { seedAdmin, seedSellers } from '../support/seed-installations';
 import { postLead, startTestApp, testEnv, type TestApp } from '../support/test-app';
 
 const SELLERS = 200;
@@ -66,12 +66,20 @@ describe('delivering lead cards to the contact list', () => {
     expect(failed.map((d) => d.error).sort()).toEqual(['HTTP 403 BotNotInConversationRoster; conversation retired', 'HTTP 404 ConversationNotFound; conversation retired']);
   });
 
-  it('never shows a Partner Center test lead to the sales team', async () => {
-    await restartWithContacts({ LEAD_CONTACTS: contacts.slice(0, 3).join(';') });
+  it('never shows a Partner Center test lead to the sales team, and tells the admins it arrived', async () => {
+    const admin = await seedAdmin(t.app.installations, connector.serviceUrl, { email: 'admin@contoso.example', tenantId: TENANT_ID });
+    await restartWithContacts({ LEAD_CONTACTS: contacts.slice(0, 3).join(';'), ADMINS: 'admin@contoso.example', TEAMS_TENANT_ID: TENANT_ID });
     const leadId = (await postLead(t.url, fixture('https-partner-center-test-lead'))).body.leadId as string;
     await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done');
     expect(dv.leads.has(leadId)).toBe(true);
-    expect(connector.delivered).toEqual([]);
+    expect(connector.delivered.map((d) => d.conversationId)).toEqual([admin]);
+    const notice = connector.delivered[0]?.activity as { text: string; attachments: { content: unknown }[] };
+    expect(notice.text).toContain("Partner Center's test lead arrived");
+    expect(notice.text).toContain('The sales team was not alerted');
+    const card = JSON.stringify(notice.attachments[0]?.content);
+    expect(card).toContain('Test lead: sent by Partner Center');
+    expect(card).toContain(`etn=lead&id=${leadId}`);
+    expect(card).not.toContain('claimLead');
   });
 
   it('honours Retry-After when Teams throttles, and still serves everyone once', async () => {

@@ -26,7 +26,7 @@ resource botService 'Microsoft.BotService/botServices@2022-09-15' = {
     msaAppId: appId
     msaAppTenantId: appTenantId
     msaAppType: botType == 'UserAssignedMsi' ? 'UserAssignedMSI' : 'SingleTenant'
-    msaAppMSIResourceId: botType == 'UserAssignedMsi' ? identityResourceId : null
+    ...(botType == 'UserAssignedMsi' ? { msaAppMSIResourceId: identityResourceId } : {})
   }
 }
 

@@ -1,6 +1,7 @@
 /**
- * `npm run screenshot`: the lead card, the validate report and a rotation reminder as the
- * Agents Playground shows them, for the README.
+ * `npm run screenshot`: the lead card, the validate report, a rotation reminder and what admins
+ * see when Partner Center's Validate sends its test lead, as the Agents Playground shows them,
+ * for the README.
  * Everything local: Azurite, identity provider, Dataverse emulator, the bot, the Playground,
  * and Debian's Chromium (headless, every request off this machine refused).
  */
@@ -19,6 +20,7 @@ import { startIdentityProvider } from '../test/support/identity-provider';
 import { startGraphEmulator } from '../test/support/graph-emulator';
 import { APP, defaultDirectory, dynamicsEnv, TENANT_ID } from '../test/support/local-services';
 import { ensureTlsCertificate } from '../test/support/tls';
+import { fixture } from '../test/support/fixtures';
 import { LOCAL_INTAKE_KEY, PLAYGROUND_USER } from './local-defaults';
 
 const DOCS = join(__dirname, '..', 'docs');
@@ -86,6 +88,15 @@ async function main(): Promise<void> {
     });
     await page.waitForTimeout(200);
     await save(page, 'reminder-playground.png');
+
+    await fetch(`${botUrl}/api/leads?code=${LOCAL_INTAKE_KEY}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fixture('https-partner-center-test-lead')) });
+    await page.getByText("Partner Center's test lead arrived").first().waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(500);
+    await page.getByText("Partner Center's test lead arrived").last().evaluate((e: { scrollIntoView(options: { block: string }): void }) => {
+      e.scrollIntoView({ block: 'start' });
+    });
+    await page.waitForTimeout(200);
+    await save(page, 'test-lead-playground.png');
   } finally {
     await browser.close();
     await playground.stop();

@@ -4,13 +4,16 @@
  * the intake's overhead reads as a ratio rather than a number that depends on the machine.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../src/app';
+import { createApp, type AppDeps } from '../src/app';
 import { loadSettings } from '../src/config/settings';
 import { createLogger } from '../src/logging/create-logger';
 import { openTable } from '../src/storage/open-table';
+import { startAppInsightsCollector } from '../test/support/app-insights-collector';
 import { startAzurite } from '../test/support/azurite';
+import { ensureTlsCertificate } from '../test/support/tls';
 import { dynamicsEnv } from '../test/support/local-services';
 import { measureWriteRate } from './pipeline-benchmark';
 import { measureAlarm, measureReminderCheck } from './reminders-benchmark';
@@ -46,41 +49,58 @@ async function main(): Promise<void> {
     const rawSequential = await timed(LEADS, 1, (i) => raw.createEntity(entity(i)).then(() => undefined));
     const rawConcurrent = await timed(LEADS, CONCURRENCY, (i) => raw.createEntity(entity(LEADS + i)).then(() => undefined));
 
-    const settings = loadSettings({
-      STORAGE_CONNECTION_STRING: azurite.connectionString,
-      STORAGE_NAME_PREFIX: 'bench',
-      LEAD_INTAKE_KEY: randomBytes(18).toString('base64url'),
-      LOG_LEVEL: 'silent',
-      // Intake only: the worker does not run, so nothing is written anywhere.
-      ...dynamicsEnv('https://127.0.0.1:9', 'aad', 'https://127.0.0.1:9'),
-    });
-    const app = createApp(settings, { logger: createLogger('silent'), backgroundWork: false });
-    const { url } = await app.start(0, '127.0.0.1');
-    const post = async (i: number): Promise<void> => {
-      const lead = { ...sample, UserDetails: { ...sample.UserDetails, Email: `buyer${i}@bench.example` } };
-      const response = await fetch(`${url}/api/leads?code=${settings.intake.key}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(lead),
+    const intake = async (env: Record<string, string> = {}, deps: Partial<AppDeps> = {}): Promise<{ sequential: number; concurrent: number }> => {
+      const settings = loadSettings({
+        STORAGE_CONNECTION_STRING: azurite.connectionString,
+        STORAGE_NAME_PREFIX: `bench${randomBytes(3).toString('hex')}`,
+        LEAD_INTAKE_KEY: randomBytes(18).toString('base64url'),
+        LOG_LEVEL: 'silent',
+        // Intake only: the worker does not run, so nothing is written anywhere.
+        ...dynamicsEnv('https://127.0.0.1:9', 'aad', 'https://127.0.0.1:9'),
+        ...env,
       });
-      if (response.status !== 202) throw new Error(`lead ${i} answered ${response.status}`);
-      await response.arrayBuffer();
+      const app = createApp(settings, { logger: createLogger('silent'), backgroundWork: false, ...deps });
+      const { url } = await app.start(0, '127.0.0.1');
+      const post = async (i: number): Promise<void> => {
+        const lead = { ...sample, UserDetails: { ...sample.UserDetails, Email: `buyer${i}@bench.example` } };
+        const response = await fetch(`${url}/api/leads?code=${settings.intake.key}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(lead),
+        });
+        if (response.status !== 202) throw new Error(`lead ${i} answered ${response.status}`);
+        await response.arrayBuffer();
+      };
+      const sequential = await timed(LEADS, 1, (i) => post(i));
+      const concurrent = await timed(LEADS, CONCURRENCY, (i) => post(LEADS + i));
+      await app.stop();
+      return { sequential, concurrent };
     };
-    const intakeSequential = await timed(LEADS, 1, (i) => post(i));
-    const intakeConcurrent = await timed(LEADS, CONCURRENCY, (i) => post(LEADS + i));
-    await app.stop();
+    const { sequential: intakeSequential, concurrent: intakeConcurrent } = await intake();
+    // The same with Application Insights on: a request span and a counter per lead, exported to a
+    // loopback ingestion endpoint (metrics every second, far more often than the default minute).
+    const tls = await ensureTlsCertificate(mkdtempSync(join(tmpdir(), 'bench-tls-')));
+    const collector = await startAppInsightsCollector(tls);
+    const monitored = await intake(
+      { APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=00000000-0000-4000-8000-000000000000;IngestionEndpoint=${collector.url}` },
+      { trustedCertificates: tls.cert, metricExportMs: 1000 },
+    );
+    await collector.stop();
 
     const rows = [
       ['Azurite raw createEntity, sequential', rawSequential],
       [`Azurite raw createEntity, ${CONCURRENCY} concurrent`, rawConcurrent],
       ['Intake POST /api/leads (store + queue), sequential', intakeSequential],
       [`Intake POST /api/leads (store + queue), ${CONCURRENCY} concurrent`, intakeConcurrent],
+      [`Intake, ${CONCURRENCY} concurrent, exporting to Application Insights`, monitored.concurrent],
     ] as const;
     process.stdout.write(`\nLead intake benchmark: ${LEADS} leads per row, Node ${process.version}\n\n`);
     for (const [name, rate] of rows) process.stdout.write(`  ${name.padEnd(72)} ${rate.toFixed(0).padStart(6)} /s\n`);
     process.stdout.write(
       `\n  Intake vs raw insert (concurrent): ${(intakeConcurrent / rawConcurrent).toFixed(2)}x ` +
         `(each lead is one insert, one queue message and one update)\n` +
+        `  Application Insights on vs off (concurrent): ${(monitored.concurrent / intakeConcurrent).toFixed(2)}x; ` +
+        `${collector.envelopes.filter((e) => e.data.baseType === 'RequestData').length} request items received\n` +
         `  Peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (this process: bench client and bot together)\n`,
     );
 

@@ -3,9 +3,9 @@
 // secret, Application Insights. Deployed by `m365agents.yml` (arm/deploy) or
 // `az deployment group create --template-file infra/azure.bicep --parameters infra/azure.parameters.json`.
 
-@minLength(4)
+@minLength(8)
 @maxLength(16)
-@description('Lower-case letters and digits; names every resource (storage and vault names must be unique in Azure).')
+@description('Lower-case letters and digits, starting with a letter; names every resource. The site and the bot take it as their name in Azure, which must be unique there.')
 param resourceBaseName string
 
 param location string = resourceGroup().location
@@ -15,7 +15,7 @@ param webAppSku string = 'B1'
 
 @minValue(1)
 @maxValue(10)
-@description('Instances of the bot. Two or more are safe: leads come off a shared queue, reminders take a storage lease.')
+@description('Instances of the bot. Two or more are safe: leads come off a shared queue, reminders take a storage lease. Basic plans (B1) allow 3 at most; S1 or P0v3 up to 10.')
 param instanceCount int = 2
 
 @description('Name shown for the bot in Teams.')
@@ -33,6 +33,7 @@ param botAppId string = ''
 param botPassword string = ''
 
 @description('SingleTenant only: when that secret expires (YYYY-MM-DD), for the rotation reminders.')
+#disable-next-line secure-secrets-in-params // a date, not a secret
 param botPasswordExpires string = ''
 
 @secure()
@@ -55,6 +56,7 @@ param dynamicsClientId string = ''
 param dynamicsClientSecret string = ''
 
 @description('DYNAMICS_CLIENT_SECRET_EXPIRES (YYYY-MM-DD), when Microsoft Graph may not be asked.')
+#disable-next-line secure-secrets-in-params // a date, not a secret
 param dynamicsClientSecretExpires string = ''
 
 param dynamicsUsername string = ''
@@ -63,6 +65,7 @@ param dynamicsUsername string = ''
 param dynamicsPassword string = ''
 
 @description('DYNAMICS_PASSWORD_CHANGED (YYYY-MM-DD), when Microsoft Graph may not be asked.')
+#disable-next-line secure-secrets-in-params // a date, not a secret
 param dynamicsPasswordChanged string = ''
 
 @description('DYNAMICS_AUTHORITY_HOST: empty for the public cloud; https://login.microsoftonline.us for US Government.')
@@ -206,49 +209,6 @@ resource webApp 'Microsoft.Web/sites@2024-04-01' = {
       ftpsState: 'Disabled'
       minTlsVersion: '1.2'
       http20Enabled: true
-      // Every setting the bot reads (README › Settings) is set here, or listed as left to its
-      // default on purpose (test/infra/bicep.test.ts fails on drift):
-      //   PORT                             App Service sets it
-      //   SHUTDOWN_SECONDS                 20 s fits App Service's stop
-      //   STORAGE_NAME_PREFIX              the storage account is the bot's own
-      //   LEAD_MAX_BODY_BYTES              32 KiB is ten times a real lead
-      //   LEAD_DUPLICATE_WINDOW_HOURS      24 h
-      //   DYNAMICS_LEAD_SOURCE_CODE        8 = Web
-      //   DYNAMICS_MAX_CONCURRENCY         8 per instance
-      //   DYNAMICS_TIMEOUT_SECONDS         30 s
-      //   LEAD_MAX_ATTEMPTS                10
-      //   LEAD_TABLE_NAME                  Partner Center's table name
-      //   LEAD_TABLE_POLL_SECONDS          60 s
-      //   TEAMS_MESSAGES_PER_SECOND        30, under Teams' 50 per app per tenant
-      //   REMINDER_CHECK_MINUTES           hourly
-      //   GRAPH_URL                        follows DYNAMICS_AUTHORITY_HOST's cloud
-      //   DYNAMICS_PASSWORD_MAX_AGE_DAYS   90, Microsoft 365's default
-      appSettings: [
-        { name: 'SCM_DO_BUILD_DURING_DEPLOYMENT', value: 'false' }
-        { name: 'LOG_LEVEL', value: logLevel }
-        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
-        { name: 'STORAGE_CONNECTION_STRING', value: keyVaultReference(vault.name, storageSecret.name) }
-        { name: 'LEAD_INTAKE_KEY', value: keyVaultReference(vault.name, intakeKeySecret.name) }
-        { name: 'LEAD_TABLE_CONNECTION_STRING', value: empty(leadTableConnectionString) ? '' : keyVaultReference(vault.name, 'lead-table-connection-string') }
-        { name: 'LEAD_CONTACTS', value: leadContacts }
-        { name: 'ADMINS', value: admins }
-        { name: 'TEAMS_TENANT_ID', value: teamsTenantId }
-        { name: 'DYNAMICS_URL', value: dynamicsUrl }
-        { name: 'DYNAMICS_AUTH', value: dynamicsAuth }
-        { name: 'DYNAMICS_AUTHORITY_HOST', value: dynamicsAuthorityHost }
-        { name: 'DYNAMICS_TENANT_ID', value: dynamicsTenantId }
-        { name: 'DYNAMICS_CLIENT_ID', value: dynamicsClientId }
-        { name: 'DYNAMICS_CLIENT_SECRET', value: dynamicsAuth == 'aad' ? keyVaultReference(vault.name, 'dynamics-client-secret') : '' }
-        { name: 'DYNAMICS_CLIENT_SECRET_EXPIRES', value: dynamicsClientSecretExpires }
-        { name: 'DYNAMICS_USERNAME', value: dynamicsUsername }
-        { name: 'DYNAMICS_PASSWORD', value: dynamicsAuth == 'o365' ? keyVaultReference(vault.name, 'dynamics-password') : '' }
-        { name: 'DYNAMICS_PASSWORD_CHANGED', value: dynamicsPasswordChanged }
-        { name: 'BOT_TYPE', value: botType }
-        { name: 'BOT_ID', value: usesManagedIdentity ? botIdentity!.properties.clientId : botAppId }
-        { name: 'BOT_TENANT_ID', value: usesManagedIdentity ? botIdentity!.properties.tenantId : subscription().tenantId }
-        { name: 'BOT_PASSWORD', value: usesManagedIdentity ? '' : keyVaultReference(vault.name, 'bot-password') }
-        { name: 'BOT_PASSWORD_EXPIRES', value: botPasswordExpires }
-      ]
     }
   }
 }
@@ -261,6 +221,57 @@ resource secretsReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     principalId: webApp.identity.principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: keyVaultSecretsUser
+  }
+}
+
+// The settings are applied once the app may read its secrets: App Service resolves Key Vault
+// references when settings change, and would otherwise keep the unresolved reference for a day.
+// Every setting the bot reads (README › Settings) is set here, or listed as left to its default
+// on purpose (test/infra/bicep.test.ts fails on drift):
+//   PORT                             App Service sets it
+//   SHUTDOWN_SECONDS                 20 s fits App Service's stop
+//   STORAGE_NAME_PREFIX              the storage account is the bot's own
+//   LEAD_MAX_BODY_BYTES              32 KiB is ten times a real lead
+//   LEAD_DUPLICATE_WINDOW_HOURS      24 h
+//   DYNAMICS_LEAD_SOURCE_CODE        8 = Web
+//   DYNAMICS_MAX_CONCURRENCY         8 per instance
+//   DYNAMICS_TIMEOUT_SECONDS         30 s
+//   LEAD_MAX_ATTEMPTS                10
+//   LEAD_TABLE_NAME                  Partner Center's table name
+//   LEAD_TABLE_POLL_SECONDS          60 s
+//   TEAMS_MESSAGES_PER_SECOND        30, under Teams' 50 per app per tenant
+//   REMINDER_CHECK_MINUTES           hourly
+//   GRAPH_URL                        follows DYNAMICS_AUTHORITY_HOST's cloud
+//   DYNAMICS_PASSWORD_MAX_AGE_DAYS   90, Microsoft 365's default
+resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: webApp
+  name: 'appsettings'
+  dependsOn: [secretsReader]
+  properties: {
+    SCM_DO_BUILD_DURING_DEPLOYMENT: 'false'
+    LOG_LEVEL: logLevel
+    APPLICATIONINSIGHTS_CONNECTION_STRING: insights.properties.ConnectionString
+    STORAGE_CONNECTION_STRING: keyVaultReference(vault.name, storageSecret.name)
+    LEAD_INTAKE_KEY: keyVaultReference(vault.name, intakeKeySecret.name)
+    LEAD_TABLE_CONNECTION_STRING: empty(leadTableConnectionString) ? '' : keyVaultReference(vault.name, leadTableSecret.name)
+    LEAD_CONTACTS: leadContacts
+    ADMINS: admins
+    TEAMS_TENANT_ID: teamsTenantId
+    DYNAMICS_URL: dynamicsUrl
+    DYNAMICS_AUTH: dynamicsAuth
+    DYNAMICS_AUTHORITY_HOST: dynamicsAuthorityHost
+    DYNAMICS_TENANT_ID: dynamicsTenantId
+    DYNAMICS_CLIENT_ID: dynamicsClientId
+    DYNAMICS_CLIENT_SECRET: dynamicsAuth == 'aad' ? keyVaultReference(vault.name, dynamicsSecret.name) : ''
+    DYNAMICS_CLIENT_SECRET_EXPIRES: dynamicsClientSecretExpires
+    DYNAMICS_USERNAME: dynamicsUsername
+    DYNAMICS_PASSWORD: dynamicsAuth == 'o365' ? keyVaultReference(vault.name, dynamicsPasswordSecret.name) : ''
+    DYNAMICS_PASSWORD_CHANGED: dynamicsPasswordChanged
+    BOT_TYPE: botType
+    BOT_ID: usesManagedIdentity ? botIdentity!.properties.clientId : botAppId
+    BOT_TENANT_ID: usesManagedIdentity ? botIdentity!.properties.tenantId : subscription().tenantId
+    BOT_PASSWORD: usesManagedIdentity ? '' : keyVaultReference(vault.name, botPasswordSecret.name)
+    BOT_PASSWORD_EXPIRES: botPasswordExpires
   }
 }
 

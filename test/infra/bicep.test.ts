@@ -12,10 +12,13 @@ const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
 
 /** The app settings the template gives the bot: name → the Bicep expression of its value. */
 const appSettings = new Map(
-  [...(/appSettings: \[\n([\s\S]*?)\n\s*\]/.exec(bicep)?.[1] ?? '').matchAll(/\{ name: '([A-Z0-9_]+)', value: (.*) \}$/gm)].map((m) => [m[1] ?? '', m[2] ?? '']),
+  [...(/^resource appSettings 'Microsoft\.Web\/sites\/config@[^']+' = \{[\s\S]*?\n {2}properties: \{\n([\s\S]*?)\n {2}\}\n\}/m.exec(bicep)?.[1] ?? '').matchAll(/^ {4}([A-Z0-9_]+): (.*)$/gm)].map((m) => [
+    m[1] ?? '',
+    m[2] ?? '',
+  ]),
 );
 /** The settings the template leaves to the bot's defaults, on purpose (the comment above appSettings). */
-const defaulted = [...bicep.matchAll(/^\s*\/\/ {3}([A-Z][A-Z0-9_]+) {2,}\S/gm)].map((m) => m[1] ?? '');
+const defaulted = [...bicep.matchAll(/^\/\/ {3}([A-Z][A-Z0-9_]+) {2,}\S/gm)].map((m) => m[1] ?? '');
 const params = [...bicep.matchAll(/^((?:@[^\n]*\n)*)param (\w+) (\w+)( = .*)?$/gm)].map((m) => ({
   name: m[2] ?? '',
   secure: (m[1] ?? '').includes('@secure()'),
@@ -35,9 +38,11 @@ describe('infra/azure.bicep', () => {
 
   it('gives every secret through a Key Vault reference, and no secret parameter anywhere else', () => {
     for (const name of SECRET_SETTINGS) expect([name, appSettings.get(name)]).toEqual([name, expect.stringContaining('keyVaultReference(vault.name, ')]);
-    const vaultNames = new Set([...bicep.matchAll(/'Microsoft\.KeyVault\/vaults\/secrets@[^']+' = [^{]*\{\n\s*parent: vault\n\s*name: '([a-z-]+)'/g)].map((m) => m[1]));
-    const referenced = [...bicep.matchAll(/keyVaultReference\(vault\.name, '([a-z-]+)'\)/g)].map((m) => m[1]);
-    expect(referenced.filter((name) => !vaultNames.has(name))).toEqual([]);
+    // By the secret resource's name, so the settings wait for the secret to exist.
+    const secretResources = new Set([...bicep.matchAll(/^resource (\w+) 'Microsoft\.KeyVault\/vaults\/secrets@[^']+' = [^{]*\{\n\s*parent: vault\n/gm)].map((m) => m[1]));
+    const referenced = [...bicep.matchAll(/keyVaultReference\(vault\.name, ([^)]*)\)/g)].map((m) => m[1] ?? '');
+    expect(referenced.length).toBeGreaterThanOrEqual(SECRET_SETTINGS.length);
+    expect(referenced.filter((ref) => !secretResources.has(/^(\w+)\.name$/.exec(ref)?.[1]))).toEqual([]);
     expect(secureParams.sort()).toEqual(['botPassword', 'dynamicsClientSecret', 'dynamicsPassword', 'leadIntakeKey', 'leadTableConnectionString']);
     for (const secret of secureParams) {
       const uses = [...bicep.matchAll(new RegExp(`\\b${secret}\\b`, 'g'))].map((m) => bicep.slice(bicep.lastIndexOf('\n', m.index) + 1, bicep.indexOf('\n', m.index)).trim());
@@ -51,6 +56,11 @@ describe('infra/azure.bicep', () => {
     expect(outputs.length).toBeGreaterThan(0);
     for (const [, , value] of outputs) expect(secureParams.filter((secret) => value?.includes(secret))).toEqual([]);
     expect(bicep).not.toMatch(/^output .*(listKeys|ConnectionString)/m);
+  });
+
+  it('applies the settings only once the app may read its secrets', () => {
+    expect(bicep).toMatch(/resource appSettings 'Microsoft\.Web\/sites\/config@[^']+' = \{\n {2}parent: webApp\n {2}name: 'appsettings'\n {2}dependsOn: \[secretsReader\]/);
+    expect(bicep).not.toContain('appSettings: [');
   });
 
   it('runs the production build as npm start does, probed on /readyz, always on, on Node 22', () => {

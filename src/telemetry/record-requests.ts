@@ -14,6 +14,14 @@ export function recordRequests(server: Server, telemetry: Telemetry): void {
     if (span === undefined) return;
     spans.delete(req);
     const route = req.getRoute() as { path?: unknown } | null;
-    telemetry.endRequest(span, { method: req.method ?? 'GET', route: typeof route?.path === 'string' ? route.path : undefined, path: req.path(), status: res.statusCode });
+    // Behind App Service's front end TLS ends before the app: it says so in X-Forwarded-Proto.
+    const scheme = req.isSecure() || req.header('x-forwarded-proto') === 'https' ? 'https' : 'http';
+    telemetry.endRequest(span, {
+      method: req.method ?? 'GET',
+      route: typeof route?.path === 'string' ? route.path : undefined,
+      origin: `${scheme}://${req.header('host', 'localhost')}`,
+      path: req.path(),
+      status: res.statusCode,
+    });
   });
 }

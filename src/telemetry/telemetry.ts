@@ -61,9 +61,9 @@ export class Telemetry {
     return this.tracer.startSpan(method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': method } });
   }
 
-  endRequest(span: Span, answer: { method: string; route: string | undefined; path: string; status: number }): void {
+  endRequest(span: Span, answer: { method: string; route: string | undefined; origin: string; path: string; status: number }): void {
     span.updateName(`${answer.method} ${answer.route ?? answer.path}`);
-    span.setAttributes({ 'url.path': answer.path, 'url.full': answer.path, 'http.response.status_code': answer.status });
+    span.setAttributes({ 'url.path': answer.path, 'url.full': `${answer.origin}${answer.path}`, 'http.response.status_code': answer.status });
     if (answer.route !== undefined) span.setAttribute('http.route', answer.route);
     if (answer.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
     span.end();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { startAppInsightsCollector, type AppInsightsCollector, type Envelope } from '../support/app-insights-collector';
 import { startBotConnectorEmulator, type BotConnectorEmulator } from '../support/bot-connector-emulator';
@@ -8,7 +9,8 @@ import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
 import { seedSellers } from '../support/seed-installations';
 import { INTAKE_KEY, postLead, startTestApp, type TestApp } from '../support/test-app';
 
-const IKEY = '7a3f1c2e-0b4d-4e5f-8a9b-0c1d2e3f4a5b';
+// Each run its own: the exporter keeps batches it could not send under the key, and sends them on the next start.
+const IKEY = randomUUID();
 
 /** Where every socket in this process connects while a test runs. */
 function watchConnections(): { hosts: string[]; ports: number[]; stop(): void } {
@@ -86,8 +88,10 @@ describe('Application Insights', () => {
 
   it('receives requests, leads processed, deliveries, retries and failures, and nothing secret or personal', async () => {
     const sockets = watchConnections();
+    let botUrl = '';
     try {
       t = await leadThroughEverything({ APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=${IKEY};IngestionEndpoint=${collector.url}` });
+      botUrl = t.url;
       // Stopping flushes what is buffered.
       await t.stop();
       t = undefined;
@@ -98,7 +102,7 @@ describe('Application Insights', () => {
     expect(envelopes.every((e) => e.iKey === IKEY)).toBe(true);
 
     const requests = envelopes.filter((e) => e.data.baseType === 'RequestData').map((e) => e.data.baseData);
-    expect(requests).toContainEqual(expect.objectContaining({ name: 'POST /api/leads', responseCode: '202', url: '/api/leads', success: true }));
+    expect(requests).toContainEqual(expect.objectContaining({ name: 'POST /api/leads', responseCode: '202', url: `${botUrl}/api/leads`, success: true }));
     expect(envelopes.find((e) => e.data.baseType === 'RequestData')?.tags?.['ai.cloud.role']).toBe('marketplace-lead-bot');
 
     expect(metric(envelopes, 'leads.received', { outcome: 'accepted' })).toBe(1);

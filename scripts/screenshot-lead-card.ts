@@ -8,7 +8,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { createApp } from '../src/app';
 import { loadSettings } from '../src/config/settings';
 import { createLogger } from '../src/logging/create-logger';
@@ -69,34 +69,16 @@ async function main(): Promise<void> {
     await box.click();
     await page.keyboard.type('validate');
     await page.keyboard.press('Enter');
-    await page.getByText('All checks passed', { exact: false }).first().waitFor({ timeout: 30_000 });
-    await page.waitForTimeout(500);
     // The report, not the test lead's card that follows it.
-    // (No DOM types here: the element is described by the one method used.)
-    await page.getByText('Validate: the path a lead takes').first().evaluate((e: { scrollIntoView(options: { block: string }): void }) => {
-      e.scrollIntoView({ block: 'start' });
-    });
-    await page.waitForTimeout(200);
-    await save(page, 'validate-playground.png');
+    await shoot(page, page.getByText('All checks passed', { exact: false }).first(), page.getByText('Validate: the path a lead takes').first(), 'validate-playground.png');
 
     graph.grant(APP.clientId, ['Application.Read.All']);
     await app.reminders.tick();
-    await page.getByText('Dynamics client secret expires in 7 days').first().waitFor({ timeout: 30_000 });
-    await page.waitForTimeout(500);
-    await page.getByText('Credential rotation').last().evaluate((e: { scrollIntoView(options: { block: string }): void }) => {
-      e.scrollIntoView({ block: 'start' });
-    });
-    await page.waitForTimeout(200);
-    await save(page, 'reminder-playground.png');
+    await shoot(page, page.getByText('Dynamics client secret expires in 7 days').first(), page.getByText('Credential rotation').last(), 'reminder-playground.png');
 
     await fetch(`${botUrl}/api/leads?code=${LOCAL_INTAKE_KEY}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fixture('https-partner-center-test-lead')) });
-    await page.getByText("Partner Center's test lead arrived").first().waitFor({ timeout: 30_000 });
-    await page.waitForTimeout(500);
-    await page.getByText("Partner Center's test lead arrived").last().evaluate((e: { scrollIntoView(options: { block: string }): void }) => {
-      e.scrollIntoView({ block: 'start' });
-    });
-    await page.waitForTimeout(200);
-    await save(page, 'test-lead-playground.png');
+    const notice = page.getByText("Partner Center's test lead arrived");
+    await shoot(page, notice.first(), notice.last(), 'test-lead-playground.png');
   } finally {
     await browser.close();
     await playground.stop();
@@ -106,6 +88,18 @@ async function main(): Promise<void> {
     await idp.stop();
     await azurite.stop();
   }
+}
+
+/** Waits for `shown`, scrolls `top` to the top of the chat, and saves the screenshot. */
+async function shoot(page: Page, shown: Locator, top: Locator, name: string): Promise<void> {
+  await shown.waitFor({ timeout: 30_000 });
+  await page.waitForTimeout(500);
+  // (No DOM types here: the element is described by the one method used.)
+  await top.evaluate((e: { scrollIntoView(options: { block: string }): void }) => {
+    e.scrollIntoView({ block: 'start' });
+  });
+  await page.waitForTimeout(200);
+  await save(page, name);
 }
 
 async function save(page: Page, name: string): Promise<void> {

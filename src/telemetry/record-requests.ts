@@ -15,7 +15,9 @@ export function recordRequests(server: Server, telemetry: Telemetry): void {
     spans.delete(req);
     const route = req.getRoute() as { path?: unknown } | null;
     // Behind App Service's front end TLS ends before the app: it says so in X-Forwarded-Proto.
-    const scheme = req.isSecure() || req.header('x-forwarded-proto') === 'https' ? 'https' : 'http';
+    // (Not req.isSecure(): the socket is gone when a request was cut off, as a body over the limit is.)
+    const encrypted = (req.socket as { encrypted?: boolean } | null)?.encrypted === true;
+    const scheme = encrypted || req.header('x-forwarded-proto') === 'https' ? 'https' : 'http';
     telemetry.endRequest(span, {
       method: req.method ?? 'GET',
       route: typeof route?.path === 'string' ? route.path : undefined,

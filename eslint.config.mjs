@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.local/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.local/', '.deploy/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

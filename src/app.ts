@@ -30,7 +30,6 @@ import { SignInAlarm, type SignInAlarmDeps } from './reminders/sign-in-alarm';
 import { StorageLease } from './storage/storage-lease';
 import { startAzureMonitor } from './telemetry/azure-monitor';
 import { recordRequests } from './telemetry/record-requests';
-import { NO_TELEMETRY } from './telemetry/telemetry';
 
 export interface AppDeps {
   readonly logger: Logger;
@@ -81,7 +80,8 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   const now = deps.now ?? (() => new Date());
   const storage = openStorage(settings.storage);
   const monitor = settings.telemetry === undefined ? undefined : startAzureMonitor(settings.telemetry, { exportIntervalMs: deps.metricExportMs, trustedCertificates: deps.trustedCertificates });
-  const telemetry = monitor?.telemetry ?? NO_TELEMETRY;
+  // Without Application Insights nothing is recorded at all: no spans, no counters.
+  const telemetry = monitor?.telemetry;
   const acceptDeps = {
     leads: storage.leads,
     leadQueue: storage.leadQueue,
@@ -161,7 +161,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     if (stopping) res.setHeader('connection', 'close');
     next();
   });
-  recordRequests(server, telemetry);
+  if (telemetry !== undefined) recordRequests(server, telemetry);
   registerHealthRoutes(server, () => storage.checkReachable(), logger);
   registerIntakeRoute(server, settings.intake, acceptDeps);
   registerMessagesRoute(server, bot, logger);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { GUID } from '../leads/lead-id';
+import { connectionStringFields } from './connection-string-fields';
 import { parseStorageConnectionString } from '../storage/parse-connection-string';
 import { parseCalendarDate } from '../timing/calendar-date';
 
@@ -388,15 +389,8 @@ function unresolvedReference(name: string): string {
 
 /** What is wrong with an Application Insights connection string, if anything. */
 function connectionStringProblem(value: string): string | undefined {
-  const fields = new Map(
-    value
-      .split(';')
-      .filter((part) => part.trim() !== '')
-      .map((part) => {
-        const at = part.indexOf('=');
-        return [part.slice(0, at).trim().toLowerCase(), part.slice(at + 1).trim()] as const;
-      }),
-  );
+  const fields = connectionStringFields(value);
+  if (fields === undefined) return 'is not a connection string';
   if (!GUID.test(fields.get('instrumentationkey') ?? '')) return 'has no InstrumentationKey=<GUID>';
   const endpoint = fields.get('ingestionendpoint');
   if (endpoint === undefined) return 'has no IngestionEndpoint=https://…';

@@ -25,7 +25,8 @@ export interface AcceptLeadDeps {
   readonly now: () => Date;
   /** Told when a lead was queued, so this instance's worker can take it without waiting to poll. */
   readonly onQueued?: () => void;
-  readonly telemetry?: Telemetry;
+  /** Application Insights, when it is set. */
+  readonly telemetry?: Telemetry | undefined;
 }
 
 /** Enough for a customer to repeat the same request every window for years. */

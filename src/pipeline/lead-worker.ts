@@ -18,7 +18,8 @@ export interface LeadWorkerDeps {
   readonly now: () => Date;
   /** Told when leads start waiting on a configuration problem, and of every write (the alarm). */
   readonly watcher?: PipelineWatcher;
-  readonly telemetry?: Telemetry;
+  /** Application Insights, when it is set. */
+  readonly telemetry?: Telemetry | undefined;
 }
 
 /** Hears how the pipeline fares, without slowing it: calls return at once. */

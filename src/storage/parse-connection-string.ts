@@ -1,3 +1,5 @@
+import { connectionStringFields } from '../config/connection-string-fields';
+
 /** The parts of an Azure Storage connection string this bot needs. */
 export interface StorageAccount {
   readonly accountName: string;
@@ -19,15 +21,9 @@ const DEVELOPMENT_STORAGE =
 export function parseStorageConnectionString(
   connectionString: string,
 ): { account: StorageAccount; problem?: undefined } | { account?: undefined; problem: string } {
-  const text = expandConnectionString(connectionString);
-  const parts = new Map<string, string>();
-  for (const segment of text.split(';')) {
-    const eq = segment.indexOf('=');
-    if (segment.trim() === '') continue;
-    if (eq <= 0) {
-      return { problem: 'is not a connection string; copy it whole from the storage account\'s "Access keys" page' };
-    }
-    parts.set(segment.slice(0, eq).trim().toLowerCase(), segment.slice(eq + 1).trim());
+  const parts = connectionStringFields(expandConnectionString(connectionString));
+  if (parts === undefined) {
+    return { problem: 'is not a connection string; copy it whole from the storage account\'s "Access keys" page' };
   }
   const accountName = parts.get('accountname');
   const hasCredential = parts.has('accountkey') || parts.has('sharedaccesssignature');

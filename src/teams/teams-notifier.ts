@@ -23,7 +23,8 @@ export interface TeamsNotifierDeps {
   readonly limiter: SendLimiter;
   readonly logger: Logger;
   readonly now: () => Date;
-  readonly telemetry?: Telemetry;
+  /** Application Insights, when it is set. */
+  readonly telemetry?: Telemetry | undefined;
   /** Told when Partner Center's test lead (its Validate button) arrives. */
   readonly admins?: AdminMessenger;
 }

@@ -1,4 +1,4 @@
-import { createNoopMeter, SpanKind, SpanStatusCode, trace, type Counter, type Meter, type Span, type Tracer } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, type Counter, type Meter, type Span, type Tracer } from '@opentelemetry/api';
 
 /** What happened to a lead at the door. */
 export type IntakeOutcome = 'accepted' | 'duplicate';
@@ -11,9 +11,8 @@ export type Work = 'dynamics-write' | 'teams-delivery';
 
 /**
  * The numbers an operator watches, in the domain's words: leads received and processed, cards
- * delivered, retries and failures, and each HTTP request. Recorded through OpenTelemetry; with no
- * exporter (no APPLICATIONINSIGHTS_CONNECTION_STRING) the meter and tracer are no-ops and nothing
- * leaves the process.
+ * delivered, retries and failures, and each HTTP request. Recorded through OpenTelemetry, only
+ * when Application Insights is set (see startAzureMonitor); otherwise there is no Telemetry.
  */
 export class Telemetry {
   private readonly received: Counter;
@@ -69,6 +68,3 @@ export class Telemetry {
     span.end();
   }
 }
-
-/** Records nothing, sends nothing. */
-export const NO_TELEMETRY = new Telemetry(createNoopMeter(), trace.getTracer('noop'));

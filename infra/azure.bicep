@@ -1,40 +1,41 @@
 // Marketplace Lead Bot in one resource group: App Service (Linux, Node 22), the Azure Bot with its
 // Teams channel, a Storage account (the bot's only state: tables and queues), Key Vault for every
-// secret, Application Insights. Deployed by `m365agents.yml` (arm/deploy) or
-// `az deployment group create --template-file infra/azure.bicep --parameters infra/azure.parameters.json`.
+// secret, Application Insights. Deployed by `m365agents.yml` (arm/deploy, with the parameters file
+// of your path), or by `az deployment group create --template-file infra/azure.bicep --parameters …`.
 
 @minLength(8)
 @maxLength(16)
-@description('Lower-case letters and digits, starting with a letter; names every resource. The site and the bot take it as their name in Azure, which must be unique there.')
+@description('Letters and digits, starting with a letter; names every resource (in lower case). The site and the bot take it as their name in Azure, which must be unique there.')
 param resourceBaseName string
 
 param location string = resourceGroup().location
 
-@description('App Service plan size. Basic or higher: always on, health check, more than one instance.')
+// Free and Shared plans have no Always On (the bot's timers and queue worker would sleep) and run one instance.
+@allowed(['B1', 'B2', 'B3', 'S1', 'S2', 'S3', 'P0v3', 'P1v3', 'P2v3', 'P3v3'])
+@description('App Service plan size: Basic (B1, up to 3 instances), Standard (S1, up to 10) or Premium v3 (P0v3, up to 30).')
 param webAppSku string = 'B1'
 
 @minValue(1)
-@maxValue(10)
-@description('Instances of the bot. Two or more are safe: leads come off a shared queue, reminders take a storage lease. Basic plans (B1) allow 3 at most; S1 or P0v3 up to 10.')
+@maxValue(30)
+@description('Instances of the bot. Two or more are safe: leads come off a shared queue, reminders take a storage lease. A Basic plan runs 3 at most, Standard 10, Premium v3 30 (`npm run check:deployment` refuses more).')
 param instanceCount int = 2
 
 @description('Name shown for the bot in Teams.')
 param botDisplayName string = 'Marketplace Lead Bot'
 
 @allowed(['UserAssignedMsi', 'SingleTenant'])
-@description('UserAssignedMsi: the bot signs in as a managed identity created here (no secret). SingleTenant: as an app registration whose secret you give.')
+@description('UserAssignedMsi: the bot signs in as the managed identity created here (no secret; the subscription\'s tenant must be the Microsoft 365 tenant). SingleTenant: as an app registration whose secret you give, in the tenant you name.')
 param botType string = 'UserAssignedMsi'
 
 @description('SingleTenant only: the app registration\'s Application (client) ID.')
 param botAppId string = ''
 
+@description('SingleTenant only: the Directory (tenant) ID the app registration lives in: the Microsoft 365 tenant where the sales team uses Teams.')
+param botTenantId string = ''
+
 @secure()
 @description('SingleTenant only: that app registration\'s client secret.')
 param botPassword string = ''
-
-@description('SingleTenant only: when that secret expires (YYYY-MM-DD), for the rotation reminders.')
-#disable-next-line secure-secrets-in-params // a date, not a secret
-param botPasswordExpires string = ''
 
 @secure()
 @description('LEAD_INTAKE_KEY: the ?code= in the URL Partner Center posts leads to.')
@@ -55,18 +56,10 @@ param dynamicsClientId string = ''
 @secure()
 param dynamicsClientSecret string = ''
 
-@description('DYNAMICS_CLIENT_SECRET_EXPIRES (YYYY-MM-DD), when Microsoft Graph may not be asked.')
-#disable-next-line secure-secrets-in-params // a date, not a secret
-param dynamicsClientSecretExpires string = ''
-
 param dynamicsUsername string = ''
 
 @secure()
 param dynamicsPassword string = ''
-
-@description('DYNAMICS_PASSWORD_CHANGED (YYYY-MM-DD), when Microsoft Graph may not be asked.')
-#disable-next-line secure-secrets-in-params // a date, not a secret
-param dynamicsPasswordChanged string = ''
 
 @description('DYNAMICS_AUTHORITY_HOST: empty for the public cloud; https://login.microsoftonline.us for US Government.')
 param dynamicsAuthorityHost string = ''
@@ -87,15 +80,24 @@ param leadTableConnectionString string = ''
 param logLevel string = 'info'
 
 var usesManagedIdentity = botType == 'UserAssignedMsi'
-var storageName = take('${resourceBaseName}leads${uniqueString(resourceGroup().id)}', 24)
-var vaultName = take('${resourceBaseName}-kv-${uniqueString(resourceGroup().id)}', 24)
+// Storage account names take lower-case letters and digits only; the others are case-insensitive.
+var baseName = toLower(resourceBaseName)
+var storageName = take('${baseName}leads${uniqueString(resourceGroup().id)}', 24)
+var vaultName = take('${baseName}-kv-${uniqueString(resourceGroup().id)}', 24)
+// Who the bot is: the app's managed identity, or the app registration you give.
+var botId = usesManagedIdentity ? appIdentity.properties.clientId : botAppId
+var botTenant = usesManagedIdentity ? appIdentity.properties.tenantId : botTenantId
 // Built-in role "Key Vault Secrets User": read secret values, nothing else.
 var keyVaultSecretsUser = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4633458b-17de-408a-b874-0445c86b69e6')
 
 func keyVaultReference(vault string, secret string) string => '@Microsoft.KeyVault(VaultName=${vault};SecretName=${secret})'
 
-resource botIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = if (usesManagedIdentity) {
-  name: '${resourceBaseName}-bot'
+// The app's own identity, made before the site: App Service reads the Key Vault references as it
+// (keyVaultReferenceIdentity), and a managed-identity bot also signs in to the Bot Service as it.
+// A site's system-assigned identity would exist only with the site, so its vault role could not
+// be granted, nor start to take effect, before the site first reads its settings.
+resource appIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: '${baseName}-identity'
   location: location
 }
 
@@ -112,7 +114,7 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
 }
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
-  name: '${resourceBaseName}-logs'
+  name: '${baseName}-logs'
   location: location
   properties: {
     sku: { name: 'PerGB2018' }
@@ -121,7 +123,7 @@ resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
 }
 
 resource insights 'Microsoft.Insights/components@2020-02-02' = {
-  name: '${resourceBaseName}-insights'
+  name: '${baseName}-insights'
   location: location
   kind: 'web'
   properties: {
@@ -138,6 +140,18 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     sku: { family: 'A', name: 'standard' }
     enableRbacAuthorization: true
     enableSoftDelete: true
+  }
+}
+
+// Granted first: role assignments take minutes to take effect, and every minute the rest of the
+// deployment takes counts towards it.
+resource secretsReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, appIdentity.id, keyVaultSecretsUser)
+  scope: vault
+  properties: {
+    principalId: appIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: keyVaultSecretsUser
   }
 }
 
@@ -180,7 +194,7 @@ resource leadTableSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!e
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
-  name: '${resourceBaseName}-plan'
+  name: '${baseName}-plan'
   location: location
   kind: 'linux'
   sku: {
@@ -191,15 +205,15 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 }
 
 resource webApp 'Microsoft.Web/sites@2024-04-01' = {
-  name: resourceBaseName
+  name: baseName
   location: location
   kind: 'app,linux'
-  identity: usesManagedIdentity
-    ? { type: 'SystemAssigned, UserAssigned', userAssignedIdentities: { '${botIdentity.id}': {} } }
-    : { type: 'SystemAssigned' }
+  identity: { type: 'UserAssigned', userAssignedIdentities: { '${appIdentity.id}': {} } }
+  dependsOn: [secretsReader]
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    keyVaultReferenceIdentity: appIdentity.id
     siteConfig: {
       linuxFxVersion: 'NODE|22-lts'
       // Not `npm start`: npm does not pass SIGTERM on, and the bot needs it to stop cleanly.
@@ -213,19 +227,19 @@ resource webApp 'Microsoft.Web/sites@2024-04-01' = {
   }
 }
 
-// The app reads its secrets through Key Vault references, as its system-assigned identity.
-resource secretsReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(vault.id, webApp.id, keyVaultSecretsUser)
-  scope: vault
-  properties: {
-    principalId: webApp.identity.principalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: keyVaultSecretsUser
-  }
+// No FTP or deployment password: `atk deploy` (and `az webapp deploy`) upload with your Entra sign-in.
+resource ftpPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
+  parent: webApp
+  name: 'ftp'
+  properties: { allow: false }
 }
 
-// The settings are applied once the app may read its secrets: App Service resolves Key Vault
-// references when settings change, and would otherwise keep the unresolved reference for a day.
+resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
+  parent: webApp
+  name: 'scm'
+  properties: { allow: false }
+}
+
 // Every setting the bot reads (README › Settings) is set here, or listed as left to its default
 // on purpose (test/infra/bicep.test.ts fails on drift):
 //   PORT                             App Service sets it
@@ -243,10 +257,12 @@ resource secretsReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 //   REMINDER_CHECK_MINUTES           hourly
 //   GRAPH_URL                        follows DYNAMICS_AUTHORITY_HOST's cloud
 //   DYNAMICS_PASSWORD_MAX_AGE_DAYS   90, Microsoft 365's default
+//   DYNAMICS_CLIENT_SECRET_EXPIRES   read from Microsoft Graph, or typed in chat (`rotation`)
+//   DYNAMICS_PASSWORD_CHANGED        read from Microsoft Graph, or typed in chat (`rotation`)
+//   BOT_PASSWORD_EXPIRES             read from Microsoft Graph, or typed in chat (`rotation`)
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: webApp
   name: 'appsettings'
-  dependsOn: [secretsReader]
   properties: {
     SCM_DO_BUILD_DURING_DEPLOYMENT: 'false'
     LOG_LEVEL: logLevel
@@ -263,28 +279,25 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     DYNAMICS_TENANT_ID: dynamicsTenantId
     DYNAMICS_CLIENT_ID: dynamicsClientId
     DYNAMICS_CLIENT_SECRET: dynamicsAuth == 'aad' ? keyVaultReference(vault.name, dynamicsSecret.name) : ''
-    DYNAMICS_CLIENT_SECRET_EXPIRES: dynamicsClientSecretExpires
     DYNAMICS_USERNAME: dynamicsUsername
     DYNAMICS_PASSWORD: dynamicsAuth == 'o365' ? keyVaultReference(vault.name, dynamicsPasswordSecret.name) : ''
-    DYNAMICS_PASSWORD_CHANGED: dynamicsPasswordChanged
     BOT_TYPE: botType
-    BOT_ID: usesManagedIdentity ? botIdentity!.properties.clientId : botAppId
-    BOT_TENANT_ID: usesManagedIdentity ? botIdentity!.properties.tenantId : subscription().tenantId
+    BOT_ID: botId
+    BOT_TENANT_ID: botTenant
     BOT_PASSWORD: usesManagedIdentity ? '' : keyVaultReference(vault.name, botPasswordSecret.name)
-    BOT_PASSWORD_EXPIRES: botPasswordExpires
   }
 }
 
 module bot './botRegistration/azurebot.bicep' = {
   name: 'bot-registration'
   params: {
-    botServiceName: resourceBaseName
+    botServiceName: baseName
     botDisplayName: botDisplayName
     messagingEndpoint: 'https://${webApp.properties.defaultHostName}/api/messages'
     botType: botType
-    appId: usesManagedIdentity ? botIdentity!.properties.clientId : botAppId
-    appTenantId: usesManagedIdentity ? botIdentity!.properties.tenantId : subscription().tenantId
-    identityResourceId: usesManagedIdentity ? botIdentity.id : ''
+    appId: botId
+    appTenantId: botTenant
+    identityResourceId: usesManagedIdentity ? appIdentity.id : ''
   }
 }
 
@@ -292,5 +305,5 @@ module bot './botRegistration/azurebot.bicep' = {
 output BOT_AZURE_APP_SERVICE_RESOURCE_ID string = webApp.id
 output BOT_DOMAIN string = webApp.properties.defaultHostName
 output BOT_ENDPOINT string = 'https://${webApp.properties.defaultHostName}'
-output BOT_ID string = usesManagedIdentity ? botIdentity!.properties.clientId : botAppId
+output BOT_ID string = botId
 output KEY_VAULT_NAME string = vault.name

@@ -23,8 +23,8 @@ const PLACEHOLDERS: Readonly<Record<string, { readonly valid: (v: string) => boo
   PUBLISHER_TERMS_URL: { valid: isHttps, what: 'your terms of use, https://…' },
 };
 
-/** Builds the package from `env`; throws with every missing or malformed value named. */
-export function buildAppPackage(env: Readonly<Record<string, string | undefined>>, appPackageDir = join(ROOT, 'appPackage')): Buffer {
+/** The manifest with its placeholders filled from `env`, and every missing or malformed value named. */
+export function fillManifest(env: Readonly<Record<string, string | undefined>>, appPackageDir = join(ROOT, 'appPackage')): { manifest: string; problems: string[] } {
   const template = readFileSync(join(appPackageDir, 'manifest.json'), 'utf8');
   const problems: string[] = [];
   const manifest = template.replace(/\$\{\{([A-Z0-9_]+)\}\}/g, (_match, name: string) => {
@@ -34,7 +34,13 @@ export function buildAppPackage(env: Readonly<Record<string, string | undefined>
     else if (!rule.valid(value)) problems.push(`${name} ${value === '' ? 'is missing' : `"${value}" is not valid`}: ${rule.what}`);
     return value;
   });
-  if (problems.length > 0) throw new Error(`The app package cannot be built:\n${[...new Set(problems)].map((p) => `  - ${p}`).join('\n')}`);
+  return { manifest, problems: [...new Set(problems)] };
+}
+
+/** Builds the package from `env`; throws with every missing or malformed value named. */
+export function buildAppPackage(env: Readonly<Record<string, string | undefined>>, appPackageDir = join(ROOT, 'appPackage')): Buffer {
+  const { manifest, problems } = fillManifest(env, appPackageDir);
+  if (problems.length > 0) throw new Error(`The app package cannot be built:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   const icons = (JSON.parse(manifest) as { icons: { color: string; outline: string } }).icons;
   const zip = new AdmZip();
   zip.addFile('manifest.json', Buffer.from(manifest, 'utf8'));

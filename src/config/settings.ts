@@ -323,15 +323,17 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
   // Each setting on its own, so one bad value does not hide the problems of the others.
   const problems: string[] = [];
   const parsed: Record<string, unknown> = {};
+  const unresolved: string[] = [];
   for (const [name, field] of Object.entries(schema.shape)) {
     if (env[name]?.trim().startsWith(KEY_VAULT_REFERENCE) === true) {
-      problems.push(unresolvedReference(name));
+      unresolved.push(name);
       continue;
     }
     const result = field.safeParse(env[name]);
     if (result.success) parsed[name] = result.data;
     else problems.push(...result.error.issues.map((i) => i.message));
   }
+  if (unresolved.length > 0) problems.push(unresolvedReferences(unresolved, env));
   const s = parsed as Parsed;
   const given = (name: string): boolean => (env[name] ?? '').trim() !== '';
   const settings: Settings = {
@@ -379,11 +381,25 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
  */
 const KEY_VAULT_REFERENCE = '@Microsoft.KeyVault(';
 
-function unresolvedReference(name: string): string {
+/**
+ * Right after provisioning this is usually the vault role not having taken effect yet: App Service
+ * then keeps the unresolved reference until its settings change or it is asked to read them again
+ * (a restart is not documented to do it), so the fix names that call, for this very site when App
+ * Service's own variables say which it is (WEBSITE_OWNER_NAME starts with the subscription id).
+ */
+function unresolvedReferences(names: readonly string[], env: Readonly<Record<string, string | undefined>>): string {
+  const subscription = /^([0-9a-f-]{36})\+/i.exec(env.WEBSITE_OWNER_NAME ?? '')?.[1];
+  const site =
+    subscription !== undefined && env.WEBSITE_RESOURCE_GROUP && env.WEBSITE_SITE_NAME
+      ? `/subscriptions/${subscription}/resourceGroups/${env.WEBSITE_RESOURCE_GROUP}/providers/Microsoft.Web/sites/${env.WEBSITE_SITE_NAME}`
+      : '<the App Service resource id>';
   return (
-    `${name} is a Key Vault reference App Service could not resolve; give the app's managed identity the ` +
-    `"Key Vault Secrets User" role on the vault and check the secret exists (App Service > Environment variables ` +
-    `shows why under "Source"), then restart the app`
+    `${names.join(', ')} ${names.length === 1 ? 'is a Key Vault reference' : 'are Key Vault references'} App Service has not resolved. ` +
+    `Right after provisioning the app identity's "Key Vault Secrets User" role can take some minutes to take effect; ` +
+    `App Service > Environment variables shows each reference's status. Then make App Service read them again ` +
+    `(a restart does not): az rest --method post --url "${site}/config/configreferences/appsettings/refresh?api-version=2022-03-01" ` +
+    `(or run \`atk provision\` again). If the status says the secret is missing or access is denied, check the secret ` +
+    `exists in the vault and the identity has that role`
   );
 }
 

@@ -172,10 +172,26 @@ describe('loadSettings', () => {
     expect(refused(`InstrumentationKey=CANARY-not-a-guid;IngestionEndpoint=https://x.example/`)).not.toContain('CANARY');
   });
 
-  it('says when App Service handed over a Key Vault reference instead of the secret', () => {
-    const problems = problemsOf({ ...BASE, LEAD_INTAKE_KEY: '@Microsoft.KeyVault(VaultName=leadbot-kv;SecretName=lead-intake-key)' });
-    expect(problems).toEqual([expect.stringMatching(/^LEAD_INTAKE_KEY is a Key Vault reference App Service could not resolve; give the app's managed identity the "Key Vault Secrets User" role/)]);
+  it('says when App Service handed over Key Vault references instead of the secrets, once, with the call that re-reads them', () => {
+    const reference = (secret: string): string => `@Microsoft.KeyVault(VaultName=leadbot-kv;SecretName=${secret})`;
+    const problems = problemsOf({ ...BASE, LEAD_INTAKE_KEY: reference('lead-intake-key') });
+    expect(problems).toEqual([expect.stringMatching(/^LEAD_INTAKE_KEY is a Key Vault reference App Service has not resolved\. .*"Key Vault Secrets User" role/)]);
+    expect(problems[0]).toContain('az rest --method post --url "<the App Service resource id>/config/configreferences/appsettings/refresh?api-version=2022-03-01"');
+    expect(problems[0]).toContain('a restart does not');
     expect(problems[0]).not.toContain('SecretName');
+    // On App Service, its own variables name the site, so the command can be pasted as it is.
+    const onAppService = problemsOf({
+      ...BASE,
+      LEAD_INTAKE_KEY: reference('lead-intake-key'),
+      STORAGE_CONNECTION_STRING: reference('storage-connection-string'),
+      WEBSITE_OWNER_NAME: '9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a+rg-leadbot-WestEuropewebspace-Linux',
+      WEBSITE_RESOURCE_GROUP: 'rg-leadbot',
+      WEBSITE_SITE_NAME: 'leadbotcontoso',
+    });
+    expect(onAppService).toEqual([expect.stringMatching(/^STORAGE_CONNECTION_STRING, LEAD_INTAKE_KEY are Key Vault references App Service has not resolved\./)]);
+    expect(onAppService[0]).toContain(
+      '--url "/subscriptions/9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a/resourceGroups/rg-leadbot/providers/Microsoft.Web/sites/leadbotcontoso/config/configreferences/appsettings/refresh?api-version=2022-03-01"',
+    );
   });
 });
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SETTING_NAMES } from '../../src/config/settings';
 import { MESSAGES_PATH } from '../../src/teams/messages-route';
@@ -7,7 +7,10 @@ import { MESSAGES_PATH } from '../../src/teams/messages-route';
 // the template as text: what the bot needs from it, and what must never be in it.
 const ROOT = join(__dirname, '..', '..');
 const bicep = readFileSync(join(ROOT, 'infra', 'azure.bicep'), 'utf8');
-const parameters = (JSON.parse(readFileSync(join(ROOT, 'infra', 'azure.parameters.json'), 'utf8')) as { parameters: Record<string, { value: unknown }> }).parameters;
+/** Each path's parameters file (infra/azure.parameters.<DYNAMICS_AUTH>.<BOT_TYPE>.json) → its parameters. */
+const parameterFiles = readdirSync(join(ROOT, 'infra'))
+  .filter((name) => /^azure\.parameters\..*\.json$/.test(name))
+  .map((name) => [name, (JSON.parse(readFileSync(join(ROOT, 'infra', name), 'utf8')) as { parameters: Record<string, { value: unknown }> }).parameters] as const);
 const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 
 /** The app settings the template gives the bot: name → the Bicep expression of its value. */
@@ -58,9 +61,45 @@ describe('infra/azure.bicep', () => {
     expect(bicep).not.toMatch(/^output .*(listKeys|ConnectionString)/m);
   });
 
-  it('applies the settings only once the app may read its secrets', () => {
-    expect(bicep).toMatch(/resource appSettings 'Microsoft\.Web\/sites\/config@[^']+' = \{\n {2}parent: webApp\n {2}name: 'appsettings'\n {2}dependsOn: \[secretsReader\]/);
+  it('reads the secrets as an identity made and granted the vault role before the site exists', () => {
+    expect(bicep).toMatch(/^resource appIdentity 'Microsoft\.ManagedIdentity\/userAssignedIdentities@[^']+' = \{$/m);
+    // Granted to the identity itself, not to the site, so the grant does not wait for the site.
+    const grant = /^resource secretsReader 'Microsoft\.Authorization\/roleAssignments@[^']+' = \{\n([\s\S]*?)\n\}/m.exec(bicep)?.[1] ?? '';
+    expect(grant).toContain('principalId: appIdentity.properties.principalId');
+    expect(grant).toContain('scope: vault');
+    expect(grant).not.toContain('webApp');
+    const site = /^resource webApp 'Microsoft\.Web\/sites@[^']+' = \{\n([\s\S]*?)\n\}/m.exec(bicep)?.[1] ?? '';
+    expect(site).toContain('dependsOn: [secretsReader]');
+    expect(site).toContain('keyVaultReferenceIdentity: appIdentity.id');
+    expect(site).toContain("identity: { type: 'UserAssigned', userAssignedIdentities: { '${appIdentity.id}': {} } }");
+    expect(site).not.toContain('SystemAssigned');
     expect(bicep).not.toContain('appSettings: [');
+  });
+
+  it('turns off FTP and deployment passwords (uploads use Entra sign-in)', () => {
+    for (const policy of ['ftp', 'scm']) {
+      expect(bicep).toMatch(new RegExp(`resource \\w+ 'Microsoft\\.Web\\/sites\\/basicPublishingCredentialsPolicies@[^']+' = \\{\\n {2}parent: webApp\\n {2}name: '${policy}'\\n {2}properties: \\{ allow: false \\}`));
+    }
+  });
+
+  it('signs the bot in as the app identity, or as the app registration and tenant given for SingleTenant', () => {
+    expect(bicep).toContain("var botId = usesManagedIdentity ? appIdentity.properties.clientId : botAppId");
+    expect(bicep).toContain('var botTenant = usesManagedIdentity ? appIdentity.properties.tenantId : botTenantId');
+    expect(appSettings.get('BOT_ID')).toBe('botId');
+    expect(appSettings.get('BOT_TENANT_ID')).toBe('botTenant');
+    expect(appSettings.get('BOT_TYPE')).toBe('botType');
+    const module = /module bot '[^']+' = \{[\s\S]*?params: \{\n([\s\S]*?)\n\s*\}/.exec(bicep)?.[1] ?? '';
+    expect(module).toMatch(/appId: botId$/m);
+    expect(module).toMatch(/appTenantId: botTenant$/m);
+  });
+
+  it('names resources in lower case, and offers only plans with Always On', () => {
+    expect(bicep).toContain('var baseName = toLower(resourceBaseName)');
+    expect([...bicep.matchAll(/^\s+name: .*resourceBaseName/gm)]).toEqual([]);
+    const skus = /@allowed\((\[[^\]]*\])\)\n(?:@[^\n]*\n)*param webAppSku/.exec(bicep)?.[1] ?? '[]';
+    const allowed = JSON.parse(skus.replace(/'/g, '"')) as string[];
+    expect(allowed).toContain('B1');
+    expect(allowed.filter((sku) => /^[FD]/.test(sku))).toEqual([]);
   });
 
   it('runs the production build as npm start does, probed on /readyz, always on, on Node 22', () => {
@@ -82,7 +121,7 @@ describe('infra/azure.bicep', () => {
   });
 });
 
-describe('infra/azure.parameters.json', () => {
+describe.each(parameterFiles)('infra/%s', (_name, parameters) => {
   it('gives each parameter without a default, names only parameters the template has, and holds no secret', () => {
     const names = params.map((p) => p.name);
     expect(Object.keys(parameters).filter((name) => !names.includes(name))).toEqual([]);
@@ -91,12 +130,8 @@ describe('infra/azure.parameters.json', () => {
       expect([secret, parameters[secret]?.value]).toEqual([secret, expect.stringMatching(/^\$\{\{SECRET_[A-Z0-9_]+\}\}$/)]);
     }
     for (const [name, { value }] of Object.entries(parameters)) {
-      // Placeholders the toolkit fills from env/, or plain words: never a value that could be a key.
-      expect([name, typeof value === 'string' && /^[\w .-]*(\$\{\{[A-Z0-9_]+\}\}[\w .-]*)*$/.test(value)]).toEqual([name, true]);
+      // Placeholders the toolkit fills from env/, plain words or numbers: never a value that could be a key.
+      expect([name, typeof value === 'number' || (typeof value === 'string' && /^[\w .-]*(\$\{\{[A-Z0-9_]+\}\}[\w .-]*)*$/.test(value))]).toEqual([name, true]);
     }
-  });
-
-  it('names files that exist', () => {
-    expect(existsSync(join(ROOT, 'infra', 'botRegistration', 'azurebot.bicep'))).toBe(true);
   });
 });

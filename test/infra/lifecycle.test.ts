@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
@@ -19,6 +19,10 @@ type Lifecycle = Record<'provision' | 'deploy' | 'publish', Step[] | undefined> 
 function lifecycle(file: string): { text: string; yml: Lifecycle } {
   const text = readFileSync(join(ROOT, file), 'utf8');
   return { text, yml: parse(text) as Lifecycle };
+}
+
+function parameterFiles(): string[] {
+  return readdirSync(join(ROOT, 'infra')).filter((name) => /^azure\.parameters\..*\.json$/.test(name));
 }
 
 /** Every ${{NAME}} a file uses. */
@@ -46,7 +50,7 @@ describe.each([
     const used = [
       ...placeholders(text),
       ...placeholders(readFileSync(join(ROOT, 'appPackage', 'manifest.json'), 'utf8')),
-      ...(envName === 'dev' ? placeholders(readFileSync(join(ROOT, 'infra', 'azure.parameters.json'), 'utf8')) : []),
+      ...(envName === 'dev' ? parameterFiles().flatMap((file) => [...placeholders(readFileSync(join(ROOT, 'infra', file), 'utf8'))]) : []),
     ];
     expect(used.filter((name) => !declared.has(name) && !written.has(name) && !name.startsWith('SECRET_'))).toEqual([]);
   });
@@ -61,13 +65,32 @@ describe.each([
 describe('the Azure lifecycle (m365agents.yml)', () => {
   const { yml } = lifecycle('m365agents.yml');
 
-  it('deploys infra/ with its parameters file', () => {
+  it('checks the settings before anything is made, and records the Teams app\'s tenant', () => {
+    const steps = yml.provision ?? [];
+    expect(steps[0]).toMatchObject({ uses: 'cli/runNpmCommand', with: { args: 'run check:deployment' } });
+    const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['check:deployment']).toBe('tsx scripts/check-deployment.ts');
+    expect(steps[1]).toMatchObject({ uses: 'teamsApp/create', writeToEnvironmentFile: { teamsAppId: 'TEAMS_APP_ID', teamsAppTenantId: 'TEAMS_APP_TENANT_ID' } });
+  });
+
+  it('deploys infra/ with the parameters file of the chosen paths, one for each', () => {
     const arm = yml.provision?.find((s) => s.uses === 'arm/deploy');
     const templates = arm?.with?.templates as { path: string; parameters: string }[];
-    for (const t of templates) {
-      expect(existsSync(join(ROOT, t.path))).toBe(true);
-      expect(existsSync(join(ROOT, t.parameters))).toBe(true);
-    }
+    expect(templates.map((t) => t.parameters)).toEqual(['./infra/azure.parameters.${{DYNAMICS_AUTH}}.${{BOT_TYPE}}.json']);
+    for (const t of templates) expect(existsSync(join(ROOT, t.path))).toBe(true);
+    expect(parameterFiles().sort()).toEqual(
+      ['aad', 'o365'].flatMap((auth) => ['SingleTenant', 'UserAssignedMsi'].map((bot) => `azure.parameters.${auth}.${bot}.json`)).sort(),
+    );
+  });
+
+  it('ends provisioning by asking App Service to read the Key Vault references again', () => {
+    const last = yml.provision?.at(-1);
+    expect(last?.uses).toBe('script');
+    expect(last?.with?.run).toBe(
+      'az rest --method post --url "${{BOT_AZURE_APP_SERVICE_RESOURCE_ID}}/config/configreferences/appsettings/refresh?api-version=2022-03-01"',
+    );
+    // The id comes from the template's outputs, written back before this step runs.
+    expect(readFileSync(join(ROOT, 'infra', 'azure.bicep'), 'utf8')).toMatch(/^output BOT_AZURE_APP_SERVICE_RESOURCE_ID string = webApp\.id$/m);
   });
 
   it('zip-deploys the folder `npm run stage` fills, to the App Service the template outputs', () => {

@@ -228,15 +228,18 @@ resource webApp 'Microsoft.Web/sites@2024-04-01' = {
 }
 
 // No FTP or deployment password: `atk deploy` (and `az webapp deploy`) upload with your Entra sign-in.
+// `location` too: older API versions of this resource refused a deployment without it.
 resource ftpPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
   parent: webApp
   name: 'ftp'
+  location: location
   properties: { allow: false }
 }
 
 resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
   parent: webApp
   name: 'scm'
+  location: location
   properties: { allow: false }
 }
 
@@ -269,7 +272,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     APPLICATIONINSIGHTS_CONNECTION_STRING: insights.properties.ConnectionString
     STORAGE_CONNECTION_STRING: keyVaultReference(vault.name, storageSecret.name)
     LEAD_INTAKE_KEY: keyVaultReference(vault.name, intakeKeySecret.name)
-    LEAD_TABLE_CONNECTION_STRING: empty(leadTableConnectionString) ? '' : keyVaultReference(vault.name, leadTableSecret.name)
+    LEAD_TABLE_CONNECTION_STRING: empty(leadTableConnectionString) ? '' : keyVaultReference(vault.name, leadTableSecret!.name)
     LEAD_CONTACTS: leadContacts
     ADMINS: admins
     TEAMS_TENANT_ID: teamsTenantId
@@ -278,13 +281,13 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     DYNAMICS_AUTHORITY_HOST: dynamicsAuthorityHost
     DYNAMICS_TENANT_ID: dynamicsTenantId
     DYNAMICS_CLIENT_ID: dynamicsClientId
-    DYNAMICS_CLIENT_SECRET: dynamicsAuth == 'aad' ? keyVaultReference(vault.name, dynamicsSecret.name) : ''
+    DYNAMICS_CLIENT_SECRET: dynamicsAuth == 'aad' ? keyVaultReference(vault.name, dynamicsSecret!.name) : ''
     DYNAMICS_USERNAME: dynamicsUsername
-    DYNAMICS_PASSWORD: dynamicsAuth == 'o365' ? keyVaultReference(vault.name, dynamicsPasswordSecret.name) : ''
+    DYNAMICS_PASSWORD: dynamicsAuth == 'o365' ? keyVaultReference(vault.name, dynamicsPasswordSecret!.name) : ''
     BOT_TYPE: botType
     BOT_ID: botId
     BOT_TENANT_ID: botTenant
-    BOT_PASSWORD: usesManagedIdentity ? '' : keyVaultReference(vault.name, botPasswordSecret.name)
+    BOT_PASSWORD: usesManagedIdentity ? '' : keyVaultReference(vault.name, botPasswordSecret!.name)
   }
 }
 

@@ -25,13 +25,13 @@ const PLACEHOLDER = /\$\{\{ *([a-zA-Z_][a-zA-Z0-9_]*) *\}\}/g;
 /**
  * Fills placeholders exactly as the Agents Toolkit does: each one whose variable is non-empty is
  * replaced in the raw text, through String.replace (so a `$&` in a value is expanded, as there);
- * the others stay.
+ * the others stay. APP_NAME_SUFFIX is the toolkit's one exception: set but empty, it fills as ''.
  */
 export function expandLikeToolkit(content: string, env: Env): string {
   let expanded = content;
-  for (const [placeholder, name] of content.matchAll(PLACEHOLDER)) {
-    const value = env[name ?? ''];
-    if (value) expanded = expanded.replace(placeholder, value);
+  for (const [placeholder, name = ''] of content.matchAll(PLACEHOLDER)) {
+    const value = env[name];
+    if (value || (name === 'APP_NAME_SUFFIX' && value !== undefined)) expanded = expanded.replace(placeholder, value);
   }
   return expanded;
 }
@@ -49,7 +49,7 @@ export const PARAMETERS_FILE = './infra/azure.parameters.${{DYNAMICS_AUTH}}.${{B
 
 /** What each value a parameters file may need is, and where to find it. */
 export const VALUE_HELP: Readonly<Record<string, string>> = {
-  RESOURCE_SUFFIX: 'up to 9 letters or digits that make the resource names yours (the site becomes leadbot<suffix>.azurewebsites.net)',
+  RESOURCE_SUFFIX: 'up to 9 letters or digits that make the resource names yours (the site becomes leadbot<suffix>.azurewebsites.net; left empty, the toolkit picks 6 random ones)',
   APP_NAME_SUFFIX: 'a word added to the bot\'s name in Teams, such as "dev"',
   SECRET_LEAD_INTAKE_KEY: `the ?code= Partner Center posts leads with: node -e "console.log(require('crypto').randomBytes(24).toString('base64url'))"`,
   DYNAMICS_URL: 'your Dynamics 365 address, like https://contoso.crm4.dynamics.com',
@@ -132,8 +132,11 @@ export function checkDeployment(env: Env, envName = 'dev', root = ROOT): string[
 
   const file = join(root, expandLikeToolkit(PARAMETERS_FILE, env));
   const template = readFileSync(file, 'utf8');
-  // Values that provisioning writes before it deploys the template are there by then.
-  const provisioned = Object.fromEntries(writtenBeforeDeploy(root).filter((name) => !env[name]).map((name) => [name, STAND_IN.GUID]));
+  // Values that provisioning writes before it deploys the template are there by then; the
+  // toolkit itself picks a RESOURCE_SUFFIX (6 random letters and digits) when it is empty.
+  const provisioned = Object.fromEntries(
+    [...writtenBeforeDeploy(root).map((name) => [name, STAND_IN.GUID] as const), ['RESOURCE_SUFFIX', 'a1b2c3'] as const].filter(([name]) => !env[name]),
+  );
   const encrypted = Object.fromEntries(
     Object.entries(env)
       .filter(([name, value]) => name.startsWith('SECRET_') && ENCRYPTED.test(value ?? ''))
@@ -141,16 +144,17 @@ export function checkDeployment(env: Env, envName = 'dev', root = ROOT): string[
   );
   const filled = { ...env, ...encrypted, ...provisioned };
 
+  const left = new Set(placeholdersLeft(expandLikeToolkit(template, filled)));
   for (const name of placeholdersLeft(template)) {
-    const value = filled[name];
-    if (!value) {
+    const value = filled[name] ?? '';
+    if (left.has(name) && value === '') {
       // The toolkit would leave the placeholder and refuse the whole file.
       const where = `env/.env.${envName}${name.startsWith('SECRET_') ? '.user' : ''}`;
       const why = NEEDED_FOR[name] === undefined ? '' : ` (needed with ${NEEDED_FOR[name]})`;
       problems.push(`${name} is empty${why}: set it in ${where} to ${VALUE_HELP[name] ?? 'a value'}`);
-    } else if (/["\\\p{Cc}]|\$[$&`'<\d]/u.test(value)) {
-      // Pasted into JSON text as it is, by String.replace: a quote or backslash breaks the file,
-      // and "$&"-style sequences are rewritten. Never echo the value: it may be a secret.
+    } else if (/["\\\p{Cc}]|\$[$&`']/u.test(value)) {
+      // Pasted into JSON text as it is, by String.replace with a string: a quote or backslash
+      // breaks the file, and $$, $&, $` and $' are rewritten. Never echo the value: it may be a secret.
       problems.push(`${name} has a quote, backslash, control character or "$" sequence, which the toolkit cannot pass into the parameters file; choose a value without them`);
     }
   }

@@ -384,7 +384,7 @@ const KEY_VAULT_REFERENCE = '@Microsoft.KeyVault(';
 /**
  * Right after provisioning this is usually the vault role not having taken effect yet: App Service
  * then keeps the unresolved reference until its settings change or it is asked to read them again
- * (a restart is not documented to do it), so the fix names that call, for this very site when App
+ * (for up to a day otherwise; a restart is not documented to do it), so the fix names that call, for this very site when App
  * Service's own variables say which it is (WEBSITE_OWNER_NAME starts with the subscription id).
  */
 function unresolvedReferences(names: readonly string[], env: Readonly<Record<string, string | undefined>>): string {
@@ -397,7 +397,7 @@ function unresolvedReferences(names: readonly string[], env: Readonly<Record<str
     `${names.join(', ')} ${names.length === 1 ? 'is a Key Vault reference' : 'are Key Vault references'} App Service has not resolved. ` +
     `Right after provisioning the app identity's "Key Vault Secrets User" role can take some minutes to take effect; ` +
     `App Service > Environment variables shows each reference's status. Then make App Service read them again ` +
-    `(a restart does not): az rest --method post --url "${site}/config/configreferences/appsettings/refresh?api-version=2022-03-01" ` +
+    `(a restart is not documented to): az rest --method post --url "${site}/config/configreferences/appsettings/refresh?api-version=2022-03-01" ` +
     `(or run \`atk provision\` again). If the status says the secret is missing or access is denied, check the secret ` +
     `exists in the vault and the identity has that role`
   );

@@ -177,7 +177,7 @@ describe('loadSettings', () => {
     const problems = problemsOf({ ...BASE, LEAD_INTAKE_KEY: reference('lead-intake-key') });
     expect(problems).toEqual([expect.stringMatching(/^LEAD_INTAKE_KEY is a Key Vault reference App Service has not resolved\. .*"Key Vault Secrets User" role/)]);
     expect(problems[0]).toContain('az rest --method post --url "<the App Service resource id>/config/configreferences/appsettings/refresh?api-version=2022-03-01"');
-    expect(problems[0]).toContain('a restart does not');
+    expect(problems[0]).toContain('a restart is not documented to');
     expect(problems[0]).not.toContain('SecretName');
     // On App Service, its own variables name the site, so the command can be pasted as it is.
     const onAppService = problemsOf({

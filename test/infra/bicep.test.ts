@@ -45,7 +45,7 @@ describe('infra/azure.bicep', () => {
     const secretResources = new Set([...bicep.matchAll(/^resource (\w+) 'Microsoft\.KeyVault\/vaults\/secrets@[^']+' = [^{]*\{\n\s*parent: vault\n/gm)].map((m) => m[1]));
     const referenced = [...bicep.matchAll(/keyVaultReference\(vault\.name, ([^)]*)\)/g)].map((m) => m[1] ?? '');
     expect(referenced.length).toBeGreaterThanOrEqual(SECRET_SETTINGS.length);
-    expect(referenced.filter((ref) => !secretResources.has(/^(\w+)\.name$/.exec(ref)?.[1]))).toEqual([]);
+    expect(referenced.filter((ref) => !secretResources.has(/^(\w+)!?\.name$/.exec(ref)?.[1]))).toEqual([]);
     expect(secureParams.sort()).toEqual(['botPassword', 'dynamicsClientSecret', 'dynamicsPassword', 'leadIntakeKey', 'leadTableConnectionString']);
     for (const secret of secureParams) {
       const uses = [...bicep.matchAll(new RegExp(`\\b${secret}\\b`, 'g'))].map((m) => bicep.slice(bicep.lastIndexOf('\n', m.index) + 1, bicep.indexOf('\n', m.index)).trim());
@@ -78,7 +78,7 @@ describe('infra/azure.bicep', () => {
 
   it('turns off FTP and deployment passwords (uploads use Entra sign-in)', () => {
     for (const policy of ['ftp', 'scm']) {
-      expect(bicep).toMatch(new RegExp(`resource \\w+ 'Microsoft\\.Web\\/sites\\/basicPublishingCredentialsPolicies@[^']+' = \\{\\n {2}parent: webApp\\n {2}name: '${policy}'\\n {2}properties: \\{ allow: false \\}`));
+      expect(bicep).toMatch(new RegExp(`resource \\w+ 'Microsoft\\.Web\\/sites\\/basicPublishingCredentialsPolicies@[^']+' = \\{\\n {2}parent: webApp\\n {2}name: '${policy}'\\n {2}location: location\\n {2}properties: \\{ allow: false \\}`));
     }
   });
 

@@ -70,7 +70,7 @@ function isNeeded(needed: string, auth: Auth, bot: BotType): boolean {
 /** env/.env.dev as committed, and the README's values for this path, as the toolkit gives them to its steps. */
 function envFor(auth: Auth, bot: BotType): Env {
   const env: Env = parseEnv(read('env', '.env.dev'));
-  for (const row of table.filter((r) => isNeeded(r.needed, auth, bot))) {
+  for (const row of table.filter((r) => isNeeded(r.needed, auth, bot) || r.needed === 'optional')) {
     env[row.name] = row.name === 'DYNAMICS_AUTH' ? auth : row.name === 'BOT_TYPE' ? bot : EXAMPLE[row.name];
   }
   return env;
@@ -82,7 +82,8 @@ function envFor(auth: Auth, bot: BotType): Env {
  * would refuse. Returns the leftovers and the parameters the template would get.
  */
 function provision(start: Env): { refused: string[]; parameters: Record<string, unknown>; env: Env } {
-  const env = { ...start };
+  // Before the steps, the toolkit gives an empty RESOURCE_SUFFIX 6 random characters.
+  const env: Env = { ...start, RESOURCE_SUFFIX: start.RESOURCE_SUFFIX || 'f3a9c1' };
   const refused: string[] = [];
   let parameters: Record<string, unknown> = {};
   for (const step of provisionSteps) {
@@ -114,7 +115,7 @@ describe('the README\'s table of deployment values', () => {
     expect(new Set(table.map((r) => r.name)).size).toBe(table.length);
     for (const row of table) {
       expect([row.name, row.file]).toEqual([row.name, row.name.startsWith('SECRET_') ? 'env/.env.dev.user' : 'env/.env.dev']);
-      expect([row.name, ['always', 'DYNAMICS_AUTH=aad', 'DYNAMICS_AUTH=o365', 'BOT_TYPE=SingleTenant'].includes(row.needed)]).toEqual([row.name, true]);
+      expect([row.name, ['always', 'optional', 'DYNAMICS_AUTH=aad', 'DYNAMICS_AUTH=o365', 'BOT_TYPE=SingleTenant'].includes(row.needed)]).toEqual([row.name, true]);
       if (!['DYNAMICS_AUTH', 'BOT_TYPE'].includes(row.name)) expect([row.name, EXAMPLE[row.name]]).toEqual([row.name, expect.any(String)]);
     }
   });
@@ -136,7 +137,7 @@ describe.each(PATHS)('provisioning with DYNAMICS_AUTH=%s and BOT_TYPE=%s, from t
     // A value the README says this path does not need stays empty without harm.
     const unneeded = table.filter((r) => !isNeeded(r.needed, auth, bot)).map((r) => r.name);
     expect(unneeded.length).toBeGreaterThan(0);
-    for (const name of unneeded) expect(envFor(auth, bot)[name] ?? '').toBe('');
+    for (const name of unneeded) expect([name, provision({ ...envFor(auth, bot), [name]: '' }).refused]).toEqual([name, []]);
   });
 
   it('passes npm run check:deployment, which names each missing value, its file and what to put there', () => {
@@ -195,8 +196,9 @@ describe('npm run check:deployment', () => {
     expect(all(problems)).not.toContain('CANARY');
   });
 
-  it('takes an upper-case RESOURCE_SUFFIX (the template lower-cases names) and refuses other characters', () => {
+  it('takes an upper-case RESOURCE_SUFFIX (the template lower-cases names) or none (the toolkit picks one), and refuses other characters', () => {
     expect(checkDeployment({ ...good, RESOURCE_SUFFIX: 'Contoso' })).toEqual([]);
+    expect(checkDeployment({ ...good, RESOURCE_SUFFIX: '' })).toEqual([]);
     expect(checkDeployment({ ...good, RESOURCE_SUFFIX: 'con-toso' })).toEqual([expect.stringMatching(/^RESOURCE_SUFFIX "con-toso" must be 1 to 9 letters or digits/)]);
     expect(checkDeployment({ ...good, RESOURCE_SUFFIX: 'contosoleads' })).toHaveLength(1);
   });
@@ -233,9 +235,18 @@ describe('the toolkit\'s placeholder filling, as this check reproduces it', () =
     expect(placeholdersLeft('${{EMPTY}} ${{ UNSET }} ${{EMPTY}}')).toEqual(['EMPTY', 'UNSET']);
   });
 
+  it('fills APP_NAME_SUFFIX even when it is set but empty, as the toolkit does for that one name', () => {
+    expect(expandLikeToolkit('Bot ${{APP_NAME_SUFFIX}}', { APP_NAME_SUFFIX: '' })).toBe('Bot ');
+    expect(expandLikeToolkit('Bot ${{APP_NAME_SUFFIX}}', {})).toBe('Bot ${{APP_NAME_SUFFIX}}');
+    expect(checkDeployment({ ...envFor('aad', 'UserAssignedMsi'), APP_NAME_SUFFIX: '' })).toEqual([]);
+  });
+
   it('pastes values into the text as String.replace does, "$&" included', () => {
     // "$&" stands for the text replaced: the placeholder comes back, and the value is lost.
     expect(expandLikeToolkit('"${{V}}"', { V: 'a$&b' })).toBe('"a${{V}}b"');
+    // With a string pattern, "$1" and "$<" mean nothing: such a value goes through as it is.
+    expect(expandLikeToolkit('"${{V}}"', { V: 'p$1q$<r' })).toBe('"p$1q$<r"');
+    expect(checkDeployment({ ...envFor('aad', 'UserAssignedMsi'), SECRET_DYNAMICS_CLIENT_SECRET: 'CANARY$1pass' })).toEqual([]);
     expect(expandLikeToolkit('${{A}}-${{A}}', { A: '1' })).toBe('1-1');
   });
 });

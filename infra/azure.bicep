@@ -253,7 +253,7 @@ resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2
 //   DYNAMICS_LEAD_SOURCE_CODE        8 = Web
 //   DYNAMICS_MAX_CONCURRENCY         8 per instance
 //   DYNAMICS_TIMEOUT_SECONDS         30 s
-//   LEAD_MAX_ATTEMPTS                10
+//   LEAD_RETRY_HOURS                 72: a long outage or a weekend
 //   LEAD_TABLE_NAME                  Partner Center's table name
 //   LEAD_TABLE_POLL_SECONDS          60 s
 //   TEAMS_MESSAGES_PER_SECOND        30, under Teams' 50 per app per tenant

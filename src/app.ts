@@ -148,7 +148,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
       watcher: alarm,
       telemetry,
     },
-    { ...DEFAULT_WORKER_OPTIONS, maxAttempts: settings.pipeline.maxAttempts, ...deps.workerOptions },
+    { ...DEFAULT_WORKER_OPTIONS, retryMs: settings.pipeline.retryHours * 3_600_000, ...deps.workerOptions },
   );
 
   registerRoutes(bot, { settings, bot, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, limiter, credentials, admins, logger, now });

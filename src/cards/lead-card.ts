@@ -3,11 +3,15 @@ import type { Lead } from '../leads/lead';
 import { formatTime } from './format-time';
 import template from './lead-card.json';
 
+/** Where the lead stands in Dynamics: written (with its record), or not yet and why, or not at all. */
+export type DynamicsStanding =
+  | { readonly state: 'written'; readonly url: string | undefined }
+  | { readonly state: 'pending' | 'failed'; readonly reason: string };
+
 /** What a lead card shows; everything a person sees, already in words. */
 export interface LeadCardInput {
   readonly lead: Lead;
-  /** The record in Dynamics, when written. */
-  readonly dynamicsUrl: string | undefined;
+  readonly dynamics: DynamicsStanding;
   /** Who claimed it, once someone has. */
   readonly claimedBy?: string;
 }
@@ -29,7 +33,8 @@ export function isRecordUrl(url: string): boolean {
  * built from checked e-mail addresses and Dynamics record URLs.
  */
 export function leadCard(input: LeadCardInput): AdaptiveCardJson {
-  const { lead } = input;
+  const { lead, dynamics } = input;
+  const dynamicsUrl = dynamics.state === 'written' && dynamics.url !== undefined && isRecordUrl(dynamics.url) ? dynamics.url : '';
   const c = lead.customer;
   const name = [c.firstName, c.lastName].filter((p) => p !== '').join(' ');
   const offer = lead.source.offerTitle || lead.source.offerId || 'a marketplace offer';
@@ -53,7 +58,10 @@ export function leadCard(input: LeadCardInput): AdaptiveCardJson {
       doNotContact: lead.doNotContact,
       isTest: lead.isTest,
       leadId: lead.id,
-      dynamicsUrl: input.dynamicsUrl !== undefined && isRecordUrl(input.dynamicsUrl) ? input.dynamicsUrl : '',
+      dynamicsUrl,
+      dynamicsLine:
+        dynamics.state === 'written' ? 'In Dynamics' : `${dynamics.state === 'pending' ? 'Not in Dynamics yet' : 'Not in Dynamics'} — ${dynamics.reason}`,
+      dynamicsColor: dynamics.state === 'written' ? 'Good' : dynamics.state === 'pending' ? 'Warning' : 'Attention',
       mailto: EMAIL.test(c.email) && !lead.doNotContact ? `mailto:${c.email}` : '',
       claimedBy: input.claimedBy ?? '',
     },

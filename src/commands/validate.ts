@@ -101,7 +101,7 @@ function startValidation(reference: Partial<ConversationReference>, reportId: st
         deliverCard: async (lead, dynamicsUrl) => {
           await deps.limiter.take(conversationId);
           await inConversation(deps.bot.adapter, botAppId, reference, (context) =>
-            context.sendActivity({ attachments: [CardFactory.adaptiveCard(leadCard({ lead, dynamicsUrl }))], summary: 'Test lead from validate' }),
+            context.sendActivity({ attachments: [CardFactory.adaptiveCard(leadCard({ lead, dynamics: { state: 'written', url: dynamicsUrl } }))], summary: 'Test lead from validate' }),
           );
         },
       },

@@ -94,8 +94,8 @@ interface DynamicsCommon {
 }
 
 export interface PipelineSettings {
-  /** Failed writes of one lead before it is dead-lettered (configuration errors never count). */
-  readonly maxAttempts: number;
+  /** How long a lead whose writes keep failing for a passing reason is retried before it is dead-lettered. */
+  readonly retryHours: number;
 }
 
 export interface TableImportSettings {
@@ -264,7 +264,8 @@ const schema = z.object({
   DYNAMICS_LEAD_SOURCE_CODE: integer('DYNAMICS_LEAD_SOURCE_CODE', 1, 2_147_483_647, 8),
   DYNAMICS_MAX_CONCURRENCY: integer('DYNAMICS_MAX_CONCURRENCY', 1, 52, 8),
   DYNAMICS_TIMEOUT_SECONDS: integer('DYNAMICS_TIMEOUT_SECONDS', 1, 600, 30),
-  LEAD_MAX_ATTEMPTS: integer('LEAD_MAX_ATTEMPTS', 1, 1000, 10),
+  // Three days ride out a long Dynamics outage or a weekend; a lead is never dropped for a count of tries.
+  LEAD_RETRY_HOURS: integer('LEAD_RETRY_HOURS', 1, 24 * 30, 72),
   LEAD_TABLE_CONNECTION_STRING: optionalText.transform((v, ctx) => {
     const problem = v === undefined ? undefined : parseStorageConnectionString(v).problem;
     if (problem !== undefined) {
@@ -347,7 +348,7 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
       duplicateWindowHours: s.LEAD_DUPLICATE_WINDOW_HOURS,
     },
     dynamics: readDynamics(s, given, problems),
-    pipeline: { maxAttempts: s.LEAD_MAX_ATTEMPTS },
+    pipeline: { retryHours: s.LEAD_RETRY_HOURS },
     tableImport:
       s.LEAD_TABLE_CONNECTION_STRING === undefined
         ? undefined

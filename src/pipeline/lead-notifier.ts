@@ -1,7 +1,13 @@
+import type { DynamicsStanding } from '../cards/lead-card';
 import type { StoredLead } from '../storage/lead-store';
 
-/** Tells people about a lead once it is in Dynamics (Teams: src/teams/teams-notifier.ts). */
+/** Tells people about a lead, whatever Dynamics is doing (Teams: src/teams/teams-notifier.ts). */
 export interface LeadNotifier {
-  /** Must be safe to call again for the same lead (the pipeline retries after failures). */
-  notify(lead: StoredLead, dynamicsUrl: string | undefined): Promise<void>;
+  /**
+   * Alerts everyone the lead is for, once each, saying where it stands in Dynamics. Safe to call
+   * again for the same lead (the pipeline retries after failures): only those not served yet get it.
+   */
+  notify(lead: StoredLead, dynamics: DynamicsStanding): Promise<void>;
+  /** Shows a new Dynamics standing (written, or given up) on every copy already sent. */
+  refresh(lead: StoredLead, dynamics: DynamicsStanding): Promise<void>;
 }

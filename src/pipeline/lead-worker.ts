@@ -1,10 +1,12 @@
+import type { DynamicsStanding } from '../cards/lead-card';
 import { DynamicsError } from '../dynamics/dynamics-error';
 import type { Logger } from '../logging/create-logger';
 import { backoffDelay } from '../timing/backoff';
 import type { LeadLease, LeadQueue } from '../storage/lead-queue';
-import type { LeadStore, StoredLead } from '../storage/lead-store';
+import type { LeadStatus, LeadStore, StoredLead } from '../storage/lead-store';
 import type { Telemetry } from '../telemetry/telemetry';
 import type { DeadLetters } from './dead-letters';
+import { dynamicsStanding } from './dynamics-standing';
 import type { LeadNotifier } from './lead-notifier';
 import type { LeadWriter } from './lead-writer';
 
@@ -31,8 +33,8 @@ export interface PipelineWatcher {
 }
 
 export interface LeadWorkerOptions {
-  /** Failed writes of one lead before it is dead-lettered. */
-  readonly maxAttempts: number;
+  /** How long after its arrival a lead whose writes keep failing for a passing reason is still retried. */
+  readonly retryMs: number;
   readonly batchSize: number;
   /** How long a taken lead stays hidden from other workers if this one dies (renewed while held). */
   readonly hideMs: number;
@@ -40,19 +42,26 @@ export interface LeadWorkerOptions {
   readonly idleMs: number;
   /** While sign-in or permissions are broken, one lead is tried this often. */
   readonly probeMs: number;
-  /** First wait before a lead that failed is tried again; doubles per attempt, up to 15 minutes. */
+  /** First wait before a lead that failed is tried again; doubles per attempt, up to `retryMaxMs`. */
   readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  /**
+   * How long the alert waits for Dynamics' answer, so that the usual card says "In Dynamics" at
+   * once instead of being sent and updated a moment later; never longer. Test leads (the admins'
+   * Validate) wait for the answer whole, to report it.
+   */
+  readonly alertGraceMs: number;
 }
 
-export const DEFAULT_WORKER_OPTIONS: Omit<LeadWorkerOptions, 'maxAttempts'> = {
+export const DEFAULT_WORKER_OPTIONS: Omit<LeadWorkerOptions, 'retryMs'> = {
   batchSize: 16,
   hideMs: 5 * 60_000,
   idleMs: 2_000,
   probeMs: 60_000,
   retryBaseMs: 5_000,
+  retryMaxMs: 15 * 60_000,
+  alertGraceMs: 1_000,
 };
-
-const MAX_RETRY_DELAY_MS = 15 * 60_000;
 
 /** Why no lead can be written now: a configuration error an admin must fix. */
 export interface PipelineBlock {
@@ -60,13 +69,27 @@ export interface PipelineBlock {
   readonly since: Date;
 }
 
+/** Statuses of a lead that still has to be written. */
+const TO_WRITE = new Set<LeadStatus>(['received', 'queued', 'waiting']);
+
+type WriteOutcome = { readonly written: { readonly recordId: string; readonly created: boolean } } | { readonly failed: DynamicsError };
+
+/** A lead after a step, and when its message should come back (undefined: Dynamics is done with it). */
+interface Progress {
+  readonly lead: StoredLead;
+  readonly retryInMs: number | undefined;
+}
+
 /**
- * Takes queued leads (any number of instances may run one), writes each into Dynamics, hands
- * it to notification and finishes it. Failures never drop a lead:
- * - transient (throttling, outages): the lead is retried later with backoff, and
- *   dead-lettered after `maxAttempts`;
- * - configuration (sign-in, role, URL): every lead waits; the worker pauses and probes with
- *   one lead at a time until the admin's fix works, then carries on by itself;
+ * Takes queued leads (any number of instances may run one) and does two things for each, each
+ * on its own and each once: alerts its people (the notifier) and writes it into Dynamics. The
+ * alert never waits on Dynamics beyond a moment (`alertGraceMs`); the cards say where the lead
+ * stands there and are updated when it is written or given up. Failures never drop a lead:
+ * - transient (throttling, outages, timeouts): the write is retried with backoff for
+ *   `retryMs` after the lead arrived, however many tries that takes, then dead-lettered;
+ * - configuration (sign-in, role, URL): writes wait; one lead at a time probes every
+ *   `probeMs` until the admin's fix works, then all carry on by themselves. New leads are
+ *   still alerted meanwhile;
  * - rejected by Dynamics: dead-lettered at once, with the reason.
  */
 export class LeadWorker {
@@ -74,6 +97,8 @@ export class LeadWorker {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private block: PipelineBlock | undefined;
+  /** While blocked, when (performance.now()) the next lead may try a write. */
+  private nextProbeAt = 0;
   private nudged = false;
   /** Leads taken and not yet finished: handed back if the process must exit without finishing them. */
   private readonly inHand = new Set<LeadLease>();
@@ -111,18 +136,17 @@ export class LeadWorker {
   }
 
   /**
-   * A lead was just queued on this instance: look now rather than at the next poll. Other
-   * instances still find it by polling; a blocked worker keeps its probing pace.
+   * A lead was just queued on this instance: look now rather than at the next poll (its alert
+   * goes out even while writes are blocked). Other instances still find it by polling.
    */
   nudge(): void {
-    if (this.block !== undefined) return;
     this.nudged = true; // in case it comes while a batch is being fetched, not during a pause
     this.wake?.();
   }
 
-  /** Takes one batch (a single lead while blocked) and works it; returns how many were taken. */
+  /** Takes one batch and works it; returns how many were taken. */
   async runOnce(): Promise<number> {
-    const batch = await this.deps.queue.receive(this.block ? 1 : this.options.batchSize, this.options.hideMs);
+    const batch = await this.deps.queue.receive(this.options.batchSize, this.options.hideMs);
     await Promise.allSettled(batch.map((lease) => this.work(lease)));
     return batch.length;
   }
@@ -139,7 +163,7 @@ export class LeadWorker {
       if (this.stopRequested()) break;
       const nudged = this.nudged;
       this.nudged = false;
-      if ((taken === 0 && !nudged) || this.block) await this.pause(this.block ? this.options.probeMs : this.options.idleMs);
+      if (taken === 0 && !nudged) await this.pause(this.options.idleMs);
     }
   }
 
@@ -170,44 +194,99 @@ export class LeadWorker {
       }
       await this.advance(lead, lease, log);
     } catch (error) {
-      // Anything else (storage trouble, a bug): the message reappears after hideMs and is tried again.
-      if (!(error instanceof DynamicsError)) {
-        log.error({ err: error }, 'lead not processed; it stays queued');
-        return;
-      }
-      await this.fail(error, lease, log).catch((err: unknown) => {
-        log.error({ err, code: error.code }, 'could not record the failure; the lead stays queued');
-      });
+      // Storage trouble, an alert not delivered to everyone yet, a bug: the message reappears
+      // after hideMs and the lead resumes where it is.
+      log.error({ err: error }, 'lead not finished; it stays queued');
     } finally {
       this.inHand.delete(lease);
       lease.release();
     }
   }
 
-  /** Moves a lead on from wherever it is; a lead seen again (re-sent, re-queued) resumes. */
-  private async advance(lead: StoredLead, lease: LeadLease, log: Logger): Promise<void> {
-    if (lead.status === 'done' || lead.status === 'dead-lettered') {
-      await lease.complete();
+  /** Moves a lead on from wherever it is; a lead seen again (re-sent, re-queued, after a crash) resumes. */
+  private async advance(stored: StoredLead, lease: LeadLease, log: Logger): Promise<void> {
+    let lead = stored;
+    let retryInMs: number | undefined;
+    let write: Promise<WriteOutcome> | undefined;
+    if (TO_WRITE.has(lead.status)) {
+      if (this.mayWrite()) write = this.tryWrite(lead);
+      else ({ lead, retryInMs } = await this.waitForFix(lead));
+    }
+    const settle = async (outcome: WriteOutcome): Promise<void> => {
+      write = undefined;
+      ({ lead, retryInMs } = await this.recordWrite(lead, outcome, log));
+    };
+    try {
+      if (lead.alertedAt === undefined && lead.status !== 'done') {
+        if (write !== undefined) {
+          const answer = lead.isTest ? await write : await within(write, this.options.alertGraceMs);
+          if (answer !== undefined) await settle(answer);
+        }
+        const standing = this.standing(lead);
+        await this.deps.notifier.notify(lead, standing);
+        const alerted = { alertedAt: this.deps.now().toISOString(), alertedAs: standing.state };
+        await this.deps.leads.update(lead.id, alerted);
+        lead = { ...lead, ...alerted };
+      }
+    } finally {
+      // Dynamics' answer is recorded whatever became of the alert.
+      if (write !== undefined) await settle(await write);
+    }
+    // The cards already out show what changed meanwhile: written, or given up.
+    const standing = this.standing(lead);
+    if (lead.alertedAs !== undefined && lead.alertedAs !== standing.state && standing.state !== 'pending') {
+      await this.deps.notifier.refresh(lead, standing);
+      await this.deps.leads.update(lead.id, { alertedAs: standing.state });
+    }
+    if (retryInMs !== undefined) {
+      await lease.postpone(retryInMs);
       return;
     }
-    let current = lead;
-    if (lead.status !== 'written') {
-      const written = await this.deps.writer.write(lead);
-      const at = this.deps.now().toISOString();
-      await this.deps.leads.update(lead.id, { status: 'written', dynamicsId: written.recordId, writtenAt: at });
-      current = { ...lead, status: 'written', dynamicsId: written.recordId, writtenAt: at };
-      log.info({ dynamicsId: written.recordId, alreadyThere: !written.created }, 'lead written to Dynamics');
-      this.recovered(log);
-      this.deps.watcher?.written();
-      this.deps.telemetry?.leadProcessed('written');
-    }
-    await this.deps.notifier.notify(current, current.dynamicsId === undefined ? undefined : this.deps.writer.recordUrl(current.dynamicsId));
-    await this.deps.leads.update(lead.id, { status: 'done', doneAt: this.deps.now().toISOString() });
+    if (lead.status === 'written') await this.deps.leads.update(lead.id, { status: 'done', doneAt: this.deps.now().toISOString() });
     await lease.complete();
   }
 
-  private async fail(error: DynamicsError, lease: LeadLease, log: Logger): Promise<void> {
-    const leadId = lease.leadId ?? '';
+  private standing(lead: StoredLead): DynamicsStanding {
+    return dynamicsStanding(lead, (id) => this.deps.writer.recordUrl(id));
+  }
+
+  /** Whether this lead may try a write now: always, except while blocked, when one lead probes per `probeMs`. */
+  private mayWrite(): boolean {
+    if (this.block === undefined) return true;
+    if (performance.now() < this.nextProbeAt) return false;
+    this.nextProbeAt = performance.now() + this.options.probeMs;
+    return true;
+  }
+
+  private async tryWrite(lead: StoredLead): Promise<WriteOutcome> {
+    try {
+      return { written: await this.deps.writer.write(lead) };
+    } catch (error) {
+      if (error instanceof DynamicsError) return { failed: error };
+      throw error;
+    }
+  }
+
+  /** Writes are blocked and this lead is not the probe: it waits, saying why. */
+  private async waitForFix(lead: StoredLead): Promise<Progress> {
+    const block = this.block;
+    if (block === undefined || lead.lastErrorCode === block.error.code) return { lead, retryInMs: this.options.probeMs };
+    const failure = { status: 'waiting' as const, lastErrorCode: block.error.code, lastError: block.error.message };
+    await this.deps.leads.update(lead.id, failure);
+    return { lead: { ...lead, ...failure }, retryInMs: this.options.probeMs };
+  }
+
+  private async recordWrite(lead: StoredLead, outcome: WriteOutcome, log: Logger): Promise<Progress> {
+    if ('written' in outcome) {
+      const written = { status: 'written' as const, dynamicsId: outcome.written.recordId, writtenAt: this.deps.now().toISOString() };
+      await this.deps.leads.update(lead.id, written);
+      log.info({ dynamicsId: written.dynamicsId, alreadyThere: !outcome.written.created }, 'lead written to Dynamics');
+      this.recovered(log);
+      this.deps.watcher?.written();
+      this.deps.telemetry?.leadProcessed('written');
+      return { lead: { ...lead, ...written }, retryInMs: undefined };
+    }
+    const error = outcome.failed;
     const failure = { lastErrorCode: error.code, lastError: error.message };
     this.deps.telemetry?.failed('dynamics-write', error.code);
     if (error.kind === 'configuration') {
@@ -215,30 +294,42 @@ export class LeadWorker {
         log.error({ code: error.code, fix: error.fix }, `leads are waiting: ${error.message}`);
         this.block = { error, since: this.deps.now() };
       }
+      this.nextProbeAt = performance.now() + this.options.probeMs;
       this.deps.watcher?.blocked(this.block);
-      await this.deps.leads.update(leadId, { status: 'waiting', ...failure });
-      await lease.postpone(this.options.probeMs);
-      return;
+      await this.deps.leads.update(lead.id, { status: 'waiting', ...failure });
+      return { lead: { ...lead, status: 'waiting', ...failure }, retryInMs: this.options.probeMs };
     }
-    const lead = await this.deps.leads.get(leadId);
-    const attempts = (lead?.attempts ?? 0) + 1;
-    if (error.kind === 'rejected' || attempts >= this.options.maxAttempts) {
-      log.error({ code: error.code, attempts }, `lead dead-lettered: ${error.message}`);
-      await this.deps.deadLetters.add({ leadId, code: error.code, reason: error.message, fix: error.fix, at: this.deps.now().toISOString() });
-      await lease.complete();
+    const tryingFor = this.deps.now().getTime() - Date.parse(lead.receivedAt);
+    if (error.kind === 'rejected' || tryingFor >= this.options.retryMs) {
+      log.error({ code: error.code, attempts: lead.attempts + 1 }, `lead dead-lettered: ${error.message}`);
+      await this.deps.deadLetters.add({ leadId: lead.id, code: error.code, reason: error.message, fix: error.fix, at: this.deps.now().toISOString() });
       this.deps.telemetry?.leadProcessed('dead-lettered');
-      return;
+      return { lead: { ...lead, status: 'dead-lettered', ...failure }, retryInMs: undefined };
     }
-    const delay = error.retryAfterMs ?? backoffDelay(attempts, this.options.retryBaseMs, MAX_RETRY_DELAY_MS);
+    const attempts = lead.attempts + 1;
+    const delay = error.retryAfterMs ?? backoffDelay(attempts, this.options.retryBaseMs, this.options.retryMaxMs);
     log.warn({ code: error.code, attempts, retryInMs: delay }, `lead will be retried: ${error.message}`);
-    await this.deps.leads.update(leadId, { status: 'waiting', attempts, ...failure });
-    await lease.postpone(delay);
+    await this.deps.leads.update(lead.id, { status: 'waiting', attempts, ...failure });
     this.deps.telemetry?.retried('dynamics-write');
+    return { lead: { ...lead, status: 'waiting', attempts, ...failure }, retryInMs: delay };
   }
 
   private recovered(log: Logger): void {
     if (this.block === undefined) return;
     log.info({ code: this.block.error.code, since: this.block.since.toISOString() }, 'Dynamics works again; waiting leads are being written');
     this.block = undefined;
+  }
+}
+
+/** The work's result if it comes within `ms`, else undefined (the work goes on). */
+async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(resolve, ms, undefined);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

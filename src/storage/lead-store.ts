@@ -4,8 +4,9 @@ import { isNotFound } from './is-not-found';
 import type { Customer, Lead, LeadOrigin } from '../leads/lead';
 
 /**
- * Where a lead is in its life: received → queued → (waiting →) written → done, or
- * dead-lettered (re-drivable back to queued).
+ * Where a lead is in Dynamics: received → queued → (waiting →) written → done (written, and its
+ * alert finished), or dead-lettered (re-drivable back to queued). The alert goes its own way
+ * (`alertedAt`), never waiting for Dynamics.
  */
 export type LeadStatus = 'received' | 'queued' | 'waiting' | 'written' | 'done' | 'dead-lettered';
 
@@ -23,7 +24,13 @@ export interface StoredLead extends Lead {
   readonly writtenAt: string | undefined;
   /** The seller who claimed the lead from its card. */
   readonly claimedBy: string | undefined;
+  /** When every recipient had the alert (or could not be served); undefined while it is going out. */
+  readonly alertedAt: string | undefined;
+  /** The Dynamics standing the sent cards show, so they are updated when it changes. */
+  readonly alertedAs: AlertedAs | undefined;
 }
+
+export type AlertedAs = 'written' | 'pending' | 'failed';
 
 /** Where one lead is, without the customer: what `status` counts. */
 export interface LeadTimeline {
@@ -46,6 +53,8 @@ export interface LeadProgress {
   readonly writtenAt?: string;
   readonly doneAt?: string;
   readonly deadLetteredAt?: string;
+  readonly alertedAt?: string;
+  readonly alertedAs?: AlertedAs;
 }
 
 /**
@@ -156,6 +165,8 @@ interface LeadEntity extends Customer {
   dynamicsId?: string;
   writtenAt?: string;
   claimedBy?: string;
+  alertedAt?: string;
+  alertedAs?: AlertedAs;
   description: string;
   leadSource: string;
   channel: string;
@@ -181,6 +192,8 @@ function toStoredLead(e: TableEntityResult<LeadEntity>): StoredLead {
     dynamicsId: e.dynamicsId,
     writtenAt: e.writtenAt,
     claimedBy: e.claimedBy,
+    alertedAt: e.alertedAt,
+    alertedAs: e.alertedAs,
     customer: {
       firstName: e.firstName,
       lastName: e.lastName,

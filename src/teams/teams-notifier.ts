@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CardFactory, type CloudAdapter } from 'botbuilder';
-import { leadCard } from '../cards/lead-card';
+import { leadCard, type DynamicsStanding } from '../cards/lead-card';
 import type { Logger } from '../logging/create-logger';
 import type { LeadNotifier } from '../pipeline/lead-notifier';
 import type { StoredLead } from '../storage/lead-store';
@@ -12,6 +12,7 @@ import { resolveRecipients } from './resolve-recipients';
 import type { SendLimiter } from './send-limiter';
 import type { AdminMessenger } from './send-to-admins';
 import type { Telemetry } from '../telemetry/telemetry';
+import { updateCardCopies } from './update-card-copies';
 
 export interface TeamsNotifierDeps {
   readonly adapter: CloudAdapter;
@@ -47,18 +48,18 @@ export class DeliveryIncomplete extends Error {}
  */
 export function teamsNotifier(deps: TeamsNotifierDeps): LeadNotifier {
   return {
-    async notify(lead, dynamicsUrl) {
+    async notify(lead, dynamics) {
       const log = deps.logger.child({ leadId: lead.id });
       if (lead.isTest) {
-        log.info('test lead: written to Dynamics, not shown to the sales team');
-        await tellAdminsTestLeadArrived(lead, dynamicsUrl, deps);
+        log.info('test lead: not shown to the sales team');
+        await tellAdminsTestLeadArrived(lead, dynamics, deps);
         return;
       }
       const { targets, unreachable } = resolveRecipients(await deps.installations.list(), deps.contacts);
       const notInstalled = unreachable.filter((u) => u.reason === 'not-installed').length;
       if (notInstalled > 0) log.warn({ unreachable: notInstalled }, 'some contacts have not installed the app in Teams and get no card');
       const served = new Set((await deps.deliveries.forLead(lead.id)).filter((d) => d.status === 'sent').map((d) => d.conversationId));
-      const card = CardFactory.adaptiveCard(leadCard({ lead, dynamicsUrl }));
+      const card = CardFactory.adaptiveCard(leadCard({ lead, dynamics, claimedBy: lead.claimedBy }));
       const outcomes = await Promise.all(
         targets.map((target) => (served.has(target.conversationId) ? Promise.resolve<Outcome>('already-sent') : deliver(lead, target, card, deps))),
       );
@@ -67,6 +68,11 @@ export function teamsNotifier(deps: TeamsNotifierDeps): LeadNotifier {
       log.info({ sent: count('sent'), alreadySent: count('already-sent'), retired: count('retired'), failed: count('failed'), waiting: count('retry-later') }, 'lead card delivered');
       if (count('retry-later') > 0) throw new DeliveryIncomplete(`${count('retry-later')} recipient(s) could not be reached yet`);
     },
+
+    async refresh(lead, dynamics) {
+      if (lead.isTest) return; // the admins' notice is not a delivery: nothing to update
+      await updateCardCopies(lead.id, leadCard({ lead, dynamics, claimedBy: lead.claimedBy }), deps);
+    },
   };
 }
 
@@ -74,12 +80,13 @@ export function teamsNotifier(deps: TeamsNotifierDeps): LeadNotifier {
  * Whoever pressed Validate in Partner Center sees it worked, with the card as the sales team would
  * have it (marked as a test). Best effort, once: a lost notice must not hold the lead back.
  */
-async function tellAdminsTestLeadArrived(lead: StoredLead, dynamicsUrl: string | undefined, deps: TeamsNotifierDeps): Promise<void> {
+async function tellAdminsTestLeadArrived(lead: StoredLead, dynamics: DynamicsStanding, deps: TeamsNotifierDeps): Promise<void> {
   if (deps.admins === undefined) return;
   const text =
-    "✅ **Partner Center's test lead arrived.** The lead endpoint works: the lead was accepted, kept and written to Dynamics " +
-    '(marked MSFT_TEST). The sales team was not alerted. This is what they will see for a real lead:';
-  const card = CardFactory.adaptiveCard(leadCard({ lead, dynamicsUrl }));
+    "✅ **Partner Center's test lead arrived.** The lead endpoint works: the lead was accepted and kept " +
+    `(marked MSFT_TEST)${dynamics.state === 'written' ? ' and written to Dynamics' : ''}. The sales team was not alerted. ` +
+    'This is what they will see for a real lead:';
+  const card = CardFactory.adaptiveCard(leadCard({ lead, dynamics }));
   await deps.admins.send({ text, attachments: [card], summary: "Partner Center's test lead arrived" }, 'test lead');
 }
 

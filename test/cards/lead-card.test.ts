@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { leadCard } from '../../src/cards/lead-card';
+import { leadCard, type DynamicsStanding } from '../../src/cards/lead-card';
 import type { Lead } from '../../src/leads/lead';
 import { parseHttpsLead } from '../../src/leads/parse-https-lead';
 import { fixture, httpsFixtureNames } from '../support/fixtures';
@@ -8,6 +8,7 @@ import { cardProblems } from '../support/validate-card';
 
 const ID = '7a327f16-0a0a-87a2-bf94-84a8e5bf6703';
 const RECORD = `https://contoso.crm4.dynamics.com/main.aspx?pagetype=entityrecord&etn=lead&id=${ID}`;
+const WRITTEN: DynamicsStanding = { state: 'written', url: RECORD };
 const lead = (payload: unknown): Lead => ({ ...parseHttpsLead(payload), id: ID, origin: 'https', receivedAt: '2026-11-20T09:14:03.512Z' });
 
 /** Every piece of text a person would see on the card. */
@@ -21,16 +22,33 @@ function texts(node: unknown): string[] {
 describe('the lead card', () => {
   it('matches the golden card for the "Contact me" lead', () => {
     const golden = JSON.parse(readFileSync(join(__dirname, 'golden', 'lead-card-contact-me.json'), 'utf8')) as unknown;
-    expect(leadCard({ lead: lead(fixture('https-appsource-contact-me')), dynamicsUrl: RECORD })).toEqual(golden);
+    expect(leadCard({ lead: lead(fixture('https-appsource-contact-me')), dynamics: WRITTEN })).toEqual(golden);
   });
 
   it.each(httpsFixtureNames())('parses without warnings in the Adaptive Cards object model, and leaves no ${…}: %s', (name) => {
+    const standings: DynamicsStanding[] = [WRITTEN, { state: 'pending', reason: 'Dynamics is not answering right now.' }, { state: 'failed', reason: 'Dynamics refused this lead.' }];
     for (const claimedBy of [undefined, 'Ana Silva']) {
-      const card = leadCard({ lead: lead(fixture(name)), dynamicsUrl: RECORD, ...(claimedBy ? { claimedBy } : {}) });
-      expect(cardProblems(card)).toEqual([]);
-      expect(card.version).toBe('1.5');
-      expect(JSON.stringify(card)).not.toContain('${');
+      for (const dynamics of standings) {
+        const card = leadCard({ lead: lead(fixture(name)), dynamics, ...(claimedBy ? { claimedBy } : {}) });
+        expect(cardProblems(card)).toEqual([]);
+        expect(card.version).toBe('1.5');
+        expect(JSON.stringify(card)).not.toContain('${');
+      }
     }
+  });
+
+  it('says where the lead stands in Dynamics, with the record only once it is there', () => {
+    const contactMe = lead(fixture('https-appsource-contact-me'));
+    const written = leadCard({ lead: contactMe, dynamics: WRITTEN });
+    expect(texts(written)).toContain('In Dynamics');
+    expect(texts(written.actions)).toContain('Open in Dynamics');
+    const pending = leadCard({ lead: contactMe, dynamics: { state: 'pending', reason: 'Dynamics is not answering right now; the bot keeps trying.' } });
+    expect(texts(pending)).toContain('Not in Dynamics yet — Dynamics is not answering right now; the bot keeps trying.');
+    expect(texts(pending.actions)).not.toContain('Open in Dynamics');
+    expect(texts(pending.actions)).toContain('Claim');
+    const failed = leadCard({ lead: contactMe, dynamics: { state: 'failed', reason: 'Dynamics refused this lead.' } });
+    expect(texts(failed)).toContain('Not in Dynamics — Dynamics refused this lead.');
+    expect(texts(failed.actions)).not.toContain('Open in Dynamics');
   });
 
   it('keeps untrusted text plain: markdown and links from a lead never render', () => {
@@ -39,7 +57,7 @@ describe('the lead card', () => {
       OfferTitle: '![img](https://evil.example/p.png)',
       Description: 'Visit https://evil.example now _please_',
     });
-    const card = leadCard({ lead: evil, dynamicsUrl: 'https://evil.example/main.aspx?pagetype=entityrecord&etn=lead&id=x' });
+    const card = leadCard({ lead: evil, dynamics: { state: 'written', url: 'https://evil.example/main.aspx?pagetype=entityrecord&etn=lead&id=x' } });
     const json = JSON.stringify(card);
     // Each untrusted value sits in a TextRun (no markdown), never in a TextBlock or FactSet.
     const textBlocks = json.match(/"type":"TextBlock","text":"[^"]*"/g) ?? [];
@@ -54,27 +72,27 @@ describe('the lead card', () => {
   });
 
   it('marks a test lead as such, with nothing to claim', () => {
-    const card = JSON.stringify(leadCard({ lead: lead(fixture('https-partner-center-test-lead')), dynamicsUrl: RECORD }));
+    const card = JSON.stringify(leadCard({ lead: lead(fixture('https-partner-center-test-lead')), dynamics: WRITTEN }));
     expect(card).toContain('Test lead: sent by Partner Center');
     expect(card).not.toContain('"verb":"claimLead"');
-    expect(JSON.stringify(leadCard({ lead: lead(fixture('https-appsource-contact-me')), dynamicsUrl: RECORD }))).not.toContain('Test lead');
+    expect(JSON.stringify(leadCard({ lead: lead(fixture('https-appsource-contact-me')), dynamics: WRITTEN }))).not.toContain('Test lead');
   });
 
   it('shows what is missing as nothing, not as placeholders', () => {
-    const card = leadCard({ lead: lead(fixture('https-blank-fields')), dynamicsUrl: undefined });
+    const card = leadCard({ lead: lead(fixture('https-blank-fields')), dynamics: { state: 'pending', reason: 'being written now.' } });
     expect(texts(card)).toEqual(expect.arrayContaining(['Test drive started — Contoso Analytics', 'procurement@northwind.example']));
     expect(JSON.stringify(card)).not.toMatch(/\$\{|undefined|null/);
     expect(texts(card.actions)).not.toContain('Open in Dynamics');
   });
 
   it('marks a do-not-contact lead and offers no e-mail link for it', () => {
-    const card = leadCard({ lead: lead(fixture('https-do-not-contact')), dynamicsUrl: RECORD });
+    const card = leadCard({ lead: lead(fixture('https-do-not-contact')), dynamics: WRITTEN });
     expect(texts(card)).toContain('Do not contact: the customer asked not to be contacted.');
     expect(texts(card.actions)).not.toContain('E-mail');
   });
 
   it('once claimed, says by whom and offers no Claim', () => {
-    const card = leadCard({ lead: lead(fixture('https-appsource-contact-me')), dynamicsUrl: RECORD, claimedBy: 'Ana Silva' });
+    const card = leadCard({ lead: lead(fixture('https-appsource-contact-me')), dynamics: WRITTEN, claimedBy: 'Ana Silva' });
     expect(texts(card)).toEqual(expect.arrayContaining(['Claimed by ', 'Ana Silva']));
     expect(texts(card.actions)).not.toContain('Claim');
   });

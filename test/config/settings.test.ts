@@ -38,7 +38,7 @@ describe('loadSettings', () => {
     expect(s.storage.namePrefix).toBe('leadbot');
     expect(s.intake).toEqual({ key: BASE.LEAD_INTAKE_KEY, maxBodyBytes: 32768, duplicateWindowHours: 24 });
     expect(s.dynamics).toMatchObject({ leadSourceCode: 8, maxConcurrency: 8, timeoutMs: 30_000 });
-    expect(s.pipeline).toEqual({ maxAttempts: 10 });
+    expect(s.pipeline).toEqual({ retryHours: 72 });
     expect(s.tableImport).toBeUndefined();
     expect(s.bot).toBeUndefined();
     expect(Object.isFrozen(s)).toBe(true);

@@ -36,7 +36,8 @@ describe('the pipeline: intake → Dynamics → notification', () => {
       expect(await t.app.storage.leads.get(id)).toMatchObject({ status: 'done', dynamicsId: id, attempts: 0 });
     }
     const contactMe = t.notified.find((n) => n.lead.customer.lastName === 'Whitfield');
-    expect(contactMe?.dynamicsUrl).toBe(`${dv.url}/main.aspx?pagetype=entityrecord&etn=lead&id=${contactMe?.lead.id ?? ''}`);
+    expect(contactMe?.dynamics).toEqual({ state: 'written', url: `${dv.url}/main.aspx?pagetype=entityrecord&etn=lead&id=${contactMe?.lead.id ?? ''}` });
+    expect(t.refreshed).toEqual([]); // written within the alert's grace: one card, no update
     expect(dv.leads.get(contactMe?.lead.id ?? '')).toMatchObject({ subject: 'Contact me — Contoso Sales Insights', companyname: 'Fabrikam Ltd' });
   });
 
@@ -104,9 +105,9 @@ describe('the pipeline: intake → Dynamics → notification', () => {
     }
   });
 
-  it('keeps leads waiting while the role is missing, says how to fix it, and resumes by itself', async () => {
+  it('keeps leads waiting while the role is missing, still alerts new ones, says how to fix it, and resumes by itself', async () => {
     dv.faults.refuseRole = true;
-    t = await startPipelineApp(dv, { env: { LEAD_MAX_ATTEMPTS: '2' } });
+    t = await startPipelineApp(dv);
     const id = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
 
     await waitFor(() => t?.app.storage.leads.get(id), (l) => l?.lastErrorCode === 'DYNAMICS_ROLE_MISSING');
@@ -114,9 +115,17 @@ describe('the pipeline: intake → Dynamics → notification', () => {
     expect(await t.app.storage.leads.get(id)).toMatchObject({ status: 'waiting', attempts: 0 });
     expect(t.app.worker.blocked?.error).toMatchObject({ code: 'DYNAMICS_ROLE_MISSING', fix: expect.stringContaining('Manage roles') });
     expect(await t.app.deadLetters.list()).toEqual([]);
+    // A lead arriving while writes are blocked is alerted at once, saying why it is not in Dynamics.
+    const started = Date.now();
+    const later = (await postLead(t.url, fixture('https-korean-contact'))).body.leadId as string;
+    const alert = (await waitFor(() => t?.notified ?? [], (n) => n.some((x) => x.lead.id === later))).find((x) => x.lead.id === later);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(alert?.dynamics).toEqual({ state: 'pending', reason: expect.stringContaining("needs an admin's fix") });
 
     dv.faults.refuseRole = false;
     await waitFor(() => leadStatus(id), (s) => s === 'done');
+    await waitFor(() => leadStatus(later), (s) => s === 'done');
+    expect(t.refreshed.map((r) => [r.lead.id, r.dynamics.state]).sort()).toEqual([[id, 'written'], [later, 'written']].sort());
     expect(t.app.worker.blocked).toBeUndefined();
     expect(t.logs.join('')).toContain('Dynamics works again');
   });
@@ -151,21 +160,54 @@ describe('the pipeline: intake → Dynamics → notification', () => {
     }
   });
 
-  it('dead-letters a lead that keeps failing, with the reason, and writes it once re-driven', async () => {
-    dv.faults.failNext(1000, 500);
-    t = await startPipelineApp(dv, { env: { LEAD_MAX_ATTEMPTS: '2' } });
+  it('alerts at once while Dynamics is down, keeps trying past the old attempt budget, writes once and updates the card', async () => {
+    dv.faults.failNext(100_000, 503);
+    t = await startPipelineApp(dv);
+    const started = Date.now();
     const id = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
 
+    const [alert] = await waitFor(() => t?.notified ?? [], (n) => n.length === 1);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(alert?.dynamics.state).toBe('pending');
+    // Ten failed tries used to dead-letter a lead: now only its age does.
+    await waitFor(() => t?.app.storage.leads.get(id), (l) => (l?.attempts ?? 0) >= 12, 30_000);
+    expect(await t.app.storage.leads.get(id)).toMatchObject({ status: 'waiting', lastErrorCode: 'DYNAMICS_UNAVAILABLE', alertedAs: 'pending' });
+    expect(await t.app.deadLetters.list()).toEqual([]);
+
+    dv.faults.clear();
+    await waitFor(() => leadStatus(id), (s) => s === 'done');
+    expect(dv.leads.size).toBe(1);
+    expect(t.notified).toHaveLength(1);
+    expect(t.refreshed.map((r) => r.dynamics)).toEqual([{ state: 'written', url: expect.stringContaining(id) }]);
+    expect(await t.app.storage.leads.get(id)).toMatchObject({ alertedAs: 'written' });
+  });
+
+  it('dead-letters a lead only once it has failed for LEAD_RETRY_HOURS, says so on its cards, and writes it once re-driven', async () => {
+    let hoursLater = 0;
+    const now = (): Date => new Date(Date.now() + hoursLater * 3_600_000);
+    dv.faults.failNext(100_000, 500);
+    t = await startPipelineApp(dv, { env: { LEAD_RETRY_HOURS: '72' }, now });
+    const id = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
+    await waitFor(() => t?.app.storage.leads.get(id), (l) => (l?.attempts ?? 0) >= 2);
+    hoursLater = 71;
+    await waitFor(() => t?.app.storage.leads.get(id), (l) => (l?.attempts ?? 0) >= 4);
+    expect(await leadStatus(id)).toBe('waiting');
+
+    hoursLater = 73;
     await waitFor(() => leadStatus(id), (s) => s === 'dead-lettered');
     expect(await t.app.deadLetters.list()).toEqual([
       { leadId: id, code: 'DYNAMICS_UNAVAILABLE', reason: expect.stringContaining('HTTP 500'), fix: expect.any(String), at: expect.any(String) },
     ]);
+    await waitFor(() => t?.refreshed.length ?? 0, (n) => n === 1);
+    expect(t.refreshed[0]?.dynamics).toEqual({ state: 'failed', reason: expect.stringContaining('an admin can see why') });
 
     dv.faults.clear();
     expect(await t.app.deadLetters.redrive()).toEqual([id]);
     await waitFor(() => leadStatus(id), (s) => s === 'done');
     expect(await t.app.deadLetters.list()).toEqual([]);
     expect(dv.leads.size).toBe(1);
+    expect(t.notified).toHaveLength(1);
+    expect(t.refreshed.map((r) => r.dynamics.state)).toEqual(['failed', 'written']);
   });
 
   it('dead-letters at once a lead Dynamics rejects, keeping Dynamics\' own message', async () => {

@@ -1,0 +1,24 @@
+import type { DynamicsStanding } from '../cards/lead-card';
+import { DYNAMICS_ERROR_KINDS, type DynamicsErrorCode } from '../dynamics/dynamics-error';
+import type { StoredLead } from '../storage/lead-store';
+
+/**
+ * Where a lead stands in Dynamics, in the sales team's words (the card's "In Dynamics" line).
+ * Derived from the stored lead alone, so every card built for it (the alert, a claim, an update)
+ * says the same. Never the error's own text: that is for admins (`status`), not for the card.
+ */
+export function dynamicsStanding(lead: StoredLead, recordUrl: (recordId: string) => string | undefined): DynamicsStanding {
+  if (lead.status === 'written' || lead.status === 'done') {
+    return { state: 'written', url: lead.dynamicsId === undefined ? undefined : recordUrl(lead.dynamicsId) };
+  }
+  const kind = lead.lastErrorCode === undefined ? undefined : DYNAMICS_ERROR_KINDS[lead.lastErrorCode as DynamicsErrorCode];
+  if (lead.status === 'dead-lettered') {
+    return {
+      state: 'failed',
+      reason: kind === 'rejected' ? 'Dynamics refused this lead; an admin can see why in `status` and retry it.' : 'the bot stopped trying; an admin can see why in `status` and retry it.',
+    };
+  }
+  if (kind === 'configuration') return { state: 'pending', reason: "the bot's connection to Dynamics needs an admin's fix (`validate` shows it); the lead is written as soon as it works." };
+  if (kind === 'transient') return { state: 'pending', reason: 'Dynamics is not answering right now; the bot keeps trying.' };
+  return { state: 'pending', reason: 'being written now.' };
+}

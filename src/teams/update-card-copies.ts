@@ -1,0 +1,35 @@
+import { CardFactory, type CloudAdapter } from 'botbuilder';
+import type { AdaptiveCardJson } from '../cards/lead-card';
+import type { Logger } from '../logging/create-logger';
+import type { DeliveryStore } from './delivery-store';
+import type { InstallationStore } from './installation-store';
+import { inConversation } from './proactive';
+import type { SendLimiter } from './send-limiter';
+
+export interface CardCopiesDeps {
+  readonly adapter: CloudAdapter;
+  readonly botAppId: string;
+  readonly installations: InstallationStore;
+  readonly deliveries: DeliveryStore;
+  readonly limiter: SendLimiter;
+  readonly logger: Logger;
+}
+
+/**
+ * Replaces every copy of a lead's card that was sent (but the one in `except`, answered already)
+ * with `card`. One copy that cannot be updated never stops the others; each update takes a turn
+ * of Teams' rate limits, as sends do.
+ */
+export async function updateCardCopies(leadId: string, card: AdaptiveCardJson, deps: CardCopiesDeps, except?: string): Promise<void> {
+  const copies = (await deps.deliveries.forLead(leadId)).filter((d) => d.status === 'sent' && d.activityId !== undefined && d.conversationId !== except);
+  for (const copy of copies) {
+    const installation = await deps.installations.get(copy.conversationId);
+    if (installation === undefined) continue;
+    await deps.limiter.take(copy.conversationId);
+    await inConversation(deps.adapter, deps.botAppId, installation.reference, (context) =>
+      context.updateActivity({ type: 'message', id: copy.activityId, attachments: [CardFactory.adaptiveCard(card)] }),
+    ).catch((error: unknown) => {
+      deps.logger.warn({ leadId, err: error }, 'a copy of the lead card could not be updated');
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import { startBotConnectorEmulator, type BotConnectorEmulator } from '../support/bot-connector-emulator';
+import type { DataverseEmulator } from '../support/dataverse-emulator';
+import { fixture } from '../support/fixtures';
+import { dynamicsEnv, startDataverse } from '../support/local-services';
+import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
+import { seedSellers } from '../support/seed-installations';
+import { postLead, startTestApp, type TestApp } from '../support/test-app';
+
+// The sales team hears of a lead whatever Dynamics is doing: the cards go out through the Bot
+// Connector while Dataverse answers 503, and every copy says "In Dynamics" once the record is there.
+describe('lead cards while Dynamics is down', () => {
+  let connector: BotConnectorEmulator;
+  let dv: DataverseEmulator;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    connector = await startBotConnectorEmulator({ appPerSecond: 50 });
+    dv = await startDataverse();
+    t = await startTestApp(
+      { ...dynamicsEnv(dv.url), LEAD_CONTACTS: 'seller0@contoso.example;seller1@contoso.example;seller2@contoso.example' },
+      { backgroundWork: true, workerOptions: FAST_WORKER, dynamicsRetry: FAST_RETRY },
+    );
+    await seedSellers(t.app.installations, connector.serviceUrl, 3);
+  });
+  afterAll(async () => {
+    await t.stop();
+    await connector.stop();
+    await dv.stop();
+  });
+
+  it('reaches every contact within seconds, then updates every copy to "In Dynamics" once the record is written', async () => {
+    dv.faults.failNext(100_000, 503);
+    const started = Date.now();
+    const leadId = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
+
+    const cards = await waitFor(() => connector.delivered.filter((d) => d.method === 'POST'), (d) => d.length === 3);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    for (const card of cards) {
+      const json = JSON.stringify(card.activity.attachments);
+      expect(json).toContain('Not in Dynamics yet — ');
+      expect(json).not.toContain('Open in Dynamics');
+      expect(json).toContain('"verb":"claimLead"');
+    }
+    expect(dv.leads.size).toBe(0);
+
+    dv.faults.clear();
+    const updates = await waitFor(() => connector.delivered.filter((d) => d.method === 'PUT'), (u) => u.length === 3, 20_000);
+    expect(updates.map((u) => u.activityId).sort()).toEqual(cards.map((c) => c.activityId).sort());
+    for (const update of updates) {
+      const json = JSON.stringify(update.activity.attachments);
+      expect(json).toContain('"text":"In Dynamics"');
+      expect(json).toContain(`"url":"${dv.url}/main.aspx?pagetype=entityrecord&etn=lead&id=${leadId}"`);
+    }
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done');
+    expect(dv.leads.size).toBe(1);
+    // Once each: no second card, no second update.
+    expect(connector.delivered.filter((d) => d.method === 'POST')).toHaveLength(3);
+    expect(connector.delivered.filter((d) => d.method === 'PUT')).toHaveLength(3);
+  });
+});

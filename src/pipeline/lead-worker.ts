@@ -223,10 +223,17 @@ export class LeadWorker {
           if (answer !== undefined) await settle(answer);
         }
         const standing = this.standing(lead);
+        if (lead.alertedAs !== standing.state) {
+          // An alert tried before, that reached some people only, said something else: their cards first.
+          if (lead.alertedAs !== undefined) await this.deps.notifier.refresh(lead, standing);
+          // Recorded before sending, so a retry knows what the cards sent so far say.
+          await this.deps.leads.update(lead.id, { alertedAs: standing.state });
+          lead = { ...lead, alertedAs: standing.state };
+        }
         await this.deps.notifier.notify(lead, standing);
-        const alerted = { alertedAt: this.deps.now().toISOString(), alertedAs: standing.state };
-        await this.deps.leads.update(lead.id, alerted);
-        lead = { ...lead, ...alerted };
+        const alertedAt = this.deps.now().toISOString();
+        await this.deps.leads.update(lead.id, { alertedAt });
+        lead = { ...lead, alertedAt };
       }
     } finally {
       // Dynamics' answer is recorded whatever became of the alert.

@@ -18,7 +18,8 @@ describe('lead cards while Dynamics is down', () => {
     dv = await startDataverse();
     t = await startTestApp(
       { ...dynamicsEnv(dv.url), LEAD_CONTACTS: 'seller0@contoso.example;seller1@contoso.example;seller2@contoso.example' },
-      { backgroundWork: true, workerOptions: FAST_WORKER, dynamicsRetry: FAST_RETRY },
+      // A lead whose alert reached only some comes back after hideMs: short here.
+      { backgroundWork: true, workerOptions: { ...FAST_WORKER, hideMs: 1_500 }, dynamicsRetry: FAST_RETRY },
     );
     await seedSellers(t.app.installations, connector.serviceUrl, 3);
   });
@@ -56,5 +57,31 @@ describe('lead cards while Dynamics is down', () => {
     // Once each: no second card, no second update.
     expect(connector.delivered.filter((d) => d.method === 'POST')).toHaveLength(3);
     expect(connector.delivered.filter((d) => d.method === 'PUT')).toHaveLength(3);
+  });
+
+  it('when an alert reached only some sellers before the lead was written, updates their cards before serving the rest', async () => {
+    const before = connector.delivered.length;
+    const sent = (): typeof connector.delivered => connector.delivered.slice(before);
+    dv.faults.failNext(100_000, 503);
+    // 412, which Teams asks to retry: the HTTP client underneath retries 5xx itself, for minutes.
+    connector.gone.set('a:conversation-2', { status: 412, code: 'PreconditionFailed' });
+    const leadId = (await postLead(t.url, fixture('https-korean-contact'))).body.leadId as string;
+
+    const first = await waitFor(() => sent().filter((d) => d.method === 'POST'), (d) => d.length === 2);
+    for (const card of first) expect(JSON.stringify(card.activity.attachments)).toContain('Not in Dynamics yet — ');
+    // The third seller's chat kept failing through this pass's tries: the alert is not finished.
+    await waitFor(() => t.app.deliveries.get(leadId, 'a:conversation-2'), (d) => d?.status === 'failed', 20_000);
+    expect(await t.app.storage.leads.get(leadId)).toMatchObject({ alertedAs: 'pending', alertedAt: undefined });
+
+    dv.faults.clear();
+    connector.gone.delete('a:conversation-2');
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done', 20_000);
+    const posts = sent().filter((d) => d.method === 'POST');
+    const puts = sent().filter((d) => d.method === 'PUT');
+    expect(posts.map((p) => p.conversationId).sort()).toEqual(['a:conversation-0', 'a:conversation-1', 'a:conversation-2']);
+    expect(JSON.stringify(posts.find((p) => p.conversationId === 'a:conversation-2')?.activity.attachments)).toContain('"text":"In Dynamics"');
+    expect(puts.map((p) => p.activityId).sort()).toEqual(first.map((c) => c.activityId).sort());
+    for (const update of puts) expect(JSON.stringify(update.activity.attachments)).toContain('"text":"In Dynamics"');
+    expect(dv.leads.has(leadId)).toBe(true);
   });
 });

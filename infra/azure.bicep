@@ -73,6 +73,16 @@ param admins string
 @description('TEAMS_TENANT_ID: the Microsoft 365 tenant whose people use the bot; empty = the bot\'s tenant.')
 param teamsTenantId string = ''
 
+@description('OUTLOOK_SENDER: the mailbox lead alerts are mailed from; empty = no mail (README › How contacts are reached).')
+param outlookSender string = ''
+
+@allowed(['fallback', 'always', 'off'])
+@description('OUTLOOK_DELIVERY: fallback = mail the contacts Teams cannot reach; always = every contact.')
+param outlookDelivery string = 'fallback'
+
+@description('OUTLOOK_ORIGINATOR_ID: the Actionable Email Developer Dashboard\'s provider id; empty = the mail\'s HTML only.')
+param outlookOriginatorId string = ''
+
 @secure()
 @description('LEAD_TABLE_CONNECTION_STRING: Partner Center\'s Azure Table destination to import from; empty = none.')
 param leadTableConnectionString string = ''
@@ -263,6 +273,9 @@ resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2
 //   DYNAMICS_CLIENT_SECRET_EXPIRES   read from Microsoft Graph, or typed in chat (`rotation`)
 //   DYNAMICS_PASSWORD_CHANGED        read from Microsoft Graph, or typed in chat (`rotation`)
 //   BOT_PASSWORD_EXPIRES             read from Microsoft Graph, or typed in chat (`rotation`)
+//   GRAPH_TENANT_ID                  the bot's own identity calls Graph
+//   GRAPH_CLIENT_ID                  the bot's own identity calls Graph
+//   GRAPH_CLIENT_SECRET              the bot's own identity calls Graph
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: webApp
   name: 'appsettings'
@@ -288,6 +301,10 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     BOT_ID: botId
     BOT_TENANT_ID: botTenant
     BOT_PASSWORD: usesManagedIdentity ? '' : keyVaultReference(vault.name, botPasswordSecret!.name)
+    OUTLOOK_SENDER: outlookSender
+    OUTLOOK_DELIVERY: outlookDelivery
+    OUTLOOK_ORIGINATOR_ID: outlookOriginatorId
+    PUBLIC_URL: 'https://${webApp.properties.defaultHostName}'
   }
 }
 

@@ -97,11 +97,15 @@ export const SETTING_OF_PARAMETER: Readonly<Record<string, string>> = {
   botAppId: 'BOT_ID',
   botTenantId: 'BOT_TENANT_ID',
   botPassword: 'BOT_PASSWORD',
+  outlookSender: 'OUTLOOK_SENDER',
+  outlookDelivery: 'OUTLOOK_DELIVERY',
+  outlookOriginatorId: 'OUTLOOK_ORIGINATOR_ID',
 };
 /** Values of the right shape for what the bot needs but this check cannot know yet. */
 const STAND_IN = {
-  /** The template makes the storage account, and a managed-identity bot's id and tenant. */
+  /** The template makes the storage account, the site's address, and a managed-identity bot's id and tenant. */
   STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+  PUBLIC_URL: 'https://leadbot.azurewebsites.net',
   GUID: '00000000-0000-4000-8000-000000000000',
   /** A secret the toolkit keeps encrypted, when this runs by hand: present, not readable. */
   SECRET: 'a'.repeat(24),
@@ -182,7 +186,7 @@ export function checkDeployment(env: Env, envName = 'dev', root = ROOT): string[
 
 /** What the bot would refuse at its first start, given the settings the template will set. */
 function settingsProblems(parameters: Readonly<Record<string, unknown>>, botType: string): string[] {
-  const settings: Record<string, string> = { STORAGE_CONNECTION_STRING: STAND_IN.STORAGE_CONNECTION_STRING };
+  const settings: Record<string, string> = { STORAGE_CONNECTION_STRING: STAND_IN.STORAGE_CONNECTION_STRING, PUBLIC_URL: STAND_IN.PUBLIC_URL };
   if (botType === 'UserAssignedMsi') Object.assign(settings, { BOT_ID: STAND_IN.GUID, BOT_TENANT_ID: STAND_IN.GUID });
   for (const [parameter, value] of Object.entries(parameters)) {
     const setting = SETTING_OF_PARAMETER[parameter];

@@ -10,7 +10,14 @@ import { registerIntakeRoute } from './intake/intake-route';
 import { TableImporter } from './intake/table-importer';
 import type { Logger } from './logging/create-logger';
 import { DeadLetters } from './pipeline/dead-letters';
-import type { LeadNotifier } from './pipeline/lead-notifier';
+import { alertEveryContact, type LeadNotifier } from './pipeline/lead-notifier';
+import { dynamicsStanding } from './pipeline/dynamics-standing';
+import { GraphApp, type GraphRetry } from './graph/graph-app';
+import { registerClaimPage } from './outlook/claim-page';
+import { ClaimTokens } from './outlook/claim-token';
+import { MailLimiter } from './outlook/mail-limiter';
+import { MailStore } from './outlook/mail-store';
+import { outlookAlerts } from './outlook/outlook-alerts';
 import { DEFAULT_WORKER_OPTIONS, LeadWorker, type LeadWorkerOptions } from './pipeline/lead-worker';
 import { openStorage, type Storage } from './storage/storage';
 import { registerRoutes } from './commands/route-table';
@@ -39,8 +46,10 @@ export interface AppDeps {
   readonly backgroundWork?: boolean;
   /** PEM certificates to trust beyond the system's (the local services' throwaway one). */
   readonly trustedCertificates?: string;
-  /** Who hears about written leads; Teams unless a test says otherwise. */
+  /** Who hears about leads in Teams; the bot itself unless a test says otherwise. */
   readonly notifier?: LeadNotifier;
+  /** How Graph requests (mail) are retried; tests shorten the waits. */
+  readonly graphRetry?: GraphRetry;
   readonly workerOptions?: Partial<LeadWorkerOptions>;
   readonly dynamicsRetry?: RetryPolicy;
   /** Where Bot Framework channel tokens are checked, when not Microsoft's public cloud. */
@@ -122,7 +131,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     now,
   });
   const alarm = new SignInAlarm({ state: storage.state, admins, leads: storage.leads, logger, now, ...(deps.alarmDrain === undefined ? {} : { drain: deps.alarmDrain }) });
-  const notifier =
+  const teams =
     deps.notifier ??
     teamsNotifier({
       adapter: bot.adapter,
@@ -136,6 +145,13 @@ export function createApp(settings: Settings, deps: AppDeps): App {
       telemetry,
       admins,
     });
+  const outlook = settings.outlook;
+  const claimTokens = new ClaimTokens(settings.intake.key);
+  const mail =
+    outlook === undefined
+      ? undefined
+      : outlookAlerts({ graph: new GraphApp(outlook.graph, transport, deps.graphRetry), settings: outlook, mails: new MailStore(storage.mailTable), tokens: claimTokens, limiter: new MailLimiter(), logger, now, telemetry });
+  const notifier = alertEveryContact(teams, mail, { contacts: settings.leadContacts, mode: outlook?.delivery ?? 'fallback' });
   const worker = new LeadWorker(
     {
       leads: storage.leads,
@@ -165,6 +181,15 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   registerHealthRoutes(server, () => storage.checkReachable(), logger);
   registerIntakeRoute(server, settings.intake, acceptDeps);
   registerMessagesRoute(server, bot, logger);
+  if (outlook !== undefined) {
+    registerClaimPage(server, {
+      tokens: claimTokens,
+      leads: storage.leads,
+      claimed: (lead) => notifier.refresh(lead, dynamicsStanding(lead, (id) => dynamics.recordUrl(id))),
+      logger,
+      now,
+    });
+  }
 
   return {
     server,

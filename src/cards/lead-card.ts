@@ -35,6 +35,31 @@ export function isRecordUrl(url: string): boolean {
 export function leadCard(input: LeadCardInput): AdaptiveCardJson {
   const { lead, dynamics } = input;
   const dynamicsUrl = dynamics.state === 'written' && dynamics.url !== undefined && isRecordUrl(dynamics.url) ? dynamics.url : '';
+  return new Template(template).expand({
+    $root: {
+      ...describeLead(lead),
+      doNotContact: lead.doNotContact,
+      isTest: lead.isTest,
+      leadId: lead.id,
+      dynamicsUrl,
+      dynamicsLine: dynamicsLine(dynamics),
+      dynamicsColor: dynamics.state === 'written' ? 'Good' : dynamics.state === 'pending' ? 'Warning' : 'Attention',
+      mailto: mailtoOf(lead),
+      claimedBy: input.claimedBy ?? '',
+    },
+  }) as AdaptiveCardJson;
+}
+
+/** A lead in words, as every alert shows it (the card, the mail): values from the lead are untrusted text. */
+export interface LeadDescription {
+  readonly headline: string;
+  readonly who: string;
+  readonly role: string;
+  readonly facts: readonly { readonly label: string; readonly value: string }[];
+  readonly notes: string;
+}
+
+export function describeLead(lead: Lead): LeadDescription {
   const c = lead.customer;
   const name = [c.firstName, c.lastName].filter((p) => p !== '').join(' ');
   const offer = lead.source.offerTitle || lead.source.offerId || 'a marketplace offer';
@@ -47,23 +72,22 @@ export function leadCard(input: LeadCardInput): AdaptiveCardJson {
     ['Received', formatTime(lead.receivedAt)],
   ]
     .filter(([, value]) => value !== '')
-    .map(([label, value]) => ({ label, value }));
-  return new Template(template).expand({
-    $root: {
-      headline: `${lead.source.action || 'New lead'} — ${offer}`,
-      who: name || c.email || 'No name given',
-      role: [c.title, c.company].filter((p) => p !== '').join(', '),
-      facts,
-      notes: lead.description,
-      doNotContact: lead.doNotContact,
-      isTest: lead.isTest,
-      leadId: lead.id,
-      dynamicsUrl,
-      dynamicsLine:
-        dynamics.state === 'written' ? 'In Dynamics' : `${dynamics.state === 'pending' ? 'Not in Dynamics yet' : 'Not in Dynamics'} — ${dynamics.reason}`,
-      dynamicsColor: dynamics.state === 'written' ? 'Good' : dynamics.state === 'pending' ? 'Warning' : 'Attention',
-      mailto: EMAIL.test(c.email) && !lead.doNotContact ? `mailto:${c.email}` : '',
-      claimedBy: input.claimedBy ?? '',
-    },
-  }) as AdaptiveCardJson;
+    .map(([label = '', value = '']) => ({ label, value }));
+  return {
+    headline: `${lead.source.action || 'New lead'} — ${offer}`,
+    who: name || c.email || 'No name given',
+    role: [c.title, c.company].filter((p) => p !== '').join(', '),
+    facts,
+    notes: lead.description,
+  };
+}
+
+/** "In Dynamics", or why not (yet). */
+export function dynamicsLine(dynamics: DynamicsStanding): string {
+  return dynamics.state === 'written' ? 'In Dynamics' : `${dynamics.state === 'pending' ? 'Not in Dynamics yet' : 'Not in Dynamics'} — ${dynamics.reason}`;
+}
+
+/** A mailto link for the customer, when the address is one and they did not ask not to be contacted. */
+export function mailtoOf(lead: Lead): string {
+  return EMAIL.test(lead.customer.email) && !lead.doNotContact ? `mailto:${lead.customer.email}` : '';
 }

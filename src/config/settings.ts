@@ -33,7 +33,28 @@ export interface Settings {
   readonly reminders: ReminderSettings;
   /** Application Insights, when APPLICATIONINSIGHTS_CONNECTION_STRING is set; otherwise nothing is exported. */
   readonly telemetry: TelemetrySettings | undefined;
+  /** Lead alerts by mail, when OUTLOOK_SENDER is set and OUTLOOK_DELIVERY is not off. */
+  readonly outlook: OutlookSettings | undefined;
 }
+
+/** How the bot reaches contacts by Outlook mail (Microsoft Graph sendMail). */
+export interface OutlookSettings {
+  /** The mailbox the alerts are sent from (its address). */
+  readonly sender: string;
+  /** fallback: contacts Teams cannot reach; always: every contact, as well as Teams. */
+  readonly delivery: 'fallback' | 'always';
+  /** The Actionable Email Developer Dashboard's provider id, so Outlook shows the card itself. */
+  readonly originatorId: string | undefined;
+  /** The bot's own address, for the Claim link in each mail. */
+  readonly publicUrl: string;
+  /** The app the bot calls Graph as. */
+  readonly graph: GraphAppSettings;
+}
+
+/** Who the bot signs in to Microsoft Graph as: an app registration (client credentials), or its managed identity. */
+export type GraphAppSettings =
+  | { readonly kind: 'secret'; readonly url: string; readonly authorityHost: string; readonly tenantId: string; readonly clientId: string; readonly clientSecret: string }
+  | { readonly kind: 'managed-identity'; readonly url: string; readonly clientId: string };
 
 export interface TelemetrySettings {
   readonly connectionString: string;
@@ -312,6 +333,43 @@ const schema = z.object({
     return v;
   }),
   ADMINS: list('ADMINS', new RegExp(`${EMAIL.source}|${GUID.source}`, 'i'), 'an e-mail address or an Azure AD object id'),
+  GRAPH_TENANT_ID: optionalText,
+  GRAPH_CLIENT_ID: optionalText,
+  GRAPH_CLIENT_SECRET: optionalText,
+  OUTLOOK_SENDER: optionalText.transform((v, ctx) => {
+    if (v !== undefined && !EMAIL.test(v)) {
+      ctx.addIssue({ code: 'custom', message: `OUTLOOK_SENDER "${v}" is not a mailbox address; use the address of the mailbox alerts are sent from, like leads@contoso.com` });
+      return z.NEVER;
+    }
+    return v?.toLowerCase();
+  }),
+  OUTLOOK_DELIVERY: optionalText.pipe(
+    z.enum(['fallback', 'always', 'off'], { errorMap: () => ({ message: 'OUTLOOK_DELIVERY must be fallback (contacts Teams cannot reach), always (every contact, as well as Teams) or off' }) }).default('fallback'),
+  ),
+  OUTLOOK_ORIGINATOR_ID: optionalText.transform((v, ctx) => {
+    if (v !== undefined && !GUID.test(v)) {
+      ctx.addIssue({ code: 'custom', message: `OUTLOOK_ORIGINATOR_ID "${v}" is not a provider id; copy the GUID the Actionable Email Developer Dashboard gave your provider` });
+      return z.NEVER;
+    }
+    return v?.toLowerCase();
+  }),
+  PUBLIC_URL: optionalText.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    let url: URL;
+    try {
+      url = new URL(v);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `PUBLIC_URL "${v}" is not a URL; use the bot's https address, like https://leadbotcontoso.azurewebsites.net` });
+      return z.NEVER;
+    }
+    // Links in mail go over the internet: https, except to this machine's own loopback address.
+    const loopback = url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    if ((url.protocol !== 'https:' && !loopback) || url.search !== '' || url.hash !== '' || (url.pathname !== '/' && url.pathname !== '')) {
+      ctx.addIssue({ code: 'custom', message: `PUBLIC_URL "${v}" must be the bot's https address with no path, like https://leadbotcontoso.azurewebsites.net (plain http only for a loopback address)` });
+      return z.NEVER;
+    }
+    return url.origin;
+  }),
 });
 
 type Parsed = z.output<typeof schema>;
@@ -371,6 +429,7 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
       botPasswordExpires: s.BOT_PASSWORD_EXPIRES,
     },
     telemetry: s.APPLICATIONINSIGHTS_CONNECTION_STRING === undefined ? undefined : { connectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING },
+    outlook: readOutlook(s, problems),
   };
   if (problems.length > 0) throw new SettingsError(problems);
   return Object.freeze(settings);
@@ -508,4 +567,48 @@ function readBot(s: Parsed, problems: string[]): BotSettings | undefined {
     problems.push(`BOT_TENANT_ID is missing; a ${type} bot needs the Directory (tenant) ID it is registered in`);
   }
   return { id: s.BOT_ID, password: s.BOT_PASSWORD, tenantId: s.BOT_TENANT_ID, type };
+}
+
+/**
+ * The app the bot calls Graph as: GRAPH_* when given, else the bot's own identity (an app may
+ * install only itself in Teams, so that is the natural one): its registration's secret, or with
+ * BOT_TYPE=UserAssignedMsi its managed identity, where App Service hands out its tokens.
+ */
+function readGraphApp(s: Parsed, problems: string[]): GraphAppSettings | undefined {
+  const graphUrl = s.GRAPH_URL ?? graphOfCloud(s.DYNAMICS_AUTHORITY_HOST ?? PUBLIC_AUTHORITY);
+  const authorityHost = s.DYNAMICS_AUTHORITY_HOST ?? PUBLIC_AUTHORITY;
+  const given = [s.GRAPH_TENANT_ID, s.GRAPH_CLIENT_ID, s.GRAPH_CLIENT_SECRET];
+  if (given.some((v) => v !== undefined)) {
+    if (given.some((v) => v === undefined)) {
+      problems.push('GRAPH_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET go together: set all three (the app registration the bot calls Microsoft Graph as), or none to use the bot\'s own');
+      return undefined;
+    }
+    if (!TENANT.test(s.GRAPH_TENANT_ID ?? '')) problems.push(`GRAPH_TENANT_ID "${s.GRAPH_TENANT_ID ?? ''}" is not a Directory (tenant) ID`);
+    if (!GUID.test(s.GRAPH_CLIENT_ID ?? '')) problems.push(`GRAPH_CLIENT_ID "${s.GRAPH_CLIENT_ID ?? ''}" is not an Application (client) ID; it is a GUID`);
+    if (graphUrl === undefined) return undefined;
+    return { kind: 'secret', url: graphUrl, authorityHost, tenantId: s.GRAPH_TENANT_ID ?? '', clientId: s.GRAPH_CLIENT_ID ?? '', clientSecret: s.GRAPH_CLIENT_SECRET ?? '' };
+  }
+  const botType = s.BOT_TYPE ?? 'SingleTenant';
+  if (s.BOT_ID === undefined || graphUrl === undefined) return undefined;
+  if (botType === 'UserAssignedMsi') return { kind: 'managed-identity', url: graphUrl, clientId: s.BOT_ID };
+  if (s.BOT_PASSWORD !== undefined && s.BOT_TENANT_ID !== undefined && botType === 'SingleTenant') {
+    return { kind: 'secret', url: graphUrl, authorityHost, tenantId: s.BOT_TENANT_ID, clientId: s.BOT_ID, clientSecret: s.BOT_PASSWORD };
+  }
+  return undefined;
+}
+
+function readOutlook(s: Parsed, problems: string[]): OutlookSettings | undefined {
+  if (s.OUTLOOK_SENDER === undefined || s.OUTLOOK_DELIVERY === 'off') return undefined;
+  const graph = readGraphApp(s, problems);
+  if (graph === undefined && !problems.some((p) => p.startsWith('GRAPH_'))) {
+    problems.push(
+      'OUTLOOK_SENDER is set, but there is no app to send mail through Microsoft Graph as: set GRAPH_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET ' +
+        '(an app registration with the Mail.Send application permission; the bot\'s own identity is used when they are empty and BOT_ID is set), or leave OUTLOOK_SENDER empty',
+    );
+  }
+  if (s.PUBLIC_URL === undefined) {
+    problems.push("PUBLIC_URL is missing; mail carries a Claim link to the bot: set it to the bot's https address, like https://leadbotcontoso.azurewebsites.net");
+  }
+  if (graph === undefined || s.PUBLIC_URL === undefined) return undefined;
+  return { sender: s.OUTLOOK_SENDER, delivery: s.OUTLOOK_DELIVERY === 'always' ? 'always' : 'fallback', originatorId: s.OUTLOOK_ORIGINATOR_ID, publicUrl: s.PUBLIC_URL, graph };
 }

@@ -20,6 +20,8 @@ export interface Storage {
   readonly deliveryTable: TableClient;
   /** Credentials whose expiry the bot watches, and the reminders sent about them. */
   readonly credentialTable: TableClient;
+  /** Which lead mail went to whom. */
+  readonly mailTable: TableClient;
   /** Creates the tables and queues that are missing; safe to call from every instance. */
   ensureCreated(): Promise<void>;
   /** Resolves when the account answers; for readiness probes. */
@@ -36,6 +38,7 @@ export function openStorage(settings: StorageSettings): Storage {
   const installationTable = openTable(settings.connectionString, `${settings.namePrefix}installations`);
   const deliveryTable = openTable(settings.connectionString, `${settings.namePrefix}deliveries`);
   const credentialTable = openTable(settings.connectionString, `${settings.namePrefix}credentials`);
+  const mailTable = openTable(settings.connectionString, `${settings.namePrefix}mails`);
   const queue = new QueueClient(expandConnectionString(settings.connectionString), `${settings.namePrefix}-leads`, { retryOptions: QUEUE_RETRIES });
 
   return {
@@ -46,9 +49,10 @@ export function openStorage(settings: StorageSettings): Storage {
     installationTable,
     deliveryTable,
     credentialTable,
+    mailTable,
     async ensureCreated() {
       await Promise.all([
-        ...[leadsTable, state, deadLetterTable, installationTable, deliveryTable, credentialTable].map((t) => t.createTable()),
+        ...[leadsTable, state, deadLetterTable, installationTable, deliveryTable, credentialTable, mailTable].map((t) => t.createTable()),
         queue.createIfNotExists(),
       ]);
     },

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CardFactory, type CloudAdapter } from 'botbuilder';
 import { leadCard, type DynamicsStanding } from '../cards/lead-card';
 import type { Logger } from '../logging/create-logger';
-import type { LeadNotifier } from '../pipeline/lead-notifier';
+import type { LeadNotifier, Reach } from '../pipeline/lead-notifier';
 import type { StoredLead } from '../storage/lead-store';
 import { backoffDelay } from '../timing/backoff';
 import { inConversation } from './proactive';
@@ -38,7 +38,15 @@ const ATTEMPTS = 4;
 type Outcome = 'sent' | 'already-sent' | 'retired' | 'failed' | 'retry-later';
 
 /** Raised when some recipients could not be served yet; the pipeline tries the lead again later. */
-export class DeliveryIncomplete extends Error {}
+export class DeliveryIncomplete extends Error {
+  constructor(
+    message: string,
+    /** Who could not be reached at all meanwhile: mail need not wait for the retry. */
+    readonly reach: Reach,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Posts the lead card to every recipient (see resolveRecipients: the contact list's personal
@@ -53,7 +61,7 @@ export function teamsNotifier(deps: TeamsNotifierDeps): LeadNotifier {
       if (lead.isTest) {
         log.info('test lead: not shown to the sales team');
         await tellAdminsTestLeadArrived(lead, dynamics, deps);
-        return;
+        return { unreached: [] };
       }
       const { targets, unreachable } = resolveRecipients(await deps.installations.list(), deps.contacts);
       const notInstalled = unreachable.filter((u) => u.reason === 'not-installed').length;
@@ -66,7 +74,11 @@ export function teamsNotifier(deps: TeamsNotifierDeps): LeadNotifier {
       for (const outcome of outcomes) deps.telemetry?.delivered(outcome);
       const count = (o: Outcome): number => outcomes.filter((x) => x === o).length;
       log.info({ sent: count('sent'), alreadySent: count('already-sent'), retired: count('retired'), failed: count('failed'), waiting: count('retry-later') }, 'lead card delivered');
-      if (count('retry-later') > 0) throw new DeliveryIncomplete(`${count('retry-later')} recipient(s) could not be reached yet`);
+      // Contacts with no chat with the bot, and those whose chat turned out gone: mail may reach them.
+      const retired = new Set(targets.filter((_, i) => outcomes[i] === 'retired').flatMap((t) => [t.email, t.userPrincipalName]));
+      const unreached = deps.contacts.filter((contact) => unreachable.some((u) => u.contact === contact && u.reason === 'not-installed') || retired.has(contact));
+      if (count('retry-later') > 0) throw new DeliveryIncomplete(`${count('retry-later')} recipient(s) could not be reached yet`, { unreached });
+      return { unreached };
     },
 
     async refresh(lead, dynamics) {

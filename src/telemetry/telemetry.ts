@@ -5,7 +5,7 @@ export type IntakeOutcome = 'accepted' | 'duplicate';
 /** Where a lead's processing ended: in Dynamics, or in the dead letters. */
 export type ProcessedOutcome = 'written' | 'dead-lettered';
 /** What one card to one conversation came to (see teams-notifier). */
-export type DeliveryOutcome = 'sent' | 'already-sent' | 'retired' | 'failed' | 'retry-later';
+export type DeliveryOutcome = 'sent' | 'already-sent' | 'retired' | 'failed' | 'retry-later' | 'mail-sent' | 'mail-refused' | 'mail-failed' | 'mail-unknown';
 /** The work that is retried or fails. */
 export type Work = 'dynamics-write' | 'teams-delivery';
 

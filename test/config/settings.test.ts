@@ -172,6 +172,43 @@ describe('loadSettings', () => {
     expect(refused(`InstrumentationKey=CANARY-not-a-guid;IngestionEndpoint=https://x.example/`)).not.toContain('CANARY');
   });
 
+  it('mails leads only with a sender, an app to send as and the bot\'s own address, each named when missing', () => {
+    expect(loadSettings(BASE).outlook).toBeUndefined();
+    const GRAPH = { GRAPH_TENANT_ID: 'contoso.onmicrosoft.com', GRAPH_CLIENT_ID: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b', GRAPH_CLIENT_SECRET: 'CANARY-graph-secret' };
+    const mail = { ...BASE, ...GRAPH, OUTLOOK_SENDER: 'Leads@Contoso.com', PUBLIC_URL: 'https://leadbotcontoso.azurewebsites.net/' };
+    expect(loadSettings(mail).outlook).toEqual({
+      sender: 'leads@contoso.com',
+      delivery: 'fallback',
+      originatorId: undefined,
+      publicUrl: 'https://leadbotcontoso.azurewebsites.net',
+      graph: { kind: 'secret', url: 'https://graph.microsoft.com', authorityHost: 'https://login.microsoftonline.com', tenantId: GRAPH.GRAPH_TENANT_ID, clientId: GRAPH.GRAPH_CLIENT_ID, clientSecret: GRAPH.GRAPH_CLIENT_SECRET },
+    });
+    expect(loadSettings({ ...mail, OUTLOOK_DELIVERY: 'off' }).outlook).toBeUndefined();
+    expect(loadSettings({ ...mail, OUTLOOK_DELIVERY: 'always' }).outlook?.delivery).toBe('always');
+    // A single-tenant bot's own registration sends the mail when GRAPH_* are empty.
+    const bot = { BOT_ID: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f9', BOT_PASSWORD: 'bot-secret', BOT_TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47', BOT_TYPE: 'SingleTenant' };
+    expect(loadSettings({ ...BASE, ...bot, OUTLOOK_SENDER: 'leads@contoso.com', PUBLIC_URL: 'http://127.0.0.1:3978' }).outlook?.graph).toMatchObject({ kind: 'secret', clientId: bot.BOT_ID, tenantId: bot.BOT_TENANT_ID });
+    // A managed-identity bot sends as its identity, with no secret at all.
+    const msi = { BOT_ID: bot.BOT_ID, BOT_TENANT_ID: bot.BOT_TENANT_ID, BOT_TYPE: 'UserAssignedMsi' };
+    expect(loadSettings({ ...BASE, ...msi, OUTLOOK_SENDER: 'leads@contoso.com', PUBLIC_URL: 'https://leadbotcontoso.azurewebsites.net' }).outlook?.graph).toEqual({
+      kind: 'managed-identity',
+      url: 'https://graph.microsoft.com',
+      clientId: bot.BOT_ID,
+    });
+
+    const refused = (env: Record<string, string>): string => problemsOf({ ...mail, ...env }).join('\n');
+    expect(refused({ OUTLOOK_SENDER: 'leads team' })).toContain('OUTLOOK_SENDER "leads team" is not a mailbox address');
+    expect(refused({ OUTLOOK_DELIVERY: 'sometimes' })).toContain('OUTLOOK_DELIVERY must be fallback');
+    expect(refused({ OUTLOOK_ORIGINATOR_ID: 'contoso' })).toContain('OUTLOOK_ORIGINATOR_ID "contoso" is not a provider id');
+    expect(refused({ PUBLIC_URL: '' })).toContain('PUBLIC_URL is missing');
+    expect(refused({ PUBLIC_URL: 'http://leadbot.contoso.com' })).toContain('PUBLIC_URL "http://leadbot.contoso.com" must be the bot\'s https address');
+    expect(refused({ PUBLIC_URL: 'https://leadbot.contoso.com/api' })).toContain('with no path');
+    expect(refused({ GRAPH_CLIENT_SECRET: '' })).toContain('GRAPH_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET go together');
+    expect(refused({ GRAPH_TENANT_ID: '', GRAPH_CLIENT_ID: '', GRAPH_CLIENT_SECRET: '' })).toContain('there is no app to send mail through Microsoft Graph as');
+    expect(refused({ GRAPH_CLIENT_ID: 'mail-app' })).toContain('GRAPH_CLIENT_ID "mail-app" is not an Application (client) ID');
+    expect(refused({ GRAPH_CLIENT_ID: 'mail-app' })).not.toContain('CANARY');
+  });
+
   it('says when App Service handed over Key Vault references instead of the secrets, once, with the call that re-reads them', () => {
     const reference = (secret: string): string => `@Microsoft.KeyVault(VaultName=leadbot-kv;SecretName=${secret})`;
     const problems = problemsOf({ ...BASE, LEAD_INTAKE_KEY: reference('lead-intake-key') });

@@ -22,6 +22,16 @@ export interface GraphUser {
   readonly lastPasswordChangeDateTime: string;
 }
 
+/** A mail sendMail accepted, as the recipient's mailbox would hold it. */
+export interface SentMail {
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly subject: string;
+  readonly contentType: string;
+  readonly content: string;
+  readonly at: number;
+}
+
 export interface GraphEmulator {
   /** The origin to give GRAPH_URL. */
   readonly url: string;
@@ -33,6 +43,12 @@ export interface GraphEmulator {
   setUser(user: GraphUser): void;
   /** Application permissions an admin consented to for an app (e.g. Application.Read.All). */
   grant(appId: string, permissions: string[]): void;
+  /** Mails sendMail accepted, in order. */
+  readonly mails: SentMail[];
+  /** The next `count` requests are answered 429 with this Retry-After, as Graph throttles. */
+  throttleNext(count: number, retryAfterSeconds: number): void;
+  /** Mail to this address is refused, as Exchange refuses it (ErrorInvalidRecipients…). */
+  refuseRecipient(address: string, status: number, code: string, message: string): void;
   revokeAll(): void;
   stop(): Promise<void>;
 }
@@ -42,6 +58,7 @@ class GraphError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -59,6 +76,9 @@ export async function startGraphEmulator(options: { tls: TlsFiles; identityProvi
   const users = new Map<string, GraphUser>();
   const grants = new Map<string, Set<string>>();
   const requests: GraphEmulator['requests'] = [];
+  const mails: SentMail[] = [];
+  const refused = new Map<string, GraphError>();
+  let throttle = { count: 0, retryAfterSeconds: 1 };
   const issuer = `${options.identityProviderOrigin}/${options.tenantId}`;
   const keys = createRemoteJWKSet(new URL(`${issuer}/discovery/v2.0/keys`), { agent: new Agent({ ca: options.tls.cert }) });
   let url = '';
@@ -98,6 +118,15 @@ export async function startGraphEmulator(options: { tls: TlsFiles; identityProvi
     const select = (requestUrl.searchParams.get('$select') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
     const claims = await authenticate(req);
     seen.appId = typeof claims.appid === 'string' ? claims.appid : undefined;
+    if (throttle.count > 0) {
+      throttle = { ...throttle, count: throttle.count - 1 };
+      throw new GraphError(429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', { 'retry-after': String(throttle.retryAfterSeconds) });
+    }
+    const sendMail = /^\/v1\.0\/users\/([^/]+)\/sendMail$/.exec(path);
+    if (sendMail !== null && req.method === 'POST') {
+      requirePermission(claims, ['Mail.Send']);
+      return sendMailAs(findSender(sendMail[1] ?? ''), await readJson(req));
+    }
     if (req.method !== 'GET') throw new GraphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
 
     const application = /^\/v1\.0\/applications\(appId='([^']+)'\)$/.exec(path);
@@ -121,6 +150,35 @@ export async function startGraphEmulator(options: { tls: TlsFiles; identityProvi
     throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${unknownSegment(path)}'.`);
   };
 
+  /** The mailbox sendMail sends from: Exchange's own error when there is none. */
+  const findSender = (idOrName: string): GraphUser => {
+    try {
+      return findUser(idOrName);
+    } catch {
+      throw new GraphError(404, 'ErrorInvalidUser', `The requested user '${idOrName}' is invalid.`);
+    }
+  };
+
+  /** sendMail as documented: a message with a subject, a body and recipients; 202 and no body. */
+  const sendMailAs = (sender: GraphUser, body: unknown): { status: number; body: unknown } => {
+    const message = (body as { message?: { subject?: unknown; body?: { contentType?: unknown; content?: unknown }; toRecipients?: unknown } } | undefined)?.message;
+    const to = Array.isArray(message?.toRecipients) ? (message.toRecipients as { emailAddress?: { address?: unknown } }[]).map((r) => r.emailAddress?.address) : [];
+    if (message === undefined || to.length === 0 || to.some((a) => typeof a !== 'string')) {
+      throw new GraphError(400, 'ErrorInvalidRecipients', 'At least one recipient is not valid., A message can\'t be sent because it contains no recipients.');
+    }
+    const contentType = message.body?.contentType;
+    if (typeof message.subject !== 'string' || (contentType !== 'HTML' && contentType !== 'html' && contentType !== 'Text' && contentType !== 'text') || typeof message.body?.content !== 'string') {
+      throw new GraphError(400, 'ErrorInvalidRequest', 'The request is invalid: a message needs a subject and a body with contentType HTML or Text.');
+    }
+    for (const address of to as string[]) {
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(address)) throw new GraphError(400, 'ErrorInvalidRecipients', `At least one recipient is not valid., Recipient '${address}' is not resolved. All recipients must be resolved before a message can be submitted.`);
+      const refusal = refused.get(address.toLowerCase());
+      if (refusal !== undefined) throw refusal;
+    }
+    mails.push({ from: sender.userPrincipalName, to: to as string[], subject: message.subject, contentType, content: message.body.content, at: Date.now() });
+    return { status: 202, body: undefined };
+  };
+
   /** A user's default properties; lastPasswordChangeDateTime only when selected, as Graph does. */
   const userBody = (user: GraphUser, select: readonly string[]): unknown => {
     const full = { id: user.id, displayName: user.displayName ?? user.userPrincipalName, userPrincipalName: user.userPrincipalName, lastPasswordChangeDateTime: user.lastPasswordChangeDateTime };
@@ -136,6 +194,11 @@ export async function startGraphEmulator(options: { tls: TlsFiles; identityProvi
     const seen: { appId?: string } = {};
     handle(req, seen).then(
       ({ status, body }) => {
+        if (body === undefined) {
+          res.writeHead(status, { 'request-id': requestId, 'content-length': '0' });
+          res.end();
+          return;
+        }
         send(res, status, body, { 'request-id': requestId });
       },
       (error: unknown) => {
@@ -145,7 +208,7 @@ export async function startGraphEmulator(options: { tls: TlsFiles; identityProvi
         // The client's own request id is echoed when sent, as Graph does, so logs can be matched.
         const clientRequestId = typeof req.headers['client-request-id'] === 'string' ? req.headers['client-request-id'] : requestId;
         const innerError = { date: new Date().toISOString(), 'request-id': requestId, 'client-request-id': clientRequestId };
-        send(res, e.status, { error: { code: e.code, message: e.message, innerError } }, { 'request-id': requestId, ...challenge });
+        send(res, e.status, { error: { code: e.code, message: e.message, innerError } }, { 'request-id': requestId, ...challenge, ...e.headers });
       },
     );
     res.on('finish', () => {
@@ -166,6 +229,13 @@ export async function startGraphEmulator(options: { tls: TlsFiles; identityProvi
     },
     grant(appId, permissions) {
       grants.set(appId, new Set(permissions));
+    },
+    mails,
+    throttleNext(count, retryAfterSeconds) {
+      throttle = { count, retryAfterSeconds };
+    },
+    refuseRecipient(address, status, code, message) {
+      refused.set(address.toLowerCase(), new GraphError(status, code, message));
     },
     revokeAll() {
       grants.clear();
@@ -200,4 +270,14 @@ function pick(entity: Record<string, unknown>, select: readonly string[]): Recor
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json;odata.metadata=minimal', ...headers });
   res.end(JSON.stringify(body));
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw new GraphError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+  }
 }

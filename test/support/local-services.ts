@@ -11,6 +11,11 @@ export const TENANT_DOMAIN = 'contoso.example';
 export const APP = { clientId: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', secret: 'local-client-secret-value' } as const;
 export const USER = { username: `leads@${TENANT_DOMAIN}`, password: 'local-user-password' } as const;
 /** Credentials in the states publishers meet: an expired secret, an expired password, MFA. */
+/**
+ * The bot's user-assigned managed identity. It has no secret in Azure; here the identity endpoint
+ * emulator signs in for it with this one, which nothing else knows.
+ */
+export const MANAGED_IDENTITY = { clientId: '7c0d1e2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f', secret: 'managed-identity-endpoint-only' } as const;
 export const EXPIRED_SECRET_APP = { clientId: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f1', secret: 'expired-client-secret' } as const;
 export const EXPIRED_PASSWORD_USER = { username: `expired@${TENANT_DOMAIN}`, password: 'old-password' } as const;
 export const MFA_USER = { username: `mfa@${TENANT_DOMAIN}`, password: 'mfa-password' } as const;
@@ -23,6 +28,7 @@ export function defaultDirectory(overrides: Partial<Directory> = {}): Directory 
       { clientId: APP.clientId, secret: APP.secret, objectId: '3a9c1e7f-0000-4000-8000-00000000a001' },
       { clientId: EXPIRED_SECRET_APP.clientId, secret: EXPIRED_SECRET_APP.secret, secretExpired: true },
       { clientId: DATAVERSE_SAMPLE_CLIENT_ID },
+      { clientId: MANAGED_IDENTITY.clientId, secret: MANAGED_IDENTITY.secret, objectId: '3a9c1e7f-0000-4000-8000-00000000a002' },
     ],
     users: [
       { username: USER.username, password: USER.password, objectId: '3a9c1e7f-0000-4000-8000-00000000b001' },

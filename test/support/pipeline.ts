@@ -26,7 +26,7 @@ export async function startPipelineApp(
   const notifier: LeadNotifier = {
     notify(lead, dynamics) {
       notified.push({ lead, dynamics });
-      return Promise.resolve();
+      return Promise.resolve({ unreached: [] });
     },
     refresh(lead, dynamics) {
       refreshed.push({ lead, dynamics });

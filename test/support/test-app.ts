@@ -46,6 +46,8 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
 export async function startTestApp(
   env: Record<string, string | undefined> = {},
   options: Omit<AppDeps, 'logger'> = {},
+  /** A port picked beforehand, when the settings must name the bot's own address (PUBLIC_URL). */
+  port = 0,
 ): Promise<TestApp> {
   const settings = loadSettings(testEnv(env));
   const logs: string[] = [];
@@ -61,7 +63,7 @@ export async function startTestApp(
     backgroundWork: false,
     ...options,
   });
-  const { url } = await app.start(0, '127.0.0.1');
+  const { url } = await app.start(port, '127.0.0.1');
   const queue = openLeadQueue(settings);
   return { app, settings, url, logs, queue, stop: () => app.stop() };
 }

@@ -1,0 +1,73 @@
+import { odata, type TableClient } from '@azure/data-tables';
+import { isConflict } from '../storage/is-conflict';
+import { isNotFound } from '../storage/is-not-found';
+
+/**
+ * One lead mail to one recipient: `sending` from before Graph is asked until it answers (a mail
+ * whose answer never came stays so, and is not sent again: never two); `sent`; `refused` by Graph
+ * for good (no such mailbox…), with its reason; `failed` for now (throttled, an outage), to retry.
+ */
+export interface MailDelivery {
+  readonly leadId: string;
+  readonly recipient: string;
+  readonly status: 'sending' | 'sent' | 'refused' | 'failed';
+  readonly error: string | undefined;
+  readonly at: string;
+}
+
+/** Which lead mail went to whom, so no retry, restart or second instance mails anyone twice. */
+export class MailStore {
+  constructor(private readonly table: TableClient) {}
+
+  /**
+   * Takes the right to send this lead to this recipient: true once, for one caller, unless an
+   * earlier try failed for now (then whoever retries takes it again).
+   */
+  async start(leadId: string, recipient: string, at: Date): Promise<boolean> {
+    const key = { partitionKey: leadId, rowKey: rowKeyOf(recipient) };
+    const sending = { ...key, leadId, recipient, status: 'sending', at: at.toISOString() };
+    try {
+      await this.table.createEntity(sending);
+      return true;
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+    }
+    const existing = await this.table.getEntity<MailDelivery>(key.partitionKey, key.rowKey);
+    if (existing.status !== 'failed') return false;
+    try {
+      await this.table.updateEntity({ ...sending, error: '' }, 'Replace', { etag: existing.etag });
+      return true;
+    } catch (error) {
+      if (isConflict(error)) return false; // another instance took it meanwhile
+      throw error;
+    }
+  }
+
+  async finish(leadId: string, recipient: string, status: 'sent' | 'refused' | 'failed', at: Date, error?: string): Promise<void> {
+    await this.table.updateEntity({ partitionKey: leadId, rowKey: rowKeyOf(recipient), status, at: at.toISOString(), error: error ?? '' }, 'Merge');
+  }
+
+  async get(leadId: string, recipient: string): Promise<MailDelivery | undefined> {
+    try {
+      return toDelivery(await this.table.getEntity<MailDelivery>(leadId, rowKeyOf(recipient)));
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async forLead(leadId: string): Promise<MailDelivery[]> {
+    const found: MailDelivery[] = [];
+    for await (const row of this.table.listEntities<MailDelivery>({ queryOptions: { filter: odata`PartitionKey eq ${leadId}` } })) found.push(toDelivery(row));
+    return found;
+  }
+}
+
+/** An address as a RowKey: base64url, since addresses may hold characters a RowKey may not. */
+function rowKeyOf(recipient: string): string {
+  return Buffer.from(recipient.toLowerCase(), 'utf8').toString('base64url');
+}
+
+function toDelivery(row: MailDelivery): MailDelivery {
+  return { leadId: row.leadId, recipient: row.recipient, status: row.status, error: row.error === '' ? undefined : row.error, at: row.at };
+}

@@ -1,0 +1,86 @@
+import type { DynamicsStanding } from '../cards/lead-card';
+import type { OutlookSettings } from '../config/settings';
+import { GraphError, type GraphApp } from '../graph/graph-app';
+import type { Logger } from '../logging/create-logger';
+import type { MailAlerts } from '../pipeline/lead-notifier';
+import type { StoredLead } from '../storage/lead-store';
+import type { Telemetry } from '../telemetry/telemetry';
+import type { ClaimTokens } from './claim-token';
+import { leadMail } from './lead-mail';
+import type { MailLimiter } from './mail-limiter';
+import type { MailStore } from './mail-store';
+import { CLAIM_PATH } from './claim-page';
+
+export interface OutlookAlertsDeps {
+  readonly graph: GraphApp;
+  readonly settings: OutlookSettings;
+  readonly mails: MailStore;
+  readonly tokens: ClaimTokens;
+  readonly limiter: MailLimiter;
+  readonly logger: Logger;
+  readonly now: () => Date;
+  readonly telemetry?: Telemetry | undefined;
+}
+
+/** Raised when some mails could not go yet (throttled, an outage); the lead's alert is tried again later. */
+export class MailIncomplete extends Error {}
+
+/** How long a Claim link works: Outlook's own card actions stop after a month as well. */
+const LINK_MS = 30 * 24 * 3_600_000;
+
+type Outcome = 'sent' | 'already' | 'refused' | 'failed' | 'unknown';
+
+/**
+ * Lead alerts by mail through Graph's sendMail, from OUTLOOK_SENDER: one mail per lead per
+ * recipient, never two (each is taken in storage before it is sent), within the mailbox's
+ * sending limit. A mailbox Graph refuses is recorded with the reason and not tried again.
+ */
+export function outlookAlerts(deps: OutlookAlertsDeps): MailAlerts {
+  return {
+    async send(lead, dynamics, recipients) {
+      const log = deps.logger.child({ leadId: lead.id });
+      const outcomes = await Promise.all(recipients.map((recipient) => mailOne(lead, dynamics, recipient, deps, log)));
+      const count = (o: Outcome): number => outcomes.filter((x) => x === o).length;
+      for (const outcome of outcomes) if (outcome !== 'already') deps.telemetry?.delivered(`mail-${outcome}`);
+      log.info({ sent: count('sent'), already: count('already'), refused: count('refused'), failed: count('failed'), unknown: count('unknown') }, 'lead mail delivered');
+      if (count('failed') > 0) throw new MailIncomplete(`${String(count('failed'))} mail(s) could not be sent yet`);
+    },
+  };
+}
+
+async function mailOne(lead: StoredLead, dynamics: DynamicsStanding, recipient: string, deps: OutlookAlertsDeps, log: Logger): Promise<Outcome> {
+  const now = deps.now();
+  if (!(await deps.mails.start(lead.id, recipient, now))) return 'already';
+  const token = deps.tokens.issue({ leadId: lead.id, recipient, expiresAt: new Date(now.getTime() + LINK_MS) });
+  const mail = leadMail({
+    lead,
+    dynamics,
+    claimedBy: lead.claimedBy,
+    claimUrl: `${deps.settings.publicUrl}${CLAIM_PATH}?t=${token}`,
+    originatorId: deps.settings.originatorId,
+  });
+  await deps.limiter.take();
+  try {
+    await deps.graph.request('POST', `/v1.0/users/${encodeURIComponent(deps.settings.sender)}/sendMail`, {
+      message: { subject: mail.subject, body: { contentType: 'HTML', content: mail.html }, toRecipients: [{ emailAddress: { address: recipient } }] },
+      saveToSentItems: false,
+    });
+    await deps.mails.finish(lead.id, recipient, 'sent', deps.now());
+    return 'sent';
+  } catch (error) {
+    if (!(error instanceof GraphError)) throw error;
+    const reason = `${error.status === undefined ? '' : `HTTP ${String(error.status)} `}${error.code}: ${error.message}`;
+    if (error.code === 'GRAPH_TIMEOUT') {
+      // Graph may have sent it: left as "sending", so it is never sent twice.
+      log.warn({ code: error.code }, 'no answer from Graph to a lead mail; not sent again, in case it went');
+      return 'unknown';
+    }
+    if (!error.transient) {
+      await deps.mails.finish(lead.id, recipient, 'refused', deps.now(), reason);
+      log.warn({ status: error.status, code: error.code }, 'Graph refused a lead mail; this recipient is not mailed this lead');
+      return 'refused';
+    }
+    await deps.mails.finish(lead.id, recipient, 'failed', deps.now(), reason);
+    return 'failed';
+  }
+}

@@ -1,0 +1,209 @@
+import { startBotConnectorEmulator, type BotConnectorEmulator } from '../support/bot-connector-emulator';
+import { launchChromium, loopbackPage } from '../support/chromium';
+import type { DataverseEmulator } from '../support/dataverse-emulator';
+import { fixture } from '../support/fixtures';
+import { freePort } from '../support/free-port';
+import { startGraph, type GraphEmulator } from '../support/graph-emulator';
+import { APP, dynamicsEnv, MANAGED_IDENTITY, sharedServices, startDataverse, TENANT_ID } from '../support/local-services';
+import { startManagedIdentityEndpoint } from '../support/managed-identity-endpoint';
+import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
+import { seedSellers } from '../support/seed-installations';
+import { postLead, startTestApp, type TestApp } from '../support/test-app';
+
+const SENDER = 'leads@contoso.example';
+const OUTSIDER = 'partner@fabrikam.example';
+
+/** The Claim link in a mail's body. */
+function claimLinkOf(html: string): string {
+  const href = /<a href="([^"]+)"[^>]*>Claim this lead<\/a>/.exec(html.split('</head>')[1] ?? '')?.[1];
+  if (href === undefined) throw new Error('no Claim link in the mail');
+  return href.replace(/&#38;/g, '&');
+}
+
+// Contacts Teams cannot reach get the lead by mail through Microsoft Graph (the Graph emulator's
+// sendMail, tokens checked for audience and Mail.Send); those Teams reaches get Teams only.
+describe('lead alerts by Outlook mail', () => {
+  let connector: BotConnectorEmulator;
+  let dv: DataverseEmulator;
+  let graph: GraphEmulator;
+  let t: TestApp;
+  let now = new Date();
+
+  const startApp = async (env: Record<string, string> = {}): Promise<TestApp> => {
+    const port = await freePort();
+    const app = await startTestApp(
+      {
+        ...dynamicsEnv(dv.url),
+        LEAD_CONTACTS: `seller0@contoso.example;${OUTSIDER}`,
+        GRAPH_URL: graph.url,
+        GRAPH_TENANT_ID: TENANT_ID,
+        GRAPH_CLIENT_ID: APP.clientId,
+        GRAPH_CLIENT_SECRET: APP.secret,
+        OUTLOOK_SENDER: SENDER,
+        PUBLIC_URL: `http://127.0.0.1:${String(port)}`,
+        ...env,
+      },
+      {
+        backgroundWork: true,
+        workerOptions: { ...FAST_WORKER, hideMs: 1_500 },
+        dynamicsRetry: FAST_RETRY,
+        graphRetry: { attempts: 4, baseDelayMs: 50, maxRetryAfterMs: 5_000 },
+        now: () => now,
+      },
+      port,
+    );
+    await seedSellers(app.app.installations, connector.serviceUrl, 1);
+    return app;
+  };
+
+  beforeAll(async () => {
+    connector = await startBotConnectorEmulator({ appPerSecond: 50 });
+    dv = await startDataverse();
+    graph = await startGraph();
+    graph.setUser({ id: '3a9c1e7f-0000-4000-8000-00000000c001', userPrincipalName: SENDER, lastPasswordChangeDateTime: '2026-11-01T00:00:00Z' });
+    graph.grant(APP.clientId, ['Mail.Send']);
+  });
+  beforeEach(() => {
+    now = new Date();
+    graph.mails.length = 0;
+    graph.requests.length = 0;
+  });
+  afterEach(async () => {
+    await t.stop();
+  });
+  afterAll(async () => {
+    await connector.stop();
+    await dv.stop();
+    await graph.stop();
+  });
+
+  it('mails a contact Teams cannot reach, once, with the card and a readable body; Teams only for one it reaches; 429 honoured', async () => {
+    t = await startApp();
+    graph.throttleNext(1, 1);
+    const posted = Date.now();
+    const leadId = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done');
+
+    expect(connector.delivered.filter((d) => d.method === 'POST' && JSON.stringify(d.activity).includes(leadId)).map((d) => d.conversationId)).toEqual(['a:conversation-0']);
+    expect(graph.mails.map((m) => [m.from, m.to])).toEqual([[SENDER, [OUTSIDER]]]);
+    const [mail] = graph.mails;
+    expect(mail?.contentType).toBe('HTML');
+    expect(mail?.subject).toBe('New lead: Contact me — Contoso Sales Insights — Dana Whitfield');
+    expect(mail?.content).toContain('<script type="application/adaptivecard+json">');
+    expect(mail?.content).toContain('Fabrikam Ltd');
+    // Throttled once with Retry-After: 1, then sent.
+    expect(graph.requests.filter((r) => r.path.endsWith('/sendMail')).map((r) => r.status)).toEqual([429, 202]);
+    const [throttled, accepted] = graph.requests.filter((r) => r.path.endsWith('/sendMail'));
+    expect(accepted && throttled).toBeDefined();
+    expect((mail?.at ?? 0) - posted).toBeGreaterThanOrEqual(1000);
+
+    // The same lead sent again, and its alert run again: still one mail.
+    await postLead(t.url, fixture('https-appsource-contact-me'));
+    await t.app.storage.leads.update(leadId, { status: 'queued', alertedAt: '' });
+    await t.app.storage.leadQueue.enqueue(leadId);
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done');
+    expect(graph.mails).toHaveLength(1);
+  });
+
+  it('with OUTLOOK_DELIVERY=always, mails every contact as well as Teams; a mailbox Graph refuses is recorded, not retried', async () => {
+    graph.refuseRecipient('seller0@contoso.example', 404, 'MailboxNotEnabledForRESTAPI', 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.');
+    t = await startApp({ OUTLOOK_DELIVERY: 'always' });
+    const leadId = (await postLead(t.url, fixture('https-korean-contact'))).body.leadId as string;
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done');
+    expect(graph.mails.map((m) => m.to)).toEqual([[OUTSIDER]]);
+    expect(connector.delivered.filter((d) => d.method === 'POST' && JSON.stringify(d.activity).includes(leadId))).toHaveLength(1);
+    const refusedSends = graph.requests.filter((r) => r.path.endsWith('/sendMail') && r.status === 404);
+    expect(refusedSends).toHaveLength(1);
+    expect(t.logs.join('')).toContain('Graph refused a lead mail');
+  });
+
+  it('claims from the mail: a GET (a link scanner) claims nothing, the page\'s button does, and every Teams copy shows it', async () => {
+    t = await startApp();
+    const leadId = (await postLead(t.url, fixture('https-do-not-contact'))).body.leadId as string;
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done');
+    const link = claimLinkOf(graph.mails.find((m) => m.content.includes(leadId))?.content ?? '');
+    expect(link.startsWith(`${t.url}/claim?t=`)).toBe(true);
+
+    const shown = await fetch(link);
+    expect(shown.status).toBe(200);
+    expect(shown.headers.get('cache-control')).toBe('no-store');
+    expect(shown.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const page = await shown.text();
+    expect(page).toContain('<form method="post"><button type="submit">Claim this lead</button></form>');
+    expect(page).toContain('Do not contact');
+    expect((await t.app.storage.leads.get(leadId))?.claimedBy).toBeUndefined();
+
+    const claimed = await (await fetch(link, { method: 'POST' })).text();
+    expect(claimed).toContain('It is yours');
+    expect((await t.app.storage.leads.get(leadId))?.claimedBy).toBe(OUTSIDER);
+    const card = await waitFor(() => connector.delivered.filter((d) => d.method === 'PUT' && JSON.stringify(d.activity).includes(leadId)), (u) => u.length === 1);
+    expect(JSON.stringify(card[0]?.activity)).toContain(`"text":"${OUTSIDER}"`);
+    expect(JSON.stringify(card[0]?.activity)).not.toContain('"verb":"claimLead"');
+
+    // Opened again: who has it, and no button.
+    const again = await (await fetch(link)).text();
+    expect(again).toContain(`Claimed by ${OUTSIDER}`);
+    expect(again).not.toContain('<form');
+  });
+
+  it('refuses a changed or expired Claim link with a plain page, and changes nothing', async () => {
+    t = await startApp();
+    const leadId = (await postLead(t.url, fixture('https-azure-portal-purchase'))).body.leadId as string;
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done');
+    const link = claimLinkOf(graph.mails.find((m) => m.content.includes(leadId))?.content ?? '');
+    const tampered = `${link.slice(0, -3)}${link.endsWith('AAA') ? 'BBB' : 'AAA'}`;
+    for (const method of ['GET', 'POST']) {
+      const answer = await fetch(tampered, { method });
+      expect(answer.status).toBe(400);
+      expect(await answer.text()).toContain('This Claim link is not valid');
+    }
+    now = new Date(now.getTime() + 31 * 24 * 3_600_000);
+    const expired = await fetch(link, { method: 'POST' });
+    expect(expired.status).toBe(410);
+    expect((await t.app.storage.leads.get(leadId))?.claimedBy).toBeUndefined();
+  });
+
+  it('the Claim page in a phone browser: shows the lead, claims on its button, refuses a changed link', async () => {
+    t = await startApp();
+    const leadId = (await postLead(t.url, fixture('https-korean-contact'))).body.leadId as string;
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done');
+    const link = claimLinkOf(graph.mails.find((m) => m.content.includes(leadId))?.content ?? '');
+    const browser = await launchChromium();
+    try {
+      const page = await loopbackPage(browser, { width: 390, height: 844 });
+      await page.goto(link);
+      expect(await page.locator('h1').textContent()).toBe('Get it now — Contoso Sales Insights');
+      expect(await page.locator('body').textContent()).toContain('지민 김');
+      expect((await t.app.storage.leads.get(leadId))?.claimedBy).toBeUndefined();
+      await page.getByRole('button', { name: 'Claim this lead' }).click();
+      await page.waitForSelector('text=It is yours');
+      expect((await t.app.storage.leads.get(leadId))?.claimedBy).toBe(OUTSIDER);
+      // The page fits the phone: nothing wider than its screen.
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+
+      await page.goto(link.replace(/\.[\w-]+$/, '.AAAA'));
+      expect(await page.locator('body').textContent()).toContain('This Claim link is not valid');
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('sends as the bot\'s managed identity when GRAPH_* are empty: a token from App Service\'s identity endpoint, no secret anywhere', async () => {
+    const { idpOrigin, tls } = sharedServices();
+    const endpoint = await startManagedIdentityEndpoint({ idpOrigin, tenantId: TENANT_ID, identities: new Map([[MANAGED_IDENTITY.clientId, MANAGED_IDENTITY.secret]]), ca: tls.cert });
+    Object.assign(process.env, endpoint.env);
+    graph.grant(MANAGED_IDENTITY.clientId, ['Mail.Send']);
+    try {
+      t = await startApp({ GRAPH_TENANT_ID: '', GRAPH_CLIENT_ID: '', GRAPH_CLIENT_SECRET: '', BOT_TYPE: 'UserAssignedMsi', BOT_ID: MANAGED_IDENTITY.clientId, BOT_TENANT_ID: TENANT_ID, LEAD_CONTACTS: OUTSIDER });
+      const leadId = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
+      await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.alertedAt !== undefined);
+      expect(graph.mails.map((m) => m.to)).toEqual([[OUTSIDER]]);
+      expect(graph.requests.filter((r) => r.path.endsWith('/sendMail')).map((r) => r.appId)).toEqual([MANAGED_IDENTITY.clientId]);
+      expect(endpoint.requests).toContainEqual({ clientId: MANAGED_IDENTITY.clientId, resource: graph.url, status: 200 });
+    } finally {
+      delete process.env.IDENTITY_ENDPOINT;
+      delete process.env.IDENTITY_HEADER;
+      await endpoint.stop();
+    }
+  });
+});

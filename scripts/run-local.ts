@@ -14,10 +14,11 @@ import { startAzurite } from '../test/support/azurite';
 import { startDataverseEmulator } from '../test/support/dataverse-emulator';
 import { startGraphEmulator } from '../test/support/graph-emulator';
 import { startIdentityProvider } from '../test/support/identity-provider';
+import { startMailboxPage } from '../test/support/mailbox-page';
 import { APP, defaultDirectory, dynamicsEnv, TENANT_ID } from '../test/support/local-services';
 import { ensureTlsCertificate } from '../test/support/tls';
 import { freePort } from '../test/support/free-port';
-import { LOCAL_INTAKE_KEY, PLAYGROUND_USER } from './local-defaults';
+import { LOCAL_CONTACT_WITHOUT_TEAMS, LOCAL_SENDER, LOCAL_INTAKE_KEY, PLAYGROUND_USER } from './local-defaults';
 import { startPlaygroundProcess as startPlayground } from '../test/support/agents-playground';
 
 const ROOT = join(__dirname, '..');
@@ -59,12 +60,25 @@ async function main(): Promise<void> {
     // The local app's client secret, as Graph lists it: it ends in two weeks, so a reminder shows.
     const secretEnds = new Date(new Date().setUTCHours(0, 0, 0, 0) + 14 * 86_400_000).toISOString();
     graph.setApplication(APP.clientId, [{ keyId: '6c1b9e0a-0000-4000-8000-000000000001', displayName: 'local', hint: APP.secret.slice(0, 3), startDateTime: new Date().toISOString(), endDateTime: secretEnds }]);
-    graph.grant(APP.clientId, ['Application.Read.All']);
-    services.push(graph, dataverse, idp);
-    dynamics = { ...dynamicsEnv(dataverse.url, 'aad', idp.origin), GRAPH_URL: graph.url };
+    // Mail goes through the emulator's sendMail, from a local mailbox, sent as the local app.
+    graph.setUser({ id: '3a9c1e7f-0000-4000-8000-00000000c001', userPrincipalName: LOCAL_SENDER, lastPasswordChangeDateTime: new Date().toISOString() });
+    graph.grant(APP.clientId, ['Application.Read.All', 'Mail.Send']);
+    const mailbox = await startMailboxPage(graph.mails, await portOrFree(7446));
+    services.push(mailbox, graph, dataverse, idp);
+    dynamics = {
+      ...dynamicsEnv(dataverse.url, 'aad', idp.origin),
+      GRAPH_URL: graph.url,
+      OUTLOOK_SENDER: LOCAL_SENDER,
+      GRAPH_TENANT_ID: TENANT_ID,
+      GRAPH_CLIENT_ID: APP.clientId,
+      GRAPH_CLIENT_SECRET: APP.secret,
+      // The Playground's user, and a contact with no Teams at all: mail reaches both until the chat opens.
+      LEAD_CONTACTS: `${PLAYGROUND_USER};${LOCAL_CONTACT_WITHOUT_TEAMS}`,
+    };
     dynamicsNote = [
       `  Dynamics: the Dataverse emulator at ${dataverse.url} (records kept in memory), signing in at the local identity provider ${idp.origin}`,
       `  Microsoft Graph: the emulator at ${graph.url} (the client secret ends ${secretEnds.slice(0, 10)}: a rotation reminder comes to the admin's chat)`,
+      `  Mail: contacts Teams cannot reach (${LOCAL_CONTACT_WITHOUT_TEAMS}, and ${PLAYGROUND_USER} until the Playground's chat opens) get each lead from ${LOCAL_SENDER}: read it at ${mailbox.origin}`,
     ].join('\n');
   }
   const env: Record<string, string | undefined> = {
@@ -79,6 +93,8 @@ async function main(): Promise<void> {
     TEAMS_TENANT_ID: TENANT_ID,
     // Reminders are looked for every minute, so one reaches the Playground soon after its chat opens.
     REMINDER_CHECK_MINUTES: '1',
+    // Claim links in mail come back here.
+    PUBLIC_URL: `http://127.0.0.1:${fileEnv.PORT ?? '3978'}`,
     ...dynamics,
     ...fileEnv,
     // The local services' throwaway certificate, trusted by the bot process only.

@@ -1,7 +1,7 @@
 /**
  * `npm run screenshot`: the lead card, the validate report, a rotation reminder and what admins
- * see when Partner Center's Validate sends its test lead, as the Agents Playground shows them,
- * for the README.
+ * see when Partner Center's Validate sends its test lead, as the Agents Playground shows them;
+ * and the lead mail of a contact Teams cannot reach with its Claim page; for the README.
  * Everything local: Azurite, identity provider, Dataverse emulator, the bot, the Playground,
  * and Debian's Chromium (headless, every request off this machine refused).
  */
@@ -18,10 +18,12 @@ import { launchChromium, loopbackPage } from '../test/support/chromium';
 import { startDataverseEmulator } from '../test/support/dataverse-emulator';
 import { startIdentityProvider } from '../test/support/identity-provider';
 import { startGraphEmulator } from '../test/support/graph-emulator';
+import { freePort } from '../test/support/free-port';
+import { startMailboxPage } from '../test/support/mailbox-page';
 import { APP, defaultDirectory, dynamicsEnv, TENANT_ID } from '../test/support/local-services';
 import { ensureTlsCertificate } from '../test/support/tls';
 import { fixture } from '../test/support/fixtures';
-import { LOCAL_INTAKE_KEY, PLAYGROUND_USER } from './local-defaults';
+import { LOCAL_CONTACT_WITHOUT_TEAMS, LOCAL_INTAKE_KEY, LOCAL_SENDER, PLAYGROUND_USER } from './local-defaults';
 
 const DOCS = join(__dirname, '..', 'docs');
 
@@ -34,17 +36,26 @@ async function main(): Promise<void> {
   const graph = await startGraphEmulator({ tls, identityProviderOrigin: idp.origin, tenantId: TENANT_ID });
   const secretEnds = new Date(new Date().setUTCHours(0, 0, 0, 0) + 7 * 86_400_000).toISOString();
   graph.setApplication(APP.clientId, [{ keyId: '6c1b9e0a-0000-4000-8000-000000000001', displayName: 'leads', hint: APP.secret.slice(0, 3), startDateTime: new Date().toISOString(), endDateTime: secretEnds }]);
+  graph.setUser({ id: '3a9c1e7f-0000-4000-8000-00000000c001', userPrincipalName: LOCAL_SENDER, lastPasswordChangeDateTime: new Date().toISOString() });
+  graph.grant(APP.clientId, ['Mail.Send']);
+  const mailbox = await startMailboxPage(graph.mails);
+  const port = await freePort();
   const settings = loadSettings({
     STORAGE_CONNECTION_STRING: azurite.connectionString,
     LEAD_INTAKE_KEY: LOCAL_INTAKE_KEY,
-    LEAD_CONTACTS: PLAYGROUND_USER,
+    LEAD_CONTACTS: `${PLAYGROUND_USER};${LOCAL_CONTACT_WITHOUT_TEAMS}`,
     ADMINS: PLAYGROUND_USER,
     TEAMS_TENANT_ID: TENANT_ID,
     ...dynamicsEnv(dataverse.url, 'aad', idp.origin),
     GRAPH_URL: graph.url,
+    OUTLOOK_SENDER: LOCAL_SENDER,
+    GRAPH_TENANT_ID: TENANT_ID,
+    GRAPH_CLIENT_ID: APP.clientId,
+    GRAPH_CLIENT_SECRET: APP.secret,
+    PUBLIC_URL: `http://127.0.0.1:${String(port)}`,
   });
   const app = createApp(settings, { logger: createLogger('warn'), trustedCertificates: tls.cert });
-  const { url } = await app.start(0, '127.0.0.1');
+  const { url } = await app.start(port, '127.0.0.1');
   const botUrl = url.replace('[::]', '127.0.0.1');
   const playground = await startPlaygroundProcess(`${botUrl}/api/messages`);
   const browser = await launchChromium();
@@ -72,14 +83,26 @@ async function main(): Promise<void> {
     // The report, not the test lead's card that follows it.
     await shoot(page, page.getByText('All checks passed', { exact: false }).first(), page.getByText('Validate: the path a lead takes').first(), 'validate-playground.png');
 
-    graph.grant(APP.clientId, ['Application.Read.All']);
+    graph.grant(APP.clientId, ['Application.Read.All', 'Mail.Send']);
     await app.reminders.tick();
     await shoot(page, page.getByText('Dynamics client secret expires in 7 days').first(), page.getByText('Credential rotation').last(), 'reminder-playground.png');
 
     await fetch(`${botUrl}/api/leads?code=${LOCAL_INTAKE_KEY}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fixture('https-partner-center-test-lead')) });
     const notice = page.getByText("Partner Center's test lead arrived");
     await shoot(page, notice.first(), notice.last(), 'test-lead-playground.png');
+
+    // The contact with no Teams: the lead mail as a mail client shows it, and its Claim page on a phone.
+    const phone = await loopbackPage(browser, { width: 430, height: 900 });
+    const mailPage = await loopbackPage(browser, { width: 760, height: 1150 });
+    await mailPage.goto(`${mailbox.origin}/mail/0`);
+    await mailPage.frameLocator('iframe').getByText('Dana Whitfield').first().waitFor();
+    await save(mailPage, 'lead-mail.png');
+    const claim = await mailPage.frameLocator('iframe').getByRole('link', { name: 'Claim this lead' }).getAttribute('href');
+    await phone.goto(claim ?? '');
+    await phone.getByRole('button', { name: 'Claim this lead' }).waitFor();
+    await save(phone, 'claim-page.png');
   } finally {
+    await mailbox.stop();
     await browser.close();
     await playground.stop();
     await app.stop();

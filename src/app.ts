@@ -18,6 +18,7 @@ import { ClaimTokens } from './outlook/claim-token';
 import { MailLimiter } from './outlook/mail-limiter';
 import { MailStore } from './outlook/mail-store';
 import { outlookAlerts } from './outlook/outlook-alerts';
+import { sendTestMail } from './outlook/test-mail';
 import { DEFAULT_WORKER_OPTIONS, LeadWorker, type LeadWorkerOptions } from './pipeline/lead-worker';
 import { openStorage, type Storage } from './storage/storage';
 import { registerRoutes } from './commands/route-table';
@@ -147,10 +148,11 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     });
   const outlook = settings.outlook;
   const claimTokens = new ClaimTokens(settings.intake.key);
+  const graph = outlook === undefined ? undefined : new GraphApp(outlook.graph, transport, deps.graphRetry);
   const mail =
-    outlook === undefined
+    outlook === undefined || graph === undefined
       ? undefined
-      : outlookAlerts({ graph: new GraphApp(outlook.graph, transport, deps.graphRetry), settings: outlook, mails: new MailStore(storage.mailTable), tokens: claimTokens, limiter: new MailLimiter(), logger, now, telemetry });
+      : outlookAlerts({ graph, settings: outlook, mails: new MailStore(storage.mailTable), tokens: claimTokens, limiter: new MailLimiter(), logger, now, telemetry });
   const notifier = alertEveryContact(teams, mail, { contacts: settings.leadContacts, mode: outlook?.delivery ?? 'fallback' });
   const worker = new LeadWorker(
     {
@@ -167,7 +169,8 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     { ...DEFAULT_WORKER_OPTIONS, retryMs: settings.pipeline.retryHours * 3_600_000, ...deps.workerOptions },
   );
 
-  registerRoutes(bot, { settings, bot, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, limiter, credentials, admins, logger, now });
+  const testMail = outlook === undefined || graph === undefined ? undefined : (to: string) => sendTestMail(graph, outlook, to);
+  registerRoutes(bot, { settings, bot, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, limiter, credentials, admins, testMail, logger, now });
 
   const server = restify.createServer({ name: 'marketplace-lead-bot', handleUncaughtExceptions: false });
   let stopping = false;

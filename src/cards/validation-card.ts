@@ -25,7 +25,7 @@ export function validationCard(steps: readonly StepResult[], testLeadUrl: string
       ? `${failed} check(s) failed: leads will not get through until the fix below is made.`
       : warnings > 0
         ? `Leads will get through, with ${warnings} warning(s) below.`
-        : 'All checks passed: leads will reach Dynamics and the sales team in Teams.';
+        : 'All checks passed: leads will reach Dynamics and the sales team.';
   return new Template(template).expand({
     $root: {
       headline,

@@ -31,6 +31,8 @@ export interface CommandDeps {
   /** The credentials whose expiry the bot watches. */
   readonly credentials: CredentialTracker;
   readonly admins: AdminMessenger;
+  /** `validate`'s test mail, when lead mail is on. */
+  readonly testMail: ((to: string) => Promise<void>) | undefined;
   readonly logger: Logger;
   readonly now: () => Date;
 }

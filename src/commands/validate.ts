@@ -5,6 +5,7 @@ import { dynamicsLeadWriter } from '../dynamics/dynamics-lead-writer';
 import { inConversation } from '../teams/proactive';
 import { runValidation, VALIDATION_STEPS, type StepResult } from '../validation/run-validation';
 import type { Logger } from '../logging/create-logger';
+import { mailFix } from '../outlook/test-mail';
 import type { CardAction, Command, CommandDeps } from './command';
 
 export const validateCommand: Command = {
@@ -90,6 +91,7 @@ function startValidation(reference: Partial<ConversationReference>, reportId: st
   };
 
   const work = async (): Promise<void> => {
+    const chat = await deps.installations.get(conversationId);
     const outcome = await runValidation(
       {
         settings: deps.settings,
@@ -98,6 +100,9 @@ function startValidation(reference: Partial<ConversationReference>, reportId: st
         writer: dynamicsLeadWriter(deps.dynamics, deps.settings.dynamics.leadSourceCode),
         installations: deps.installations,
         requestedBy,
+        requestedByAddress: chat?.kind === 'personal' ? (chat.email ?? chat.userPrincipalName) : undefined,
+        sendTestMail: deps.testMail,
+        mailFix: (error) => mailFix(error, deps.settings.outlook),
         deliverCard: async (lead, dynamicsUrl) => {
           await deps.limiter.take(conversationId);
           await inConversation(deps.bot.adapter, botAppId, reference, (context) =>

@@ -65,7 +65,7 @@ export function teamsNotifier(deps: TeamsNotifierDeps): LeadNotifier {
       }
       const { targets, unreachable } = resolveRecipients(await deps.installations.list(), deps.contacts);
       const notInstalled = unreachable.filter((u) => u.reason === 'not-installed').length;
-      if (notInstalled > 0) log.warn({ unreachable: notInstalled }, 'some contacts have not installed the app in Teams and get no card');
+      if (notInstalled > 0) log.warn({ unreachable: notInstalled }, 'some contacts have no chat with the bot in Teams: no card for them there');
       const served = new Set((await deps.deliveries.forLead(lead.id)).filter((d) => d.status === 'sent').map((d) => d.conversationId));
       const card = CardFactory.adaptiveCard(leadCard({ lead, dynamics, claimedBy: lead.claimedBy }));
       const outcomes = await Promise.all(

@@ -32,6 +32,12 @@ export interface ValidationDeps {
   deliverCard(lead: Lead, dynamicsUrl: string | undefined): Promise<void>;
   /** Who asked, written into the test lead's description. */
   readonly requestedBy: string;
+  /** Their mail address, when this chat knows it (a personal chat). */
+  readonly requestedByAddress: string | undefined;
+  /** Sends a short test mail the way lead mail goes; absent when mail is off. Rejects with the reason. */
+  readonly sendTestMail: ((to: string) => Promise<void>) | undefined;
+  /** The fix for a failed test mail, in plain words. */
+  readonly mailFix: (error: unknown) => string;
 }
 
 export interface ValidationOutcome {
@@ -42,7 +48,7 @@ export interface ValidationOutcome {
 
 /** What a step found; a thrown error is its failure. */
 interface Finding {
-  readonly state?: 'passed' | 'warning';
+  readonly state?: 'passed' | 'warning' | 'skipped';
   readonly detail: string;
   readonly fix?: string;
 }
@@ -59,10 +65,11 @@ const SIGN_IN = 'Sign-in to Dynamics';
 const REACHABLE = 'Dynamics reachable';
 const TEST_LEAD = 'Test lead written to Dynamics';
 const CARD = 'Lead card delivered to you';
-const CONTACTS = 'Contact list reachable in Teams';
+const MAIL = 'Test mail sent to you';
+const CONTACTS = 'Contact list reachable';
 
 /** The titles in order, for the card shown before anything ran. */
-export const VALIDATION_STEPS: readonly string[] = [SETTINGS, SIGN_IN, REACHABLE, TEST_LEAD, CARD, CONTACTS];
+export const VALIDATION_STEPS: readonly string[] = [SETTINGS, SIGN_IN, REACHABLE, TEST_LEAD, CARD, MAIL, CONTACTS];
 
 /**
  * Checks the whole path a lead takes, step by step, as an admin asked: settings, sign-in,
@@ -112,6 +119,7 @@ export async function runValidation(
         return { detail: 'Teams accepted the lead card for the test lead; it is in this chat. The sales team was not alerted.' };
       },
     },
+    { title: MAIL, run: () => checkMail(deps) },
     { title: CONTACTS, run: () => checkContacts(deps) },
   ];
 
@@ -124,7 +132,7 @@ export async function runValidation(
       const started = performance.now();
       const finding = await step.run().then(
         (f): Finding & { state: StepState } => ({ ...f, state: f.state ?? 'passed' }),
-        (error: unknown) => explainFailure(error),
+        (error: unknown) => (step.title === MAIL ? { state: 'failed' as const, detail: describeError(error), fix: deps.mailFix(error) } : explainFailure(error)),
       );
       results[i] = { title: step.title, state: finding.state, detail: finding.detail, fix: finding.fix ?? '', ms: Math.round(performance.now() - started) };
     }
@@ -144,34 +152,57 @@ function describeSettings(settings: Settings): Finding {
   };
 }
 
+/** A real mail, sent as lead mail is (sender, app, Graph), to the admin who asked. */
+async function checkMail(deps: ValidationDeps): Promise<Finding> {
+  const outlook = deps.settings.outlook;
+  if (outlook === undefined || deps.sendTestMail === undefined) {
+    return { state: 'skipped', detail: 'Mail is off (OUTLOOK_SENDER is empty, or OUTLOOK_DELIVERY=off): contacts Teams cannot reach get no alert.' };
+  }
+  if (deps.requestedByAddress === undefined) {
+    return { state: 'warning', detail: 'This chat does not say what your mail address is.', fix: 'Run validate in your personal chat with the bot to get a test mail.' };
+  }
+  await deps.sendTestMail(deps.requestedByAddress);
+  return { detail: `Microsoft Graph accepted a test mail from ${outlook.sender} to ${deps.requestedByAddress}; it arrives within a minute or two.` };
+}
+
 async function checkContacts(deps: ValidationDeps): Promise<Finding> {
   const contacts = deps.settings.leadContacts;
   if (contacts.length === 0) {
     return { state: 'warning', detail: 'LEAD_CONTACTS is empty: no lead card goes to anyone\'s personal chat.', fix: 'Set LEAD_CONTACTS to the sales team\'s e-mail addresses, as in Partner Center\'s contact list.' };
   }
   const { unreachable } = resolveRecipients(await deps.installations.list(), contacts);
-  if (unreachable.length === 0) return { detail: `All ${contacts.length} contact(s) have the app in Teams and get lead cards.` };
+  const mail = deps.settings.outlook;
   const notInstalled = unreachable.filter((u) => u.reason === 'not-installed').map((u) => u.contact);
   const optedOut = unreachable.filter((u) => u.reason === 'unsubscribed').map((u) => u.contact);
+  const inTeams = `${contacts.length - unreachable.length} of ${contacts.length} contact(s) get lead cards in Teams.`;
+  const byMail = mail === undefined ? '' : mail.delivery === 'always' ? `Every contact also gets each lead by mail from ${mail.sender}.` : notInstalled.length > 0 ? `By mail instead (no chat with the bot): ${notInstalled.join(', ')}.` : '';
+  if (unreachable.length === 0 || (mail !== undefined && optedOut.length === 0)) {
+    return { detail: [unreachable.length === 0 ? `All ${contacts.length} contact(s) have the app in Teams and get lead cards.` : inTeams, byMail].filter((p) => p !== '').join(' ') };
+  }
   return {
     state: 'warning',
     detail: [
-      `${contacts.length - unreachable.length} of ${contacts.length} contact(s) get lead cards in Teams.`,
-      notInstalled.length > 0 ? `Not installed: ${notInstalled.join(', ')}.` : '',
+      inTeams,
+      mail === undefined && notInstalled.length > 0 ? `Not installed: ${notInstalled.join(', ')}.` : byMail,
       optedOut.length > 0 ? `Turned cards off (unsubscribe): ${optedOut.join(', ')}.` : '',
     ].filter((p) => p !== '').join(' '),
-    fix: notInstalled.length > 0 ? 'Install the app for them: Teams admin center → Teams apps → Setup policies → add the app under Installed apps for their policy.' : '',
+    fix:
+      mail === undefined && notInstalled.length > 0
+        ? 'Install the app for them (Teams admin center → Teams apps → Setup policies → Installed apps), or let mail reach them: set OUTLOOK_SENDER (README › How contacts are reached).'
+        : '',
   };
 }
 
 function explainFailure(error: unknown): { state: 'failed'; detail: string; fix: string } {
   if (error instanceof DynamicsError) return { state: 'failed', detail: `${error.message} (${error.code})`, fix: error.fix };
-  const status = (error as { statusCode?: unknown }).statusCode;
-  return {
-    state: 'failed',
-    detail: `Failed${typeof status === 'number' ? ` with HTTP ${status}` : ''}: ${error instanceof Error ? error.message.slice(0, 200) : 'unknown error'}`,
-    fix: 'Try again; if it keeps failing, the bot\'s log has the details.',
-  };
+  return { state: 'failed', detail: describeError(error), fix: 'Try again; if it keeps failing, the bot\'s log has the details.' };
+}
+
+function describeError(error: unknown): string {
+  const e = error as { statusCode?: unknown; status?: unknown; code?: unknown };
+  const status = typeof e.statusCode === 'number' ? e.statusCode : typeof e.status === 'number' ? e.status : undefined;
+  const code = typeof e.code === 'string' ? ` (${e.code})` : '';
+  return `Failed${status === undefined ? '' : ` with HTTP ${String(status)}`}: ${error instanceof Error ? error.message.slice(0, 200) : 'unknown error'}${code}`;
 }
 
 /** A test lead marked the way Partner Center marks its own, so nobody mistakes it for a customer. */

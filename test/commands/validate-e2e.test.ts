@@ -1,5 +1,7 @@
 import { startPlayground, type Playground, type StreamedMessage } from '../support/agents-playground';
 import { startDataverseEmulator, type DataverseEmulator } from '../support/dataverse-emulator';
+import { freePort } from '../support/free-port';
+import { startGraphEmulator, type GraphEmulator } from '../support/graph-emulator';
 import { launchIdentityProvider, type IdentityProviderProcess } from '../support/identity-provider-process';
 import { APP, defaultDirectory, dynamicsEnv, sharedServices, TENANT_ID } from '../support/local-services';
 import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
@@ -32,7 +34,7 @@ function stepsOf(card: string): Step[] {
 /** Types validate and waits for the report card to finish updating; returns the final card. */
 async function validate(playground: Playground, chat: string): Promise<{ card: string; reportId: string; updates: string[] }> {
   const first = await playground.ask(chat, 'validate');
-  expect(cardOf(first)).toContain('Checking… 0 of 6 done.');
+  expect(cardOf(first)).toContain('Checking… 0 of 7 done.');
   const final = await waitFor(
     () => playground.messages.filter((m) => m.action === 'updateMessage' && m.messageId === first.messageId).at(-1),
     (m) => m !== undefined && !cardOf(m).includes('Checking…'),
@@ -45,6 +47,7 @@ async function validate(playground: Playground, chat: string): Promise<{ card: s
 describe('validate, through the Agents Playground', () => {
   let idp: IdentityProviderProcess;
   let dv: DataverseEmulator;
+  let graph: GraphEmulator;
   let t: TestApp;
   let playground: Playground;
   let chat: string;
@@ -54,9 +57,25 @@ describe('validate, through the Agents Playground', () => {
     const tls = sharedServices().tls;
     idp = await launchIdentityProvider(tls, defaultDirectory());
     dv = await startDataverseEmulator({ tls, identityProviderOrigin: idp.origin, tenantId: TENANT_ID });
+    // Lead mail on, so validate sends its test mail through the Graph emulator.
+    graph = await startGraphEmulator({ tls, identityProviderOrigin: idp.origin, tenantId: TENANT_ID });
+    graph.setUser({ id: '3a9c1e7f-0000-4000-8000-00000000c001', userPrincipalName: 'leads@contoso.example', lastPasswordChangeDateTime: '2026-11-01T00:00:00Z' });
+    graph.grant(APP.clientId, ['Mail.Send']);
+    const port = await freePort();
     t = await startTestApp(
-      { ...dynamicsEnv(dv.url, 'aad', idp.origin), ADMINS: 'alexw@example.com', LEAD_CONTACTS: 'alexw@example.com' },
+      {
+        ...dynamicsEnv(dv.url, 'aad', idp.origin),
+        ADMINS: 'alexw@example.com',
+        LEAD_CONTACTS: 'alexw@example.com',
+        GRAPH_URL: graph.url,
+        GRAPH_TENANT_ID: TENANT_ID,
+        GRAPH_CLIENT_ID: APP.clientId,
+        GRAPH_CLIENT_SECRET: APP.secret,
+        OUTLOOK_SENDER: 'leads@contoso.example',
+        PUBLIC_URL: `http://127.0.0.1:${String(port)}`,
+      },
       { backgroundWork: true, workerOptions: FAST_WORKER, dynamicsRetry: FAST_RETRY },
+      port,
     );
     playground = await startPlayground(`${t.url}/api/messages`);
     chat = playground.config.personalChat.id;
@@ -65,12 +84,14 @@ describe('validate, through the Agents Playground', () => {
   });
   afterEach(async () => {
     dv.faults.clear();
+    graph.grant(APP.clientId, ['Mail.Send']);
     await idp.setDirectory(defaultDirectory());
   });
   afterAll(async () => {
     await playground.stop();
     await t.stop();
     await dv.stop();
+    await graph.stop();
     await idp.stop();
   });
 
@@ -84,8 +105,12 @@ describe('validate, through the Agents Playground', () => {
       ['Passed', 'Dynamics reachable'],
       ['Passed', 'Test lead written to Dynamics'],
       ['Passed', 'Lead card delivered to you'],
-      ['Passed', 'Contact list reachable in Teams'],
+      ['Passed', 'Test mail sent to you'],
+      ['Passed', 'Contact list reachable'],
     ]);
+    // A real mail to the admin who asked, from the lead mail's sender.
+    expect(steps[5]?.detail).toBe('Microsoft Graph accepted a test mail from leads@contoso.example to alexw@example.com; it arrives within a minute or two.');
+    expect(graph.mails.map((m) => [m.from, m.to, m.subject])).toEqual([['leads@contoso.example', ['alexw@example.com'], 'Marketplace Lead Bot: test mail from validate']]);
     expect(card).toContain('All checks passed');
     // Fast steps are reported together: one update, not one per step (Teams: 8 operations in 2 s per chat).
     expect(updates).toHaveLength(1);
@@ -115,6 +140,14 @@ describe('validate, through the Agents Playground', () => {
     expect(updates.length).toBeLessThanOrEqual(5); // ~3.5 s of steps: one update a second and the final one
   });
 
+  it('says what to grant when Graph refuses the test mail', async () => {
+    graph.revokeAll();
+    const steps = stepsOf((await validate(playground, chat)).card);
+    expect(steps[5]).toMatchObject({ mark: 'Failed', title: 'Test mail sent to you' });
+    expect(steps[5]?.detail).toContain('HTTP 403');
+    expect(steps[5]?.fix).toContain(`Grant app ${APP.clientId} (GRAPH_CLIENT_ID, or the bot's BOT_ID) the Mail.Send application permission`);
+  });
+
   it('names a wrong client secret at sign-in, with where to fix it, and skips what needs it', async () => {
     await idp.setDirectory(defaultDirectory({ apps: [{ clientId: APP.clientId, secret: 'a-newer-secret-made-in-the-portal' }] }));
     const steps = stepsOf((await validate(playground, chat)).card);
@@ -125,8 +158,8 @@ describe('validate, through the Agents Playground', () => {
       ['Skipped', 'Not checked: needs "Sign-in to Dynamics" to pass first.'],
       ['Skipped', 'Not checked: needs "Dynamics reachable" to pass first.'],
     ]);
-    // The card and the contacts do not depend on Dynamics, and are still checked.
-    expect(steps.slice(4).map((s) => s.mark)).toEqual(['Passed', 'Passed']);
+    // The card, the mail and the contacts do not depend on Dynamics, and are still checked.
+    expect(steps.slice(4).map((s) => s.mark)).toEqual(['Passed', 'Passed', 'Passed']);
   });
 
   it('finds the missing security role when Dynamics refuses the app', async () => {
@@ -165,10 +198,12 @@ describe('validate with a wrong Dynamics URL', () => {
   it('fails at "Dynamics reachable" with the URL fix, and warns about the contact without the app', async () => {
     const { card } = await validate(playground, playground.config.personalChat.id);
     const steps = stepsOf(card);
-    expect(steps.map((s) => s.mark)).toEqual(['Passed', 'Passed', 'Failed', 'Skipped', 'Passed', 'Warning']);
+    expect(steps.map((s) => s.mark)).toEqual(['Passed', 'Passed', 'Failed', 'Skipped', 'Passed', 'Skipped', 'Warning']);
     expect(steps[2]?.detail).toContain('(DYNAMICS_URL_WRONG)');
     expect(steps[2]?.fix).toContain('DYNAMICS_URL');
-    expect(steps[5]?.detail).toBe('1 of 2 contact(s) get lead cards in Teams. Not installed: meganb@example.com.');
+    expect(steps[5]?.detail).toContain('Mail is off');
+    expect(steps[6]?.detail).toBe('1 of 2 contact(s) get lead cards in Teams. Not installed: meganb@example.com.');
+    expect(steps[6]?.fix).toContain('OUTLOOK_SENDER');
     expect(card).toContain('1 check(s) failed');
   });
 

@@ -42,7 +42,7 @@ describe('a lead, end to end through the Agents Playground', () => {
     expect(card).toContain(`${dv.url}/main.aspx?pagetype=entityrecord&etn=lead&id=${leadId}`);
     expect(card).toContain('"verb":"claimLead"');
     // The contact who has not installed the app is known to be unreachable.
-    expect(t.logs.join('')).toMatch(/"unreachable":1.*have not installed the app/);
+    expect(t.logs.join('')).toMatch(/"unreachable":1.*have no chat with the bot in Teams/);
     expect((await t.app.deliveries.forLead(leadId)).map((d) => [d.conversationId, d.status])).toEqual([[chat, 'sent']]);
 
     // Claim: the card comes back saying who claimed it, and the lead has its owner.

@@ -20,6 +20,7 @@ import { MailStore } from './outlook/mail-store';
 import { outlookAlerts } from './outlook/outlook-alerts';
 import { sendTestMail } from './outlook/test-mail';
 import { DEFAULT_WORKER_OPTIONS, LeadWorker, type LeadWorkerOptions } from './pipeline/lead-worker';
+import { WaitingLeadsAlarm } from './pipeline/waiting-leads-alarm';
 import { openStorage, type Storage } from './storage/storage';
 import { registerRoutes } from './commands/route-table';
 import { createBot, type Bot, type ChannelAuthority } from './teams/bot';
@@ -75,6 +76,8 @@ export interface App {
   readonly deliveries: DeliveryStore;
   readonly credentials: CredentialTracker;
   readonly reminders: ReminderScheduler;
+  /** Tells the admins when leads wait for Dynamics over 15 minutes, or are dead-lettered. */
+  readonly waitingAlarm: WaitingLeadsAlarm;
   /** Creates missing tables and queues, listens, and starts background work. */
   start(port?: number, host?: string): Promise<{ url: string }>;
   /** Stops taking work, finishes what is in hand, and closes the server. */
@@ -123,11 +126,21 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     readGraph: graphUrl === undefined ? undefined : (source) => readExpiryFromGraph(source, graphUrl, transport),
     logger,
   });
+  const instanceId = deps.instanceId ?? randomUUID();
   const reminders = new ReminderScheduler({
     tracker: credentials,
-    lease: new StorageLease(storage.state, 'reminders', deps.instanceId ?? randomUUID(), now),
+    lease: new StorageLease(storage.state, 'reminders', instanceId, now),
     admins,
     settings,
+    logger,
+    now,
+  });
+  const waitingAlarm = new WaitingLeadsAlarm({
+    leads: storage.leads,
+    deadLetters,
+    state: storage.state,
+    admins,
+    lease: new StorageLease(storage.state, 'waiting-leads', instanceId, now),
     logger,
     now,
   });
@@ -149,10 +162,11 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   const outlook = settings.outlook;
   const claimTokens = new ClaimTokens(settings.intake.key);
   const graph = outlook === undefined ? undefined : new GraphApp(outlook.graph, transport, deps.graphRetry);
+  const mails = outlook === undefined ? undefined : new MailStore(storage.mailTable);
   const mail =
-    outlook === undefined || graph === undefined
+    outlook === undefined || graph === undefined || mails === undefined
       ? undefined
-      : outlookAlerts({ graph, settings: outlook, mails: new MailStore(storage.mailTable), tokens: claimTokens, limiter: new MailLimiter(), logger, now, telemetry });
+      : outlookAlerts({ graph, settings: outlook, mails, tokens: claimTokens, limiter: new MailLimiter(), logger, now, telemetry });
   const notifier = alertEveryContact(teams, mail, { contacts: settings.leadContacts, mode: outlook?.delivery ?? 'fallback' });
   const worker = new LeadWorker(
     {
@@ -170,7 +184,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   );
 
   const testMail = outlook === undefined || graph === undefined ? undefined : (to: string) => sendTestMail(graph, outlook, to);
-  registerRoutes(bot, { settings, bot, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, limiter, credentials, admins, testMail, logger, now });
+  registerRoutes(bot, { settings, bot, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, limiter, credentials, admins, testMail, mails, logger, now });
 
   const server = restify.createServer({ name: 'marketplace-lead-bot', handleUncaughtExceptions: false });
   let stopping = false;
@@ -206,6 +220,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     deliveries,
     credentials,
     reminders,
+    waitingAlarm,
     async start(port = settings.port, host?: string) {
       await storage.ensureCreated();
       await new Promise<void>((resolve, reject) => {
@@ -219,6 +234,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
         importer?.start();
         worker.start();
         reminders.start();
+        waitingAlarm.start();
       }
       const address = server.address();
       const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
@@ -233,7 +249,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
         });
         server.server.closeIdleConnections();
       });
-      await Promise.all([importer?.stop(), worker.stop(), reminders.stop()]);
+      await Promise.all([importer?.stop(), worker.stop(), reminders.stop(), waitingAlarm.stop()]);
       await alarm.stop();
       await transport.close();
       // Last: what the stop itself recorded goes out too.

@@ -8,6 +8,7 @@ import type { CredentialTracker } from '../reminders/credential-tracker';
 import type { DeadLetters } from '../pipeline/dead-letters';
 import type { LeadWorker } from '../pipeline/lead-worker';
 import type { LeadStore } from '../storage/lead-store';
+import type { MailStore } from '../outlook/mail-store';
 import type { Bot } from '../teams/bot';
 import type { DeliveryStore } from '../teams/delivery-store';
 import type { SendLimiter } from '../teams/send-limiter';
@@ -33,6 +34,8 @@ export interface CommandDeps {
   readonly admins: AdminMessenger;
   /** `validate`'s test mail, when lead mail is on. */
   readonly testMail: ((to: string) => Promise<void>) | undefined;
+  /** Which lead mail went to whom, when lead mail is on. */
+  readonly mails: MailStore | undefined;
   readonly logger: Logger;
   readonly now: () => Date;
 }

@@ -40,15 +40,21 @@ export async function buildStatusCard(deps: CommandDeps, isAdmin: boolean): Prom
 /** Reads storage and the worker's state into the report `status` shows. */
 export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean): Promise<StatusReport> {
   const now = deps.now();
-  const [timelines, deadLetters, installations, failures, credentials] = await Promise.all([
+  const [timelines, deadLetters, installations, failures, credentials, mailRefusals] = await Promise.all([
     deps.leads.timelines(new Date(now.getTime() - LOOKBACK_DAYS * 24 * HOUR)),
     deps.deadLetters.list(),
     deps.installations.list(),
     deps.deliveries.failuresSince(new Date(now.getTime() - 24 * HOUR)),
     deps.credentials.registry.list(),
+    deps.mails?.refusedSince(new Date(now.getTime() - LOOKBACK_DAYS * 24 * HOUR)) ?? Promise.resolve([]),
   ]);
   const { targets, unreachable } = resolveRecipients(installations, deps.settings.leadContacts);
-  const contactsReached = deps.settings.leadContacts.length - unreachable.length;
+  const contacts = deps.settings.leadContacts;
+  const inTeams = contacts.length - unreachable.length;
+  const mail = deps.settings.outlook;
+  // With mail on, a contact with no chat is reached by mail, unless Graph refused their mailbox.
+  const refused = new Map(mailRefusals.map((m) => [m.recipient.toLowerCase(), m.error ?? 'refused']));
+  const byMail = mail === undefined ? [] : contacts.filter((c) => (mail.delivery === 'always' || unreachable.some((u) => u.contact === c && u.reason === 'not-installed')) && !refused.has(c));
   const chats = targets.filter((t) => t.kind !== 'personal').length;
   const byConversation = new Map(installations.map((i) => [i.conversationId, i]));
   const sorted = [...deadLetters].sort((a, b) => b.at.localeCompare(a.at));
@@ -63,16 +69,25 @@ export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean): Pr
       ...waitingFacts(timelines, now),
     ],
     teamsFacts: [
-      { label: 'Contacts reached', value: `${contactsReached} of ${deps.settings.leadContacts.length} on the contact list (LEAD_CONTACTS)` },
-      { label: 'Also sent to', value: describeOthers(targets.length - chats - contactsReached, chats) },
+      { label: 'Contacts reached', value: `${inTeams} of ${contacts.length} on the contact list (LEAD_CONTACTS) in Teams${mail === undefined ? '' : `; ${String(byMail.length)} by mail from ${mail.sender}`}` },
+      { label: 'Also sent to', value: describeOthers(targets.length - chats - inTeams, chats) },
     ],
     problem: currentProblem(deps, timelines),
     deadLetters: sorted.slice(0, LISTED).map((d) => ({ leadId: d.leadId, reason: d.reason, fix: d.fix, at: d.at })),
     deadLetterCount: deadLetters.length,
-    unreachable: unreachable.map((u) => ({
-      contact: u.contact,
-      why: u.reason === 'not-installed' ? 'has not installed the app in Teams (they will get the lead by e-mail once Outlook delivery is set up)' : 'turned lead cards off (unsubscribe)',
-    })),
+    unreachable: [
+      ...unreachable
+        .filter((u) => u.reason !== 'not-installed' || mail === undefined || refused.has(u.contact))
+        .map((u) => ({
+          contact: u.contact,
+          why:
+            u.reason === 'unsubscribed'
+              ? 'turned lead cards off (unsubscribe)'
+              : refused.has(u.contact)
+                ? `has no chat with the bot in Teams, and Graph refused mail to them: ${refused.get(u.contact) ?? ''}`
+                : 'has no chat with the bot in Teams, and mail is off (set OUTLOOK_SENDER to reach them by mail)',
+        })),
+    ],
     failedDeliveries: failures.map((f) => ({ where: describeConversation(byConversation.get(f.conversationId)), error: f.error ?? 'failed', at: f.at })),
     canRetry: isAdmin && deadLetters.length > 0,
   };
@@ -81,7 +96,8 @@ export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean): Pr
 function leadFacts(timelines: readonly LeadTimeline[], now: Date): Fact[] {
   const dayAgo = new Date(now.getTime() - 24 * HOUR).toISOString();
   const real = timelines.filter((t) => !t.isTest);
-  const notified = real.filter((t) => t.status === 'done').map((t) => t.doneAt);
+  // Alerts go out whatever Dynamics does: a lead waiting for Dynamics has been sent all the same.
+  const notified = real.map((t) => t.alertedAt ?? (t.status === 'done' ? t.doneAt : undefined));
   const inDay = (times: readonly (string | undefined)[]): number => times.filter((t) => t !== undefined && t >= dayAgo).length;
   const last = (times: readonly (string | undefined)[]): string => {
     const latest = times.filter((t): t is string => t !== undefined).sort().at(-1);

@@ -56,6 +56,13 @@ export class MailStore {
     }
   }
 
+  /** Mails Graph refused for good since a time, for `status` (a scan; refusals are few). */
+  async refusedSince(since: Date): Promise<MailDelivery[]> {
+    const found: MailDelivery[] = [];
+    for await (const row of this.table.listEntities<MailDelivery>({ queryOptions: { filter: odata`status eq ${'refused'} and at ge ${since.toISOString()}` } })) found.push(toDelivery(row));
+    return found;
+  }
+
   async forLead(leadId: string): Promise<MailDelivery[]> {
     const found: MailDelivery[] = [];
     for await (const row of this.table.listEntities<MailDelivery>({ queryOptions: { filter: odata`PartitionKey eq ${leadId}` } })) found.push(toDelivery(row));

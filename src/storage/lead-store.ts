@@ -40,6 +40,8 @@ export interface LeadTimeline {
   readonly receivedAt: string;
   readonly writtenAt: string | undefined;
   readonly doneAt: string | undefined;
+  /** When its alert reached everyone it could (undefined while going out). */
+  readonly alertedAt: string | undefined;
   readonly lastErrorCode: string | undefined;
 }
 
@@ -127,10 +129,11 @@ export class LeadStore {
    */
   async timelines(since: Date): Promise<LeadTimeline[]> {
     const filter = odata`receivedAt ge ${since.toISOString()} or (status ne ${'done'} and status ne ${'dead-lettered'})`;
-    const select = ['PartitionKey', 'status', 'isTest', 'receivedAt', 'writtenAt', 'doneAt', 'lastErrorCode'];
+    const select = ['PartitionKey', 'status', 'isTest', 'receivedAt', 'writtenAt', 'doneAt', 'alertedAt', 'lastErrorCode'];
     const found: LeadTimeline[] = [];
     for await (const e of this.table.listEntities<LeadEntity & { doneAt?: string }>({ queryOptions: { filter, select } })) {
-      found.push({ id: e.partitionKey ?? '', status: e.status, isTest: e.isTest, receivedAt: e.receivedAt, writtenAt: e.writtenAt, doneAt: e.doneAt, lastErrorCode: e.lastErrorCode });
+      const alertedAt = e.alertedAt === '' ? undefined : e.alertedAt;
+      found.push({ id: e.partitionKey ?? '', status: e.status, isTest: e.isTest, receivedAt: e.receivedAt, writtenAt: e.writtenAt, doneAt: e.doneAt, alertedAt, lastErrorCode: e.lastErrorCode });
     }
     return found;
   }
@@ -192,7 +195,8 @@ function toStoredLead(e: TableEntityResult<LeadEntity>): StoredLead {
     dynamicsId: e.dynamicsId,
     writtenAt: e.writtenAt,
     claimedBy: e.claimedBy,
-    alertedAt: e.alertedAt,
+    // '' is how a column is cleared (Merge cannot remove one): no alert finished.
+    alertedAt: e.alertedAt === '' ? undefined : e.alertedAt,
     alertedAs: e.alertedAs,
     customer: {
       firstName: e.firstName,

@@ -101,7 +101,8 @@ describe('lead alerts by Outlook mail', () => {
     await postLead(t.url, fixture('https-appsource-contact-me'));
     await t.app.storage.leads.update(leadId, { status: 'queued', alertedAt: '' });
     await t.app.storage.leadQueue.enqueue(leadId);
-    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done');
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done' && l.alertedAt !== undefined);
+    expect(t.logs.join('').match(/"already":1,.*?lead mail delivered/g)).toHaveLength(1);
     expect(graph.mails).toHaveLength(1);
   });
 
@@ -205,5 +206,38 @@ describe('lead alerts by Outlook mail', () => {
       delete process.env.IDENTITY_HEADER;
       await endpoint.stop();
     }
+  });
+
+  it('status says who is reached by mail, and names a mailbox Graph refused with the reason', async () => {
+    graph.refuseRecipient(OUTSIDER, 404, 'MailboxNotEnabledForRESTAPI', 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.');
+    t = await startApp({ LEAD_CONTACTS: `seller0@contoso.example;${OUTSIDER};buyer@woodgrove.example` });
+    const leadId = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done');
+    expect(graph.mails.map((m) => m.to)).toEqual([['buyer@woodgrove.example']]);
+
+    // seller0 types status in their chat, as Teams would send it.
+    const asked = connector.delivered.length;
+    const response = await fetch(`${t.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'message',
+        id: 'status-1',
+        text: 'status',
+        channelId: 'msteams',
+        serviceUrl: connector.serviceUrl,
+        from: { id: '29:user-0', name: 'Seller 0' },
+        recipient: { id: '28:bot', name: 'Lead Bot' },
+        conversation: { id: 'a:conversation-0', conversationType: 'personal', tenantId: TENANT_ID },
+        channelData: { tenant: { id: TENANT_ID } },
+      }),
+    });
+    expect(response.status).toBe(200);
+    const [reply] = await waitFor(() => connector.delivered.slice(asked).filter((d) => d.method === 'POST'), (d) => d.length > 0);
+    const card = JSON.stringify(reply?.activity);
+    expect(card).toContain('"value":"1 of 3 on the contact list (LEAD_CONTACTS) in Teams; 1 by mail from leads@contoso.example"');
+    expect(card).toContain(`"text":"${OUTSIDER}"`);
+    expect(card).toContain('Graph refused mail to them: HTTP 404 MailboxNotEnabledForRESTAPI');
+    expect(card).not.toContain('"text":"buyer@woodgrove.example"');
   });
 });

@@ -1,0 +1,145 @@
+import type { TableClient } from '@azure/data-tables';
+import { CardFactory } from 'botbuilder';
+import { waitingCard, type WaitingLeads } from '../cards/waiting-card';
+import { DYNAMICS_ERROR_KINDS, dynamicsError, type DynamicsErrorCode } from '../dynamics/dynamics-error';
+import { SIGN_IN_REFUSED } from '../dynamics/sign-in';
+import type { Logger } from '../logging/create-logger';
+import { isConflict } from '../storage/is-conflict';
+import { isNotFound } from '../storage/is-not-found';
+import type { LeadStatus, LeadStore } from '../storage/lead-store';
+import type { StorageLease } from '../storage/storage-lease';
+import type { AdminMessenger } from '../teams/send-to-admins';
+import type { DeadLetters } from './dead-letters';
+
+export interface WaitingLeadsAlarmDeps {
+  readonly leads: LeadStore;
+  readonly deadLetters: DeadLetters;
+  /** The state table: the open incident is one row, shared by every instance. */
+  readonly state: TableClient;
+  readonly admins: AdminMessenger;
+  /** One instance checks at a time. */
+  readonly lease: StorageLease;
+  readonly logger: Logger;
+  readonly now: () => Date;
+}
+
+/** How long a lead may wait for Dynamics before the admins hear of it. */
+export const WAITING_LIMIT_MS = 15 * 60_000;
+const CHECK_MS = 60_000;
+const PENDING = new Set<LeadStatus>(['received', 'queued', 'waiting']);
+const KEY = { partitionKey: 'incident', rowKey: 'waiting-leads' } as const;
+
+export type WaitingCheck = 'not-holder' | 'quiet' | 'raised' | 'open' | 'cleared';
+
+/**
+ * Tells the admins once when leads start waiting for Dynamics longer than 15 minutes, or one is
+ * dead-lettered (the reason, how many, Retry), and once when that clears. Sign-in refusals are
+ * not counted: the sign-in alarm tells of them at once. One instance checks each minute (a
+ * lease); the incident is a row every instance shares, so restarts never repeat a card.
+ */
+export class WaitingLeadsAlarm {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<WaitingCheck> | undefined;
+
+  constructor(private readonly deps: WaitingLeadsAlarmDeps) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.tick().catch((err: unknown) => {
+        this.deps.logger.error({ err }, 'waiting-leads check failed; trying again in a minute');
+      });
+    }, CHECK_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  tick(): Promise<WaitingCheck> {
+    this.running ??= this.check().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async check(): Promise<WaitingCheck> {
+    if (!(await this.deps.lease.acquire(CHECK_MS + 30_000))) return 'not-holder';
+    const now = this.deps.now();
+    const situation = await this.look(now);
+    const incident = await this.incident();
+    if (situation === undefined) {
+      if (incident === undefined) return 'quiet';
+      await this.clear(incident);
+      return 'cleared';
+    }
+    if (incident?.told === true) return 'open';
+    return (await this.raise(situation, incident)) ? 'raised' : 'open';
+  }
+
+  /** What is wrong now, if anything. */
+  private async look(now: Date): Promise<WaitingLeads | undefined> {
+    const limit = new Date(now.getTime() - WAITING_LIMIT_MS).toISOString();
+    const waiting = (await this.deps.leads.timelines(now))
+      .filter((l) => PENDING.has(l.status) && l.receivedAt < limit && !l.isTest)
+      .filter((l) => l.lastErrorCode === undefined || !SIGN_IN_REFUSED.has(l.lastErrorCode as DynamicsErrorCode));
+    const dead = await this.deps.deadLetters.list();
+    if (waiting.length === 0 && dead.length === 0) return undefined;
+    const codes = waiting.map((l) => l.lastErrorCode ?? '').concat(dead.map((d) => d.code));
+    const code = mostCommon(codes.filter((c) => c !== ''));
+    const letter = dead.find((d) => d.code === code);
+    const known = code !== undefined && code in DYNAMICS_ERROR_KINDS ? dynamicsError(code as DynamicsErrorCode) : undefined;
+    return {
+      waiting: waiting.length,
+      oldestSince: waiting.map((l) => l.receivedAt).sort()[0],
+      deadLettered: dead.length,
+      code: code ?? '',
+      message: letter?.reason ?? known?.message ?? 'Leads have not reached Dynamics yet and no error was recorded: the bot may be stopped or short of instances.',
+      fix: letter?.fix ?? known?.fix ?? 'Type status to see each lead; validate checks the whole path.',
+    };
+  }
+
+  private async incident(): Promise<{ told: boolean; etag: string } | undefined> {
+    try {
+      const row = await this.deps.state.getEntity<{ told: boolean }>(KEY.partitionKey, KEY.rowKey);
+      return { told: row.told, etag: row.etag };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Opens the incident (if not open) and tells the admins; false when nobody could be told yet. */
+  private async raise(situation: WaitingLeads, incident: { etag: string } | undefined): Promise<boolean> {
+    if (incident === undefined) {
+      await this.deps.state.createEntity({ ...KEY, told: false, since: this.deps.now().toISOString() }).catch((error: unknown) => {
+        if (!isConflict(error)) throw error;
+      });
+    }
+    const card = CardFactory.adaptiveCard(waitingCard(situation));
+    const { sent } = await this.deps.admins.send({ attachments: [card], summary: `Leads are waiting for Dynamics: ${situation.message}` }, 'waiting leads');
+    if (sent === 0) return false; // no admin reachable yet: told at a later check
+    await this.deps.state.updateEntity({ ...KEY, told: true }, 'Merge');
+    this.deps.logger.warn({ waiting: situation.waiting, deadLettered: situation.deadLettered, code: situation.code }, 'admins told: leads are waiting for Dynamics');
+    return true;
+  }
+
+  private async clear(incident: { told: boolean; etag: string }): Promise<void> {
+    try {
+      await this.deps.state.deleteEntity(KEY.partitionKey, KEY.rowKey, { etag: incident.etag });
+    } catch (error) {
+      if (isNotFound(error) || isConflict(error)) return; // cleared or changed by another instance
+      throw error;
+    }
+    if (!incident.told) return;
+    await this.deps.admins.send({ text: '✅ Leads reach Dynamics again: none has waited longer than 15 minutes, none is dead-lettered.' }, 'waiting leads cleared');
+    this.deps.logger.info('leads reach Dynamics again');
+  }
+}
+
+function mostCommon(values: readonly string[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+}

@@ -1,0 +1,99 @@
+import { startBotConnectorEmulator, type BotConnectorEmulator } from '../support/bot-connector-emulator';
+import type { DataverseEmulator } from '../support/dataverse-emulator';
+import { fixture } from '../support/fixtures';
+import { dynamicsEnv, startDataverse, TENANT_ID } from '../support/local-services';
+import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
+import { postLead, startTestApp, type TestApp } from '../support/test-app';
+
+const ADMIN = 'it-admin@contoso.example';
+
+// The admins hear once when leads wait for Dynamics over 15 minutes (or one is dead-lettered),
+// and once when it clears; the clock is moved, the checks are run by hand, the cards go through
+// the Bot Connector emulator to the admin's personal chat.
+describe('the admins\' card when leads wait for Dynamics', () => {
+  let connector: BotConnectorEmulator;
+  let dv: DataverseEmulator;
+  let t: TestApp;
+  let minutesLater = 0;
+
+  const toAdmin = (): string[] => connector.delivered.filter((d) => d.conversationId === 'a:admin' && d.method === 'POST').map((d) => JSON.stringify(d.activity));
+
+  beforeEach(async () => {
+    connector = await startBotConnectorEmulator({ appPerSecond: 50 });
+    dv = await startDataverse();
+    minutesLater = 0;
+  });
+  afterEach(async () => {
+    await t.stop();
+    await connector.stop();
+    await dv.stop();
+  });
+
+  const start = async (env: Record<string, string> = {}): Promise<void> => {
+    t = await startTestApp(
+      { ...dynamicsEnv(dv.url), ADMINS: ADMIN, ...env },
+      { backgroundWork: true, workerOptions: FAST_WORKER, dynamicsRetry: FAST_RETRY, now: () => new Date(Date.now() + minutesLater * 60_000) },
+    );
+    await t.app.installations.save({
+      conversationId: 'a:admin',
+      kind: 'personal',
+      tenantId: TENANT_ID,
+      userId: '29:admin',
+      aadObjectId: undefined,
+      email: ADMIN,
+      userPrincipalName: ADMIN,
+      name: 'IT Admin',
+      reference: { serviceUrl: connector.serviceUrl, channelId: 'msteams', conversation: { id: 'a:admin', conversationType: 'personal', isGroup: false, name: '' }, bot: { id: '28:bot', name: 'Lead Bot' }, user: { id: '29:admin', name: 'IT Admin' } },
+      updatedAt: new Date().toISOString(),
+    });
+  };
+
+  it('tells them once after 15 minutes of Dynamics answering 503, and once when the lead is written', async () => {
+    dv.faults.failNext(100_000, 503);
+    await start();
+    const leadId = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.lastErrorCode === 'DYNAMICS_UNAVAILABLE');
+    minutesLater = 14;
+    expect(await t.app.waitingAlarm.tick()).toBe('quiet');
+
+    minutesLater = 16;
+    expect(await t.app.waitingAlarm.tick()).toBe('raised');
+    const [card = ''] = toAdmin();
+    expect(card).toContain('Leads are waiting for Dynamics');
+    expect(card).toContain('DYNAMICS_UNAVAILABLE');
+    expect(card).toContain('1 lead(s), the oldest since');
+    expect(card).not.toContain('Retry dead-lettered leads');
+    expect(await t.app.waitingAlarm.tick()).toBe('open');
+    expect(toAdmin()).toHaveLength(1);
+
+    dv.faults.clear();
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done', 20_000);
+    expect(await t.app.waitingAlarm.tick()).toBe('cleared');
+    expect(toAdmin()[1]).toContain('Leads reach Dynamics again');
+    expect(await t.app.waitingAlarm.tick()).toBe('quiet');
+    expect(toAdmin()).toHaveLength(2);
+  });
+
+  it('tells them at once of a dead-lettered lead, with Retry', async () => {
+    dv.faults.extraRequiredColumns = ['companyname'];
+    await start();
+    const leadId = (await postLead(t.url, fixture('https-blank-fields'))).body.leadId as string;
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'dead-lettered');
+    expect(await t.app.waitingAlarm.tick()).toBe('raised');
+    const [card = ''] = toAdmin();
+    expect(card).toContain('Leads could not be written to Dynamics');
+    expect(card).toContain('DYNAMICS_LEAD_REJECTED');
+    expect(card).toContain('"verb":"retryDeadLetters"');
+  });
+
+  it('leaves sign-in refusals to the sign-in alarm, which tells them at once', async () => {
+    await start({ DYNAMICS_CLIENT_SECRET: 'not-the-secret' });
+    const leadId = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.lastErrorCode === 'DYNAMICS_SECRET_INVALID');
+    const [alarm] = await waitFor(toAdmin, (cards) => cards.length === 1);
+    expect(alarm).toContain('DYNAMICS_SECRET_INVALID');
+    minutesLater = 30;
+    expect(await t.app.waitingAlarm.tick()).toBe('quiet');
+    expect(toAdmin()).toHaveLength(1);
+  });
+});

@@ -83,6 +83,9 @@ param outlookDelivery string = 'fallback'
 @description('OUTLOOK_ORIGINATOR_ID: the Actionable Email Developer Dashboard\'s provider id; empty = the mail\'s HTML only.')
 param outlookOriginatorId string = ''
 
+@description('TEAMS_APP_CATALOG_ID: the app\'s id in the organisation\'s catalog (TEAMS_APP_PUBLISHED_APP_ID after atk publish); empty = the bot installs itself for nobody.')
+param teamsAppCatalogId string = ''
+
 @secure()
 @description('LEAD_TABLE_CONNECTION_STRING: Partner Center\'s Azure Table destination to import from; empty = none.')
 param leadTableConnectionString string = ''
@@ -273,6 +276,7 @@ resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2
 //   DYNAMICS_CLIENT_SECRET_EXPIRES   read from Microsoft Graph, or typed in chat (`rotation`)
 //   DYNAMICS_PASSWORD_CHANGED        read from Microsoft Graph, or typed in chat (`rotation`)
 //   BOT_PASSWORD_EXPIRES             read from Microsoft Graph, or typed in chat (`rotation`)
+//   LEAD_CATCH_UP_HOURS              24
 //   GRAPH_TENANT_ID                  the bot's own identity calls Graph
 //   GRAPH_CLIENT_ID                  the bot's own identity calls Graph
 //   GRAPH_CLIENT_SECRET              the bot's own identity calls Graph
@@ -305,6 +309,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     OUTLOOK_DELIVERY: outlookDelivery
     OUTLOOK_ORIGINATOR_ID: outlookOriginatorId
     PUBLIC_URL: 'https://${webApp.properties.defaultHostName}'
+    TEAMS_APP_CATALOG_ID: teamsAppCatalogId
   }
 }
 

@@ -100,6 +100,7 @@ export const SETTING_OF_PARAMETER: Readonly<Record<string, string>> = {
   outlookSender: 'OUTLOOK_SENDER',
   outlookDelivery: 'OUTLOOK_DELIVERY',
   outlookOriginatorId: 'OUTLOOK_ORIGINATOR_ID',
+  teamsAppCatalogId: 'TEAMS_APP_CATALOG_ID',
 };
 /** Values of the right shape for what the bot needs but this check cannot know yet. */
 const STAND_IN = {

@@ -28,6 +28,8 @@ import { DeliveryStore } from './teams/delivery-store';
 import { InstallationStore } from './teams/installation-store';
 import { SendLimiter } from './teams/send-limiter';
 import { teamsNotifier } from './teams/teams-notifier';
+import { AppInstaller } from './teams/app-installer';
+import { catchUp } from './teams/catch-up';
 import { registerMessagesRoute } from './teams/messages-route';
 import { adminMessenger } from './teams/send-to-admins';
 import { builtInCredentials } from './reminders/credential';
@@ -50,8 +52,10 @@ export interface AppDeps {
   readonly trustedCertificates?: string;
   /** Who hears about leads in Teams; the bot itself unless a test says otherwise. */
   readonly notifier?: LeadNotifier;
-  /** How Graph requests (mail) are retried; tests shorten the waits. */
+  /** How Graph requests (mail, installs) are retried; tests shorten the waits. */
   readonly graphRetry?: GraphRetry;
+  /** How long a lead's alert waits for Teams to report an installation it asked Graph for. */
+  readonly installWaitMs?: number;
   readonly workerOptions?: Partial<LeadWorkerOptions>;
   readonly dynamicsRetry?: RetryPolicy;
   /** Where Bot Framework channel tokens are checked, when not Microsoft's public cloud. */
@@ -145,29 +149,43 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     now,
   });
   const alarm = new SignInAlarm({ state: storage.state, admins, leads: storage.leads, logger, now, ...(deps.alarmDrain === undefined ? {} : { drain: deps.alarmDrain }) });
-  const teams =
-    deps.notifier ??
-    teamsNotifier({
-      adapter: bot.adapter,
-      botAppId,
-      installations,
-      deliveries,
-      contacts: settings.leadContacts,
-      limiter,
-      logger,
-      now,
-      telemetry,
-      admins,
-    });
+  // One app for every Graph call (mail, installing the app): one token, one retry policy.
+  const graphSettings = settings.outlook?.graph ?? settings.teamsInstall?.graph;
+  const graph = graphSettings === undefined ? undefined : new GraphApp(graphSettings, transport, deps.graphRetry);
+  const installer = settings.teamsInstall === undefined || graph === undefined ? undefined : new AppInstaller(graph, settings.teamsInstall.catalogAppId, storage.state, now, logger);
+  const teamsDeps = {
+    adapter: bot.adapter,
+    botAppId,
+    installations,
+    deliveries,
+    contacts: settings.leadContacts,
+    limiter,
+    logger,
+    now,
+    telemetry,
+    admins,
+    installer,
+    ...(deps.installWaitMs === undefined ? {} : { installWaitMs: deps.installWaitMs }),
+  };
+  const teams = deps.notifier ?? teamsNotifier(teamsDeps);
   const outlook = settings.outlook;
   const claimTokens = new ClaimTokens(settings.intake.key);
-  const graph = outlook === undefined ? undefined : new GraphApp(outlook.graph, transport, deps.graphRetry);
   const mails = outlook === undefined ? undefined : new MailStore(storage.mailTable);
   const mail =
     outlook === undefined || graph === undefined || mails === undefined
       ? undefined
       : outlookAlerts({ graph, settings: outlook, mails, tokens: claimTokens, limiter: new MailLimiter(), logger, now, telemetry });
   const notifier = alertEveryContact(teams, mail, { contacts: settings.leadContacts, mode: outlook?.delivery ?? 'fallback' });
+  bot.whenInstalled((chat) =>
+    catchUp(chat, {
+      ...teamsDeps,
+      leads: storage.leads,
+      catchUpHours: settings.catchUpHours,
+      mailed: async (leadId, contact) => (await mails?.get(leadId, contact))?.status === 'sent',
+      recordUrl: (id) => dynamics.recordUrl(id),
+      state: storage.state,
+    }),
+  );
   const worker = new LeadWorker(
     {
       leads: storage.leads,

@@ -1,6 +1,7 @@
 import type { AdaptiveCard } from '@microsoft/teams-ai';
 import { CardFactory, type TurnContext } from 'botbuilder';
 import { claimLeadAction } from '../teams/claim-lead';
+import { showLeadAction } from '../teams/show-lead';
 import type { Bot } from '../teams/bot';
 import { conversationKindOf } from '../teams/describe-installation';
 import type { CardAction, Command, CommandDeps } from './command';
@@ -27,6 +28,7 @@ export const COMMANDS: readonly Command[] = [
 /** Every button on the bot's cards. */
 export const CARD_ACTIONS: readonly CardAction[] = [
   claimLeadAction,
+  showLeadAction,
   refreshStatusAction,
   retryDeadLettersAction,
   runValidateAction,

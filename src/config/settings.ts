@@ -35,6 +35,10 @@ export interface Settings {
   readonly telemetry: TelemetrySettings | undefined;
   /** Lead alerts by mail, when OUTLOOK_SENDER is set and OUTLOOK_DELIVERY is not off. */
   readonly outlook: OutlookSettings | undefined;
+  /** Installing the Teams app for contacts with no chat with the bot, when TEAMS_APP_CATALOG_ID is set. */
+  readonly teamsInstall: { readonly catalogAppId: string; readonly graph: GraphAppSettings } | undefined;
+  /** How far back a contact who gets the app late is caught up on unclaimed leads. */
+  readonly catchUpHours: number;
 }
 
 /** How the bot reaches contacts by Outlook mail (Microsoft Graph sendMail). */
@@ -353,6 +357,14 @@ const schema = z.object({
     }
     return v?.toLowerCase();
   }),
+  TEAMS_APP_CATALOG_ID: optionalText.transform((v, ctx) => {
+    if (v !== undefined && !GUID.test(v)) {
+      ctx.addIssue({ code: 'custom', message: `TEAMS_APP_CATALOG_ID "${v}" is not a catalog app id; copy the App ID the Teams admin center shows for the app under Manage apps (not the manifest id)` });
+      return z.NEVER;
+    }
+    return v?.toLowerCase();
+  }),
+  LEAD_CATCH_UP_HOURS: integer('LEAD_CATCH_UP_HOURS', 1, 24 * 7, 24),
   PUBLIC_URL: optionalText.transform((v, ctx) => {
     if (v === undefined) return undefined;
     let url: URL;
@@ -429,7 +441,8 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
       botPasswordExpires: s.BOT_PASSWORD_EXPIRES,
     },
     telemetry: s.APPLICATIONINSIGHTS_CONNECTION_STRING === undefined ? undefined : { connectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING },
-    outlook: readOutlook(s, problems),
+    ...readGraphUses(s, problems),
+    catchUpHours: s.LEAD_CATCH_UP_HOURS,
   };
   if (problems.length > 0) throw new SettingsError(problems);
   return Object.freeze(settings);
@@ -597,18 +610,26 @@ function readGraphApp(s: Parsed, problems: string[]): GraphAppSettings | undefin
   return undefined;
 }
 
-function readOutlook(s: Parsed, problems: string[]): OutlookSettings | undefined {
-  if (s.OUTLOOK_SENDER === undefined || s.OUTLOOK_DELIVERY === 'off') return undefined;
+/** What the bot calls Graph for (mail, installing the app), each with the app it calls it as. */
+function readGraphUses(s: Parsed, problems: string[]): Pick<Settings, 'outlook' | 'teamsInstall'> {
+  const mailOn = s.OUTLOOK_SENDER !== undefined && s.OUTLOOK_DELIVERY !== 'off';
+  if (!mailOn && s.TEAMS_APP_CATALOG_ID === undefined) return { outlook: undefined, teamsInstall: undefined };
+  const before = problems.length;
   const graph = readGraphApp(s, problems);
-  if (graph === undefined && !problems.some((p) => p.startsWith('GRAPH_'))) {
+  if (graph === undefined && problems.length === before) {
+    const uses = [mailOn ? 'OUTLOOK_SENDER (mail)' : '', s.TEAMS_APP_CATALOG_ID === undefined ? '' : 'TEAMS_APP_CATALOG_ID (installing the app)'].filter((u) => u !== '');
     problems.push(
-      'OUTLOOK_SENDER is set, but there is no app to send mail through Microsoft Graph as: set GRAPH_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET ' +
-        '(an app registration with the Mail.Send application permission; the bot\'s own identity is used when they are empty and BOT_ID is set), or leave OUTLOOK_SENDER empty',
+      `${uses.join(' and ')} ${uses.length === 1 ? 'needs' : 'need'} an app to call Microsoft Graph as: set GRAPH_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET ` +
+        "(an app registration with Mail.Send and TeamsAppInstallation.ReadWriteSelfForUser.All application permissions; the bot's own identity is used when they are empty and BOT_ID is set), or leave them empty",
     );
   }
-  if (s.PUBLIC_URL === undefined) {
+  if (mailOn && s.PUBLIC_URL === undefined) {
     problems.push("PUBLIC_URL is missing; mail carries a Claim link to the bot: set it to the bot's https address, like https://leadbotcontoso.azurewebsites.net");
   }
-  if (graph === undefined || s.PUBLIC_URL === undefined) return undefined;
-  return { sender: s.OUTLOOK_SENDER, delivery: s.OUTLOOK_DELIVERY === 'always' ? 'always' : 'fallback', originatorId: s.OUTLOOK_ORIGINATOR_ID, publicUrl: s.PUBLIC_URL, graph };
+  const outlook =
+    mailOn && graph !== undefined && s.PUBLIC_URL !== undefined && s.OUTLOOK_SENDER !== undefined
+      ? { sender: s.OUTLOOK_SENDER, delivery: s.OUTLOOK_DELIVERY === 'always' ? ('always' as const) : ('fallback' as const), originatorId: s.OUTLOOK_ORIGINATOR_ID, publicUrl: s.PUBLIC_URL, graph }
+      : undefined;
+  const teamsInstall = s.TEAMS_APP_CATALOG_ID !== undefined && graph !== undefined ? { catalogAppId: s.TEAMS_APP_CATALOG_ID, graph } : undefined;
+  return { outlook, teamsInstall };
 }

@@ -63,6 +63,11 @@ export class GraphApp {
     }
   }
 
+  /** Graph's origin for this cloud, as links to its resources (odata.bind) name it. */
+  get url(): string {
+    return this.settings.url;
+  }
+
   /**
    * Sends one request; 429 and 5xx are tried again after Retry-After (or backoff), up to
    * `attempts`. Resolves with the JSON body (undefined for 202/204), rejects with a GraphError.

@@ -4,7 +4,7 @@ import type { BotSettings } from '../config/settings';
 import type { Logger } from '../logging/create-logger';
 import { conversationIdOf } from './conversation-key';
 import { describeInstallation } from './describe-installation';
-import type { InstallationStore } from './installation-store';
+import type { Installation, InstallationStore } from './installation-store';
 
 export interface Bot {
   readonly adapter: TeamsAdapter;
@@ -13,6 +13,8 @@ export interface Bot {
   readonly authenticated: boolean;
   /** Checks an incoming request's token as the adapter will; rejects when it is not valid. */
   authenticate(activity: Activity, authorization: string): Promise<void>;
+  /** What to do, after the turn, when the app is newly installed in a conversation. */
+  whenInstalled(handler: (installation: Installation) => Promise<unknown>): void;
 }
 
 const WELCOME =
@@ -44,10 +46,20 @@ export function createBot(
   const authentication = new ConfigurationBotFrameworkAuthentication(options);
   const app = new Application({ adapter, botAppId: settings?.id ?? '', removeRecipientMention: true, startTypingTimer: false });
 
-  const remember = async (context: TurnContext): Promise<void> => {
+  let onInstalled: ((installation: Installation) => Promise<unknown>) | undefined;
+  const remember = async (context: TurnContext): Promise<Installation> => {
     const installation = await describeInstallation(context, now());
     await installations.save(installation);
     logger.child({ conversationKind: installation.kind }).debug('installation remembered');
+    return installation;
+  };
+  /** A new installation: remembered, then handed on (the catch-up) without holding Teams' request. */
+  const installed = async (context: TurnContext): Promise<void> => {
+    const installation = await remember(context);
+    if (onInstalled === undefined) return;
+    void onInstalled(installation).catch((err: unknown) => {
+      logger.error({ err }, 'could not catch a new chat up on the leads it missed');
+    });
   };
   const forget = async (context: TurnContext): Promise<void> => {
     await installations.remove(conversationIdOf(context.activity.conversation.id));
@@ -60,11 +72,15 @@ export function createBot(
       await forget(context);
       return;
     }
-    await remember(context);
-    if (action === 'add') await context.sendActivity(WELCOME);
+    if (action === 'add') {
+      await installed(context);
+      await context.sendActivity(WELCOME);
+    } else {
+      await remember(context);
+    }
   });
   app.conversationUpdate('membersAdded', async (context) => {
-    if (context.activity.membersAdded?.some((m) => m.id === context.activity.recipient.id)) await remember(context);
+    if (context.activity.membersAdded?.some((m) => m.id === context.activity.recipient.id)) await installed(context);
   });
   app.conversationUpdate('membersRemoved', async (context) => {
     if (context.activity.membersRemoved?.some((m) => m.id === context.activity.recipient.id)) await forget(context);
@@ -85,6 +101,9 @@ export function createBot(
     authenticated: settings !== undefined,
     async authenticate(activity, authorization) {
       await authentication.authenticateRequest(activity, authorization);
+    },
+    whenInstalled(handler) {
+      onInstalled = handler;
     },
   };
 }

@@ -12,6 +12,7 @@ import { resolveRecipients } from './resolve-recipients';
 import type { SendLimiter } from './send-limiter';
 import type { AdminMessenger } from './send-to-admins';
 import type { Telemetry } from '../telemetry/telemetry';
+import type { AppInstaller } from './app-installer';
 import { updateCardCopies } from './update-card-copies';
 
 export interface TeamsNotifierDeps {
@@ -28,14 +29,20 @@ export interface TeamsNotifierDeps {
   readonly telemetry?: Telemetry | undefined;
   /** Told when Partner Center's test lead (its Validate button) arrives. */
   readonly admins?: AdminMessenger;
+  /** Installs the app for contacts with no chat, when TEAMS_APP_CATALOG_ID is set. */
+  readonly installer?: AppInstaller | undefined;
+  /** How long to wait for Teams to report an installation just asked for. */
+  readonly installWaitMs?: number;
 }
+
+const INSTALL_WAIT_MS = 10_000;
 
 /** Teams answers that mean "this conversation is gone for the bot": stop sending there. */
 const GONE = new Set([403, 404]);
 const TRANSIENT = new Set([412, 429, 502, 503, 504]);
 const ATTEMPTS = 4;
 
-type Outcome = 'sent' | 'already-sent' | 'retired' | 'failed' | 'retry-later';
+export type Outcome = 'sent' | 'already-sent' | 'retired' | 'failed' | 'retry-later';
 
 /** Raised when some recipients could not be served yet; the pipeline tries the lead again later. */
 export class DeliveryIncomplete extends Error {
@@ -63,20 +70,24 @@ export function teamsNotifier(deps: TeamsNotifierDeps): LeadNotifier {
         await tellAdminsTestLeadArrived(lead, dynamics, deps);
         return { unreached: [] };
       }
-      const { targets, unreachable } = resolveRecipients(await deps.installations.list(), deps.contacts);
-      const notInstalled = unreachable.filter((u) => u.reason === 'not-installed').length;
-      if (notInstalled > 0) log.warn({ unreachable: notInstalled }, 'some contacts have no chat with the bot in Teams: no card for them there');
-      const served = new Set((await deps.deliveries.forLead(lead.id)).filter((d) => d.status === 'sent').map((d) => d.conversationId));
       const card = CardFactory.adaptiveCard(leadCard({ lead, dynamics, claimedBy: lead.claimedBy }));
-      const outcomes = await Promise.all(
-        targets.map((target) => (served.has(target.conversationId) ? Promise.resolve<Outcome>('already-sent') : deliver(lead, target, card, deps))),
-      );
-      for (const outcome of outcomes) deps.telemetry?.delivered(outcome);
-      const count = (o: Outcome): number => outcomes.filter((x) => x === o).length;
+      const first = resolveRecipients(await deps.installations.list(), deps.contacts);
+      const outcomes = await deliverAll(lead, first.targets, card, deps);
+      let notInstalled = first.unreachable.filter((u) => u.reason === 'not-installed').map((u) => u.contact);
+      // Contacts with no chat: the app installed for them, and the card in the chat Teams opens.
+      const installed = await installFor(notInstalled, deps, log);
+      if (installed.length > 0) {
+        const newTargets = installed.filter((t) => !first.targets.some((f) => f.conversationId === t.conversationId));
+        outcomes.push(...(await deliverAll(lead, newTargets, card, deps)));
+        notInstalled = notInstalled.filter((c) => !installed.some((t) => t.email === c || t.userPrincipalName === c));
+      }
+      if (notInstalled.length > 0) log.warn({ unreachable: notInstalled.length }, 'some contacts have no chat with the bot in Teams: no card for them there');
+      for (const { outcome } of outcomes) deps.telemetry?.delivered(outcome);
+      const count = (o: Outcome): number => outcomes.filter((x) => x.outcome === o).length;
       log.info({ sent: count('sent'), alreadySent: count('already-sent'), retired: count('retired'), failed: count('failed'), waiting: count('retry-later') }, 'lead card delivered');
       // Contacts with no chat with the bot, and those whose chat turned out gone: mail may reach them.
-      const retired = new Set(targets.filter((_, i) => outcomes[i] === 'retired').flatMap((t) => [t.email, t.userPrincipalName]));
-      const unreached = deps.contacts.filter((contact) => unreachable.some((u) => u.contact === contact && u.reason === 'not-installed') || retired.has(contact));
+      const retired = new Set(outcomes.filter((o) => o.outcome === 'retired').flatMap((o) => [o.target.email, o.target.userPrincipalName]));
+      const unreached = deps.contacts.filter((contact) => notInstalled.includes(contact) || retired.has(contact));
       if (count('retry-later') > 0) throw new DeliveryIncomplete(`${count('retry-later')} recipient(s) could not be reached yet`, { unreached });
       return { unreached };
     },
@@ -86,6 +97,39 @@ export function teamsNotifier(deps: TeamsNotifierDeps): LeadNotifier {
       await updateCardCopies(lead.id, leadCard({ lead, dynamics, claimedBy: lead.claimedBy }), deps);
     },
   };
+}
+
+/** Sends the card to each target not served yet; one failing never stops the others. */
+async function deliverAll(lead: StoredLead, targets: readonly Installation[], card: ReturnType<typeof CardFactory.adaptiveCard>, deps: TeamsNotifierDeps): Promise<{ outcome: Outcome; target: Installation }[]> {
+  const served = new Set((await deps.deliveries.forLead(lead.id)).filter((d) => d.status === 'sent').map((d) => d.conversationId));
+  return Promise.all(targets.map(async (target) => ({ target, outcome: served.has(target.conversationId) ? ('already-sent' as const) : await deliverLeadCard(lead, target, card, deps) })));
+}
+
+/**
+ * Installs the app for contacts with no chat, and waits a moment for Teams to report the chats
+ * of those it was just installed for; returns those chats. A contact asked for earlier whose
+ * chat never came is not waited for again.
+ */
+async function installFor(contacts: readonly string[], deps: TeamsNotifierDeps, log: Logger): Promise<Installation[]> {
+  const installer = deps.installer;
+  if (installer === undefined || contacts.length === 0) return [];
+  const outcomes = await Promise.all(
+    contacts.map((c) =>
+      installer.install(c).catch((err: unknown) => {
+        log.warn({ err }, 'could not install the app for a contact');
+        return { state: 'unavailable' as const, reason: 'storage or Graph failed' };
+      }),
+    ),
+  );
+  const asked = contacts.filter((_, i) => outcomes[i]?.state === 'requested');
+  if (asked.length === 0) return [];
+  const deadline = Date.now() + (deps.installWaitMs ?? INSTALL_WAIT_MS);
+  const isAsked = (i: Installation): boolean => i.kind === 'personal' && asked.some((c) => c === i.email || c === i.userPrincipalName);
+  for (;;) {
+    const chats = (await deps.installations.list()).filter(isAsked);
+    if (chats.length >= asked.length || Date.now() >= deadline) return chats;
+    await sleep(250);
+  }
 }
 
 /**
@@ -102,7 +146,8 @@ async function tellAdminsTestLeadArrived(lead: StoredLead, dynamics: DynamicsSta
   await deps.admins.send({ text, attachments: [card], summary: "Partner Center's test lead arrived" }, 'test lead');
 }
 
-async function deliver(lead: StoredLead, target: Installation, card: ReturnType<typeof CardFactory.adaptiveCard>, deps: TeamsNotifierDeps): Promise<Outcome> {
+/** Sends one lead card to one chat, retried within Teams' limits and recorded, so it is never sent there twice. */
+export async function deliverLeadCard(lead: StoredLead, target: Installation, card: ReturnType<typeof CardFactory.adaptiveCard>, deps: TeamsNotifierDeps): Promise<Outcome> {
   const record = (status: 'sent' | 'failed', activityId?: string, error?: string): Promise<void> =>
     deps.deliveries.record({ leadId: lead.id, conversationId: target.conversationId, status, activityId, error, at: deps.now().toISOString() });
   let lastError = '';

@@ -204,9 +204,17 @@ describe('loadSettings', () => {
     expect(refused({ PUBLIC_URL: 'http://leadbot.contoso.com' })).toContain('PUBLIC_URL "http://leadbot.contoso.com" must be the bot\'s https address');
     expect(refused({ PUBLIC_URL: 'https://leadbot.contoso.com/api' })).toContain('with no path');
     expect(refused({ GRAPH_CLIENT_SECRET: '' })).toContain('GRAPH_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET go together');
-    expect(refused({ GRAPH_TENANT_ID: '', GRAPH_CLIENT_ID: '', GRAPH_CLIENT_SECRET: '' })).toContain('there is no app to send mail through Microsoft Graph as');
+    expect(refused({ GRAPH_TENANT_ID: '', GRAPH_CLIENT_ID: '', GRAPH_CLIENT_SECRET: '' })).toContain('OUTLOOK_SENDER (mail) needs an app to call Microsoft Graph as');
     expect(refused({ GRAPH_CLIENT_ID: 'mail-app' })).toContain('GRAPH_CLIENT_ID "mail-app" is not an Application (client) ID');
     expect(refused({ GRAPH_CLIENT_ID: 'mail-app' })).not.toContain('CANARY');
+    // Installing the app for contacts takes the same app, and its catalog id.
+    expect(loadSettings({ ...mail, TEAMS_APP_CATALOG_ID: '1542629C-01B3-4A6D-8F76-1938B779E48D' }).teamsInstall).toEqual({
+      catalogAppId: '1542629c-01b3-4a6d-8f76-1938b779e48d',
+      graph: loadSettings(mail).outlook?.graph,
+    });
+    expect(refused({ TEAMS_APP_CATALOG_ID: 'com.contoso.leadbot' })).toContain('TEAMS_APP_CATALOG_ID "com.contoso.leadbot" is not a catalog app id');
+    expect(problemsOf({ ...BASE, TEAMS_APP_CATALOG_ID: '1542629c-01b3-4a6d-8f76-1938b779e48d' }).join('\n')).toContain('TEAMS_APP_CATALOG_ID (installing the app) needs an app to call Microsoft Graph as');
+    expect(loadSettings(BASE).catchUpHours).toBe(24);
   });
 
   it('says when App Service handed over Key Vault references instead of the secrets, once, with the call that re-reads them', () => {

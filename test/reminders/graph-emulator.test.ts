@@ -114,6 +114,7 @@ describe('the Microsoft Graph emulator', () => {
       id: '3a9c1e7f-0000-4000-8000-00000000b001',
       displayName: USER.username,
       userPrincipalName: USER.username,
+      mail: USER.username,
     });
     // Delegated tokens read as the user may: no application permission is needed.
     expect((await get(`/v1.0/applications(appId='${APP.clientId}')?$select=passwordCredentials`, token)).status).toBe(200);
@@ -136,5 +137,49 @@ describe('the Microsoft Graph emulator', () => {
       code: 'Request_ResourceNotFound',
       message: "Resource 'nobody@contoso.example' does not exist or one of its queried reference-property objects are not present.",
     });
+  });
+
+  const post = async (path: string, token: string, body: unknown): Promise<{ status: number; headers: Headers; text: string }> => {
+    const response = await httpsFetch(`${graph.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: response.status, headers: response.headers as unknown as Headers, text: await response.text() };
+  };
+  const mail = (to: string): unknown => ({ message: { subject: 'Hi', body: { contentType: 'HTML', content: '<p>Hi</p>' }, toRecipients: [{ emailAddress: { address: to } }] }, saveToSentItems: false });
+
+  it('sends mail as documented: Mail.Send checked, 202 with no body, Exchange\'s errors, 429 with Retry-After on demand', async () => {
+    const token = await tokenFor(graph.url);
+    const path = `/v1.0/users/${USER.username}/sendMail`;
+    expect(JSON.parse((await post(path, token, mail('a@contoso.example'))).text)).toMatchObject({ error: { code: 'Authorization_RequestDenied' } });
+    graph.grant(APP.clientId, ['Mail.Send']);
+    const sent = await post(path, token, mail('a@contoso.example'));
+    expect([sent.status, sent.text]).toEqual([202, '']);
+    expect(graph.mails.at(-1)).toMatchObject({ from: USER.username, to: ['a@contoso.example'], subject: 'Hi', contentType: 'HTML' });
+    expect(JSON.parse((await post('/v1.0/users/nobody@contoso.example/sendMail', token, mail('a@contoso.example'))).text)).toMatchObject({ error: { code: 'ErrorInvalidUser' } });
+    const bad = await post(path, token, mail('not an address'));
+    expect([bad.status, (JSON.parse(bad.text) as { error: { code: string } }).error.code]).toEqual([400, 'ErrorInvalidRecipients']);
+    graph.throttleNext(1, 3);
+    const throttled = await post(path, token, mail('a@contoso.example'));
+    expect([throttled.status, throttled.headers.get('retry-after')]).toEqual([429, '3']);
+  });
+
+  it('installs a catalog app for a user once (201, then 409), refuses guests, and tells Teams\' side', async () => {
+    const token = await tokenFor(graph.url);
+    const catalogId = '1542629c-01b3-4a6d-8f76-1938b779e48d';
+    graph.addCatalogApp(catalogId);
+    graph.setUser({ id: '8a1b2c3d-0000-4000-8000-00000000d009', userPrincipalName: 'guest_x#EXT#@contoso.example', mail: 'guest@x.example', userType: 'Guest', lastPasswordChangeDateTime: '2026-10-01T08:30:00Z' });
+    const told: string[] = [];
+    graph.onInstall = (user) => told.push(user.id);
+    const install = (user: string, app = catalogId): Promise<{ status: number; text: string }> =>
+      post(`/v1.0/users/${user}/teamwork/installedApps`, token, { 'teamsApp@odata.bind': `https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/${app}` });
+    expect((await install('3a9c1e7f-0000-4000-8000-00000000b001')).status).toBe(403);
+    graph.grant(APP.clientId, ['TeamsAppInstallation.ReadWriteSelfForUser.All', 'User.Read.All']);
+    expect((await install('3a9c1e7f-0000-4000-8000-00000000b001')).status).toBe(201);
+    expect((await install('3a9c1e7f-0000-4000-8000-00000000b001')).status).toBe(409);
+    expect((await install('3a9c1e7f-0000-4000-8000-00000000b001', '00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await install('guest_x#EXT#@contoso.example'.replace('#', '%23').replace('#', '%23'))).status).toBe(403);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(told).toEqual(['3a9c1e7f-0000-4000-8000-00000000b001']);
+    // A user by mail, with the properties asked for.
+    const found = await get(`/v1.0/users?$filter=${encodeURIComponent("mail eq 'guest@x.example'")}&$select=id,userType`, token);
+    expect(found.body.value).toEqual([{ id: '8a1b2c3d-0000-4000-8000-00000000d009', userType: 'Guest' }]);
   });
 });

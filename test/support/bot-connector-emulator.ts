@@ -21,6 +21,8 @@ export interface BotConnectorEmulator {
   appPerSecond: number;
   /** Conversations that answer with this status (403 BotNotInConversationRoster, 404 ConversationNotFound…). */
   readonly gone: Map<string, { status: number; code: string }>;
+  /** Teams' member details by user id (what TeamsInfo.getMember reads): e-mail, UPN, role. */
+  readonly members: Map<string, { name: string; aadObjectId: string; email: string; userPrincipalName: string; userRole?: 'user' | 'guest' | 'anonymous' }>;
   /** After this many deliveries, hold every further request unanswered (as a sender that dies mid-send sees it). */
   holdAfter: number | undefined;
   /** The most messages delivered within any 1-second window: for the app, and for one conversation. */
@@ -46,6 +48,7 @@ export async function startBotConnectorEmulator(options: { appPerSecond: number 
       return throttled;
     },
     gone: new Map<string, { status: number; code: string }>(),
+    members: new Map<string, { name: string; aadObjectId: string; email: string; userPrincipalName: string; userRole?: 'user' | 'guest' | 'anonymous' }>(),
     appPerSecond: options.appPerSecond,
     holdAfter: undefined as number | undefined,
     peakPerSecond(conversationId?: string) {
@@ -67,6 +70,13 @@ export async function startBotConnectorEmulator(options: { appPerSecond: number 
   };
 
   const server: Server = createServer((req, res) => {
+    const member = /^\/v3\/conversations\/([^/]+)\/members\/([^/?]+)$/.exec(req.url ?? '');
+    if (member !== null && req.method === 'GET') {
+      const found = emulator.members.get(decodeURIComponent(member[2] ?? ''));
+      res.writeHead(found === undefined ? 404 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(found === undefined ? { error: { code: 'MemberNotFoundInConversation', message: 'The user is not a member of this conversation.' } } : { id: decodeURIComponent(member[2] ?? ''), userRole: 'user', ...found }));
+      return;
+    }
     const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(req.url ?? '');
     if (match === null || (req.method !== 'POST' && req.method !== 'PUT')) {
       res.writeHead(404, { 'content-type': 'application/json' });

@@ -20,6 +20,17 @@ export interface GraphUser {
   readonly userPrincipalName: string;
   readonly displayName?: string;
   readonly lastPasswordChangeDateTime: string;
+  /** Member (default) or Guest (a B2B guest). */
+  readonly userType?: 'Member' | 'Guest';
+  readonly accountEnabled?: boolean;
+  readonly mail?: string;
+}
+
+/** An app installed for a user through teamwork/installedApps. */
+export interface InstalledApp {
+  readonly id: string;
+  readonly userId: string;
+  readonly teamsAppId: string;
 }
 
 /** A mail sendMail accepted, as the recipient's mailbox would hold it. */
@@ -49,6 +60,12 @@ export interface GraphEmulator {
   throttleNext(count: number, retryAfterSeconds: number): void;
   /** Mail to this address is refused, as Exchange refuses it (ErrorInvalidRecipients…). */
   refuseRecipient(address: string, status: number, code: string, message: string): void;
+  /** A Teams app in the organisation's catalog, by its catalog id (not the manifest id). */
+  addCatalogApp(catalogAppId: string): void;
+  /** Apps installed for users, in order. */
+  readonly installedApps: InstalledApp[];
+  /** Teams' side of an installation: what Teams does after Graph installed the app for a user. */
+  onInstall: ((user: GraphUser, app: InstalledApp) => void) | undefined;
   revokeAll(): void;
   stop(): Promise<void>;
 }
@@ -78,6 +95,9 @@ export async function startGraphEmulator(options: { tls: TlsFiles; identityProvi
   const requests: GraphEmulator['requests'] = [];
   const mails: SentMail[] = [];
   const refused = new Map<string, GraphError>();
+  const catalog = new Set<string>();
+  const installedApps: InstalledApp[] = [];
+  let onInstall: GraphEmulator['onInstall'];
   let throttle = { count: 0, retryAfterSeconds: 1 };
   const issuer = `${options.identityProviderOrigin}/${options.tenantId}`;
   const keys = createRemoteJWKSet(new URL(`${issuer}/discovery/v2.0/keys`), { agent: new Agent({ ca: options.tls.cert }) });
@@ -122,6 +142,11 @@ export async function startGraphEmulator(options: { tls: TlsFiles; identityProvi
       throttle = { ...throttle, count: throttle.count - 1 };
       throw new GraphError(429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', { 'retry-after': String(throttle.retryAfterSeconds) });
     }
+    const install = /^\/v1\.0\/users\/([^/]+)\/teamwork\/installedApps$/.exec(path);
+    if (install !== null && req.method === 'POST') {
+      requirePermission(claims, ['TeamsAppInstallation.ReadWriteSelfForUser.All', 'TeamsAppInstallation.ReadWriteForUser.All']);
+      return installFor(findUser(install[1] ?? ''), await readJson(req));
+    }
     const sendMail = /^\/v1\.0\/users\/([^/]+)\/sendMail$/.exec(path);
     if (sendMail !== null && req.method === 'POST') {
       requirePermission(claims, ['Mail.Send']);
@@ -141,6 +166,15 @@ export async function startGraphEmulator(options: { tls: TlsFiles; identityProvi
     if (path === '/v1.0/me') {
       if (typeof claims.upn !== 'string') throw new GraphError(400, 'BadRequest', '/me request is only valid with delegated authentication flow.');
       return { status: 200, body: userBody(findUser(claims.upn), select) };
+    }
+    if (path === '/v1.0/users') {
+      requirePermission(claims, ['User.Read.All', 'Directory.Read.All']);
+      // The one filter the bot asks: a user by their mail address.
+      const mail = /^mail eq '([^']*)'$/.exec(requestUrl.searchParams.get('$filter') ?? '')?.[1];
+      if (mail === undefined) throw new GraphError(400, 'Request_UnsupportedQuery', 'Unsupported or invalid query filter clause specified for property.');
+      const found = [...users.values()].filter((u) => (u.mail ?? u.userPrincipalName).toLowerCase() === mail.toLowerCase());
+      const value = found.map((u) => Object.fromEntries(Object.entries(userBody(u, select) as Record<string, unknown>).filter(([k]) => k !== '@odata.context')));
+      return { status: 200, body: { '@odata.context': `${url}/v1.0/$metadata#users`, value } };
     }
     const user = /^\/v1\.0\/users\/([^/]+)$/.exec(path);
     if (user !== null) {
@@ -179,10 +213,34 @@ export async function startGraphEmulator(options: { tls: TlsFiles; identityProvi
     return { status: 202, body: undefined };
   };
 
+  /** installedApps as documented: the app by its catalog id; 201, or 409 when it is there already. */
+  const installFor = (user: GraphUser, body: unknown): { status: number; body: unknown } => {
+    const bind = (body as Record<string, unknown> | undefined)?.['teamsApp@odata.bind'];
+    const teamsAppId = typeof bind === 'string' ? /\/appCatalogs\/teamsApps\/([^/]+)$/.exec(bind)?.[1] : undefined;
+    if (teamsAppId === undefined) throw new GraphError(400, 'BadRequest', 'teamsApp@odata.bind must name an app in the catalog: https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/{id}.');
+    if (!catalog.has(teamsAppId)) throw new GraphError(404, 'NotFound', `The Teams app '${teamsAppId}' was not found in the organisation's app catalog.`);
+    if (user.userType === 'Guest') throw new GraphError(403, 'Forbidden', 'Apps cannot be installed for guest users.');
+    if (installedApps.some((a) => a.userId === user.id && a.teamsAppId === teamsAppId)) throw new GraphError(409, 'Conflict', 'App is already installed.');
+    const app = { id: Buffer.from(`${user.id}##${teamsAppId}`).toString('base64'), userId: user.id, teamsAppId };
+    installedApps.push(app);
+    // Teams tells the bot a moment later, as it does.
+    setTimeout(() => onInstall?.(user, app), 20);
+    return { status: 201, body: { '@odata.context': `${url}/v1.0/$metadata#users('${user.id}')/teamwork/installedApps/$entity`, id: app.id } };
+  };
+
   /** A user's default properties; lastPasswordChangeDateTime only when selected, as Graph does. */
   const userBody = (user: GraphUser, select: readonly string[]): unknown => {
-    const full = { id: user.id, displayName: user.displayName ?? user.userPrincipalName, userPrincipalName: user.userPrincipalName, lastPasswordChangeDateTime: user.lastPasswordChangeDateTime };
-    const { lastPasswordChangeDateTime: _hidden, ...defaults } = full;
+    const full = {
+      id: user.id,
+      displayName: user.displayName ?? user.userPrincipalName,
+      userPrincipalName: user.userPrincipalName,
+      mail: user.mail ?? user.userPrincipalName,
+      lastPasswordChangeDateTime: user.lastPasswordChangeDateTime,
+      userType: user.userType ?? 'Member',
+      accountEnabled: user.accountEnabled ?? true,
+    };
+    // Graph's default properties leave out these; they come only when selected.
+    const { lastPasswordChangeDateTime: _hidden, userType: _type, accountEnabled: _enabled, ...defaults } = full;
     return { '@odata.context': context('users', select), ...(select.length === 0 ? defaults : pick(full, select)) };
   };
 
@@ -236,6 +294,16 @@ export async function startGraphEmulator(options: { tls: TlsFiles; identityProvi
     },
     refuseRecipient(address, status, code, message) {
       refused.set(address.toLowerCase(), new GraphError(status, code, message));
+    },
+    addCatalogApp(catalogAppId) {
+      catalog.add(catalogAppId);
+    },
+    installedApps,
+    get onInstall() {
+      return onInstall;
+    },
+    set onInstall(hook) {
+      onInstall = hook;
     },
     revokeAll() {
       grants.clear();

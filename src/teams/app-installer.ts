@@ -1,0 +1,111 @@
+import type { TableClient } from '@azure/data-tables';
+import { GraphError, type GraphApp } from '../graph/graph-app';
+import type { Logger } from '../logging/create-logger';
+import { isNotFound } from '../storage/is-not-found';
+
+/**
+ * What came of installing the app for a contact: asked now (Teams tells the bot in a moment),
+ * asked earlier (no chat came of it yet), or why it cannot be.
+ */
+export type InstallOutcome = { readonly state: 'requested' | 'requested-earlier' } | { readonly state: 'unavailable'; readonly reason: string };
+
+interface InstallRecord {
+  readonly state: 'requested' | 'unavailable';
+  readonly reason: string;
+  readonly at: string;
+}
+
+const PARTITION = 'install';
+/** An install asked for, or refused, is not asked again for a day: no storm of Graph calls per lead. */
+const REMEMBER_MS = 24 * 3_600_000;
+
+/**
+ * Installs the bot's Teams app for a contact who has no chat with it (as Company Communicator
+ * does): the user found in the organisation by their address (not a guest, not disabled), then
+ * Graph's teamwork/installedApps with the app's catalog id; Teams then sends the bot the
+ * installation, and the chat can be written to. Each contact's outcome is kept for a day.
+ */
+export class AppInstaller {
+  constructor(
+    private readonly graph: GraphApp,
+    private readonly catalogAppId: string,
+    private readonly state: TableClient,
+    private readonly now: () => Date,
+    private readonly logger: Logger,
+  ) {}
+
+  async install(contact: string): Promise<InstallOutcome> {
+    const known = await this.recorded(contact);
+    if (known !== undefined && this.now().getTime() - Date.parse(known.at) < REMEMBER_MS) {
+      return known.state === 'requested' ? { state: 'requested-earlier' } : { state: 'unavailable', reason: known.reason };
+    }
+    const outcome = await this.ask(contact);
+    await this.state.upsertEntity({ partitionKey: PARTITION, rowKey: rowKeyOf(contact), state: outcome.state === 'unavailable' ? 'unavailable' : 'requested', reason: outcome.state === 'unavailable' ? outcome.reason : '', at: this.now().toISOString() }, 'Replace');
+    this.logger.info({ outcome: outcome.state, reason: outcome.state === 'unavailable' ? outcome.reason : undefined }, 'installing the app for a contact');
+    return outcome;
+  }
+
+  /** Why the app is not installed for a contact, when it could not be. */
+  async reasonFor(contact: string): Promise<string | undefined> {
+    const known = await this.recorded(contact);
+    return known?.state === 'unavailable' ? known.reason : undefined;
+  }
+
+  private async ask(contact: string): Promise<InstallOutcome> {
+    let user: { id: string; userType?: string; accountEnabled?: boolean } | undefined;
+    try {
+      user = await this.findUser(contact);
+    } catch (error) {
+      return { state: 'unavailable', reason: `Graph could not look them up (${describe(error)})` };
+    }
+    if (user === undefined) return { state: 'unavailable', reason: 'not a user of your organisation' };
+    if (user.userType === 'Guest') return { state: 'unavailable', reason: 'a guest in your organisation: apps cannot be installed for guests' };
+    if (user.accountEnabled === false) return { state: 'unavailable', reason: 'their account is disabled' };
+    try {
+      await this.graph.request('POST', `/v1.0/users/${encodeURIComponent(user.id)}/teamwork/installedApps`, {
+        'teamsApp@odata.bind': `${graphRoot(this.graph)}/appCatalogs/teamsApps/${this.catalogAppId}`,
+      });
+      return { state: 'requested' };
+    } catch (error) {
+      // Installed already, yet no chat reached the bot: it comes when they open the app.
+      if (error instanceof GraphError && error.status === 409) return { state: 'unavailable', reason: 'the app is installed for them, but Teams has not opened a chat with the bot yet' };
+      return { state: 'unavailable', reason: `Graph refused to install the app (${describe(error)})` };
+    }
+  }
+
+  /** The user behind an address: by user principal name, else by mail. */
+  private async findUser(address: string): Promise<{ id: string; userType?: string; accountEnabled?: boolean } | undefined> {
+    const select = '$select=id,userType,accountEnabled';
+    try {
+      return (await this.graph.request('GET', `/v1.0/users/${encodeURIComponent(address)}?${select}`)) as { id: string };
+    } catch (error) {
+      if (!(error instanceof GraphError && error.status === 404)) throw error;
+    }
+    const filter = encodeURIComponent(`mail eq '${address.replace(/'/g, "''")}'`);
+    const found = (await this.graph.request('GET', `/v1.0/users?$filter=${filter}&${select}`)) as { value?: { id: string }[] };
+    return found.value?.[0];
+  }
+
+  private async recorded(contact: string): Promise<InstallRecord | undefined> {
+    try {
+      return await this.state.getEntity<InstallRecord>(PARTITION, rowKeyOf(contact));
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+}
+
+function rowKeyOf(contact: string): string {
+  return Buffer.from(contact.toLowerCase(), 'utf8').toString('base64url');
+}
+
+function describe(error: unknown): string {
+  if (error instanceof GraphError) return `${error.status === undefined ? '' : `HTTP ${String(error.status)} `}${error.code}`;
+  return 'no answer';
+}
+
+/** The Graph origin and version the app link names, as Graph documents it for this cloud. */
+function graphRoot(graph: GraphApp): string {
+  return `${graph.url}/v1.0`;
+}

@@ -1,0 +1,79 @@
+import type { TableClient } from '@azure/data-tables';
+import { CardFactory } from 'botbuilder';
+import { isConflict } from '../storage/is-conflict';
+import { isNotFound } from '../storage/is-not-found';
+import { catchUpCard } from '../cards/catch-up-card';
+import { leadCard } from '../cards/lead-card';
+import { dynamicsStanding } from '../pipeline/dynamics-standing';
+import type { LeadStore, StoredLead } from '../storage/lead-store';
+import type { Installation } from './installation-store';
+import { conversationRowKey } from './conversation-key';
+import { inConversation } from './proactive';
+import { deliverLeadCard, type TeamsNotifierDeps } from './teams-notifier';
+
+export interface CatchUpDeps extends TeamsNotifierDeps {
+  readonly leads: LeadStore;
+  readonly catchUpHours: number;
+  /** Whether this lead was mailed to this contact already (they heard of it). */
+  readonly mailed: (leadId: string, contact: string) => Promise<boolean>;
+  readonly recordUrl: (recordId: string) => string | undefined;
+  /** Where a chat's catch-up is claimed: Teams reports one installation twice (installationUpdate and conversationUpdate), maybe to two instances. */
+  readonly state: TableClient;
+}
+
+/**
+ * Someone on the contact list got the app late (installed for them, or they opened it): the leads
+ * of the last LEAD_CATCH_UP_HOURS that nobody claimed and that did not reach them (in Teams or by
+ * mail) come to their new chat, one card when there is one, else one message listing them (a
+ * burst of cards would bury them). Leads still being alerted are the alert's to deliver.
+ */
+export async function catchUp(chat: Installation, deps: CatchUpDeps): Promise<number> {
+  if (chat.kind !== 'personal') return 0;
+  const contact = [chat.email, chat.userPrincipalName].find((a) => a !== undefined && deps.contacts.includes(a));
+  if (contact === undefined || !(await claimCatchUp(chat.conversationId, deps))) return 0;
+  const since = new Date(deps.now().getTime() - deps.catchUpHours * 3_600_000).toISOString();
+  const recent = (await deps.leads.timelines(new Date(since))).filter((t) => !t.isTest && t.receivedAt >= since && t.alertedAt !== undefined);
+  const missed: StoredLead[] = [];
+  for (const timeline of recent) {
+    const lead = await deps.leads.get(timeline.id);
+    if (lead === undefined || lead.claimedBy !== undefined) continue;
+    if ((await deps.deliveries.get(lead.id, chat.conversationId))?.status === 'sent') continue;
+    if (await deps.mailed(lead.id, contact)) continue;
+    missed.push(lead);
+  }
+  const log = deps.logger.child({ conversationKind: chat.kind });
+  const [only] = missed;
+  if (missed.length === 1 && only !== undefined) {
+    const card = CardFactory.adaptiveCard(leadCard({ lead: only, dynamics: dynamicsStanding(only, deps.recordUrl) }));
+    await deliverLeadCard(only, chat, card, deps);
+  } else if (missed.length > 1) {
+    const sorted = [...missed].sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
+    await deps.limiter.take(chat.conversationId);
+    await inConversation(deps.adapter, deps.botAppId, chat.reference, (context) =>
+      context.sendActivity({ attachments: [CardFactory.adaptiveCard(catchUpCard(sorted))], summary: `${String(missed.length)} leads you missed` }),
+    );
+  }
+  if (missed.length > 0) log.info({ leads: missed.length }, 'caught a new chat up on the leads it missed');
+  return missed.length;
+}
+
+/** True for the one caller that may catch this chat up now (none again within the catch-up window). */
+async function claimCatchUp(conversationId: string, deps: CatchUpDeps): Promise<boolean> {
+  const key = { partitionKey: 'catch-up', rowKey: conversationRowKey(conversationId) };
+  const at = deps.now().toISOString();
+  try {
+    await deps.state.createEntity({ ...key, at });
+    return true;
+  } catch (error) {
+    if (!isConflict(error)) throw error;
+  }
+  try {
+    const row = await deps.state.getEntity<{ at: string }>(key.partitionKey, key.rowKey);
+    if (deps.now().getTime() - Date.parse(row.at) < deps.catchUpHours * 3_600_000) return false;
+    await deps.state.updateEntity({ ...key, at }, 'Replace', { etag: row.etag });
+    return true;
+  } catch (error) {
+    if (isConflict(error) || isNotFound(error)) return false;
+    throw error;
+  }
+}

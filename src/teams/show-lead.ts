@@ -1,0 +1,40 @@
+import { CardFactory } from 'botbuilder';
+import { catchUpCard } from '../cards/catch-up-card';
+import { leadCard } from '../cards/lead-card';
+import type { CardAction } from '../commands/command';
+import { GUID } from '../leads/lead-id';
+import { dynamicsStanding } from '../pipeline/dynamics-standing';
+import type { StoredLead } from '../storage/lead-store';
+import { conversationIdOf } from './conversation-key';
+
+/**
+ * "Show" on the catch-up message: the lead's full card comes below (recorded as its delivery to
+ * this chat, so Claim and updates work as for any card), and the list marks it shown. Only in a
+ * contact's own chat, or for an admin: a lead is for the people it was sent to.
+ */
+export const showLeadAction: CardAction = {
+  verb: 'showLead',
+  title: 'Show',
+  adminsOnly: false,
+  async handle(turn, data, caller, deps) {
+    const { leadId, leadIds } = (data ?? {}) as { leadId?: unknown; leadIds?: unknown };
+    const ids = typeof leadIds === 'string' ? leadIds.split(',').filter((id) => GUID.test(id)).slice(0, 50) : [];
+    if (typeof leadId !== 'string' || !ids.includes(leadId)) return 'This card does not name a lead.';
+    const conversationId = conversationIdOf(turn.activity.conversation.id);
+    const chat = await deps.installations.get(conversationId);
+    const isContact = chat?.kind === 'personal' && [chat.email, chat.userPrincipalName].some((a) => a !== undefined && deps.settings.leadContacts.includes(a));
+    if (!isContact && !caller.isAdmin) return 'Leads are shown to the people they were sent to.';
+    const lead = await deps.leads.get(leadId);
+    if (lead === undefined) return 'This lead is no longer available.';
+    const recordUrl = (id: string): string | undefined => deps.dynamics.recordUrl(id);
+    if ((await deps.deliveries.get(leadId, conversationId))?.status !== 'sent') {
+      const card = leadCard({ lead, dynamics: dynamicsStanding(lead, recordUrl), ...(lead.claimedBy === undefined ? {} : { claimedBy: lead.claimedBy }) });
+      const sent = await turn.sendActivity({ attachments: [CardFactory.adaptiveCard(card)], summary: 'A lead you missed' });
+      await deps.deliveries.record({ leadId, conversationId, status: 'sent', activityId: sent?.id, error: undefined, at: deps.now().toISOString() });
+    }
+    const leads = (await Promise.all(ids.map((id) => deps.leads.get(id)))).filter((l): l is StoredLead => l !== undefined);
+    const shown = new Set<string>();
+    for (const l of leads) if ((await deps.deliveries.get(l.id, conversationId))?.status === 'sent') shown.add(l.id);
+    return catchUpCard(leads, shown);
+  },
+};

@@ -202,7 +202,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   );
 
   const testMail = outlook === undefined || graph === undefined ? undefined : (to: string) => sendTestMail(graph, outlook, to);
-  registerRoutes(bot, { settings, bot, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, limiter, credentials, admins, testMail, mails, logger, now });
+  registerRoutes(bot, { settings, bot, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, limiter, credentials, admins, testMail, mails, installer, logger, now });
 
   const server = restify.createServer({ name: 'marketplace-lead-bot', handleUncaughtExceptions: false });
   let stopping = false;

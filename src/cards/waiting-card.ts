@@ -22,6 +22,6 @@ export function waitingCard(w: WaitingLeads): AdaptiveCardJson {
     w.deadLettered > 0 ? { title: 'Dead-lettered', value: `${String(w.deadLettered)} lead(s)` } : undefined,
     w.code === '' ? undefined : { title: 'Error code', value: w.code },
   ].filter((f) => f !== undefined);
-  const title = w.waiting > 0 ? 'Leads are waiting for Dynamics' : 'Leads could not be written to Dynamics';
+  const title = w.waiting > 0 ? 'Leads are waiting for Dynamics' : w.code === 'LEAD_NOT_FINISHED' ? 'Leads could not be finished' : 'Leads could not be written to Dynamics';
   return new Template(template).expand({ $root: { ...w, title, facts } }) as AdaptiveCardJson;
 }

@@ -9,6 +9,7 @@ import type { DeadLetters } from '../pipeline/dead-letters';
 import type { LeadWorker } from '../pipeline/lead-worker';
 import type { LeadStore } from '../storage/lead-store';
 import type { MailStore } from '../outlook/mail-store';
+import type { AppInstaller } from '../teams/app-installer';
 import type { Bot } from '../teams/bot';
 import type { DeliveryStore } from '../teams/delivery-store';
 import type { SendLimiter } from '../teams/send-limiter';
@@ -36,6 +37,8 @@ export interface CommandDeps {
   readonly testMail: ((to: string) => Promise<void>) | undefined;
   /** Which lead mail went to whom, when lead mail is on. */
   readonly mails: MailStore | undefined;
+  /** Installs the app for contacts, when TEAMS_APP_CATALOG_ID is set. */
+  readonly installer: AppInstaller | undefined;
   readonly logger: Logger;
   readonly now: () => Date;
 }

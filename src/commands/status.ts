@@ -55,6 +55,10 @@ export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean): Pr
   // With mail on, a contact with no chat is reached by mail, unless Graph refused their mailbox.
   const refused = new Map(mailRefusals.map((m) => [m.recipient.toLowerCase(), m.error ?? 'refused']));
   const byMail = mail === undefined ? [] : contacts.filter((c) => (mail.delivery === 'always' || unreachable.some((u) => u.contact === c && u.reason === 'not-installed')) && !refused.has(c));
+  // Why the app could not be installed for those with no chat, when the bot tried.
+  const noInstall = new Map(
+    await Promise.all(unreachable.filter((u) => u.reason === 'not-installed').map(async (u) => [u.contact, await deps.installer?.reasonFor(u.contact)] as const)),
+  );
   const chats = targets.filter((t) => t.kind !== 'personal').length;
   const byConversation = new Map(installations.map((i) => [i.conversationId, i]));
   const sorted = [...deadLetters].sort((a, b) => b.at.localeCompare(a.at));
@@ -83,9 +87,8 @@ export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean): Pr
           why:
             u.reason === 'unsubscribed'
               ? 'turned lead cards off (unsubscribe)'
-              : refused.has(u.contact)
-                ? `has no chat with the bot in Teams, and Graph refused mail to them: ${refused.get(u.contact) ?? ''}`
-                : 'has no chat with the bot in Teams, and mail is off (set OUTLOOK_SENDER to reach them by mail)',
+              : `has no chat with the bot in Teams${noInstall.get(u.contact) === undefined ? '' : ` (the app could not be installed for them: ${noInstall.get(u.contact) ?? ''})`}, ` +
+                (refused.has(u.contact) ? `and Graph refused mail to them: ${refused.get(u.contact) ?? ''}` : 'and mail is off (set OUTLOOK_SENDER to reach them by mail)'),
         })),
     ],
     failedDeliveries: failures.map((f) => ({ where: describeConversation(byConversation.get(f.conversationId)), error: f.error ?? 'failed', at: f.at })),

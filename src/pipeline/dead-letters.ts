@@ -25,8 +25,13 @@ export class DeadLetters {
     private readonly queue: LeadQueue,
   ) {}
 
-  async add(letter: DeadLetter): Promise<void> {
+  /**
+   * Lists the lead, and marks it dead-lettered in Dynamics' terms, unless the give-up is not
+   * Dynamics' (`dynamics: false`: the record may well be there; only the work around it stopped).
+   */
+  async add(letter: DeadLetter, options: { readonly dynamics?: boolean } = {}): Promise<void> {
     await this.table.upsertEntity({ partitionKey: PARTITION, rowKey: letter.leadId, ...letter }, 'Replace');
+    if (options.dynamics === false) return;
     await this.leads.update(letter.leadId, {
       status: 'dead-lettered',
       deadLetteredAt: letter.at,
@@ -50,7 +55,8 @@ export class DeadLetters {
     for (const letter of chosen) {
       // Status before message, so a worker that takes the message at once works the lead;
       // the row goes last, so a crash in between leaves it listed to re-drive again.
-      await this.leads.update(letter.leadId, { status: 'queued', attempts: 0 });
+      // Written leads are found written again (the record id is the lead id); the alert resumes.
+      await this.leads.update(letter.leadId, { status: 'queued', attempts: 0, failedPasses: 0 });
       await this.queue.enqueue(letter.leadId);
       await this.table.deleteEntity(PARTITION, letter.leadId).catch((error: unknown) => {
         if (!isNotFound(error)) throw error;

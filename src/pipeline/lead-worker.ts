@@ -46,6 +46,11 @@ export interface LeadWorkerOptions {
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
   /**
+   * Passes over one lead that may fail for a reason other than Dynamics (Teams or Graph keep
+   * refusing, a bug) before it is dead-lettered and the admins hear of it: no message circles for ever.
+   */
+  readonly maxFailedPasses: number;
+  /**
    * How long the alert waits for Dynamics' answer, so that the usual card says "In Dynamics" at
    * once instead of being sent and updated a moment later; never longer. Test leads (the admins'
    * Validate) wait for the answer whole, to report it.
@@ -60,6 +65,8 @@ export const DEFAULT_WORKER_OPTIONS: Omit<LeadWorkerOptions, 'retryMs'> = {
   probeMs: 60_000,
   retryBaseMs: 5_000,
   retryMaxMs: 15 * 60_000,
+  // Twelve passes at hideMs (5 min) apart: about an hour.
+  maxFailedPasses: 12,
   alertGraceMs: 1_000,
 };
 
@@ -185,8 +192,9 @@ export class LeadWorker {
   private async work(lease: LeadLease): Promise<void> {
     const log = this.deps.logger.child({ leadId: lease.leadId });
     this.inHand.add(lease);
+    let lead: StoredLead | undefined;
     try {
-      const lead = lease.leadId === undefined ? undefined : await this.deps.leads.get(lease.leadId);
+      lead = lease.leadId === undefined ? undefined : await this.deps.leads.get(lease.leadId);
       if (lead === undefined) {
         log.warn('queue message names no stored lead; discarded');
         await lease.complete();
@@ -195,8 +203,9 @@ export class LeadWorker {
       await this.advance(lead, lease, log);
     } catch (error) {
       // Storage trouble, an alert not delivered to everyone yet, a bug: the message reappears
-      // after hideMs and the lead resumes where it is.
+      // after hideMs and the lead resumes where it is, a bounded number of times.
       log.error({ err: error }, 'lead not finished; it stays queued');
+      if (lead !== undefined) await this.failedPass(lead, error, lease, log).catch(() => undefined);
     } finally {
       this.inHand.delete(lease);
       lease.release();
@@ -251,6 +260,25 @@ export class LeadWorker {
     }
     if (lead.status === 'written') await this.deps.leads.update(lead.id, { status: 'done', doneAt: this.deps.now().toISOString() });
     await lease.complete();
+  }
+
+  /** Counts a pass that failed for a reason other than Dynamics; past the bound, gives the lead up. */
+  private async failedPass(lead: StoredLead, error: unknown, lease: LeadLease, log: Logger): Promise<void> {
+    const passes = lead.failedPasses + 1;
+    if (passes < this.options.maxFailedPasses) {
+      await this.deps.leads.update(lead.id, { failedPasses: passes });
+      return;
+    }
+    const reason = `Tried ${String(passes)} times; the last failure: ${error instanceof Error ? error.message.slice(0, 300) : 'unknown'}`;
+    log.error({ passes }, 'lead given up after repeated failures other than Dynamics');
+    await this.deps.deadLetters.add(
+      { leadId: lead.id, code: 'LEAD_NOT_FINISHED', reason, fix: 'Type status to see it; once Teams, Microsoft Graph or storage work again, retry sends it through (its alert and, if needed, its Dynamics record).', at: this.deps.now().toISOString() },
+      { dynamics: false },
+    );
+    // Its alert starts over when it is re-driven; those already served are not served twice.
+    await this.deps.leads.update(lead.id, { alertedAt: '', failedPasses: 0 });
+    await lease.complete();
+    this.deps.telemetry?.leadProcessed('dead-lettered');
   }
 
   private standing(lead: StoredLead): DynamicsStanding {

@@ -28,6 +28,8 @@ export interface StoredLead extends Lead {
   readonly alertedAt: string | undefined;
   /** The Dynamics standing the sent cards show, so they are updated when it changes. */
   readonly alertedAs: AlertedAs | undefined;
+  /** Passes over this lead that failed for a reason other than Dynamics (Teams, Graph, storage). */
+  readonly failedPasses: number;
 }
 
 export type AlertedAs = 'written' | 'pending' | 'failed';
@@ -57,6 +59,7 @@ export interface LeadProgress {
   readonly deadLetteredAt?: string;
   readonly alertedAt?: string;
   readonly alertedAs?: AlertedAs;
+  readonly failedPasses?: number;
 }
 
 /**
@@ -170,6 +173,7 @@ interface LeadEntity extends Customer {
   claimedBy?: string;
   alertedAt?: string;
   alertedAs?: AlertedAs;
+  failedPasses?: number;
   description: string;
   leadSource: string;
   channel: string;
@@ -198,6 +202,7 @@ function toStoredLead(e: TableEntityResult<LeadEntity>): StoredLead {
     // '' is how a column is cleared (Merge cannot remove one): no alert finished.
     alertedAt: e.alertedAt === '' ? undefined : e.alertedAt,
     alertedAs: e.alertedAs,
+    failedPasses: e.failedPasses ?? 0,
     customer: {
       firstName: e.firstName,
       lastName: e.lastName,

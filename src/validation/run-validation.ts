@@ -147,8 +147,10 @@ function describeSettings(settings: Settings): Finding {
   const d = settings.dynamics;
   const option = d.auth === 'aad' ? 'the Azure AD app option' : 'the Office 365 user option';
   const teams = settings.bot === undefined ? 'no BOT_ID, so only local clients (the Agents Playground) reach the bot' : `bot ${settings.bot.id} (${settings.bot.type})`;
+  const mail = settings.outlook === undefined ? 'off' : `from ${settings.outlook.sender} (${settings.outlook.delivery === 'always' ? 'every contact' : 'contacts Teams cannot reach'})`;
+  const installing = settings.teamsInstall === undefined ? 'off' : `on (catalog app ${settings.teamsInstall.catalogAppId})`;
   return {
-    detail: `All settings read and well-formed. Dynamics ${d.url} with ${option}; ${settings.leadContacts.length} contact(s); ${settings.admins.length} admin(s); Teams: ${teams}.`,
+    detail: `All settings read and well-formed. Dynamics ${d.url} with ${option}; ${settings.leadContacts.length} contact(s); ${settings.admins.length} admin(s); Teams: ${teams}; mail: ${mail}; installing the app for contacts: ${installing}.`,
   };
 }
 

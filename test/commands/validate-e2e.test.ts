@@ -108,6 +108,7 @@ describe('validate, through the Agents Playground', () => {
       ['Passed', 'Test mail sent to you'],
       ['Passed', 'Contact list reachable'],
     ]);
+    expect(steps[0]?.detail).toContain('mail: from leads@contoso.example (contacts Teams cannot reach); installing the app for contacts: off.');
     // A real mail to the admin who asked, from the lead mail's sender.
     expect(steps[5]?.detail).toBe('Microsoft Graph accepted a test mail from leads@contoso.example to alexw@example.com; it arrives within a minute or two.');
     expect(graph.mails.map((m) => [m.from, m.to, m.subject])).toEqual([['leads@contoso.example', ['alexw@example.com'], 'Marketplace Lead Bot: test mail from validate']]);

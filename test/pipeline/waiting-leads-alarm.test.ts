@@ -29,10 +29,10 @@ describe('the admins\' card when leads wait for Dynamics', () => {
     await dv.stop();
   });
 
-  const start = async (env: Record<string, string> = {}): Promise<void> => {
+  const start = async (env: Record<string, string> = {}, worker: Record<string, number> = {}): Promise<void> => {
     t = await startTestApp(
       { ...dynamicsEnv(dv.url), ADMINS: ADMIN, ...env },
-      { backgroundWork: true, workerOptions: FAST_WORKER, dynamicsRetry: FAST_RETRY, now: () => new Date(Date.now() + minutesLater * 60_000) },
+      { backgroundWork: true, workerOptions: { ...FAST_WORKER, ...worker }, dynamicsRetry: FAST_RETRY, now: () => new Date(Date.now() + minutesLater * 60_000) },
     );
     await t.app.installations.save({
       conversationId: 'a:admin',
@@ -95,5 +95,25 @@ describe('the admins\' card when leads wait for Dynamics', () => {
     minutesLater = 30;
     expect(await t.app.waitingAlarm.tick()).toBe('quiet');
     expect(toAdmin()).toHaveLength(1);
+  });
+
+  it('gives up a lead whose alert keeps failing after a bounded number of passes, tells them, and retry finishes it', async () => {
+    // The only contact's chat keeps answering 412: Teams asks for retries, and they keep failing.
+    await start({ LEAD_CONTACTS: ADMIN }, { hideMs: 300, maxFailedPasses: 2 });
+    connector.gone.set('a:admin', { status: 412, code: 'PreconditionFailed' });
+    const leadId = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
+    const [letter] = await waitFor(() => t.app.deadLetters.list(), (l) => l.length === 1, 30_000);
+    expect(letter).toMatchObject({ leadId, code: 'LEAD_NOT_FINISHED', reason: expect.stringMatching(/^Tried 2 times; the last failure: /) });
+    // Dynamics has it: the give-up is not Dynamics'.
+    expect(await t.app.storage.leads.get(leadId)).toMatchObject({ status: 'written', alertedAt: undefined });
+
+    connector.gone.delete('a:admin');
+    expect(await t.app.waitingAlarm.tick()).toBe('raised');
+    expect(toAdmin().find((c) => c.includes('Leads could not be finished'))).toContain('LEAD_NOT_FINISHED');
+
+    expect(await t.app.deadLetters.redrive()).toEqual([leadId]);
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done', 20_000);
+    expect(toAdmin().filter((c) => c.includes(leadId) && c.includes('"verb":"claimLead"'))).toHaveLength(1);
+    expect(dv.leads.size).toBe(1);
   });
 });

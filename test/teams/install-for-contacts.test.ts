@@ -145,4 +145,32 @@ describe('installing the app for the contact list', () => {
     expect(shown[0]).toContain(ids[0]);
     expect((await t.app.deliveries.get(ids[0] ?? '', `a:${MEMBER.id}`))?.status).toBe('sent');
   });
+
+  it('status names why the app could not be installed for a contact', async () => {
+    graph.grant(APP.clientId, ['User.Read.All']);
+    await start({ TEAMS_APP_CATALOG_ID: CATALOG_APP, LEAD_CONTACTS: `seller@contoso.example;${MEMBER.userPrincipalName}` });
+    // The seller has a chat with the bot (opened it themselves).
+    await teamsInstalls({ id: '8a1b2c3d-0000-4000-8000-00000000d003', userPrincipalName: 'seller@contoso.example', lastPasswordChangeDateTime: '2026-11-01T00:00:00Z' });
+    await waitFor(() => t.app.installations.list(), (all) => all.length === 1);
+    const leadId = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done');
+    const asked = connector.delivered.length;
+    await fetch(`${t.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'message',
+        id: 'status-1',
+        text: 'status',
+        channelId: 'msteams',
+        serviceUrl: connector.serviceUrl,
+        from: { id: '29:8a1b2c3d-0000-4000-8000-00000000d003' },
+        recipient: { id: '28:bot', name: 'Lead Bot' },
+        conversation: { id: 'a:8a1b2c3d-0000-4000-8000-00000000d003', conversationType: 'personal', tenantId: TENANT_ID },
+        channelData: { tenant: { id: TENANT_ID } },
+      }),
+    });
+    const [reply] = await waitFor(() => connector.delivered.slice(asked).filter((d) => JSON.stringify(d.activity).includes('Contacts reached')), (d) => d.length > 0);
+    expect(JSON.stringify(reply?.activity)).toContain('has no chat with the bot in Teams (the app could not be installed for them: Graph refused to install the app (HTTP 403 Authorization_RequestDenied)), and mail is off');
+  });
 });

@@ -6,6 +6,7 @@ import { inConversation } from '../teams/proactive';
 import { runValidation, VALIDATION_STEPS, type StepResult } from '../validation/run-validation';
 import type { Logger } from '../logging/create-logger';
 import { mailFix } from '../outlook/test-mail';
+import { installFix } from '../teams/app-installer';
 import type { CardAction, Command, CommandDeps } from './command';
 
 export const validateCommand: Command = {
@@ -90,6 +91,7 @@ function startValidation(reference: Partial<ConversationReference>, reportId: st
     });
   };
 
+  const installer = deps.installer;
   const work = async (): Promise<void> => {
     const chat = await deps.installations.get(conversationId);
     const outcome = await runValidation(
@@ -103,6 +105,8 @@ function startValidation(reference: Partial<ConversationReference>, reportId: st
         requestedByAddress: chat?.kind === 'personal' ? (chat.email ?? chat.userPrincipalName) : undefined,
         sendTestMail: deps.testMail,
         mailFix: (error) => mailFix(error, deps.settings.outlook),
+        checkInstall: installer === undefined ? undefined : (address) => installer.check(address),
+        installFix: (error) => installFix(error),
         deliverCard: async (lead, dynamicsUrl) => {
           await deps.limiter.take(conversationId);
           await inConversation(deps.bot.adapter, botAppId, reference, (context) =>

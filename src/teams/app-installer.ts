@@ -45,6 +45,18 @@ export class AppInstaller {
     return outcome;
   }
 
+  /**
+   * For `validate`: whether Graph sees this app installed for someone who has it (the admin
+   * asking), which proves the sign-in, both permissions and the catalog id. Rejects with Graph's error.
+   */
+  async check(address: string): Promise<'installed' | 'not-installed' | 'no-such-user'> {
+    const user = await this.findUser(address);
+    if (user === undefined) return 'no-such-user';
+    const filter = encodeURIComponent(`teamsApp/id eq '${this.catalogAppId}'`);
+    const found = (await this.graph.request('GET', `/v1.0/users/${encodeURIComponent(user.id)}/teamwork/installedApps?$expand=teamsApp&$filter=${filter}`)) as { value?: unknown[] };
+    return (found.value ?? []).length > 0 ? 'installed' : 'not-installed';
+  }
+
   /** Why the app is not installed for a contact, when it could not be. */
   async reasonFor(contact: string): Promise<string | undefined> {
     const known = await this.recorded(contact);
@@ -108,4 +120,15 @@ function describe(error: unknown): string {
 /** The Graph origin and version the app link names, as Graph documents it for this cloud. */
 function graphRoot(graph: GraphApp): string {
   return `${graph.url}/v1.0`;
+}
+
+/** What to do when Graph would not show or install the app, by what it said. */
+export function installFix(error: unknown): string {
+  if (!(error instanceof GraphError)) return 'Try again; if it keeps failing, the bot\'s log has the details.';
+  if (error.code === 'GRAPH_SIGN_IN_FAILED') return 'The bot could not sign in to Microsoft Graph: check GRAPH_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET, or the bot\'s own identity (README › How contacts are reached).';
+  if (error.status === 403) {
+    return "Grant the bot's identity the User.Read.All and TeamsAppInstallation.ReadWriteSelfForUser.All application permissions (TeamsAppInstallation.ReadWriteForUser.All for an app other than the bot's), with admin consent.";
+  }
+  if (error.transient) return 'Microsoft Graph is busy or unreachable right now: run validate again in a minute.';
+  return 'Graph refused; its code above says why.';
 }

@@ -38,6 +38,10 @@ export interface ValidationDeps {
   readonly sendTestMail: ((to: string) => Promise<void>) | undefined;
   /** The fix for a failed test mail, in plain words. */
   readonly mailFix: (error: unknown) => string;
+  /** Whether Graph sees the app installed for this address; absent when installing is off. Rejects with Graph's error. */
+  readonly checkInstall: ((address: string) => Promise<'installed' | 'not-installed' | 'no-such-user'>) | undefined;
+  /** The fix for a failed install check, in plain words. */
+  readonly installFix: (error: unknown) => string;
 }
 
 export interface ValidationOutcome {
@@ -66,10 +70,11 @@ const REACHABLE = 'Dynamics reachable';
 const TEST_LEAD = 'Test lead written to Dynamics';
 const CARD = 'Lead card delivered to you';
 const MAIL = 'Test mail sent to you';
+const INSTALL = 'App installs for contacts';
 const CONTACTS = 'Contact list reachable';
 
 /** The titles in order, for the card shown before anything ran. */
-export const VALIDATION_STEPS: readonly string[] = [SETTINGS, SIGN_IN, REACHABLE, TEST_LEAD, CARD, MAIL, CONTACTS];
+export const VALIDATION_STEPS: readonly string[] = [SETTINGS, SIGN_IN, REACHABLE, TEST_LEAD, CARD, MAIL, INSTALL, CONTACTS];
 
 /**
  * Checks the whole path a lead takes, step by step, as an admin asked: settings, sign-in,
@@ -120,6 +125,7 @@ export async function runValidation(
       },
     },
     { title: MAIL, run: () => checkMail(deps) },
+    { title: INSTALL, run: () => checkInstalls(deps) },
     { title: CONTACTS, run: () => checkContacts(deps) },
   ];
 
@@ -132,7 +138,12 @@ export async function runValidation(
       const started = performance.now();
       const finding = await step.run().then(
         (f): Finding & { state: StepState } => ({ ...f, state: f.state ?? 'passed' }),
-        (error: unknown) => (step.title === MAIL ? { state: 'failed' as const, detail: describeError(error), fix: deps.mailFix(error) } : explainFailure(error)),
+        (error: unknown) =>
+          step.title === MAIL
+            ? { state: 'failed' as const, detail: describeError(error), fix: deps.mailFix(error) }
+            : step.title === INSTALL
+              ? { state: 'failed' as const, detail: describeError(error), fix: deps.installFix(error) }
+              : explainFailure(error),
       );
       results[i] = { title: step.title, state: finding.state, detail: finding.detail, fix: finding.fix ?? '', ms: Math.round(performance.now() - started) };
     }
@@ -165,6 +176,25 @@ async function checkMail(deps: ValidationDeps): Promise<Finding> {
   }
   await deps.sendTestMail(deps.requestedByAddress);
   return { detail: `Microsoft Graph accepted a test mail from ${outlook.sender} to ${deps.requestedByAddress}; it arrives within a minute or two.` };
+}
+
+/** Installing for contacts needs what seeing the app installed for the admin needs: sign-in, User.Read.All, the install permission, the right catalog id. */
+async function checkInstalls(deps: ValidationDeps): Promise<Finding> {
+  const install = deps.settings.teamsInstall;
+  if (install === undefined || deps.checkInstall === undefined) {
+    return { state: 'skipped', detail: 'Installing is off (TEAMS_APP_CATALOG_ID is empty): contacts with no chat with the bot get mail, or nothing.' };
+  }
+  if (deps.requestedByAddress === undefined) {
+    return { state: 'warning', detail: 'This chat does not say who you are in your organisation.', fix: 'Run validate in your personal chat with the bot.' };
+  }
+  const found = await deps.checkInstall(deps.requestedByAddress);
+  if (found === 'installed') return { detail: `Microsoft Graph sees app ${install.catalogAppId} installed for you: the bot can install it for contacts who have no chat with it.` };
+  if (found === 'no-such-user') return { state: 'warning', detail: `Microsoft Graph found no user ${deps.requestedByAddress} in your organisation.`, fix: 'Run validate as a member of your organisation.' };
+  return {
+    state: 'warning',
+    detail: `Microsoft Graph does not see app ${install.catalogAppId} installed for you, though you are chatting with the bot.`,
+    fix: "TEAMS_APP_CATALOG_ID must be the app's id in your organisation's catalog: Teams admin center → Teams apps → Manage apps → the app → App ID (not the manifest id).",
+  };
 }
 
 async function checkContacts(deps: ValidationDeps): Promise<Finding> {

@@ -8,6 +8,8 @@ import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const CARD = 'application/vnd.microsoft.card.adaptive';
+const CATALOG_APP = '1542629c-01b3-4a6d-8f76-1938b779e48d';
+const GRAPH_PERMISSIONS = ['Mail.Send', 'User.Read.All', 'TeamsAppInstallation.ReadWriteSelfForUser.All'];
 const cardOf = (message: StreamedMessage | undefined): string => JSON.stringify(message?.attachments.find((a) => a.contentType === CARD)?.content ?? null);
 
 interface Step {
@@ -34,7 +36,7 @@ function stepsOf(card: string): Step[] {
 /** Types validate and waits for the report card to finish updating; returns the final card. */
 async function validate(playground: Playground, chat: string): Promise<{ card: string; reportId: string; updates: string[] }> {
   const first = await playground.ask(chat, 'validate');
-  expect(cardOf(first)).toContain('Checking… 0 of 7 done.');
+  expect(cardOf(first)).toContain('Checking… 0 of 8 done.');
   const final = await waitFor(
     () => playground.messages.filter((m) => m.action === 'updateMessage' && m.messageId === first.messageId).at(-1),
     (m) => m !== undefined && !cardOf(m).includes('Checking…'),
@@ -60,7 +62,10 @@ describe('validate, through the Agents Playground', () => {
     // Lead mail on, so validate sends its test mail through the Graph emulator.
     graph = await startGraphEmulator({ tls, identityProviderOrigin: idp.origin, tenantId: TENANT_ID });
     graph.setUser({ id: '3a9c1e7f-0000-4000-8000-00000000c001', userPrincipalName: 'leads@contoso.example', lastPasswordChangeDateTime: '2026-11-01T00:00:00Z' });
-    graph.grant(APP.clientId, ['Mail.Send']);
+    // ...and installing for contacts: Graph sees the app installed for the Playground's user, who has it.
+    graph.setUser({ id: '3a9c1e7f-0000-4000-8000-00000000e001', userPrincipalName: 'alexw@example.com', lastPasswordChangeDateTime: '2026-11-01T00:00:00Z' });
+    graph.markInstalled('3a9c1e7f-0000-4000-8000-00000000e001', CATALOG_APP);
+    graph.grant(APP.clientId, GRAPH_PERMISSIONS);
     const port = await freePort();
     t = await startTestApp(
       {
@@ -73,6 +78,7 @@ describe('validate, through the Agents Playground', () => {
         GRAPH_CLIENT_SECRET: APP.secret,
         OUTLOOK_SENDER: 'leads@contoso.example',
         PUBLIC_URL: `http://127.0.0.1:${String(port)}`,
+        TEAMS_APP_CATALOG_ID: CATALOG_APP,
       },
       { backgroundWork: true, workerOptions: FAST_WORKER, dynamicsRetry: FAST_RETRY },
       port,
@@ -84,7 +90,7 @@ describe('validate, through the Agents Playground', () => {
   });
   afterEach(async () => {
     dv.faults.clear();
-    graph.grant(APP.clientId, ['Mail.Send']);
+    graph.grant(APP.clientId, GRAPH_PERMISSIONS);
     await idp.setDirectory(defaultDirectory());
   });
   afterAll(async () => {
@@ -106,9 +112,11 @@ describe('validate, through the Agents Playground', () => {
       ['Passed', 'Test lead written to Dynamics'],
       ['Passed', 'Lead card delivered to you'],
       ['Passed', 'Test mail sent to you'],
+      ['Passed', 'App installs for contacts'],
       ['Passed', 'Contact list reachable'],
     ]);
-    expect(steps[0]?.detail).toContain('mail: from leads@contoso.example (contacts Teams cannot reach); installing the app for contacts: off.');
+    expect(steps[6]?.detail).toBe(`Microsoft Graph sees app ${CATALOG_APP} installed for you: the bot can install it for contacts who have no chat with it.`);
+    expect(steps[0]?.detail).toContain(`mail: from leads@contoso.example (contacts Teams cannot reach); installing the app for contacts: on (catalog app ${CATALOG_APP}).`);
     // A real mail to the admin who asked, from the lead mail's sender.
     expect(steps[5]?.detail).toBe('Microsoft Graph accepted a test mail from leads@contoso.example to alexw@example.com; it arrives within a minute or two.');
     expect(graph.mails.map((m) => [m.from, m.to, m.subject])).toEqual([['leads@contoso.example', ['alexw@example.com'], 'Marketplace Lead Bot: test mail from validate']]);
@@ -141,12 +149,14 @@ describe('validate, through the Agents Playground', () => {
     expect(updates.length).toBeLessThanOrEqual(5); // ~3.5 s of steps: one update a second and the final one
   });
 
-  it('says what to grant when Graph refuses the test mail', async () => {
+  it('says what to grant when Graph refuses the test mail and the install check', async () => {
     graph.revokeAll();
     const steps = stepsOf((await validate(playground, chat)).card);
     expect(steps[5]).toMatchObject({ mark: 'Failed', title: 'Test mail sent to you' });
     expect(steps[5]?.detail).toContain('HTTP 403');
     expect(steps[5]?.fix).toContain(`Grant app ${APP.clientId} (GRAPH_CLIENT_ID, or the bot's BOT_ID) the Mail.Send application permission`);
+    expect(steps[6]).toMatchObject({ mark: 'Failed', title: 'App installs for contacts' });
+    expect(steps[6]?.fix).toContain('TeamsAppInstallation.ReadWriteSelfForUser.All');
   });
 
   it('names a wrong client secret at sign-in, with where to fix it, and skips what needs it', async () => {
@@ -159,8 +169,8 @@ describe('validate, through the Agents Playground', () => {
       ['Skipped', 'Not checked: needs "Sign-in to Dynamics" to pass first.'],
       ['Skipped', 'Not checked: needs "Dynamics reachable" to pass first.'],
     ]);
-    // The card, the mail and the contacts do not depend on Dynamics, and are still checked.
-    expect(steps.slice(4).map((s) => s.mark)).toEqual(['Passed', 'Passed', 'Passed']);
+    // The card, the mail, installing and the contacts do not depend on Dynamics, and are still checked.
+    expect(steps.slice(4).map((s) => s.mark)).toEqual(['Passed', 'Passed', 'Passed', 'Passed']);
   });
 
   it('finds the missing security role when Dynamics refuses the app', async () => {
@@ -199,12 +209,13 @@ describe('validate with a wrong Dynamics URL', () => {
   it('fails at "Dynamics reachable" with the URL fix, and warns about the contact without the app', async () => {
     const { card } = await validate(playground, playground.config.personalChat.id);
     const steps = stepsOf(card);
-    expect(steps.map((s) => s.mark)).toEqual(['Passed', 'Passed', 'Failed', 'Skipped', 'Passed', 'Skipped', 'Warning']);
+    expect(steps.map((s) => s.mark)).toEqual(['Passed', 'Passed', 'Failed', 'Skipped', 'Passed', 'Skipped', 'Skipped', 'Warning']);
     expect(steps[2]?.detail).toContain('(DYNAMICS_URL_WRONG)');
     expect(steps[2]?.fix).toContain('DYNAMICS_URL');
     expect(steps[5]?.detail).toContain('Mail is off');
-    expect(steps[6]?.detail).toBe('1 of 2 contact(s) get lead cards in Teams. Not installed: meganb@example.com.');
-    expect(steps[6]?.fix).toContain('OUTLOOK_SENDER');
+    expect(steps[6]?.detail).toContain('Installing is off');
+    expect(steps[7]?.detail).toBe('1 of 2 contact(s) get lead cards in Teams. Not installed: meganb@example.com.');
+    expect(steps[7]?.fix).toContain('OUTLOOK_SENDER');
     expect(card).toContain('1 check(s) failed');
   });
 

@@ -64,6 +64,8 @@ export interface GraphEmulator {
   addCatalogApp(catalogAppId: string): void;
   /** Apps installed for users, in order. */
   readonly installedApps: InstalledApp[];
+  /** The app as installed for a user already (they opened it in Teams). */
+  markInstalled(userId: string, catalogAppId: string): void;
   /** Teams' side of an installation: what Teams does after Graph installed the app for a user. */
   onInstall: ((user: GraphUser, app: InstalledApp) => void) | undefined;
   revokeAll(): void;
@@ -146,6 +148,18 @@ export async function startGraphEmulator(options: { tls: TlsFiles; identityProvi
     if (install !== null && req.method === 'POST') {
       requirePermission(claims, ['TeamsAppInstallation.ReadWriteSelfForUser.All', 'TeamsAppInstallation.ReadWriteForUser.All']);
       return installFor(findUser(install[1] ?? ''), await readJson(req));
+    }
+    if (install !== null && req.method === 'GET') {
+      requirePermission(claims, ['TeamsAppInstallation.ReadSelfForUser.All', 'TeamsAppInstallation.ReadWriteSelfForUser.All', 'TeamsAppInstallation.ReadForUser.All', 'TeamsAppInstallation.ReadWriteForUser.All']);
+      const user = findUser(install[1] ?? '');
+      // The one filter documented for finding an app: teamsApp/id eq '{id}'.
+      const filter = requestUrl.searchParams.get('$filter');
+      const appId = filter === null ? undefined : /^teamsApp\/id eq '([^']+)'$/.exec(filter)?.[1];
+      if (filter !== null && appId === undefined) throw new GraphError(400, 'BadRequest', 'Invalid filter clause.');
+      const value = installedApps
+        .filter((a) => a.userId === user.id && (appId === undefined || a.teamsAppId === appId))
+        .map((a) => ({ id: a.id, ...(requestUrl.searchParams.get('$expand')?.includes('teamsApp') === true ? { teamsApp: { id: a.teamsAppId, displayName: 'Marketplace Lead Bot', distributionMethod: 'organization' } } : {}) }));
+      return { status: 200, body: { '@odata.context': `${url}/v1.0/$metadata#users('${user.id}')/teamwork/installedApps`, value } };
     }
     const sendMail = /^\/v1\.0\/users\/([^/]+)\/sendMail$/.exec(path);
     if (sendMail !== null && req.method === 'POST') {
@@ -299,6 +313,9 @@ export async function startGraphEmulator(options: { tls: TlsFiles; identityProvi
       catalog.add(catalogAppId);
     },
     installedApps,
+    markInstalled(userId, catalogAppId) {
+      installedApps.push({ id: Buffer.from(`${userId}##${catalogAppId}`).toString('base64'), userId, teamsAppId: catalogAppId });
+    },
     get onInstall() {
       return onInstall;
     },

@@ -8,6 +8,7 @@ import { APP, dynamicsEnv, MANAGED_IDENTITY, sharedServices, startDataverse, TEN
 import { startManagedIdentityEndpoint } from '../support/managed-identity-endpoint';
 import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
 import { seedSellers } from '../support/seed-installations';
+import { sendAsTeams } from '../support/send-as-teams';
 import { postLead, startTestApp, type TestApp } from '../support/test-app';
 
 const SENDER = 'leads@contoso.example';
@@ -217,21 +218,7 @@ describe('lead alerts by Outlook mail', () => {
 
     // seller0 types status in their chat, as Teams would send it.
     const asked = connector.delivered.length;
-    const response = await fetch(`${t.url}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'message',
-        id: 'status-1',
-        text: 'status',
-        channelId: 'msteams',
-        serviceUrl: connector.serviceUrl,
-        from: { id: '29:user-0', name: 'Seller 0' },
-        recipient: { id: '28:bot', name: 'Lead Bot' },
-        conversation: { id: 'a:conversation-0', conversationType: 'personal', tenantId: TENANT_ID },
-        channelData: { tenant: { id: TENANT_ID } },
-      }),
-    });
+    const response = await sendAsTeams(t.url, connector.serviceUrl, { userId: '29:user-0', name: 'Seller 0', conversationId: 'a:conversation-0' }, { type: 'message', id: 'status-1', text: 'status' });
     expect(response.status).toBe(200);
     const [reply] = await waitFor(() => connector.delivered.slice(asked).filter((d) => d.method === 'POST'), (d) => d.length > 0);
     const card = JSON.stringify(reply?.activity);

@@ -5,6 +5,7 @@ import { freePort } from '../support/free-port';
 import { startGraph, type GraphEmulator, type GraphUser } from '../support/graph-emulator';
 import { APP, dynamicsEnv, startDataverse, TENANT_ID } from '../support/local-services';
 import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
+import { sendAsTeams } from '../support/send-as-teams';
 import { postLead, startTestApp, type TestApp } from '../support/test-app';
 
 const CATALOG_APP = '1542629c-01b3-4a6d-8f76-1938b779e48d';
@@ -33,17 +34,9 @@ describe('installing the app for the contact list', () => {
     const userId = `29:${user.id}`;
     const address = user.mail ?? user.userPrincipalName;
     connector.members.set(userId, { name: address, aadObjectId: user.id, email: address, userPrincipalName: user.userPrincipalName });
-    const common = {
-      id: `${activity}-${user.id}`,
-      channelId: 'msteams',
-      serviceUrl: connector.serviceUrl,
-      from: { id: userId, aadObjectId: user.id },
-      recipient: { id: '28:bot', name: 'Lead Bot' },
-      conversation: { id: `a:${user.id}`, conversationType: 'personal', tenantId: TENANT_ID },
-      channelData: { tenant: { id: TENANT_ID } },
-    };
-    const body = activity === 'installationUpdate' ? { ...common, type: 'installationUpdate', action: 'add' } : { ...common, type: 'conversationUpdate', membersAdded: [{ id: '28:bot' }] };
-    const response = await fetch(`${t.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const sender = { userId, aadObjectId: user.id, conversationId: `a:${user.id}` };
+    const body = activity === 'installationUpdate' ? { type: 'installationUpdate', action: 'add' } : { type: 'conversationUpdate', membersAdded: [{ id: '28:bot' }] };
+    const response = await sendAsTeams(t.url, connector.serviceUrl, sender, { id: `${activity}-${user.id}`, ...body });
     expect(response.status).toBeLessThan(300);
   };
   const cardsIn = (conversationId: string): string[] =>
@@ -122,22 +115,12 @@ describe('installing the app for the contact list', () => {
     expect(list).not.toContain(ids[2]);
 
     const message = connector.delivered.find((d) => d.conversationId === `a:${MEMBER.id}` && JSON.stringify(d.activity).includes('leads arrived before'));
-    const show = await fetch(`${t.url}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'invoke',
-        name: 'adaptiveCard/action',
-        id: 'show-1',
-        channelId: 'msteams',
-        serviceUrl: connector.serviceUrl,
-        from: { id: `29:${MEMBER.id}`, aadObjectId: MEMBER.id, name: 'Jimin' },
-        recipient: { id: '28:bot', name: 'Lead Bot' },
-        conversation: { id: `a:${MEMBER.id}`, conversationType: 'personal', tenantId: TENANT_ID },
-        channelData: { tenant: { id: TENANT_ID } },
-        replyToId: message?.activityId,
-        value: { action: { type: 'Action.Execute', verb: 'showLead', data: { leadId: ids[0], leadIds: `${ids[1] ?? ''},${ids[0] ?? ''}` } }, trigger: 'manual' },
-      }),
+    const show = await sendAsTeams(t.url, connector.serviceUrl, { userId: `29:${MEMBER.id}`, aadObjectId: MEMBER.id, name: 'Jimin', conversationId: `a:${MEMBER.id}` }, {
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      id: 'show-1',
+      replyToId: message?.activityId,
+      value: { action: { type: 'Action.Execute', verb: 'showLead', data: { leadId: ids[0], leadIds: `${ids[1] ?? ''},${ids[0] ?? ''}` } }, trigger: 'manual' },
     });
     expect(show.status).toBe(200);
     expect(JSON.stringify(await show.json())).toContain('Shown below');
@@ -155,21 +138,7 @@ describe('installing the app for the contact list', () => {
     const leadId = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
     await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done');
     const asked = connector.delivered.length;
-    await fetch(`${t.url}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'message',
-        id: 'status-1',
-        text: 'status',
-        channelId: 'msteams',
-        serviceUrl: connector.serviceUrl,
-        from: { id: '29:8a1b2c3d-0000-4000-8000-00000000d003' },
-        recipient: { id: '28:bot', name: 'Lead Bot' },
-        conversation: { id: 'a:8a1b2c3d-0000-4000-8000-00000000d003', conversationType: 'personal', tenantId: TENANT_ID },
-        channelData: { tenant: { id: TENANT_ID } },
-      }),
-    });
+    await sendAsTeams(t.url, connector.serviceUrl, { userId: '29:8a1b2c3d-0000-4000-8000-00000000d003', conversationId: 'a:8a1b2c3d-0000-4000-8000-00000000d003' }, { type: 'message', id: 'status-1', text: 'status' });
     const [reply] = await waitFor(() => connector.delivered.slice(asked).filter((d) => JSON.stringify(d.activity).includes('Contacts reached')), (d) => d.length > 0);
     expect(JSON.stringify(reply?.activity)).toContain('has no chat with the bot in Teams (the app could not be installed for them: Graph refused to install the app (HTTP 403 Authorization_RequestDenied)), and mail is off');
   });

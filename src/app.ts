@@ -14,7 +14,7 @@ import { alertEveryContact, type LeadNotifier } from './pipeline/lead-notifier';
 import { dynamicsStanding } from './pipeline/dynamics-standing';
 import { GraphApp, type GraphRetry } from './graph/graph-app';
 import { registerClaimPage } from './outlook/claim-page';
-import { ClaimTokens } from './outlook/claim-token';
+import { claimKey, ClaimTokens } from './outlook/claim-token';
 import { MailLimiter } from './outlook/mail-limiter';
 import { MailStore } from './outlook/mail-store';
 import { outlookAlerts } from './outlook/outlook-alerts';
@@ -169,7 +169,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   };
   const teams = deps.notifier ?? teamsNotifier(teamsDeps);
   const outlook = settings.outlook;
-  const claimTokens = new ClaimTokens(settings.intake.key);
+  const claimTokens = new ClaimTokens(claimKey(storage.state));
   const mails = outlook === undefined ? undefined : new MailStore(storage.mailTable);
   const mail =
     outlook === undefined || graph === undefined || mails === undefined
@@ -220,7 +220,11 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     registerClaimPage(server, {
       tokens: claimTokens,
       leads: storage.leads,
-      claimed: (lead) => notifier.refresh(lead, dynamicsStanding(lead, (id) => dynamics.recordUrl(id))),
+      claimed: async (lead) => {
+        // As stored now: the Dynamics standing may have changed since the mail went.
+        const current = (await storage.leads.get(lead.id)) ?? lead;
+        await notifier.refresh(current, dynamicsStanding(current, (id) => dynamics.recordUrl(id)));
+      },
       logger,
       now,
     });

@@ -620,7 +620,8 @@ function readGraphUses(s: Parsed, problems: string[]): Pick<Settings, 'outlook' 
     const uses = [mailOn ? 'OUTLOOK_SENDER (mail)' : '', s.TEAMS_APP_CATALOG_ID === undefined ? '' : 'TEAMS_APP_CATALOG_ID (installing the app)'].filter((u) => u !== '');
     problems.push(
       `${uses.join(' and ')} ${uses.length === 1 ? 'needs' : 'need'} an app to call Microsoft Graph as: set GRAPH_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET ` +
-        "(an app registration with Mail.Send and TeamsAppInstallation.ReadWriteSelfForUser.All application permissions; the bot's own identity is used when they are empty and BOT_ID is set), or leave them empty",
+        "(an app registration with the Mail.Send application permission for mail, User.Read.All and TeamsAppInstallation.ReadWriteForUser.All for installing; " +
+        "when they are empty the bot's own identity is used if BOT_ID is set, with TeamsAppInstallation.ReadWriteSelfForUser.All), or leave them empty",
     );
   }
   if (mailOn && s.PUBLIC_URL === undefined) {

@@ -19,11 +19,17 @@ export class GraphError extends Error {
   }
 
   /**
-   * Whether the same request may work if sent again: throttling, outages, a connection that
-   * failed. Not a timeout: Graph may have done the work (a mail sent) and only the answer was lost.
+   * Whether the same request may work if sent again: throttling, outages, a connection that was
+   * never made, a sign-in that could not reach Entra. Not a timeout or a dropped connection:
+   * Graph may have done the work (a mail sent) and only the answer was lost.
    */
   get transient(): boolean {
-    return this.code === 'GRAPH_UNREACHABLE' || this.status === 429 || (this.status !== undefined && this.status >= 500);
+    return this.code === 'GRAPH_UNREACHABLE' || this.code === 'GRAPH_SIGN_IN_UNREACHABLE' || this.status === 429 || (this.status !== undefined && this.status >= 500);
+  }
+
+  /** Graph said it did not do the request (throttled, unavailable), or it never reached Graph. */
+  get notDone(): boolean {
+    return this.code === 'GRAPH_UNREACHABLE' || this.code === 'GRAPH_SIGN_IN_UNREACHABLE' || this.status === 429 || this.status === 503 || this.status === 504;
   }
 }
 
@@ -69,15 +75,18 @@ export class GraphApp {
   }
 
   /**
-   * Sends one request; 429 and 5xx are tried again after Retry-After (or backoff), up to
-   * `attempts`. Resolves with the JSON body (undefined for 202/204), rejects with a GraphError.
+   * Sends one request; what may safely be sent again is, after Retry-After (or backoff), up to
+   * `attempts`: for a GET anything transient; for a POST only what Graph says it did not do
+   * (429, 503, 504, a connection never made), so a mail is not sent twice. Resolves with the JSON
+   * body (undefined for 202/204), rejects with a GraphError.
    */
   async request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.once(method, path, body);
       } catch (error) {
-        if (!(error instanceof GraphError) || !error.transient || attempt >= this.retry.attempts) throw error;
+        const again = error instanceof GraphError && (method === 'GET' ? error.transient : error.notDone);
+        if (!again || attempt >= this.retry.attempts) throw error;
         const waitMs = error.retryAfterMs ?? backoffDelay(attempt, this.retry.baseDelayMs, 30_000);
         if (waitMs > this.retry.maxRetryAfterMs) throw error;
         await sleep(waitMs);
@@ -97,7 +106,12 @@ export class GraphApp {
       });
     } catch (error) {
       if ((error as Error).name === 'TimeoutError') throw new GraphError(undefined, 'GRAPH_TIMEOUT', `Microsoft Graph did not answer within ${String(TIMEOUT_MS / 1000)} s.`);
-      throw new GraphError(undefined, 'GRAPH_UNREACHABLE', `Microsoft Graph could not be reached at ${this.settings.url}.`);
+      // Only a connection never made is sure not to have reached Graph; a dropped one may have.
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? '';
+      if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(cause)) {
+        throw new GraphError(undefined, 'GRAPH_UNREACHABLE', `Microsoft Graph could not be reached at ${this.settings.url}.`);
+      }
+      throw new GraphError(undefined, 'GRAPH_NO_ANSWER', `Microsoft Graph dropped the connection before answering (${cause || 'no reason given'}).`);
     }
     const text = await response.text();
     if (response.ok) return parseJsonOrUndefined(text);
@@ -116,9 +130,11 @@ export class GraphApp {
     try {
       token = await this.acquire();
     } catch (error) {
-      const e = error as { errorMessage?: string; message?: string };
+      const e = error as { errorMessage?: string; message?: string; errorCode?: string };
       const code = /AADSTS\d+/.exec(`${e.errorMessage ?? ''} ${e.message ?? ''}`)?.[0];
-      throw new GraphError(401, 'GRAPH_SIGN_IN_FAILED', `Signing in to Microsoft Graph as ${who} failed${code === undefined ? '' : ` (${code})`}.`);
+      // A refusal names an AADSTS code; anything else (no answer, a 5xx) may pass by itself.
+      if (code === undefined) throw new GraphError(undefined, 'GRAPH_SIGN_IN_UNREACHABLE', `Signing in to Microsoft Graph as ${who} got no answer (${e.errorCode ?? 'no code'}).`);
+      throw new GraphError(401, 'GRAPH_SIGN_IN_FAILED', `Signing in to Microsoft Graph as ${who} was refused (${code}).`);
     }
     if (token === undefined) throw new GraphError(401, 'GRAPH_SIGN_IN_FAILED', `Signing in to Microsoft Graph as ${who} gave no token.`);
     return token;

@@ -3,7 +3,7 @@ import { describeLead } from '../cards/lead-card';
 import type { Logger } from '../logging/create-logger';
 import type { LeadStore, StoredLead } from '../storage/lead-store';
 import type { ClaimTokens } from './claim-token';
-import { escape } from './lead-mail';
+import { escapeHtml } from './lead-mail';
 
 export const CLAIM_PATH = '/claim';
 
@@ -28,12 +28,12 @@ export function registerClaimPage(server: Server, deps: ClaimPageDeps): void {
     if (found === undefined) return;
     const { lead, recipient } = found;
     if (lead.claimedBy !== undefined) {
-      page(res, 200, 'Already claimed', leadSection(lead) + `<p class="claimed">Claimed by ${escape(lead.claimedBy)}.</p>`);
+      page(res, 200, 'Already claimed', leadSection(lead) + `<p class="claimed">Claimed by ${escapeHtml(lead.claimedBy)}.</p>`);
       return;
     }
     const form = lead.isTest
       ? '<p>This is a test lead: there is nothing to claim.</p>'
-      : `<form method="post"><button type="submit">Claim this lead</button></form><p class="small">Claiming names you, ${escape(recipient)}, as the lead's owner, for everyone who got it.</p>`;
+      : `<form method="post"><button type="submit">Claim this lead</button></form><p class="small">Claiming names you, ${escapeHtml(recipient)}, as the lead's owner, for everyone who got it.</p>`;
     page(res, 200, 'Claim this lead', leadSection(lead) + form);
   });
 
@@ -54,14 +54,14 @@ export function registerClaimPage(server: Server, deps: ClaimPageDeps): void {
       });
     }
     const title = outcome.won ? 'You claimed this lead' : 'Already claimed';
-    page(res, 200, title, leadSection(claimed) + `<p class="claimed">${outcome.won ? 'It is yours: the sales team sees that you claimed it.' : `Claimed by ${escape(outcome.claimedBy)}.`}</p>`);
+    page(res, 200, title, leadSection(claimed) + `<p class="claimed">${outcome.won ? 'It is yours: the sales team sees that you claimed it.' : `Claimed by ${escapeHtml(outcome.claimedBy)}.`}</p>`);
   });
 }
 
 /** The lead the link names, or a plain refusal page (and undefined). */
 async function open(req: Request, res: Response, deps: ClaimPageDeps): Promise<{ lead: StoredLead; recipient: string } | undefined> {
   const token = new URL(req.url ?? '/', 'http://claim').searchParams.get('t') ?? '';
-  const check = deps.tokens.check(token, deps.now());
+  const check = await deps.tokens.check(token, deps.now());
   if ('refused' in check) {
     const why = check.refused === 'expired' ? 'This Claim link has expired. Claim the lead from Teams, or ask an admin.' : 'This Claim link is not valid: it may have been cut short or changed. Open it again from the mail.';
     page(res, check.refused === 'expired' ? 410 : 400, 'Link not valid', `<p>${why}</p>`);
@@ -77,13 +77,13 @@ async function open(req: Request, res: Response, deps: ClaimPageDeps): Promise<{
 
 function leadSection(lead: StoredLead): string {
   const d = describeLead(lead);
-  const rows = d.facts.map((f) => `<tr><th>${escape(f.label)}</th><td>${escape(f.value)}</td></tr>`).join('');
+  const rows = d.facts.map((f) => `<tr><th>${escapeHtml(f.label)}</th><td>${escapeHtml(f.value)}</td></tr>`).join('');
   return [
     lead.doNotContact ? '<p class="warn">Do not contact: the customer asked not to be contacted.</p>' : '',
-    `<h1>${escape(d.headline)}</h1>`,
-    `<p><strong>${escape(d.who)}</strong>${d.role === '' ? '' : `<br><span class="subtle">${escape(d.role)}</span>`}</p>`,
+    `<h1>${escapeHtml(d.headline)}</h1>`,
+    `<p><strong>${escapeHtml(d.who)}</strong>${d.role === '' ? '' : `<br><span class="subtle">${escapeHtml(d.role)}</span>`}</p>`,
     `<table>${rows}</table>`,
-    d.notes === '' ? '' : `<p><span class="subtle">Their notes</span><br>${escape(d.notes)}</p>`,
+    d.notes === '' ? '' : `<p><span class="subtle">Their notes</span><br>${escapeHtml(d.notes)}</p>`,
   ].join('');
 }
 
@@ -96,7 +96,7 @@ const STYLE =
 
 /** A whole page: lead data only to whoever holds the link, never cached or framed, no scripts. */
 function page(res: Response, status: number, title: string, body: string): void {
-  const html = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${escape(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>`;
+  const html = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>`;
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',

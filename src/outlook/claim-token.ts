@@ -1,4 +1,7 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { TableClient } from '@azure/data-tables';
+import { isConflict } from '../storage/is-conflict';
+import { isNotFound } from '../storage/is-not-found';
 
 /** What a Claim link in a mail allows: this recipient may claim this lead, until then. */
 export interface ClaimGrant {
@@ -11,26 +14,22 @@ export type ClaimCheck = { readonly grant: ClaimGrant } | { readonly refused: 'm
 
 /**
  * Signed Claim links: the lead, the recipient and an expiry, with an HMAC over them, so a link
- * works only as it was sent (to that person, for that lead) and only for a while. The key is
- * derived from the intake key, so there is no further secret to deploy; a new intake key ends
- * the links already sent.
+ * works only as it was sent (to that person, for that lead) and only for a while. The key is the
+ * bot's own random one (claimKey), known to no one outside its storage: not the intake key, which
+ * travels in Partner Center's URL.
  */
 export class ClaimTokens {
-  private readonly key: Buffer;
+  constructor(private readonly key: () => Promise<Buffer>) {}
 
-  constructor(secret: string) {
-    this.key = Buffer.from(hkdfSync('sha256', secret, 'marketplace-lead-bot', 'claim-link', 32));
-  }
-
-  issue(grant: ClaimGrant): string {
+  async issue(grant: ClaimGrant): Promise<string> {
     const payload = Buffer.from(JSON.stringify({ l: grant.leadId, r: grant.recipient, e: grant.expiresAt.getTime() })).toString('base64url');
-    return `${payload}.${this.sign(payload)}`;
+    return `${payload}.${await this.sign(payload)}`;
   }
 
-  check(token: string, now: Date): ClaimCheck {
+  async check(token: string, now: Date): Promise<ClaimCheck> {
     const [payload, signature, ...rest] = token.split('.');
     if (payload === undefined || signature === undefined || rest.length > 0 || !/^[\w-]+$/.test(payload) || !/^[\w-]+$/.test(signature)) return { refused: 'malformed' };
-    const expected = Buffer.from(this.sign(payload));
+    const expected = Buffer.from(await this.sign(payload));
     const given = Buffer.from(signature);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { refused: 'altered' };
     const fields = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { l?: unknown; r?: unknown; e?: unknown };
@@ -39,7 +38,39 @@ export class ClaimTokens {
     return { grant: { leadId: fields.l, recipient: fields.r, expiresAt: new Date(fields.e) } };
   }
 
-  private sign(payload: string): string {
-    return createHmac('sha256', this.key).update(payload).digest('base64url');
+  private async sign(payload: string): Promise<string> {
+    return createHmac('sha256', await this.key()).update(payload).digest('base64url');
   }
+}
+
+/**
+ * The Claim-link key: 32 random bytes made once, by whichever instance needs it first, and kept
+ * in the state table (every instance signs and checks with the same one); read once per process.
+ */
+export function claimKey(state: TableClient): () => Promise<Buffer> {
+  const key = { partitionKey: 'secret', rowKey: 'claim-links' };
+  let loaded: Promise<Buffer> | undefined;
+  const load = async (): Promise<Buffer> => {
+    try {
+      return Buffer.from((await state.getEntity<{ value: string }>(key.partitionKey, key.rowKey)).value, 'base64');
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    const made = randomBytes(32);
+    try {
+      await state.createEntity({ ...key, value: made.toString('base64') });
+      return made;
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      // Another instance made it first: use theirs.
+      return Buffer.from((await state.getEntity<{ value: string }>(key.partitionKey, key.rowKey)).value, 'base64');
+    }
+  };
+  return () => {
+    loaded ??= load().catch((error: unknown) => {
+      loaded = undefined;
+      throw error;
+    });
+    return loaded;
+  };
 }

@@ -33,7 +33,7 @@ export function leadMail(input: LeadMailInput): LeadMail {
     record === '' ? '' : link(record, 'Open in Dynamics'),
     mailto === '' ? '' : link(mailto, 'E-mail them'),
   ].filter((l) => l !== '');
-  const rows = d.facts.map((f) => `<tr><td style="color:#605e5c;padding:2px 12px 2px 0;vertical-align:top">${escape(f.label)}</td><td style="padding:2px 0">${escape(f.value)}</td></tr>`);
+  const rows = d.facts.map((f) => `<tr><td style="color:#605e5c;padding:2px 12px 2px 0;vertical-align:top">${escapeHtml(f.label)}</td><td style="padding:2px 0">${escapeHtml(f.value)}</td></tr>`);
   const notices = [
     lead.doNotContact ? notice('#fde7e9', 'Do not contact: the customer asked not to be contacted.') : '',
     lead.isTest ? notice('#fff4ce', "Test lead: sent by Partner Center's Validate or the bot's validate command, not by a customer.") : '',
@@ -45,12 +45,12 @@ export function leadMail(input: LeadMailInput): LeadMail {
     '</head>',
     '<body style="font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;color:#201f1e;margin:0;padding:16px;max-width:640px">',
     notices,
-    `<h2 style="font-size:20px;margin:0 0 8px">${escape(d.headline)}</h2>`,
-    `<p style="margin:0 0 12px"><strong>${escape(d.who)}</strong>${d.role === '' ? '' : `<br><span style="color:#605e5c">${escape(d.role)}</span>`}</p>`,
+    `<h2 style="font-size:20px;margin:0 0 8px">${escapeHtml(d.headline)}</h2>`,
+    `<p style="margin:0 0 12px"><strong>${escapeHtml(d.who)}</strong>${d.role === '' ? '' : `<br><span style="color:#605e5c">${escapeHtml(d.role)}</span>`}</p>`,
     `<table style="border-collapse:collapse;margin:0 0 12px">${rows.join('')}</table>`,
-    d.notes === '' ? '' : `<p style="margin:0 0 12px"><span style="color:#605e5c">Their notes</span><br>${escape(d.notes).replace(/\r?\n/g, '<br>')}</p>`,
-    input.claimedBy === undefined ? '' : `<p style="margin:0 0 12px;color:#107c10"><strong>Claimed by ${escape(input.claimedBy)}</strong></p>`,
-    `<p style="margin:0 0 16px;font-size:13px;color:${dynamics.state === 'written' ? '#107c10' : '#8a6100'}">${escape(dynamicsLine(dynamics))}</p>`,
+    d.notes === '' ? '' : `<p style="margin:0 0 12px"><span style="color:#605e5c">Their notes</span><br>${escapeHtml(d.notes).replace(/\r?\n/g, '<br>')}</p>`,
+    input.claimedBy === undefined ? '' : `<p style="margin:0 0 12px;color:#107c10"><strong>Claimed by ${escapeHtml(input.claimedBy)}</strong></p>`,
+    `<p style="margin:0 0 16px;font-size:13px;color:${dynamics.state === 'written' ? '#107c10' : '#8a6100'}">${escapeHtml(dynamicsLine(dynamics))}</p>`,
     `<p style="margin:0 0 16px">${links.join(' &nbsp; ')}</p>`,
     '<p style="font-size:12px;color:#605e5c;margin:0">You get this because you are on the contact list for marketplace leads. The Claim link is yours alone: it names you as the lead\'s owner.</p>',
     '</body></html>',
@@ -82,7 +82,7 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
 }
 
-export function escape(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${String(c.charCodeAt(0))};`);
 }
 
@@ -90,9 +90,9 @@ function link(url: string, text: string, primary = false): string {
   const style = primary
     ? 'background:#5b5fc7;color:#ffffff;padding:8px 16px;border-radius:4px;text-decoration:none;display:inline-block'
     : 'color:#5b5fc7';
-  return `<a href="${escape(url)}" style="${style}">${escape(text)}</a>`;
+  return `<a href="${escapeHtml(url)}" style="${style}">${escapeHtml(text)}</a>`;
 }
 
 function notice(background: string, text: string): string {
-  return `<p style="background:${background};padding:8px 12px;margin:0 0 12px"><strong>${escape(text)}</strong></p>`;
+  return `<p style="background:${background};padding:8px 12px;margin:0 0 12px"><strong>${escapeHtml(text)}</strong></p>`;
 }

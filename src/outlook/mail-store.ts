@@ -63,11 +63,6 @@ export class MailStore {
     return found;
   }
 
-  async forLead(leadId: string): Promise<MailDelivery[]> {
-    const found: MailDelivery[] = [];
-    for await (const row of this.table.listEntities<MailDelivery>({ queryOptions: { filter: odata`PartitionKey eq ${leadId}` } })) found.push(toDelivery(row));
-    return found;
-  }
 }
 
 /** An address as a RowKey: base64url, since addresses may hold characters a RowKey may not. */

@@ -10,6 +10,7 @@ import { leadMail } from './lead-mail';
 import type { MailLimiter } from './mail-limiter';
 import type { MailStore } from './mail-store';
 import { CLAIM_PATH } from './claim-page';
+import { sendMail } from './send-mail';
 
 export interface OutlookAlertsDeps {
   readonly graph: GraphApp;
@@ -49,9 +50,12 @@ export function outlookAlerts(deps: OutlookAlertsDeps): MailAlerts {
 }
 
 async function mailOne(lead: StoredLead, dynamics: DynamicsStanding, recipient: string, deps: OutlookAlertsDeps, log: Logger): Promise<Outcome> {
+  // The sending turn first, then the claim: a restart while waiting for a turn loses nothing.
+  if ((await deps.mails.get(lead.id, recipient))?.status === 'sent') return 'already';
+  await deps.limiter.take();
   const now = deps.now();
   if (!(await deps.mails.start(lead.id, recipient, now))) return 'already';
-  const token = deps.tokens.issue({ leadId: lead.id, recipient, expiresAt: new Date(now.getTime() + LINK_MS) });
+  const token = await deps.tokens.issue({ leadId: lead.id, recipient, expiresAt: new Date(now.getTime() + LINK_MS) });
   const mail = leadMail({
     lead,
     dynamics,
@@ -59,28 +63,26 @@ async function mailOne(lead: StoredLead, dynamics: DynamicsStanding, recipient: 
     claimUrl: `${deps.settings.publicUrl}${CLAIM_PATH}?t=${token}`,
     originatorId: deps.settings.originatorId,
   });
-  await deps.limiter.take();
   try {
-    await deps.graph.request('POST', `/v1.0/users/${encodeURIComponent(deps.settings.sender)}/sendMail`, {
-      message: { subject: mail.subject, body: { contentType: 'HTML', content: mail.html }, toRecipients: [{ emailAddress: { address: recipient } }] },
-      saveToSentItems: false,
-    });
+    await sendMail(deps.graph, deps.settings.sender, recipient, mail.subject, mail.html);
     await deps.mails.finish(lead.id, recipient, 'sent', deps.now());
     return 'sent';
   } catch (error) {
     if (!(error instanceof GraphError)) throw error;
     const reason = `${error.status === undefined ? '' : `HTTP ${String(error.status)} `}${error.code}: ${error.message}`;
-    if (error.code === 'GRAPH_TIMEOUT') {
+    if (error.code === 'GRAPH_TIMEOUT' || error.code === 'GRAPH_NO_ANSWER' || (error.status !== undefined && error.status >= 500 && !error.notDone)) {
       // Graph may have sent it: left as "sending", so it is never sent twice.
-      log.warn({ code: error.code }, 'no answer from Graph to a lead mail; not sent again, in case it went');
+      log.warn({ code: error.code, status: error.status }, 'no clear answer from Graph to a lead mail; not sent again, in case it went');
       return 'unknown';
     }
-    if (!error.transient) {
+    if (error.code === 'ErrorInvalidRecipients') {
+      // The one refusal that is about the recipient: anything else is the sender's or the app's, and passes once fixed.
       await deps.mails.finish(lead.id, recipient, 'refused', deps.now(), reason);
-      log.warn({ status: error.status, code: error.code }, 'Graph refused a lead mail; this recipient is not mailed this lead');
+      log.warn({ status: error.status, code: error.code }, 'Graph refused a lead mail recipient; this recipient is not mailed this lead');
       return 'refused';
     }
     await deps.mails.finish(lead.id, recipient, 'failed', deps.now(), reason);
+    if (!error.transient) log.error({ status: error.status, code: error.code }, 'lead mail could not be sent: the sender, the app or its permission needs a fix (validate shows it); it is tried again');
     return 'failed';
   }
 }

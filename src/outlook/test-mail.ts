@@ -1,15 +1,13 @@
 import type { OutlookSettings } from '../config/settings';
 import { GraphError, type GraphApp } from '../graph/graph-app';
+import { sendMail } from './send-mail';
 
 /** `validate`'s real mail: from the lead mail's sender, through the same app, to the admin who asked. */
 export async function sendTestMail(graph: GraphApp, settings: OutlookSettings, to: string): Promise<void> {
   const content =
     '<p>This is a test from the Marketplace Lead Bot\'s <strong>validate</strong> command.</p>' +
     `<p>Lead mail reaches contacts Teams cannot reach ${settings.delivery === 'always' ? '(and, as set, every contact)' : ''} from this mailbox, the same way.</p>`;
-  await graph.request('POST', `/v1.0/users/${encodeURIComponent(settings.sender)}/sendMail`, {
-    message: { subject: 'Marketplace Lead Bot: test mail from validate', body: { contentType: 'HTML', content }, toRecipients: [{ emailAddress: { address: to } }] },
-    saveToSentItems: false,
-  });
+  await sendMail(graph, settings.sender, to, 'Marketplace Lead Bot: test mail from validate', content);
 }
 
 /** What to do when mail could not go, by what Graph (or signing in to it) said. */

@@ -234,7 +234,7 @@ export class LeadWorker {
         const standing = this.standing(lead);
         if (lead.alertedAs !== standing.state) {
           // An alert tried before, that reached some people only, said something else: their cards first.
-          if (lead.alertedAs !== undefined) await this.deps.notifier.refresh(lead, standing);
+          if (lead.alertedAs !== undefined) await this.deps.notifier.refresh({ ...lead, claimedBy: (await this.deps.leads.get(lead.id))?.claimedBy ?? lead.claimedBy }, standing);
           // Recorded before sending, so a retry knows what the cards sent so far say.
           await this.deps.leads.update(lead.id, { alertedAs: standing.state });
           lead = { ...lead, alertedAs: standing.state };
@@ -248,10 +248,12 @@ export class LeadWorker {
       // Dynamics' answer is recorded whatever became of the alert.
       if (write !== undefined) await settle(await write);
     }
-    // The cards already out show what changed meanwhile: written, or given up.
+    // The cards already out show what changed meanwhile: written, or given up. Built from the
+    // lead as stored now, so a Claim made meanwhile stays on them.
     const standing = this.standing(lead);
     if (lead.alertedAs !== undefined && lead.alertedAs !== standing.state && standing.state !== 'pending') {
-      await this.deps.notifier.refresh(lead, standing);
+      const fresh = (await this.deps.leads.get(lead.id)) ?? lead;
+      await this.deps.notifier.refresh(fresh, this.standing(fresh));
       await this.deps.leads.update(lead.id, { alertedAs: standing.state });
     }
     if (retryInMs !== undefined) {

@@ -33,7 +33,8 @@ export type WaitingCheck = 'not-holder' | 'quiet' | 'raised' | 'open' | 'cleared
 
 /**
  * Tells the admins once when leads start waiting for Dynamics longer than 15 minutes, or one is
- * dead-lettered (the reason, how many, Retry), and once when that clears. Sign-in refusals are
+ * dead-lettered (the reason, how many, Retry), again only when the reason changes, and once when
+ * it all clears. Sign-in refusals are
  * not counted: the sign-in alarm tells of them at once. One instance checks each minute (a
  * lease); the incident is a row every instance shares, so restarts never repeat a card.
  */
@@ -74,7 +75,8 @@ export class WaitingLeadsAlarm {
       await this.clear(incident);
       return 'cleared';
     }
-    if (incident?.told === true) return 'open';
+    // One card per cause: a new reason (a second outage while an old dead letter waits) is news.
+    if (incident?.told === true && incident.code === situation.code) return 'open';
     return (await this.raise(situation, incident)) ? 'raised' : 'open';
   }
 
@@ -100,10 +102,10 @@ export class WaitingLeadsAlarm {
     };
   }
 
-  private async incident(): Promise<{ told: boolean; etag: string } | undefined> {
+  private async incident(): Promise<{ told: boolean; code: string; etag: string } | undefined> {
     try {
-      const row = await this.deps.state.getEntity<{ told: boolean }>(KEY.partitionKey, KEY.rowKey);
-      return { told: row.told, etag: row.etag };
+      const row = await this.deps.state.getEntity<{ told: boolean; code?: string }>(KEY.partitionKey, KEY.rowKey);
+      return { told: row.told, code: row.code ?? '', etag: row.etag };
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -120,7 +122,7 @@ export class WaitingLeadsAlarm {
     const card = CardFactory.adaptiveCard(waitingCard(situation));
     const { sent } = await this.deps.admins.send({ attachments: [card], summary: `Leads are waiting for Dynamics: ${situation.message}` }, 'waiting leads');
     if (sent === 0) return false; // no admin reachable yet: told at a later check
-    await this.deps.state.updateEntity({ ...KEY, told: true }, 'Merge');
+    await this.deps.state.updateEntity({ ...KEY, told: true, code: situation.code }, 'Merge');
     this.deps.logger.warn({ waiting: situation.waiting, deadLettered: situation.deadLettered, code: situation.code }, 'admins told: leads are waiting for Dynamics');
     return true;
   }

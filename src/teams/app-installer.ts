@@ -7,7 +7,7 @@ import { isNotFound } from '../storage/is-not-found';
  * What came of installing the app for a contact: asked now (Teams tells the bot in a moment),
  * asked earlier (no chat came of it yet), or why it cannot be.
  */
-export type InstallOutcome = { readonly state: 'requested' | 'requested-earlier' } | { readonly state: 'unavailable'; readonly reason: string };
+export type InstallOutcome = { readonly state: 'requested' | 'requested-earlier' } | { readonly state: 'unavailable'; readonly reason: string; readonly passing?: boolean };
 
 interface InstallRecord {
   readonly state: 'requested' | 'unavailable';
@@ -40,6 +40,8 @@ export class AppInstaller {
       return known.state === 'requested' ? { state: 'requested-earlier' } : { state: 'unavailable', reason: known.reason };
     }
     const outcome = await this.ask(contact);
+    // Graph busy or unreachable: asked again at the next lead, not a day later.
+    if (outcome.state === 'unavailable' && outcome.passing === true) return outcome;
     await this.state.upsertEntity({ partitionKey: PARTITION, rowKey: rowKeyOf(contact), state: outcome.state === 'unavailable' ? 'unavailable' : 'requested', reason: outcome.state === 'unavailable' ? outcome.reason : '', at: this.now().toISOString() }, 'Replace');
     this.logger.info({ outcome: outcome.state, reason: outcome.state === 'unavailable' ? outcome.reason : undefined }, 'installing the app for a contact');
     return outcome;
@@ -68,20 +70,20 @@ export class AppInstaller {
     try {
       user = await this.findUser(contact);
     } catch (error) {
-      return { state: 'unavailable', reason: `Graph could not look them up (${describe(error)})` };
+      return { state: 'unavailable', reason: `Graph could not look them up (${describe(error)})`, passing: error instanceof GraphError && error.transient };
     }
     if (user === undefined) return { state: 'unavailable', reason: 'not a user of your organisation' };
     if (user.userType === 'Guest') return { state: 'unavailable', reason: 'a guest in your organisation: apps cannot be installed for guests' };
     if (user.accountEnabled === false) return { state: 'unavailable', reason: 'their account is disabled' };
     try {
       await this.graph.request('POST', `/v1.0/users/${encodeURIComponent(user.id)}/teamwork/installedApps`, {
-        'teamsApp@odata.bind': `${graphRoot(this.graph)}/appCatalogs/teamsApps/${this.catalogAppId}`,
+        'teamsApp@odata.bind': `${this.graph.url}/v1.0/appCatalogs/teamsApps/${this.catalogAppId}`,
       });
       return { state: 'requested' };
     } catch (error) {
       // Installed already, yet no chat reached the bot: it comes when they open the app.
       if (error instanceof GraphError && error.status === 409) return { state: 'unavailable', reason: 'the app is installed for them, but Teams has not opened a chat with the bot yet' };
-      return { state: 'unavailable', reason: `Graph refused to install the app (${describe(error)})` };
+      return { state: 'unavailable', reason: `Graph refused to install the app (${describe(error)})`, passing: error instanceof GraphError && error.transient };
     }
   }
 
@@ -115,11 +117,6 @@ function rowKeyOf(contact: string): string {
 function describe(error: unknown): string {
   if (error instanceof GraphError) return `${error.status === undefined ? '' : `HTTP ${String(error.status)} `}${error.code}`;
   return 'no answer';
-}
-
-/** The Graph origin and version the app link names, as Graph documents it for this cloud. */
-function graphRoot(graph: GraphApp): string {
-  return `${graph.url}/v1.0`;
 }
 
 /** What to do when Graph would not show or install the app, by what it said. */

@@ -1,4 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CardFactory } from 'botbuilder';
 import { isConflict } from '../storage/is-conflict';
 import { isNotFound } from '../storage/is-not-found';
@@ -32,7 +33,7 @@ export async function catchUp(chat: Installation, deps: CatchUpDeps): Promise<nu
   const contact = [chat.email, chat.userPrincipalName].find((a) => a !== undefined && deps.contacts.includes(a));
   if (contact === undefined || !(await claimCatchUp(chat.conversationId, deps))) return 0;
   const since = new Date(deps.now().getTime() - deps.catchUpHours * 3_600_000).toISOString();
-  const recent = (await deps.leads.timelines(new Date(since))).filter((t) => !t.isTest && t.receivedAt >= since && t.alertedAt !== undefined);
+  const recent = await settledLeads(since, deps);
   const missed: StoredLead[] = [];
   for (const timeline of recent) {
     const lead = await deps.leads.get(timeline.id);
@@ -55,6 +56,22 @@ export async function catchUp(chat: Installation, deps: CatchUpDeps): Promise<nu
   }
   if (missed.length > 0) log.info({ leads: missed.length }, 'caught a new chat up on the leads it missed');
   return missed.length;
+}
+
+/** How long the catch-up waits for alerts going out as the chat opens: longer than an alert waits for an install. */
+const SETTLE_MS = 20_000;
+
+/**
+ * The recent real leads, once the alerts going out as this chat opened have finished: one that
+ * gave up waiting for this chat is the catch-up's to deliver, one that found it was delivered.
+ */
+async function settledLeads(since: string, deps: CatchUpDeps): Promise<{ id: string }[]> {
+  const deadline = Date.now() + SETTLE_MS;
+  for (;;) {
+    const recent = (await deps.leads.timelines(new Date(since))).filter((t) => !t.isTest && t.receivedAt >= since);
+    if (recent.every((t) => t.alertedAt !== undefined) || Date.now() >= deadline) return recent.filter((t) => t.alertedAt !== undefined);
+    await sleep(500);
+  }
 }
 
 /** True for the one caller that may catch this chat up now (none again within the catch-up window). */

@@ -21,7 +21,9 @@ export const claimLeadAction: CardAction = {
     if (lead === undefined) return 'This lead is no longer available.';
     const claimant = turn.activity.from.name || 'a colleague';
     const outcome = await deps.leads.claim(leadId, claimant, deps.now());
-    const card = leadCard({ lead, dynamics: dynamicsStanding(lead, (id) => deps.dynamics.recordUrl(id)), claimedBy: outcome.claimedBy });
+    // As stored now: the Dynamics standing may have changed since the card was sent.
+    const current = (await deps.leads.get(leadId)) ?? lead;
+    const card = leadCard({ lead: current, dynamics: dynamicsStanding(current, (id) => deps.dynamics.recordUrl(id)), claimedBy: outcome.claimedBy });
     const log = deps.logger.child({ leadId });
     if (outcome.won) {
       log.info('lead claimed');

@@ -10,29 +10,30 @@ import { conversationIdOf } from './conversation-key';
 /**
  * "Show" on the catch-up message: the lead's full card comes below (recorded as its delivery to
  * this chat, so Claim and updates work as for any card), and the list marks it shown. Only in a
- * contact's own chat, or for an admin: a lead is for the people it was sent to.
+ * contact's own chat, where the catch-up went: a lead is for the people it was sent to, never
+ * for a channel or group chat an admin happens to be in.
  */
 export const showLeadAction: CardAction = {
   verb: 'showLead',
   title: 'Show',
   adminsOnly: false,
-  async handle(turn, data, caller, deps) {
+  async handle(turn, data, _caller, deps) {
     const { leadId, leadIds } = (data ?? {}) as { leadId?: unknown; leadIds?: unknown };
     const ids = typeof leadIds === 'string' ? leadIds.split(',').filter((id) => GUID.test(id)).slice(0, 50) : [];
     if (typeof leadId !== 'string' || !ids.includes(leadId)) return 'This card does not name a lead.';
     const conversationId = conversationIdOf(turn.activity.conversation.id);
     const chat = await deps.installations.get(conversationId);
     const isContact = chat?.kind === 'personal' && [chat.email, chat.userPrincipalName].some((a) => a !== undefined && deps.settings.leadContacts.includes(a));
-    if (!isContact && !caller.isAdmin) return 'Leads are shown to the people they were sent to.';
+    if (!isContact) return 'Leads are shown to the people they were sent to, in their own chat with the bot.';
     const lead = await deps.leads.get(leadId);
-    if (lead === undefined) return 'This lead is no longer available.';
+    if (lead === undefined || lead.isTest) return 'This lead is no longer available.';
     const recordUrl = (id: string): string | undefined => deps.dynamics.recordUrl(id);
     if ((await deps.deliveries.get(leadId, conversationId))?.status !== 'sent') {
       const card = leadCard({ lead, dynamics: dynamicsStanding(lead, recordUrl), ...(lead.claimedBy === undefined ? {} : { claimedBy: lead.claimedBy }) });
       const sent = await turn.sendActivity({ attachments: [CardFactory.adaptiveCard(card)], summary: 'A lead you missed' });
       await deps.deliveries.record({ leadId, conversationId, status: 'sent', activityId: sent?.id, error: undefined, at: deps.now().toISOString() });
     }
-    const leads = (await Promise.all(ids.map((id) => deps.leads.get(id)))).filter((l): l is StoredLead => l !== undefined);
+    const leads = (await Promise.all(ids.map((id) => deps.leads.get(id)))).filter((l): l is StoredLead => l !== undefined && !l.isTest);
     const shown = new Set<string>();
     for (const l of leads) if ((await deps.deliveries.get(l.id, conversationId))?.status === 'sent') shown.add(l.id);
     return catchUpCard(leads, shown);

@@ -108,15 +108,28 @@ describe('lead alerts by Outlook mail', () => {
   });
 
   it('with OUTLOOK_DELIVERY=always, mails every contact as well as Teams; a mailbox Graph refuses is recorded, not retried', async () => {
-    graph.refuseRecipient('seller0@contoso.example', 404, 'MailboxNotEnabledForRESTAPI', 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.');
+    graph.refuseRecipient('seller0@contoso.example');
     t = await startApp({ OUTLOOK_DELIVERY: 'always' });
     const leadId = (await postLead(t.url, fixture('https-korean-contact'))).body.leadId as string;
     await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done');
     expect(graph.mails.map((m) => m.to)).toEqual([[OUTSIDER]]);
     expect(connector.delivered.filter((d) => d.method === 'POST' && JSON.stringify(d.activity).includes(leadId))).toHaveLength(1);
-    const refusedSends = graph.requests.filter((r) => r.path.endsWith('/sendMail') && r.status === 404);
+    const refusedSends = graph.requests.filter((r) => r.path.endsWith('/sendMail') && r.status === 400);
     expect(refusedSends).toHaveLength(1);
-    expect(t.logs.join('')).toContain('Graph refused a lead mail');
+    expect(t.logs.join('')).toContain('Graph refused a lead mail recipient');
+  });
+
+  it('retries mail the sender or the app could not send (not the recipient\'s fault), once it works', async () => {
+    t = await startApp({ OUTLOOK_SENDER: 'nobody@contoso.example' });
+    graph.setUser({ id: '3a9c1e7f-0000-4000-8000-00000000c009', userPrincipalName: 'other@contoso.example', lastPasswordChangeDateTime: '2026-11-01T00:00:00Z' });
+    const leadId = (await postLead(t.url, fixture('https-korean-contact'))).body.leadId as string;
+    await waitFor(() => graph.requests.filter((r) => r.path.endsWith('/sendMail') && r.status === 404), (r) => r.length >= 1);
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => (l?.failedPasses ?? 0) >= 1, 10_000);
+    expect(t.logs.join('')).toContain('the sender, the app or its permission needs a fix');
+    // The sender's mailbox comes to exist: the next pass sends the mail, once.
+    graph.setUser({ id: '3a9c1e7f-0000-4000-8000-00000000c010', userPrincipalName: 'nobody@contoso.example', lastPasswordChangeDateTime: '2026-11-01T00:00:00Z' });
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.alertedAt !== undefined, 20_000);
+    expect(graph.mails.map((m) => [m.from, m.to])).toEqual([['nobody@contoso.example', [OUTSIDER]]]);
   });
 
   it('claims from the mail: a GET (a link scanner) claims nothing, the page\'s button does, and every Teams copy shows it', async () => {
@@ -210,7 +223,7 @@ describe('lead alerts by Outlook mail', () => {
   });
 
   it('status says who is reached by mail, and names a mailbox Graph refused with the reason', async () => {
-    graph.refuseRecipient(OUTSIDER, 404, 'MailboxNotEnabledForRESTAPI', 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.');
+    graph.refuseRecipient(OUTSIDER);
     t = await startApp({ LEAD_CONTACTS: `seller0@contoso.example;${OUTSIDER};buyer@woodgrove.example` });
     const leadId = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
     await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done');
@@ -224,7 +237,7 @@ describe('lead alerts by Outlook mail', () => {
     const card = JSON.stringify(reply?.activity);
     expect(card).toContain('"value":"1 of 3 on the contact list (LEAD_CONTACTS) in Teams; 1 by mail from leads@contoso.example"');
     expect(card).toContain(`"text":"${OUTSIDER}"`);
-    expect(card).toContain('Graph refused mail to them: HTTP 404 MailboxNotEnabledForRESTAPI');
+    expect(card).toContain('Graph refused mail to them: HTTP 400 ErrorInvalidRecipients');
     expect(card).not.toContain('"text":"buyer@woodgrove.example"');
   });
 });

@@ -84,6 +84,19 @@ describe('the admins\' card when leads wait for Dynamics', () => {
     expect(card).toContain('Leads could not be written to Dynamics');
     expect(card).toContain('DYNAMICS_LEAD_REJECTED');
     expect(card).toContain('"verb":"retryDeadLetters"');
+    expect(await t.app.waitingAlarm.tick()).toBe('open');
+
+    // While that dead letter waits, Dynamics goes down: a new reason is news.
+    dv.faults.failNext(100_000, 503);
+    const waiting = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
+    await waitFor(() => t.app.storage.leads.get(waiting), (l) => l?.lastErrorCode === 'DYNAMICS_UNAVAILABLE');
+    minutesLater = 16;
+    await postLead(t.url, fixture('https-korean-contact')); // a second one waiting: the commonest reason is now the outage
+    await waitFor(() => t.app.storage.leads.timelines(new Date(0)), (all) => all.filter((l) => l.lastErrorCode === 'DYNAMICS_UNAVAILABLE').length === 2);
+    minutesLater = 40;
+    expect(await t.app.waitingAlarm.tick()).toBe('raised');
+    expect(toAdmin().at(-1)).toContain('DYNAMICS_UNAVAILABLE');
+    expect(await t.app.waitingAlarm.tick()).toBe('open');
   });
 
   it('leaves sign-in refusals to the sign-in alarm, which tells them at once', async () => {

@@ -58,8 +58,8 @@ export interface GraphEmulator {
   readonly mails: SentMail[];
   /** The next `count` requests are answered 429 with this Retry-After, as Graph throttles. */
   throttleNext(count: number, retryAfterSeconds: number): void;
-  /** Mail to this address is refused, as Exchange refuses it (ErrorInvalidRecipients…). */
-  refuseRecipient(address: string, status: number, code: string, message: string): void;
+  /** Mail to this address is refused at once, as Graph refuses a recipient it cannot take (400 ErrorInvalidRecipients). */
+  refuseRecipient(address: string): void;
   /** A Teams app in the organisation's catalog, by its catalog id (not the manifest id). */
   addCatalogApp(catalogAppId: string): void;
   /** Apps installed for users, in order. */
@@ -186,7 +186,7 @@ export async function startGraphEmulator(options: { tls: TlsFiles; identityProvi
       // The one filter the bot asks: a user by their mail address.
       const mail = /^mail eq '([^']*)'$/.exec(requestUrl.searchParams.get('$filter') ?? '')?.[1];
       if (mail === undefined) throw new GraphError(400, 'Request_UnsupportedQuery', 'Unsupported or invalid query filter clause specified for property.');
-      const found = [...users.values()].filter((u) => (u.mail ?? u.userPrincipalName).toLowerCase() === mail.toLowerCase());
+      const found = [...users.values()].filter((u) => u.mail?.toLowerCase() === mail.toLowerCase());
       const value = found.map((u) => Object.fromEntries(Object.entries(userBody(u, select) as Record<string, unknown>).filter(([k]) => k !== '@odata.context')));
       return { status: 200, body: { '@odata.context': `${url}/v1.0/$metadata#users`, value } };
     }
@@ -306,8 +306,8 @@ export async function startGraphEmulator(options: { tls: TlsFiles; identityProvi
     throttleNext(count, retryAfterSeconds) {
       throttle = { count, retryAfterSeconds };
     },
-    refuseRecipient(address, status, code, message) {
-      refused.set(address.toLowerCase(), new GraphError(status, code, message));
+    refuseRecipient(address) {
+      refused.set(address.toLowerCase(), new GraphError(400, 'ErrorInvalidRecipients', `At least one recipient is not valid., Recipient '${address}' is not resolved. All recipients must be resolved before a message can be submitted.`));
     },
     addCatalogApp(catalogAppId) {
       catalog.add(catalogAppId);

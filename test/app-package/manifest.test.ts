@@ -43,6 +43,12 @@ describe('the Teams app manifest', () => {
     expect(validate(filled({ ...SAMPLE, TEAMS_APP_ID: 'not-a-guid' }))).toBe(false);
   });
 
+  it('names the bot\'s own app as its web application, so the bot may install itself for contacts (TeamsAppInstallation.ReadWriteSelfForUser.All)', () => {
+    const manifest = filled(SAMPLE) as { bots: { botId: string }[]; webApplicationInfo?: { id: string } };
+    expect(manifest.webApplicationInfo?.id).toBe(SAMPLE.BOT_ID);
+    expect(manifest.bots.map((b) => b.botId)).toEqual([SAMPLE.BOT_ID]);
+  });
+
   it('npm run package zips the filled manifest and both icons, nothing else', () => {
     const entries = packaged(SAMPLE);
     expect([...entries.keys()].sort()).toEqual(['color.png', 'manifest.json', 'outline.png']);

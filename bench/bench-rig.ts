@@ -7,7 +7,7 @@ import { loadSettings } from '../src/config/settings';
 import { createLogger } from '../src/logging/create-logger';
 import type { Azurite } from '../test/support/azurite';
 import { startBotConnectorEmulator, type BotConnectorEmulator } from '../test/support/bot-connector-emulator';
-import { startDataverseEmulator } from '../test/support/dataverse-emulator';
+import { startDataverseEmulator, type DataverseEmulator } from '../test/support/dataverse-emulator';
 import { startIdentityProvider, type Directory } from '../test/support/identity-provider';
 import { defaultDirectory, dynamicsEnv, TENANT_ID } from '../test/support/local-services';
 import { ensureTlsCertificate } from '../test/support/tls';
@@ -17,6 +17,8 @@ export interface Rig {
   readonly url: string;
   readonly key: string;
   readonly connector: BotConnectorEmulator;
+  /** Its Dynamics, to break on purpose. */
+  readonly dataverse: DataverseEmulator;
   stop(): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export async function startRig(azurite: Azurite, options: RigOptions = {}): Prom
     url,
     key,
     connector,
+    dataverse: dv,
     async stop() {
       await app.stop();
       await connector.stop();

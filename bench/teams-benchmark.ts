@@ -27,8 +27,10 @@ async function until(done: () => boolean, timeoutMs = 60_000): Promise<void> {
  * Lead to card, one lead at a time (0.6 s apart, within Teams' limits for one chat): from the POST to /api/leads until the Bot Connector
  * emulator accepted the card (stored, queued, written to Dynamics, sent to one contact).
  */
-export async function measureLeadToCard(azurite: Azurite, leads: number): Promise<{ first: number; p50: number; p99: number; max: number }> {
+export async function measureLeadToCard(azurite: Azurite, leads: number, options: { dynamicsDown?: boolean } = {}): Promise<{ first: number; p50: number; p99: number; max: number }> {
   const rig = await startRig(azurite, 1, 30);
+  // Dynamics answering 503 to every write: the card must not wait for it.
+  if (options.dynamicsDown === true) rig.dataverse.faults.failNext(1_000_000, 503);
   try {
     const latencies: number[] = [];
     // The first lead after start also signs in to Dynamics: reported on its own.

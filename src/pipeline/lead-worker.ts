@@ -151,27 +151,39 @@ export class LeadWorker {
     this.wake?.();
   }
 
-  /** Takes one batch and works it; returns how many were taken. */
-  async runOnce(): Promise<number> {
-    const batch = await this.deps.queue.receive(this.options.batchSize, this.options.hideMs);
-    await Promise.allSettled(batch.map((lease) => this.work(lease)));
-    return batch.length;
-  }
-
+  /**
+   * Takes more leads whenever there is room, and works each on its own: a lead whose write is
+   * slow (Dynamics retrying) never holds back the alerts of the leads after it. At most two
+   * batches are in hand at once.
+   */
   private async run(): Promise<void> {
+    const working = new Set<Promise<void>>();
     while (this.running) {
       let taken = 0;
-      try {
-        taken = await this.runOnce();
-      } catch (err) {
-        this.deps.logger.error({ err }, 'lead queue unavailable; will try again');
+      const room = 2 * this.options.batchSize - working.size;
+      if (room > 0) {
+        try {
+          const batch = await this.deps.queue.receive(Math.min(room, this.options.batchSize), this.options.hideMs);
+          taken = batch.length;
+          for (const lease of batch) {
+            const job = this.work(lease).finally(() => {
+              working.delete(job);
+              // Room again: look at the queue now rather than at the next poll.
+              this.wake?.();
+            });
+            working.add(job);
+          }
+        } catch (err) {
+          this.deps.logger.error({ err }, 'lead queue unavailable; will try again');
+        }
       }
-      // stop() may have come while the batch was worked: do not sleep through it.
+      // stop() may have come while the batch was fetched: do not sleep through it.
       if (this.stopRequested()) break;
       const nudged = this.nudged;
       this.nudged = false;
-      if (taken === 0 && !nudged) await this.pause(this.options.idleMs);
+      if ((taken === 0 || room <= taken) && !nudged) await this.pause(this.options.idleMs);
     }
+    await Promise.allSettled(working);
   }
 
   private stopRequested(): boolean {

@@ -182,6 +182,20 @@ describe('the pipeline: intake → Dynamics → notification', () => {
     expect(await t.app.storage.leads.get(id)).toMatchObject({ alertedAs: 'written' });
   });
 
+  it('never holds a lead\'s alert behind another lead\'s slow write', async () => {
+    dv.faults.stallNext(1, 6000);
+    t = await startPipelineApp(dv, { env: { DYNAMICS_TIMEOUT_SECONDS: '10' } });
+    const slow = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
+    await waitFor(() => t?.notified ?? [], (n) => n.some((x) => x.lead.id === slow));
+    const posted = Date.now();
+    const next = (await postLead(t.url, fixture('https-korean-contact'))).body.leadId as string;
+    await waitFor(() => t?.notified ?? [], (n) => n.some((x) => x.lead.id === next));
+    // The first write is still stalled: the second lead's card did not wait for it.
+    expect(Date.now() - posted).toBeLessThan(3_000);
+    expect(await leadStatus(slow)).not.toBe('done');
+    await waitFor(() => leadStatus(slow), (s) => s === 'done', 20_000);
+  });
+
   it('dead-letters a lead only once it has failed for LEAD_RETRY_HOURS, says so on its cards, and writes it once re-driven', async () => {
     let hoursLater = 0;
     const now = (): Date => new Date(Date.now() + hoursLater * 3_600_000);

@@ -7,7 +7,11 @@ import { isNotFound } from '../storage/is-not-found';
  * What came of installing the app for a contact: asked now (Teams tells the bot in a moment),
  * asked earlier (no chat came of it yet), or why it cannot be.
  */
-export type InstallOutcome = { readonly state: 'requested' | 'requested-earlier' } | { readonly state: 'unavailable'; readonly reason: string; readonly passing?: boolean };
+export type InstallOutcome =
+  | { readonly state: 'requested' | 'requested-earlier' }
+  /** Installed already, with no chat the bot knew of: Graph names the chat, to write to at once. */
+  | { readonly state: 'installed'; readonly chatId: string; readonly aadObjectId: string }
+  | { readonly state: 'unavailable'; readonly reason: string; readonly passing?: boolean };
 
 interface InstallRecord {
   readonly state: 'requested' | 'unavailable';
@@ -40,8 +44,8 @@ export class AppInstaller {
       return known.state === 'requested' ? { state: 'requested-earlier' } : { state: 'unavailable', reason: known.reason };
     }
     const outcome = await this.ask(contact);
-    // Graph busy or unreachable: asked again at the next lead, not a day later.
-    if (outcome.state === 'unavailable' && outcome.passing === true) return outcome;
+    // Graph busy or unreachable: asked again at the next lead, not a day later. A chat found is kept as an installation.
+    if ((outcome.state === 'unavailable' && outcome.passing === true) || outcome.state === 'installed') return outcome;
     await this.state.upsertEntity({ partitionKey: PARTITION, rowKey: rowKeyOf(contact), state: outcome.state === 'unavailable' ? 'unavailable' : 'requested', reason: outcome.state === 'unavailable' ? outcome.reason : '', at: this.now().toISOString() }, 'Replace');
     this.logger.info({ outcome: outcome.state, reason: outcome.state === 'unavailable' ? outcome.reason : undefined }, 'installing the app for a contact');
     return outcome;
@@ -81,9 +85,28 @@ export class AppInstaller {
       });
       return { state: 'requested' };
     } catch (error) {
-      // Installed already, yet no chat reached the bot: it comes when they open the app.
-      if (error instanceof GraphError && error.status === 409) return { state: 'unavailable', reason: 'the app is installed for them, but Teams has not opened a chat with the bot yet' };
+      if (error instanceof GraphError && error.status === 409) return this.installedAlready(user.id);
       return { state: 'unavailable', reason: `Graph refused to install the app (${describe(error)})`, passing: error instanceof GraphError && error.transient };
+    }
+  }
+
+  /**
+   * Installed for them already, yet the bot never heard of the chat (installed before the bot
+   * kept records, or Teams' report was lost): Graph names the installation's chat, which the bot
+   * may write to as to any personal chat (Teams' documented path after a proactive install).
+   */
+  private async installedAlready(userId: string): Promise<InstallOutcome> {
+    try {
+      const filter = encodeURIComponent(`teamsApp/id eq '${this.catalogAppId}'`);
+      const user = encodeURIComponent(userId);
+      const found = (await this.graph.request('GET', `/v1.0/users/${user}/teamwork/installedApps?$expand=teamsApp&$filter=${filter}`)) as { value?: { id: string }[] };
+      const installation = found.value?.[0]?.id;
+      if (installation === undefined) return { state: 'unavailable', reason: 'Graph says the app is installed for them, but lists no installation' };
+      const chat = (await this.graph.request('GET', `/v1.0/users/${user}/teamwork/installedApps/${encodeURIComponent(installation)}/chat`)) as { id?: string };
+      if (chat.id === undefined) return { state: 'unavailable', reason: 'the app is installed for them, but Graph names no chat' };
+      return { state: 'installed', chatId: chat.id, aadObjectId: userId };
+    } catch (error) {
+      return { state: 'unavailable', reason: `the app is installed for them, but Graph would not name the chat (${describe(error)})`, passing: error instanceof GraphError && error.transient };
     }
   }
 

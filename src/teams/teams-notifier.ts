@@ -12,7 +12,7 @@ import { resolveRecipients } from './resolve-recipients';
 import type { SendLimiter } from './send-limiter';
 import type { AdminMessenger } from './send-to-admins';
 import type { Telemetry } from '../telemetry/telemetry';
-import type { AppInstaller } from './app-installer';
+import type { AppInstaller, InstallOutcome } from './app-installer';
 import { updateCardCopies } from './update-card-copies';
 
 export interface TeamsNotifierDeps {
@@ -121,15 +121,47 @@ async function installFor(contacts: readonly string[], deps: TeamsNotifierDeps, 
       }),
     ),
   );
+  const known = await chatsNamedByGraph(contacts, outcomes, deps);
   const asked = contacts.filter((_, i) => outcomes[i]?.state === 'requested');
-  if (asked.length === 0) return [];
+  if (asked.length === 0) return known;
   const deadline = Date.now() + (deps.installWaitMs ?? INSTALL_WAIT_MS);
   const isAsked = (i: Installation): boolean => i.kind === 'personal' && asked.some((c) => c === i.email || c === i.userPrincipalName);
   for (;;) {
     const chats = (await deps.installations.list()).filter(isAsked);
-    if (chats.length >= asked.length || Date.now() >= deadline) return chats;
+    if (chats.length >= asked.length || Date.now() >= deadline) return [...known, ...chats];
     await sleep(250);
   }
+}
+
+/**
+ * The chats Graph named for contacts who had the app already, kept as installations so later
+ * leads find them. A personal chat is reached through the service URL Teams gave the bot's other
+ * chats in the organisation; with none known yet, there is nothing to write through.
+ */
+async function chatsNamedByGraph(contacts: readonly string[], outcomes: readonly InstallOutcome[], deps: TeamsNotifierDeps): Promise<Installation[]> {
+  const named = contacts.flatMap((contact, i) => {
+    const outcome = outcomes[i];
+    return outcome?.state === 'installed' ? [{ contact, ...outcome }] : [];
+  });
+  if (named.length === 0) return [];
+  const model = (await deps.installations.list()).find((i) => i.kind === 'personal');
+  if (model === undefined) return [];
+  const chats = named.map(
+    ({ contact, chatId, aadObjectId }): Installation => ({
+      conversationId: chatId,
+      kind: 'personal',
+      tenantId: model.tenantId,
+      userId: undefined,
+      aadObjectId,
+      email: contact,
+      userPrincipalName: undefined,
+      name: undefined,
+      reference: { ...model.reference, conversation: { id: chatId, conversationType: 'personal', isGroup: false, name: '' }, user: undefined },
+      updatedAt: deps.now().toISOString(),
+    }),
+  );
+  await Promise.all(chats.map((chat) => deps.installations.save(chat)));
+  return chats;
 }
 
 /**

@@ -178,6 +178,12 @@ describe('the Microsoft Graph emulator', () => {
     expect((await install('guest_x#EXT#@contoso.example'.replace('#', '%23').replace('#', '%23'))).status).toBe(403);
     await new Promise((r) => setTimeout(r, 100));
     expect(told).toEqual(['3a9c1e7f-0000-4000-8000-00000000b001']);
+    // The installation, and the chat the bot writes to.
+    const listed = await get(`/v1.0/users/3a9c1e7f-0000-4000-8000-00000000b001/teamwork/installedApps?$expand=teamsApp&$filter=${encodeURIComponent(`teamsApp/id eq '${catalogId}'`)}`, token);
+    const [installation] = listed.body.value as { id: string; teamsApp: { id: string } }[];
+    expect(installation?.teamsApp.id).toBe(catalogId);
+    const chat = await get(`/v1.0/users/3a9c1e7f-0000-4000-8000-00000000b001/teamwork/installedApps/${encodeURIComponent(installation?.id ?? '')}/chat`, token);
+    expect(chat.body).toMatchObject({ id: `19:3a9c1e7f-0000-4000-8000-00000000b001_${catalogId}@unq.gbl.spaces`, chatType: 'oneOnOne' });
     // A user by mail, with the properties asked for.
     const found = await get(`/v1.0/users?$filter=${encodeURIComponent("mail eq 'guest@x.example'")}&$select=id,userType`, token);
     expect(found.body.value).toEqual([{ id: '8a1b2c3d-0000-4000-8000-00000000d009', userType: 'Guest' }]);

@@ -161,6 +161,15 @@ export async function startGraphEmulator(options: { tls: TlsFiles; identityProvi
         .map((a) => ({ id: a.id, ...(requestUrl.searchParams.get('$expand')?.includes('teamsApp') === true ? { teamsApp: { id: a.teamsAppId, displayName: 'Marketplace Lead Bot', distributionMethod: 'organization' } } : {}) }));
       return { status: 200, body: { '@odata.context': `${url}/v1.0/$metadata#users('${user.id}')/teamwork/installedApps`, value } };
     }
+    const chatOf = /^\/v1\.0\/users\/([^/]+)\/teamwork\/installedApps\/([^/]+)\/chat$/.exec(path);
+    if (chatOf !== null && req.method === 'GET') {
+      requirePermission(claims, ['TeamsAppInstallation.ReadSelfForUser.All', 'TeamsAppInstallation.ReadWriteSelfForUser.All', 'TeamsAppInstallation.ReadForUser.All', 'TeamsAppInstallation.ReadWriteForUser.All']);
+      const user = findUser(chatOf[1] ?? '');
+      const app = installedApps.find((a) => a.id === chatOf[2] && a.userId === user.id);
+      if (app === undefined) throw new GraphError(404, 'NotFound', `The installation '${chatOf[2] ?? ''}' was not found.`);
+      // The 1:1 chat of the user and the app's bot, as Graph names it.
+      return { status: 200, body: { '@odata.context': `${url}/v1.0/$metadata#chats/$entity`, id: `19:${user.id}_${app.teamsAppId}@unq.gbl.spaces`, chatType: 'oneOnOne' } };
+    }
     const sendMail = /^\/v1\.0\/users\/([^/]+)\/sendMail$/.exec(path);
     if (sendMail !== null && req.method === 'POST') {
       requirePermission(claims, ['Mail.Send']);

@@ -142,4 +142,21 @@ describe('installing the app for the contact list', () => {
     const [reply] = await waitFor(() => connector.delivered.slice(asked).filter((d) => JSON.stringify(d.activity).includes('Contacts reached')), (d) => d.length > 0);
     expect(JSON.stringify(reply?.activity)).toContain('has no chat with the bot in Teams (the app could not be installed for them: Graph refused to install the app (HTTP 403 Authorization_RequestDenied)), and mail is off');
   });
+
+  it('writes at once to a contact who had the app already, in the chat Graph names for it', async () => {
+    graph.markInstalled(MEMBER.id, CATALOG_APP);
+    await start({ TEAMS_APP_CATALOG_ID: CATALOG_APP, LEAD_CONTACTS: `seller@contoso.example;${MEMBER.userPrincipalName}` });
+    // Another seller's chat tells the bot which service URL Teams uses for this organisation.
+    await teamsInstalls({ id: '8a1b2c3d-0000-4000-8000-00000000d003', userPrincipalName: 'seller@contoso.example', lastPasswordChangeDateTime: '2026-11-01T00:00:00Z' });
+    await waitFor(() => t.app.installations.list(), (all) => all.length === 1);
+    const leadId = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
+    const chat = `19:${MEMBER.id}_${CATALOG_APP}@unq.gbl.spaces`;
+    const [card] = await waitFor(() => cardsIn(chat), (c) => c.length === 1);
+    expect(card).toContain(leadId);
+    expect(graph.installedApps).toHaveLength(1); // no second install: it was there
+    // The chat is kept: the next lead goes straight there.
+    expect((await t.app.installations.get(chat))?.email).toBe(MEMBER.userPrincipalName);
+    const next = (await postLead(t.url, fixture('https-korean-contact'))).body.leadId as string;
+    await waitFor(() => cardsIn(chat), (c) => c.some((x) => x.includes(next)));
+  });
 });

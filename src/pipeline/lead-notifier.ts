@@ -18,6 +18,17 @@ export interface Reach {
   readonly unreached: readonly string[];
 }
 
+/** An alert that reached some only; it is tried again. Says whom it could not reach at all meanwhile. */
+export class AlertIncomplete extends Error {
+  constructor(
+    message: string,
+    readonly reach: Reach,
+  ) {
+    super(message);
+    this.name = 'AlertIncomplete';
+  }
+}
+
 /** Lead alerts by mail (src/outlook/): each recipient gets a lead once, however often asked. */
 export interface MailAlerts {
   send(lead: StoredLead, dynamics: DynamicsStanding, recipients: readonly string[]): Promise<void>;
@@ -41,8 +52,7 @@ export function alertEveryContact(teams: LeadNotifier, mail: MailAlerts | undefi
         reach = await teams.notify(lead, dynamics);
       } catch (error) {
         // Teams will be retried; those it cannot reach at all get their mail now all the same.
-        const partial = (error as { reach?: Reach }).reach;
-        if (partial !== undefined) await mailTo(lead, dynamics, partial);
+        if (error instanceof AlertIncomplete) await mailTo(lead, dynamics, error.reach);
         throw error;
       }
       await mailTo(lead, dynamics, reach);

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CardFactory, type CloudAdapter } from 'botbuilder';
 import { leadCard, type DynamicsStanding } from '../cards/lead-card';
 import type { Logger } from '../logging/create-logger';
-import type { LeadNotifier, Reach } from '../pipeline/lead-notifier';
+import { AlertIncomplete, type LeadNotifier } from '../pipeline/lead-notifier';
 import type { StoredLead } from '../storage/lead-store';
 import { backoffDelay } from '../timing/backoff';
 import { inConversation } from './proactive';
@@ -45,15 +45,7 @@ const ATTEMPTS = 4;
 export type Outcome = 'sent' | 'already-sent' | 'retired' | 'failed' | 'retry-later';
 
 /** Raised when some recipients could not be served yet; the pipeline tries the lead again later. */
-export class DeliveryIncomplete extends Error {
-  constructor(
-    message: string,
-    /** Who could not be reached at all meanwhile: mail need not wait for the retry. */
-    readonly reach: Reach,
-  ) {
-    super(message);
-  }
-}
+export class DeliveryIncomplete extends AlertIncomplete {}
 
 /**
  * Posts the lead card to every recipient (see resolveRecipients: the contact list's personal

@@ -1,5 +1,4 @@
 import type { TableClient } from '@azure/data-tables';
-import { CardFactory } from 'botbuilder';
 import { waitingCard, type WaitingLeads } from '../cards/waiting-card';
 import { DYNAMICS_ERROR_KINDS, dynamicsError, type DynamicsErrorCode } from '../dynamics/dynamics-error';
 import { SIGN_IN_REFUSED } from '../dynamics/sign-in';
@@ -119,8 +118,7 @@ export class WaitingLeadsAlarm {
         if (!isConflict(error)) throw error;
       });
     }
-    const card = CardFactory.adaptiveCard(waitingCard(situation));
-    const { sent } = await this.deps.admins.send({ attachments: [card], summary: `Leads are waiting for Dynamics: ${situation.message}` }, 'waiting leads');
+    const { sent } = await this.deps.admins.send({ card: waitingCard(situation), summary: `Leads are waiting for Dynamics: ${situation.message}` }, 'waiting leads');
     if (sent === 0) return false; // no admin reachable yet: told at a later check
     await this.deps.state.updateEntity({ ...KEY, told: true, code: situation.code }, 'Merge');
     this.deps.logger.warn({ waiting: situation.waiting, deadLettered: situation.deadLettered, code: situation.code }, 'admins told: leads are waiting for Dynamics');

@@ -1,4 +1,3 @@
-import { CardFactory } from 'botbuilder';
 import { reminderCard } from '../cards/reminder-card';
 import type { Settings } from '../config/settings';
 import type { Logger } from '../logging/create-logger';
@@ -99,7 +98,7 @@ export class ReminderScheduler {
     const reminder = reminderFor({ ...credential, sent: [...credential.sent, ...due.keys] }, this.deps.settings, now);
     const card = reminderCard(reminder);
     const summary = `${reminder.name} ${reminder.when}`;
-    const { sent: reached } = await this.deps.admins.send({ attachments: [CardFactory.adaptiveCard(card)], summary }, `reminder ${credential.id}`);
+    const { sent: reached } = await this.deps.admins.send({ card, summary }, `reminder ${credential.id}`);
     if (reached === 0) {
       // Nobody reached (no admin has opened the bot in Teams yet): due again at the next check.
       await registry.unclaimSent(credential.id, due.keys);

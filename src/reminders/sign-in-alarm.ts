@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TableClient } from '@azure/data-tables';
-import { CardFactory } from 'botbuilder';
 import { alarmCard } from '../cards/alarm-card';
 import { formatTime } from '../cards/format-time';
 import { SIGN_IN_REFUSED } from '../dynamics/sign-in';
@@ -98,7 +97,7 @@ export class SignInAlarm implements PipelineWatcher {
       if (isConflict(error) || isNotFound(error)) return; // another instance tells them
       throw error;
     }
-    const { sent, admins } = await this.deps.admins.send({ attachments: [CardFactory.adaptiveCard(alarmCard({ code: row.code, message: row.message, fix: row.fix, since: row.since }))], summary: `Leads are waiting: ${row.message}` }, 'alarm');
+    const { sent, admins } = await this.deps.admins.send({ card: alarmCard({ code: row.code, message: row.message, fix: row.fix, since: row.since }), summary: `Leads are waiting: ${row.message}` }, 'alarm');
     if (sent === 0) {
       // Nobody told (no admin has opened the bot in Teams): the next failing probe tries again.
       await this.deps.state.updateEntity({ ...KEY, told: false }, 'Merge');

@@ -1,13 +1,22 @@
-import type { Activity, CloudAdapter } from 'botbuilder';
+import { CardFactory, type Activity, type CloudAdapter } from 'botbuilder';
+import type { AdaptiveCardJson } from '../cards/lead-card';
 import type { Settings } from '../config/settings';
 import type { Logger } from '../logging/create-logger';
 import type { Installation, InstallationStore } from './installation-store';
 import { inConversation } from './proactive';
 import type { SendLimiter } from './send-limiter';
 
+/** A message for the admins, in the bot's own terms (no Bot Framework types outside src/teams/). */
+export interface AdminNotice {
+  readonly text?: string;
+  readonly card?: AdaptiveCardJson;
+  /** What Teams shows in the notification, for a card. */
+  readonly summary?: string;
+}
+
 export interface AdminMessenger {
   /** Posts to every admin's personal chat with the bot; how many it reached. */
-  send(activity: Partial<Activity>, what: string): Promise<{ readonly sent: number; readonly admins: number }>;
+  send(notice: AdminNotice, what: string): Promise<{ readonly sent: number; readonly admins: number }>;
   /** The personal chats of admins, from the organisation the bot serves. */
   adminChats(): Promise<Installation[]>;
 }
@@ -37,7 +46,12 @@ export function adminMessenger(deps: AdminMessengerDeps): AdminMessenger {
   const adminChats = async (): Promise<Installation[]> => (await deps.installations.list()).filter((i) => isAdminChat(i, deps.settings));
   return {
     adminChats,
-    async send(activity, what) {
+    async send(notice, what) {
+      const activity: Partial<Activity> = {
+        ...(notice.text === undefined ? {} : { text: notice.text }),
+        ...(notice.card === undefined ? {} : { attachments: [CardFactory.adaptiveCard(notice.card)] }),
+        ...(notice.summary === undefined ? {} : { summary: notice.summary }),
+      };
       const chats = await adminChats();
       let sent = 0;
       for (const chat of chats) {

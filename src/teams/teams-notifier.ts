@@ -166,8 +166,7 @@ async function tellAdminsTestLeadArrived(lead: StoredLead, dynamics: DynamicsSta
     "✅ **Partner Center's test lead arrived.** The lead endpoint works: the lead was accepted and kept " +
     `(marked MSFT_TEST)${dynamics.state === 'written' ? ' and written to Dynamics' : ''}. The sales team was not alerted. ` +
     'This is what they will see for a real lead:';
-  const card = CardFactory.adaptiveCard(leadCard({ lead, dynamics }));
-  await deps.admins.send({ text, attachments: [card], summary: "Partner Center's test lead arrived" }, 'test lead');
+  await deps.admins.send({ text, card: leadCard({ lead, dynamics }), summary: "Partner Center's test lead arrived" }, 'test lead');
 }
 
 /** Sends one lead card to one chat, retried within Teams' limits and recorded, so it is never sent there twice. */

@@ -4,8 +4,5 @@ export const LOCAL_INTAKE_KEY = 'local-intake-key-not-a-secret';
 /** The user the Agents Playground signs in as by default. */
 export const PLAYGROUND_USER = 'alexw@example.com';
 
-/** The mailbox local lead mail is sent from (the Graph emulator's). */
-export const LOCAL_SENDER = 'leads@contoso.example';
-
 /** A contact who has no Teams at all, so every local lead also shows the mail path. */
 export const LOCAL_CONTACT_WITHOUT_TEAMS = 'partner@fabrikam.example';

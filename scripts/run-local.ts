@@ -15,10 +15,10 @@ import { startDataverseEmulator } from '../test/support/dataverse-emulator';
 import { startGraphEmulator } from '../test/support/graph-emulator';
 import { startIdentityProvider } from '../test/support/identity-provider';
 import { startMailboxPage } from '../test/support/mailbox-page';
-import { APP, defaultDirectory, dynamicsEnv, TENANT_ID } from '../test/support/local-services';
+import { APP, defaultDirectory, dynamicsEnv, LOCAL_SENDER, localMail, TENANT_ID } from '../test/support/local-services';
 import { ensureTlsCertificate } from '../test/support/tls';
 import { freePort } from '../test/support/free-port';
-import { LOCAL_CONTACT_WITHOUT_TEAMS, LOCAL_SENDER, LOCAL_INTAKE_KEY, PLAYGROUND_USER } from './local-defaults';
+import { LOCAL_CONTACT_WITHOUT_TEAMS, LOCAL_INTAKE_KEY, PLAYGROUND_USER } from './local-defaults';
 import { startPlaygroundProcess as startPlayground } from '../test/support/agents-playground';
 
 const ROOT = join(__dirname, '..');
@@ -61,17 +61,12 @@ async function main(): Promise<void> {
     const secretEnds = new Date(new Date().setUTCHours(0, 0, 0, 0) + 14 * 86_400_000).toISOString();
     graph.setApplication(APP.clientId, [{ keyId: '6c1b9e0a-0000-4000-8000-000000000001', displayName: 'local', hint: APP.secret.slice(0, 3), startDateTime: new Date().toISOString(), endDateTime: secretEnds }]);
     // Mail goes through the emulator's sendMail, from a local mailbox, sent as the local app.
-    graph.setUser({ id: '3a9c1e7f-0000-4000-8000-00000000c001', userPrincipalName: LOCAL_SENDER, lastPasswordChangeDateTime: new Date().toISOString() });
-    graph.grant(APP.clientId, ['Application.Read.All', 'Mail.Send']);
+    const mail = localMail(graph, ['Application.Read.All']);
     const mailbox = await startMailboxPage(graph.mails, await portOrFree(7446));
     services.push(mailbox, graph, dataverse, idp);
     dynamics = {
       ...dynamicsEnv(dataverse.url, 'aad', idp.origin),
-      GRAPH_URL: graph.url,
-      OUTLOOK_SENDER: LOCAL_SENDER,
-      GRAPH_TENANT_ID: TENANT_ID,
-      GRAPH_CLIENT_ID: APP.clientId,
-      GRAPH_CLIENT_SECRET: APP.secret,
+      ...mail,
       // The Playground's user, and a contact with no Teams at all: mail reaches both until the chat opens.
       LEAD_CONTACTS: `${PLAYGROUND_USER};${LOCAL_CONTACT_WITHOUT_TEAMS}`,
     };

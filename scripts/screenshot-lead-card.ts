@@ -20,10 +20,10 @@ import { startIdentityProvider } from '../test/support/identity-provider';
 import { startGraphEmulator } from '../test/support/graph-emulator';
 import { freePort } from '../test/support/free-port';
 import { startMailboxPage } from '../test/support/mailbox-page';
-import { APP, defaultDirectory, dynamicsEnv, TENANT_ID } from '../test/support/local-services';
+import { APP, defaultDirectory, dynamicsEnv, localMail, TENANT_ID } from '../test/support/local-services';
 import { ensureTlsCertificate } from '../test/support/tls';
 import { fixture } from '../test/support/fixtures';
-import { LOCAL_CONTACT_WITHOUT_TEAMS, LOCAL_INTAKE_KEY, LOCAL_SENDER, PLAYGROUND_USER } from './local-defaults';
+import { LOCAL_CONTACT_WITHOUT_TEAMS, LOCAL_INTAKE_KEY, PLAYGROUND_USER } from './local-defaults';
 
 const DOCS = join(__dirname, '..', 'docs');
 
@@ -36,8 +36,7 @@ async function main(): Promise<void> {
   const graph = await startGraphEmulator({ tls, identityProviderOrigin: idp.origin, tenantId: TENANT_ID });
   const secretEnds = new Date(new Date().setUTCHours(0, 0, 0, 0) + 7 * 86_400_000).toISOString();
   graph.setApplication(APP.clientId, [{ keyId: '6c1b9e0a-0000-4000-8000-000000000001', displayName: 'leads', hint: APP.secret.slice(0, 3), startDateTime: new Date().toISOString(), endDateTime: secretEnds }]);
-  graph.setUser({ id: '3a9c1e7f-0000-4000-8000-00000000c001', userPrincipalName: LOCAL_SENDER, lastPasswordChangeDateTime: new Date().toISOString() });
-  graph.grant(APP.clientId, ['Mail.Send']);
+  const mail = localMail(graph);
   const mailbox = await startMailboxPage(graph.mails);
   const port = await freePort();
   const settings = loadSettings({
@@ -47,11 +46,7 @@ async function main(): Promise<void> {
     ADMINS: PLAYGROUND_USER,
     TEAMS_TENANT_ID: TENANT_ID,
     ...dynamicsEnv(dataverse.url, 'aad', idp.origin),
-    GRAPH_URL: graph.url,
-    OUTLOOK_SENDER: LOCAL_SENDER,
-    GRAPH_TENANT_ID: TENANT_ID,
-    GRAPH_CLIENT_ID: APP.clientId,
-    GRAPH_CLIENT_SECRET: APP.secret,
+    ...mail,
     PUBLIC_URL: `http://127.0.0.1:${String(port)}`,
   });
   const app = createApp(settings, { logger: createLogger('warn'), trustedCertificates: tls.cert });

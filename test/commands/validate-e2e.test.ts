@@ -3,7 +3,7 @@ import { startDataverseEmulator, type DataverseEmulator } from '../support/datav
 import { freePort } from '../support/free-port';
 import { startGraphEmulator, type GraphEmulator } from '../support/graph-emulator';
 import { launchIdentityProvider, type IdentityProviderProcess } from '../support/identity-provider-process';
-import { APP, defaultDirectory, dynamicsEnv, sharedServices, TENANT_ID } from '../support/local-services';
+import { APP, defaultDirectory, dynamicsEnv, localMail, sharedServices, TENANT_ID } from '../support/local-services';
 import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -61,22 +61,17 @@ describe('validate, through the Agents Playground', () => {
     dv = await startDataverseEmulator({ tls, identityProviderOrigin: idp.origin, tenantId: TENANT_ID });
     // Lead mail on, so validate sends its test mail through the Graph emulator.
     graph = await startGraphEmulator({ tls, identityProviderOrigin: idp.origin, tenantId: TENANT_ID });
-    graph.setUser({ id: '3a9c1e7f-0000-4000-8000-00000000c001', userPrincipalName: 'leads@contoso.example', lastPasswordChangeDateTime: '2026-11-01T00:00:00Z' });
     // ...and installing for contacts: Graph sees the app installed for the Playground's user, who has it.
     graph.setUser({ id: '3a9c1e7f-0000-4000-8000-00000000e001', userPrincipalName: 'alexw@example.com', lastPasswordChangeDateTime: '2026-11-01T00:00:00Z' });
     graph.markInstalled('3a9c1e7f-0000-4000-8000-00000000e001', CATALOG_APP);
-    graph.grant(APP.clientId, GRAPH_PERMISSIONS);
+    const mail = localMail(graph, GRAPH_PERMISSIONS);
     const port = await freePort();
     t = await startTestApp(
       {
         ...dynamicsEnv(dv.url, 'aad', idp.origin),
         ADMINS: 'alexw@example.com',
         LEAD_CONTACTS: 'alexw@example.com',
-        GRAPH_URL: graph.url,
-        GRAPH_TENANT_ID: TENANT_ID,
-        GRAPH_CLIENT_ID: APP.clientId,
-        GRAPH_CLIENT_SECRET: APP.secret,
-        OUTLOOK_SENDER: 'leads@contoso.example',
+        ...mail,
         PUBLIC_URL: `http://127.0.0.1:${String(port)}`,
         TEAMS_APP_CATALOG_ID: CATALOG_APP,
       },

@@ -4,14 +4,14 @@ import type { DataverseEmulator } from '../support/dataverse-emulator';
 import { fixture } from '../support/fixtures';
 import { freePort } from '../support/free-port';
 import { startGraph, type GraphEmulator } from '../support/graph-emulator';
-import { APP, dynamicsEnv, MANAGED_IDENTITY, sharedServices, startDataverse, TENANT_ID } from '../support/local-services';
+import { dynamicsEnv, LOCAL_SENDER, localMail, MANAGED_IDENTITY, sharedServices, startDataverse, TENANT_ID } from '../support/local-services';
 import { startManagedIdentityEndpoint } from '../support/managed-identity-endpoint';
 import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
 import { seedSellers } from '../support/seed-installations';
 import { sendAsTeams } from '../support/send-as-teams';
 import { postLead, startTestApp, type TestApp } from '../support/test-app';
 
-const SENDER = 'leads@contoso.example';
+const SENDER = LOCAL_SENDER;
 const OUTSIDER = 'partner@fabrikam.example';
 
 /** The Claim link in a mail's body. */
@@ -29,6 +29,7 @@ describe('lead alerts by Outlook mail', () => {
   let graph: GraphEmulator;
   let t: TestApp;
   let now = new Date();
+  let mailEnv: Record<string, string> = {};
 
   const startApp = async (env: Record<string, string> = {}): Promise<TestApp> => {
     const port = await freePort();
@@ -36,11 +37,7 @@ describe('lead alerts by Outlook mail', () => {
       {
         ...dynamicsEnv(dv.url),
         LEAD_CONTACTS: `seller0@contoso.example;${OUTSIDER}`,
-        GRAPH_URL: graph.url,
-        GRAPH_TENANT_ID: TENANT_ID,
-        GRAPH_CLIENT_ID: APP.clientId,
-        GRAPH_CLIENT_SECRET: APP.secret,
-        OUTLOOK_SENDER: SENDER,
+        ...mailEnv,
         PUBLIC_URL: `http://127.0.0.1:${String(port)}`,
         ...env,
       },
@@ -61,8 +58,7 @@ describe('lead alerts by Outlook mail', () => {
     connector = await startBotConnectorEmulator({ appPerSecond: 50 });
     dv = await startDataverse();
     graph = await startGraph();
-    graph.setUser({ id: '3a9c1e7f-0000-4000-8000-00000000c001', userPrincipalName: SENDER, lastPasswordChangeDateTime: '2026-11-01T00:00:00Z' });
-    graph.grant(APP.clientId, ['Mail.Send']);
+    mailEnv = localMail(graph);
   });
   beforeEach(() => {
     now = new Date();

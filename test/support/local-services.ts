@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DATAVERSE_SAMPLE_CLIENT_ID } from '../../src/dynamics/sign-in';
 import { startDataverseEmulator, type DataverseEmulator } from './dataverse-emulator';
 import type { Directory } from './identity-provider';
+import type { GraphEmulator } from './graph-emulator';
 import type { TlsFiles } from './tls';
 
 /** The local directory's tenant, app and user; test values, valid nowhere else. */
@@ -60,4 +61,17 @@ export function dynamicsEnv(dynamicsUrl: string, auth: 'aad' | 'o365' = 'aad', i
     ? { ...common, DYNAMICS_AUTH: 'aad', DYNAMICS_TENANT_ID: TENANT_ID, DYNAMICS_CLIENT_ID: APP.clientId, DYNAMICS_CLIENT_SECRET: APP.secret }
     : // Blanks clear the Azure AD option's values an environment may already hold.
       { ...common, DYNAMICS_AUTH: 'o365', DYNAMICS_USERNAME: USER.username, DYNAMICS_PASSWORD: USER.password, DYNAMICS_CLIENT_ID: '', DYNAMICS_TENANT_ID: '', DYNAMICS_CLIENT_SECRET: '' };
+}
+
+/** The mailbox local lead mail is sent from. */
+export const LOCAL_SENDER = 'leads@contoso.example';
+
+/**
+ * Lead mail through a Graph emulator, sent as the local app from LOCAL_SENDER: the mailbox made,
+ * the app granted what mail (and installing, if asked) needs; returns the settings for it.
+ */
+export function localMail(graph: GraphEmulator, permissions: readonly string[] = []): Record<string, string> {
+  graph.setUser({ id: '3a9c1e7f-0000-4000-8000-00000000c001', userPrincipalName: LOCAL_SENDER, lastPasswordChangeDateTime: '2026-11-01T00:00:00Z' });
+  graph.grant(APP.clientId, ['Mail.Send', ...permissions]);
+  return { GRAPH_URL: graph.url, GRAPH_TENANT_ID: TENANT_ID, GRAPH_CLIENT_ID: APP.clientId, GRAPH_CLIENT_SECRET: APP.secret, OUTLOOK_SENDER: LOCAL_SENDER };
 }

@@ -17,7 +17,7 @@ export default tseslint.config(
   },
   {
     // jest's asymmetric matchers (expect.stringMatching…) are typed `any`.
-    files: ['test/**/*.ts'],
+    files: ['test/**/*.ts', 'emulators/test/**/*.ts'],
     rules: { '@typescript-eslint/no-unsafe-assignment': 'off' },
   },
   {

@@ -1,16 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createApp, type App } from '../src/app';
 import { loadSettings } from '../src/config/settings';
 import { createLogger } from '../src/logging/create-logger';
-import type { Azurite } from '../test/support/azurite';
-import { startBotConnectorEmulator, type BotConnectorEmulator } from '../test/support/bot-connector-emulator';
-import { startDataverseEmulator, type DataverseEmulator } from '../test/support/dataverse-emulator';
-import { startIdentityProvider, type Directory } from '../test/support/identity-provider';
-import { defaultDirectory, dynamicsEnv, TENANT_ID } from '../test/support/local-services';
-import { ensureTlsCertificate } from '../test/support/tls';
+import type { Azurite } from '../emulators/azurite';
+import type { BotConnectorEmulator } from '../emulators/bot-connector';
+import type { DataverseEmulator } from '../emulators/dataverse';
+import type { Directory } from '../emulators/identity-provider';
+import { startLocalStack } from '../emulators/local-stack';
 
 export interface Rig {
   readonly app: App;
@@ -33,19 +29,21 @@ export interface RigOptions {
 
 /** One bot instance as deployed (default worker pacing), its Dynamics and its Teams, on loopback. */
 export async function startRig(azurite: Azurite, options: RigOptions = {}): Promise<Rig> {
-  const tls = await ensureTlsCertificate(mkdtempSync(join(tmpdir(), 'bench-tls-')));
-  const idp = await startIdentityProvider(tls, options.directory ?? defaultDirectory());
-  const dv = await startDataverseEmulator({ tls, identityProviderOrigin: idp.origin, tenantId: TENANT_ID });
-  const connector = await startBotConnectorEmulator({ appPerSecond: 50 });
+  const stack = await startLocalStack({
+    storage: { connectionString: azurite.connectionString },
+    dynamics: true,
+    teams: { appPerSecond: 50 },
+    ...(options.directory === undefined ? {} : { directory: options.directory }),
+  });
+  const connector = stack.connector as BotConnectorEmulator;
   const key = randomBytes(18).toString('base64url');
   const settings = loadSettings({
-    STORAGE_CONNECTION_STRING: azurite.connectionString,
+    ...stack.settings,
     STORAGE_NAME_PREFIX: `bench${randomBytes(3).toString('hex')}`,
     LEAD_INTAKE_KEY: key,
-    ...dynamicsEnv(dv.url, 'aad', idp.origin),
     ...options.env,
   });
-  const app = createApp(settings, { logger: createLogger('silent'), trustedCertificates: tls.cert, ...(options.now === undefined ? {} : { now: options.now }) });
+  const app = createApp(settings, { logger: createLogger('silent'), trustedCertificates: stack.tls.cert, ...(options.now === undefined ? {} : { now: options.now }) });
   await app.storage.ensureCreated();
   await options.prepare?.(app, connector);
   const { url } = await app.start(0, '127.0.0.1');
@@ -54,12 +52,10 @@ export async function startRig(azurite: Azurite, options: RigOptions = {}): Prom
     url,
     key,
     connector,
-    dataverse: dv,
+    dataverse: stack.dataverse as DataverseEmulator,
     async stop() {
       await app.stop();
-      await connector.stop();
-      await dv.stop();
-      await idp.stop();
+      await stack.stop();
     },
   };
 }

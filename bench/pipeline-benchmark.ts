@@ -1,17 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createApp } from '../src/app';
 import { loadSettings } from '../src/config/settings';
 import { acceptLead } from '../src/intake/accept-lead';
 import { parseHttpsLead } from '../src/leads/parse-https-lead';
 import { createLogger } from '../src/logging/create-logger';
-import type { Azurite } from '../test/support/azurite';
-import { startDataverseEmulator, type Faults } from '../test/support/dataverse-emulator';
-import { startIdentityProvider } from '../test/support/identity-provider';
-import { defaultDirectory, dynamicsEnv, TENANT_ID } from '../test/support/local-services';
-import { ensureTlsCertificate } from '../test/support/tls';
+import type { Azurite } from '../emulators/azurite';
+import type { DataverseEmulator, Faults } from '../emulators/dataverse';
+import { startLocalStack } from '../emulators/local-stack';
 
 const sample = parseHttpsLead({
   UserDetails: { FirstName: 'Dana', LastName: 'Whitfield', Email: 'dana@fabrikam.example', Company: 'Fabrikam' },
@@ -24,19 +19,17 @@ const sample = parseHttpsLead({
  * queue already holding `count` leads until the last is done (stored, written, notified).
  */
 export async function measureWriteRate(azurite: Azurite, count: number, throttle?: Faults['throttle']): Promise<{ rate: number; throttled: number }> {
-  const tls = await ensureTlsCertificate(mkdtempSync(join(tmpdir(), 'bench-tls-')));
-  const idp = await startIdentityProvider(tls, defaultDirectory());
-  const dv = await startDataverseEmulator({ tls, identityProviderOrigin: idp.origin, tenantId: TENANT_ID });
+  const stack = await startLocalStack({ storage: { connectionString: azurite.connectionString }, dynamics: true });
+  const dv = stack.dataverse as DataverseEmulator;
   dv.faults.throttle = throttle;
   const settings = loadSettings({
-    STORAGE_CONNECTION_STRING: azurite.connectionString,
+    ...stack.settings,
     STORAGE_NAME_PREFIX: `bench${randomBytes(3).toString('hex')}`,
     LEAD_INTAKE_KEY: randomBytes(18).toString('base64url'),
-    ...dynamicsEnv(dv.url, 'aad', idp.origin),
   });
   const app = createApp(settings, {
     logger: createLogger('silent'),
-    trustedCertificates: tls.cert,
+    trustedCertificates: stack.tls.cert,
     backgroundWork: false,
     workerOptions: { idleMs: 20 },
   });
@@ -52,7 +45,6 @@ export async function measureWriteRate(azurite: Azurite, count: number, throttle
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const throttled = dv.requests.filter((r) => r.status === 429).length;
   await app.stop();
-  await dv.stop();
-  await idp.stop();
+  await stack.stop();
   return { rate: count / seconds, throttled };
 }

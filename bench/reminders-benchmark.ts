@@ -1,5 +1,5 @@
-import type { Azurite } from '../test/support/azurite';
-import { APP, defaultDirectory, TENANT_ID } from '../test/support/local-services';
+import type { Azurite } from '../emulators/azurite';
+import { APP, defaultDirectory, TENANT_ID } from '../emulators/directory';
 import { seedAdmin } from '../test/support/seed-installations';
 import { postLead, startRig as startBenchRig, type Rig } from './bench-rig';
 

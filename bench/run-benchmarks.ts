@@ -4,17 +4,15 @@
  * the intake's overhead reads as a ratio rather than a number that depends on the machine.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApp, type AppDeps } from '../src/app';
 import { loadSettings } from '../src/config/settings';
 import { createLogger } from '../src/logging/create-logger';
 import { openTable } from '../src/storage/open-table';
-import { startAppInsightsCollector } from '../test/support/app-insights-collector';
-import { startAzurite } from '../test/support/azurite';
-import { ensureTlsCertificate } from '../test/support/tls';
-import { dynamicsEnv } from '../test/support/local-services';
+import { startAppInsightsCollector } from '../emulators/app-insights-collector';
+import type { Azurite } from '../emulators/azurite';
+import { startLocalStack } from '../emulators/local-stack';
 import { measureWriteRate } from './pipeline-benchmark';
 import { measureAlarm, measureReminderCheck } from './reminders-benchmark';
 import { measureFanOut, measureLeadToCard, measureValidate } from './teams-benchmark';
@@ -41,7 +39,9 @@ async function timed(count: number, concurrency: number, one: (i: number) => Pro
 }
 
 async function main(): Promise<void> {
-  const azurite = await startAzurite();
+  // Azurite alone: each measurement below starts the stand-ins it needs on top of it.
+  const stack = await startLocalStack();
+  const azurite = stack.azurite as Azurite;
   try {
     const raw = openTable(azurite.connectionString, 'benchraw');
     await raw.createTable();
@@ -51,12 +51,11 @@ async function main(): Promise<void> {
 
     const intake = async (env: Record<string, string> = {}, deps: Partial<AppDeps> = {}): Promise<{ sequential: number; concurrent: number }> => {
       const settings = loadSettings({
-        STORAGE_CONNECTION_STRING: azurite.connectionString,
+        ...stack.settings,
         STORAGE_NAME_PREFIX: `bench${randomBytes(3).toString('hex')}`,
         LEAD_INTAKE_KEY: randomBytes(18).toString('base64url'),
         LOG_LEVEL: 'silent',
         // Intake only: the worker does not run, so nothing is written anywhere.
-        ...dynamicsEnv('https://127.0.0.1:9', 'aad', 'https://127.0.0.1:9'),
         ...env,
       });
       const app = createApp(settings, { logger: createLogger('silent'), backgroundWork: false, ...deps });
@@ -79,11 +78,10 @@ async function main(): Promise<void> {
     const { sequential: intakeSequential, concurrent: intakeConcurrent } = await intake();
     // The same with Application Insights on: a request span and a counter per lead, exported to a
     // loopback ingestion endpoint (metrics every second, far more often than the default minute).
-    const tls = await ensureTlsCertificate(mkdtempSync(join(tmpdir(), 'bench-tls-')));
-    const collector = await startAppInsightsCollector(tls);
+    const collector = await startAppInsightsCollector(stack.tls);
     const monitored = await intake(
       { APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=00000000-0000-4000-8000-000000000000;IngestionEndpoint=${collector.url}` },
-      { trustedCertificates: tls.cert, metricExportMs: 1000 },
+      { trustedCertificates: stack.tls.cert, metricExportMs: 1000 },
     );
     await collector.stop();
 
@@ -143,7 +141,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\n  Target: >= ${TARGET_LEADS_PER_SECOND} leads/s accepted durably: ${ok ? 'met' : 'NOT MET'}\n`);
     if (!ok) process.exitCode = 1;
   } finally {
-    await azurite.stop();
+    await stack.stop();
   }
 }
 

@@ -5,51 +5,40 @@
  * Everything local: Azurite, identity provider, Dataverse emulator, the bot, the Playground,
  * and Debian's Chromium (headless, every request off this machine refused).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { createApp } from '../src/app';
 import { loadSettings } from '../src/config/settings';
 import { createLogger } from '../src/logging/create-logger';
-import { startPlaygroundProcess } from '../test/support/agents-playground';
-import { startAzurite } from '../test/support/azurite';
-import { launchChromium, loopbackPage } from '../test/support/chromium';
-import { startDataverseEmulator } from '../test/support/dataverse-emulator';
-import { startIdentityProvider } from '../test/support/identity-provider';
-import { startGraphEmulator } from '../test/support/graph-emulator';
-import { freePort } from '../test/support/free-port';
-import { startMailboxPage } from '../test/support/mailbox-page';
-import { APP, defaultDirectory, dynamicsEnv, localMail, TENANT_ID } from '../test/support/local-services';
-import { ensureTlsCertificate } from '../test/support/tls';
+import { startPlaygroundProcess } from '../emulators/agents-playground';
+import { launchChromium, loopbackPage } from '../emulators/chromium';
+import { APP, TENANT_ID } from '../emulators/directory';
+import { freePort } from '../emulators/free-port';
+import type { GraphEmulator } from '../emulators/graph';
+import { startLocalStack } from '../emulators/local-stack';
+import { startMailboxPage } from '../emulators/mailbox-page';
 import { fixture } from '../test/support/fixtures';
 import { LOCAL_CONTACT_WITHOUT_TEAMS, LOCAL_INTAKE_KEY, PLAYGROUND_USER } from './local-defaults';
 
 const DOCS = join(__dirname, '..', 'docs');
 
 async function main(): Promise<void> {
-  const tls = await ensureTlsCertificate(mkdtempSync(join(tmpdir(), 'shot-tls-')));
-  const azurite = await startAzurite();
-  const idp = await startIdentityProvider(tls, defaultDirectory());
-  const dataverse = await startDataverseEmulator({ tls, identityProviderOrigin: idp.origin, tenantId: TENANT_ID });
+  const stack = await startLocalStack({ dynamics: true, graph: true });
   // Graph lists the app's secret ending in 7 days, but refuses to say so until the permission is granted (below).
-  const graph = await startGraphEmulator({ tls, identityProviderOrigin: idp.origin, tenantId: TENANT_ID });
+  const graph = stack.graph as GraphEmulator;
   const secretEnds = new Date(new Date().setUTCHours(0, 0, 0, 0) + 7 * 86_400_000).toISOString();
   graph.setApplication(APP.clientId, [{ keyId: '6c1b9e0a-0000-4000-8000-000000000001', displayName: 'leads', hint: APP.secret.slice(0, 3), startDateTime: new Date().toISOString(), endDateTime: secretEnds }]);
-  const mail = localMail(graph);
   const mailbox = await startMailboxPage(graph.mails);
   const port = await freePort();
   const settings = loadSettings({
-    STORAGE_CONNECTION_STRING: azurite.connectionString,
+    ...stack.settings,
     LEAD_INTAKE_KEY: LOCAL_INTAKE_KEY,
     LEAD_CONTACTS: `${PLAYGROUND_USER};${LOCAL_CONTACT_WITHOUT_TEAMS}`,
     ADMINS: PLAYGROUND_USER,
     TEAMS_TENANT_ID: TENANT_ID,
-    ...dynamicsEnv(dataverse.url, 'aad', idp.origin),
-    ...mail,
     PUBLIC_URL: `http://127.0.0.1:${String(port)}`,
   });
-  const app = createApp(settings, { logger: createLogger('warn'), trustedCertificates: tls.cert });
+  const app = createApp(settings, { logger: createLogger('warn'), trustedCertificates: stack.tls.cert });
   const { url } = await app.start(port, '127.0.0.1');
   const botUrl = url.replace('[::]', '127.0.0.1');
   const playground = await startPlaygroundProcess(`${botUrl}/api/messages`);
@@ -101,10 +90,7 @@ async function main(): Promise<void> {
     await browser.close();
     await playground.stop();
     await app.stop();
-    await dataverse.stop();
-    await graph.stop();
-    await idp.stop();
-    await azurite.stop();
+    await stack.stop();
   }
 }
 

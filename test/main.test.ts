@@ -1,6 +1,6 @@
-import { freePort } from './support/free-port';
+import { freePort } from '../emulators/free-port';
 import { runMain } from './support/main-process';
-import { dynamicsEnv } from './support/local-services';
+import { dynamicsEnv } from './support/shared-services';
 import { INTAKE_KEY } from './support/test-app';
 
 describe('main', () => {

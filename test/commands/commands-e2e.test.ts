@@ -1,7 +1,7 @@
-import { startPlayground, type Playground, type StreamedMessage } from '../support/agents-playground';
-import type { DataverseEmulator } from '../support/dataverse-emulator';
+import { startPlayground, type Playground, type StreamedMessage } from '../../emulators/agents-playground';
+import type { DataverseEmulator } from '../../emulators/dataverse';
 import { fixture } from '../support/fixtures';
-import { dynamicsEnv, startDataverse } from '../support/local-services';
+import { dynamicsEnv, startDataverse } from '../support/shared-services';
 import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
 import { postLead, startTestApp, type TestApp } from '../support/test-app';
 

@@ -1,8 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
-import { startPlaygroundProcess } from '../support/agents-playground';
-import { launchChromium, loopbackPage } from '../support/chromium';
-import type { DataverseEmulator } from '../support/dataverse-emulator';
-import { dynamicsEnv, startDataverse } from '../support/local-services';
+import { startPlaygroundProcess } from '../../emulators/agents-playground';
+import { launchChromium, loopbackPage } from '../../emulators/chromium';
+import type { DataverseEmulator } from '../../emulators/dataverse';
+import { dynamicsEnv, startDataverse } from '../support/shared-services';
 import { waitFor } from '../support/pipeline';
 import { startTestApp, type TestApp } from '../support/test-app';
 

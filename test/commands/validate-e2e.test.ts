@@ -1,9 +1,11 @@
-import { startPlayground, type Playground, type StreamedMessage } from '../support/agents-playground';
-import { startDataverseEmulator, type DataverseEmulator } from '../support/dataverse-emulator';
-import { freePort } from '../support/free-port';
-import { startGraphEmulator, type GraphEmulator } from '../support/graph-emulator';
-import { launchIdentityProvider, type IdentityProviderProcess } from '../support/identity-provider-process';
-import { APP, defaultDirectory, dynamicsEnv, localMail, sharedServices, TENANT_ID } from '../support/local-services';
+import { startPlayground, type Playground, type StreamedMessage } from '../../emulators/agents-playground';
+import { startDataverseEmulator, type DataverseEmulator } from '../../emulators/dataverse';
+import { freePort } from '../../emulators/free-port';
+import { startGraphEmulator, type GraphEmulator } from '../../emulators/graph';
+import { launchIdentityProvider, type IdentityProviderProcess } from '../../emulators/identity-provider-process';
+import { APP, defaultDirectory, TENANT_ID } from '../../emulators/directory';
+import { dynamicsEnv, sharedServices } from '../support/shared-services';
+import { mailSettings } from '../../emulators/local-stack';
 import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -64,7 +66,7 @@ describe('validate, through the Agents Playground', () => {
     // ...and installing for contacts: Graph sees the app installed for the Playground's user, who has it.
     graph.setUser({ id: '3a9c1e7f-0000-4000-8000-00000000e001', userPrincipalName: 'alexw@example.com', lastPasswordChangeDateTime: '2026-11-01T00:00:00Z' });
     graph.markInstalled('3a9c1e7f-0000-4000-8000-00000000e001', CATALOG_APP);
-    const mail = localMail(graph, GRAPH_PERMISSIONS);
+    const mail = mailSettings(graph, GRAPH_PERMISSIONS);
     const port = await freePort();
     t = await startTestApp(
       {

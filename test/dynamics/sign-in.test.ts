@@ -4,7 +4,8 @@ import type { DynamicsErrorCode } from '../../src/dynamics/dynamics-error';
 import { createHttpTransport, type HttpTransport } from '../../src/dynamics/http-transport';
 import { createTokenSource } from '../../src/dynamics/sign-in';
 import { createLogger } from '../../src/logging/create-logger';
-import { dynamicsEnv, EXPIRED_PASSWORD_USER, EXPIRED_SECRET_APP, MFA_USER, sharedServices, TENANT_ID } from '../support/local-services';
+import { dynamicsEnv, sharedServices } from '../support/shared-services';
+import { EXPIRED_PASSWORD_USER, EXPIRED_SECRET_APP, MFA_USER, TENANT_ID } from '../../emulators/directory';
 import { testEnv } from '../support/test-app';
 
 const ORG = 'https://contoso.crm4.dynamics.com';

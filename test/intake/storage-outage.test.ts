@@ -1,4 +1,4 @@
-import { startAzurite, type Azurite } from '../support/azurite';
+import { startAzurite, type Azurite } from '../../emulators/azurite';
 import { fixture } from '../support/fixtures';
 import { postLead, queuedLeadIds, startTestApp, type TestApp } from '../support/test-app';
 

@@ -1,14 +1,17 @@
-import { startBotConnectorEmulator, type BotConnectorEmulator } from '../support/bot-connector-emulator';
-import { launchChromium, loopbackPage } from '../support/chromium';
-import type { DataverseEmulator } from '../support/dataverse-emulator';
+import { startBotConnectorEmulator, type BotConnectorEmulator } from '../../emulators/bot-connector';
+import { launchChromium, loopbackPage } from '../../emulators/chromium';
+import type { DataverseEmulator } from '../../emulators/dataverse';
 import { fixture } from '../support/fixtures';
-import { freePort } from '../support/free-port';
-import { startGraph, type GraphEmulator } from '../support/graph-emulator';
-import { dynamicsEnv, LOCAL_SENDER, localMail, MANAGED_IDENTITY, sharedServices, startDataverse, TENANT_ID } from '../support/local-services';
-import { startManagedIdentityEndpoint } from '../support/managed-identity-endpoint';
+import { freePort } from '../../emulators/free-port';
+import type { GraphEmulator } from '../../emulators/graph';
+import { startGraph } from '../support/shared-services';
+import { dynamicsEnv, sharedServices, startDataverse } from '../support/shared-services';
+import { LOCAL_SENDER, MANAGED_IDENTITY, TENANT_ID } from '../../emulators/directory';
+import { mailSettings } from '../../emulators/local-stack';
+import { startManagedIdentityEndpoint } from '../../emulators/managed-identity-endpoint';
 import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
 import { seedSellers } from '../support/seed-installations';
-import { sendAsTeams } from '../support/send-as-teams';
+import { sendAsTeams } from '../../emulators/send-as-teams';
 import { postLead, startTestApp, type TestApp } from '../support/test-app';
 
 const SENDER = LOCAL_SENDER;
@@ -58,7 +61,7 @@ describe('lead alerts by Outlook mail', () => {
     connector = await startBotConnectorEmulator({ appPerSecond: 50 });
     dv = await startDataverse();
     graph = await startGraph();
-    mailEnv = localMail(graph);
+    mailEnv = mailSettings(graph);
   });
   beforeEach(() => {
     now = new Date();

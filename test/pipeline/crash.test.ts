@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { startBotProcess } from '../support/bot-process';
-import type { DataverseEmulator } from '../support/dataverse-emulator';
+import type { DataverseEmulator } from '../../emulators/dataverse';
 import { fixture } from '../support/fixtures';
-import { dynamicsEnv, startDataverse } from '../support/local-services';
+import { dynamicsEnv, startDataverse } from '../support/shared-services';
 import { waitFor } from '../support/pipeline';
 import { postLead, startTestApp, testEnv, type TestApp } from '../support/test-app';
 

@@ -1,9 +1,10 @@
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { DataverseEmulator } from '../support/dataverse-emulator';
+import type { DataverseEmulator } from '../../emulators/dataverse';
 import { fixture, httpsFixtureNames } from '../support/fixtures';
-import { launchIdentityProvider } from '../support/identity-provider-process';
-import { defaultDirectory, sharedServices, startDataverse } from '../support/local-services';
+import { launchIdentityProvider } from '../../emulators/identity-provider-process';
+import { defaultDirectory } from '../../emulators/directory';
+import { sharedServices, startDataverse } from '../support/shared-services';
 import { startPipelineApp, waitFor, type PipelineApp } from '../support/pipeline';
 import { postLead } from '../support/test-app';
 

@@ -1,8 +1,8 @@
-import type { DataverseEmulator } from '../support/dataverse-emulator';
+import type { DataverseEmulator } from '../../emulators/dataverse';
 import { fixture } from '../support/fixtures';
-import { freePort } from '../support/free-port';
+import { freePort } from '../../emulators/free-port';
 import { runMain, type MainProcess } from '../support/main-process';
-import { dynamicsEnv, sharedServices, startDataverse } from '../support/local-services';
+import { dynamicsEnv, sharedServices, startDataverse } from '../support/shared-services';
 import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
 import { postLead, startTestApp, testEnv, type TestApp } from '../support/test-app';
 

@@ -1,6 +1,8 @@
-import { startPlayground } from '../support/agents-playground';
-import { startGraph, type GraphEmulator } from '../support/graph-emulator';
-import { APP, dynamicsEnv, USER } from '../support/local-services';
+import { startPlayground } from '../../emulators/agents-playground';
+import type { GraphEmulator } from '../../emulators/graph';
+import { startGraph } from '../support/shared-services';
+import { APP, USER } from '../../emulators/directory';
+import { dynamicsEnv } from '../support/shared-services';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const SECRET_IN_SETTINGS = { keyId: 'b1a2c3d4-0000-4000-8000-000000000001', displayName: 'leads', hint: APP.secret.slice(0, 3), startDateTime: '2026-06-01T00:00:00Z', endDateTime: '2027-06-01T00:00:00Z' };

@@ -1,4 +1,5 @@
-import { dynamicsEnv, TENANT_ID } from '../support/local-services';
+import { dynamicsEnv } from '../support/shared-services';
+import { TENANT_ID } from '../../emulators/directory';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const BOT = { BOT_ID: '00000000-0000-4000-8000-000000000011', BOT_PASSWORD: 'bot-secret-canary-value', BOT_TENANT_ID: TENANT_ID };

@@ -1,5 +1,5 @@
-import { startBotConnectorEmulator, type BotConnectorEmulator, type Delivered } from '../support/bot-connector-emulator';
-import { TENANT_ID } from '../support/local-services';
+import { startBotConnectorEmulator, type BotConnectorEmulator, type Delivered } from '../../emulators/bot-connector';
+import { TENANT_ID } from '../../emulators/directory';
 import { seedAdmin } from '../support/seed-installations';
 import { startTestApp, uniquePrefix, type TestApp } from '../support/test-app';
 

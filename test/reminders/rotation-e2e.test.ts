@@ -1,4 +1,4 @@
-import { startPlayground, type Playground, type StreamedMessage } from '../support/agents-playground';
+import { startPlayground, type Playground, type StreamedMessage } from '../../emulators/agents-playground';
 import { waitFor } from '../support/pipeline';
 import { startTestApp, type TestApp } from '../support/test-app';
 

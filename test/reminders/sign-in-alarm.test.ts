@@ -1,8 +1,9 @@
-import { startBotConnectorEmulator, type BotConnectorEmulator } from '../support/bot-connector-emulator';
-import type { DataverseEmulator } from '../support/dataverse-emulator';
+import { startBotConnectorEmulator, type BotConnectorEmulator } from '../../emulators/bot-connector';
+import type { DataverseEmulator } from '../../emulators/dataverse';
 import { fixture } from '../support/fixtures';
-import { launchIdentityProvider, type IdentityProviderProcess } from '../support/identity-provider-process';
-import { APP, defaultDirectory, dynamicsEnv, sharedServices, startDataverse, TENANT_ID } from '../support/local-services';
+import { launchIdentityProvider, type IdentityProviderProcess } from '../../emulators/identity-provider-process';
+import { APP, defaultDirectory, TENANT_ID } from '../../emulators/directory';
+import { dynamicsEnv, sharedServices, startDataverse } from '../support/shared-services';
 import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
 import { seedAdmin } from '../support/seed-installations';
 import { postLead, startTestApp, uniquePrefix, type TestApp } from '../support/test-app';

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { sharedServices } from './local-services';
+import { sharedServices } from './shared-services';
 
 /** Starts the bot in a child process and resolves with its URL. */
 export async function startBotProcess(env: Record<string, string | undefined>): Promise<{ child: ChildProcess; url: string }> {

@@ -1,3 +1,3 @@
 export default async function globalTeardown(): Promise<void> {
-  await Promise.all([globalThis.azurite?.stop(), globalThis.identityProvider?.stop()]);
+  await globalThis.localStack?.stop();
 }

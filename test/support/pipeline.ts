@@ -1,8 +1,8 @@
 import type { DynamicsStanding } from '../../src/cards/lead-card';
 import type { LeadNotifier } from '../../src/pipeline/lead-notifier';
 import type { StoredLead } from '../../src/storage/lead-store';
-import type { DataverseEmulator } from './dataverse-emulator';
-import { dynamicsEnv } from './local-services';
+import type { DataverseEmulator } from '../../emulators/dataverse';
+import { dynamicsEnv } from './shared-services';
 import { startTestApp, type TestApp } from './test-app';
 
 /** Worker timings short enough for tests; the behaviour is the production one. */

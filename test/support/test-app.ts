@@ -5,7 +5,7 @@ import { createApp, type App, type AppDeps } from '../../src/app';
 import { loadSettings, type Settings } from '../../src/config/settings';
 import { createLogger } from '../../src/logging/create-logger';
 import { expandConnectionString } from '../../src/storage/parse-connection-string';
-import { dynamicsEnv, sharedServices } from './local-services';
+import { dynamicsEnv, sharedServices } from './shared-services';
 
 export const INTAKE_KEY = 'test-intake-key-0123456789';
 

@@ -1,7 +1,7 @@
-import { startBotConnectorEmulator, type BotConnectorEmulator } from '../support/bot-connector-emulator';
-import type { DataverseEmulator } from '../support/dataverse-emulator';
+import { startBotConnectorEmulator, type BotConnectorEmulator } from '../../emulators/bot-connector';
+import type { DataverseEmulator } from '../../emulators/dataverse';
 import { fixture } from '../support/fixtures';
-import { dynamicsEnv, startDataverse } from '../support/local-services';
+import { dynamicsEnv, startDataverse } from '../support/shared-services';
 import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
 import { seedSellers } from '../support/seed-installations';
 import { postLead, startTestApp, type TestApp } from '../support/test-app';

@@ -1,9 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import { startBotConnectorEmulator, type BotConnectorEmulator } from '../support/bot-connector-emulator';
+import { startBotConnectorEmulator, type BotConnectorEmulator } from '../../emulators/bot-connector';
 import { startBotProcess } from '../support/bot-process';
-import type { DataverseEmulator } from '../support/dataverse-emulator';
+import type { DataverseEmulator } from '../../emulators/dataverse';
 import { fixture } from '../support/fixtures';
-import { dynamicsEnv, startDataverse } from '../support/local-services';
+import { dynamicsEnv, startDataverse } from '../support/shared-services';
 import { waitFor } from '../support/pipeline';
 import { seedSellers } from '../support/seed-installations';
 import { postLead, startTestApp, testEnv, type TestApp } from '../support/test-app';

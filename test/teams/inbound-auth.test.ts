@@ -1,5 +1,5 @@
-import { startBotFrameworkTokenService, type BotFrameworkTokenService } from '../support/bot-framework-token-service';
-import { TENANT_ID } from '../support/local-services';
+import { startBotFrameworkTokenService, type BotFrameworkTokenService } from '../../emulators/bot-framework-token-service';
+import { TENANT_ID } from '../../emulators/directory';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const BOT_ID = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';

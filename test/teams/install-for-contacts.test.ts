@@ -1,11 +1,13 @@
-import { startBotConnectorEmulator, type BotConnectorEmulator } from '../support/bot-connector-emulator';
-import type { DataverseEmulator } from '../support/dataverse-emulator';
+import { startBotConnectorEmulator, type BotConnectorEmulator } from '../../emulators/bot-connector';
+import type { DataverseEmulator } from '../../emulators/dataverse';
 import { fixture } from '../support/fixtures';
-import { freePort } from '../support/free-port';
-import { startGraph, type GraphEmulator, type GraphUser } from '../support/graph-emulator';
-import { APP, dynamicsEnv, startDataverse, TENANT_ID } from '../support/local-services';
+import { freePort } from '../../emulators/free-port';
+import type { GraphEmulator, GraphUser } from '../../emulators/graph';
+import { startGraph } from '../support/shared-services';
+import { APP, TENANT_ID } from '../../emulators/directory';
+import { dynamicsEnv, startDataverse } from '../support/shared-services';
 import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
-import { sendAsTeams } from '../support/send-as-teams';
+import { sendAsTeams } from '../../emulators/send-as-teams';
 import { postLead, startTestApp, type TestApp } from '../support/test-app';
 
 const CATALOG_APP = '1542629c-01b3-4a6d-8f76-1938b779e48d';

@@ -1,4 +1,4 @@
-import { startPlayground, type Playground } from '../support/agents-playground';
+import { startPlayground, type Playground } from '../../emulators/agents-playground';
 import { waitFor } from '../support/pipeline';
 import { startTestApp, type TestApp } from '../support/test-app';
 

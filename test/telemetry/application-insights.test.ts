@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
-import { startAppInsightsCollector, type AppInsightsCollector, type Envelope } from '../support/app-insights-collector';
-import { startBotConnectorEmulator, type BotConnectorEmulator } from '../support/bot-connector-emulator';
-import type { DataverseEmulator } from '../support/dataverse-emulator';
+import { startAppInsightsCollector, type AppInsightsCollector, type Envelope } from '../../emulators/app-insights-collector';
+import { startBotConnectorEmulator, type BotConnectorEmulator } from '../../emulators/bot-connector';
+import type { DataverseEmulator } from '../../emulators/dataverse';
 import { fixture } from '../support/fixtures';
-import { dynamicsEnv, sharedServices, startDataverse } from '../support/local-services';
+import { dynamicsEnv, sharedServices, startDataverse } from '../support/shared-services';
 import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
 import { seedSellers } from '../support/seed-installations';
 import { INTAKE_KEY, postLead, startTestApp, type TestApp } from '../support/test-app';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { freePort } from './free-port';
-import { TENANT_ID } from './local-services';
+import { TENANT_ID } from './directory';
 import { stopChild } from './stop-child';
 
 /** A message the bot sent (or updated) as the Playground shows it. */
@@ -43,7 +43,7 @@ export interface Playground {
   stop(): Promise<void>;
 }
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(__dirname, '..');
 const CLI = join(ROOT, 'node_modules', '@microsoft', 'm365agentsplayground', 'cli.js');
 
 /** The Playground process alone, on loopback: what `npm run local` opens in a browser. */

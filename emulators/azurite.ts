@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { azuriteConnectionString } from '../../src/storage/parse-connection-string';
 import { freePort, waitForPort } from './free-port';
 import { stopChild } from './stop-child';
 
@@ -16,7 +15,18 @@ export interface Azurite {
   start(): Promise<void>;
 }
 
-const MAIN = join(__dirname, '..', '..', 'node_modules', 'azurite', 'dist', 'src', 'azurite.js');
+const MAIN = join(__dirname, '..', 'node_modules', 'azurite', 'dist', 'src', 'azurite.js');
+
+/** Azurite's one account, with the well-known key its documentation gives for local use only. */
+const ACCOUNT = 'devstoreaccount1';
+const ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+function connectionString(tablePort: number, queuePort: number): string {
+  return (
+    `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${ACCOUNT_KEY};` +
+    `TableEndpoint=http://127.0.0.1:${tablePort}/${ACCOUNT};QueueEndpoint=http://127.0.0.1:${queuePort}/${ACCOUNT};`
+  );
+}
 
 /**
  * Azurite (tables and queues) on loopback, on free ports unless given, persisting to a folder
@@ -52,5 +62,5 @@ export async function startAzurite(options: { location?: string; tablePort?: num
   };
 
   await start();
-  return { connectionString: azuriteConnectionString(tablePort, queuePort), tablePort, queuePort, stop, start };
+  return { connectionString: connectionString(tablePort, queuePort), tablePort, queuePort, stop, start };
 }

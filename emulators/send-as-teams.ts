@@ -1,4 +1,4 @@
-import { TENANT_ID } from './local-services';
+import { TENANT_ID } from './directory';
 
 /** Who sends an activity and where, as Teams names them in a personal chat. */
 export interface TeamsSender {

@@ -1,7 +1,8 @@
-import type { DataverseEmulator } from '../support/dataverse-emulator';
-import { httpsFetch, tokenFor } from '../support/https-fetch';
-import { launchIdentityProvider } from '../support/identity-provider-process';
-import { defaultDirectory, sharedServices, startDataverse, TENANT_ID } from '../support/local-services';
+import type { DataverseEmulator } from '../dataverse';
+import { httpsFetch, tokenFor } from './https-fetch';
+import { launchIdentityProvider } from '../identity-provider-process';
+import { defaultDirectory, TENANT_ID } from '../directory';
+import { sharedServices, startDataverse } from '../../test/support/shared-services';
 
 const LEAD = { subject: 'Contact me — Contoso', lastname: 'Whitfield', firstname: 'Dana' };
 const ID = '7a327f16-0a0a-87a2-bf94-84a8e5bf6703';

@@ -1,7 +1,7 @@
-import { DATAVERSE_SAMPLE_CLIENT_ID } from '../../src/dynamics/sign-in';
-import { startGraph, type GraphEmulator } from '../support/graph-emulator';
-import { httpsFetch, tokenFor } from '../support/https-fetch';
-import { APP, sharedServices, TENANT_ID, USER } from '../support/local-services';
+import type { GraphEmulator } from '../graph';
+import { httpsFetch, tokenFor } from './https-fetch';
+import { APP, DATAVERSE_SAMPLE_CLIENT_ID, TENANT_ID, USER } from '../directory';
+import { sharedServices, startGraph } from '../../test/support/shared-services';
 
 /** A delegated token for the local user (the password grant), for `audience`. */
 async function userToken(audience: string): Promise<string> {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SentMail } from './graph-emulator';
+import type { SentMail } from './graph';
 
 export interface MailboxPage {
   readonly origin: string;

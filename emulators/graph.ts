@@ -3,7 +3,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { Agent, createServer, type Server } from 'node:https';
-import { sharedServices, TENANT_ID } from './local-services';
 import type { TlsFiles } from './tls';
 
 /** A client secret as Graph lists it: `hint` is the secret's first three characters. */
@@ -342,11 +341,6 @@ export async function startGraphEmulator(options: { tls: TlsFiles; identityProvi
         });
       }),
   };
-}
-
-/** The Graph emulator on the shared certificate and identity provider, in the local tenant. */
-export function startGraph(idpOrigin = sharedServices().idpOrigin): Promise<GraphEmulator> {
-  return startGraphEmulator({ tls: sharedServices().tls, identityProviderOrigin: idpOrigin, tenantId: TENANT_ID });
 }
 
 /** The first segment past those this emulator serves, as Graph names it in its 400. */

@@ -1,5 +1,6 @@
 import { Agent, fetch, type RequestInit, type Response } from 'undici';
-import { APP, TENANT_ID, sharedServices } from './local-services';
+import { APP, TENANT_ID } from '../directory';
+import { sharedServices } from '../../test/support/shared-services';
 
 let agent: Agent | undefined;
 

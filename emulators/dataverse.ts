@@ -52,7 +52,7 @@ export interface Faults {
 }
 
 /**
- * Lead columns this emulator knows, with Dataverse's maximum lengths (domain.md §2). Written
+ * Lead columns this emulator knows, with Dataverse's maximum lengths (docs/domain.md §2). Written
  * out again on purpose rather than taken from src/dynamics/map-lead.ts: the emulator stands
  * for the service, so a wrong length in the bot's code must fail against it.
  */

@@ -83,7 +83,7 @@ class GraphError extends Error {
 }
 
 /**
- * The part of Microsoft Graph v1.0 the bot reads (domain.md §4), as the service behaves:
+ * The part of Microsoft Graph v1.0 the bot reads (docs/domain.md §4), as the service behaves:
  * bearer tokens checked (signature, issuer, audience = this origin, expiry), application
  * permissions enforced for app-only tokens, `/me` for delegated tokens only, and
  * `lastPasswordChangeDateTime` returned only when `$select`ed. Errors carry Graph's codes.

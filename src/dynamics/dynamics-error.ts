@@ -36,7 +36,7 @@ const POWER_PLATFORM_USERS =
 
 /**
  * Every failure publishers meet when connecting leads to Dynamics (Partner Center's lead FAQ
- * and Entra's AADSTS codes, domain.md §1.4 and §3), each with what to do about it.
+ * and Entra's AADSTS codes, docs/domain.md §1.4 and §3), each with what to do about it.
  */
 const CATALOG = {
   DYNAMICS_SECRET_INVALID: {

@@ -15,7 +15,7 @@ export interface LeadRecord {
   readonly leadsourcecode: number;
 }
 
-/** Dataverse's maximum lengths for these lead columns (domain.md §2); longer values are refused. */
+/** Dataverse's maximum lengths for these lead columns (docs/domain.md §2); longer values are refused. */
 export const COLUMN_LENGTHS = {
   subject: 300,
   firstname: 50,

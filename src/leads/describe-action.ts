@@ -1,4 +1,4 @@
-/** Marketplace action codes in the words a seller uses (domain.md §1.3). */
+/** Marketplace action codes in the words a seller uses (docs/domain.md §1.3). */
 const ACTIONS: Readonly<Record<string, string>> = {
   ins: 'Get it now',
   plt: 'Contact me',

@@ -7,7 +7,7 @@ import { Fields, isPlainObject, kindOf } from './read-fields';
 const LEAD_FIELDS = ['UserDetails', 'LeadSource', 'ActionCode', 'OfferTitle', 'Description'];
 
 /**
- * Parses the HTTPS-endpoint payload (domain.md §1.1). Every property is optional, as in
+ * Parses the HTTPS-endpoint payload (docs/domain.md §1.1). Every property is optional, as in
  * Microsoft's own schema, but a body with none of them is not a lead.
  */
 export function parseHttpsLead(body: unknown): LeadDetails {

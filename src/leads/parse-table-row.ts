@@ -5,7 +5,7 @@ import { parseCustomer } from './parse-customer';
 import { Fields, isPlainObject } from './read-fields';
 
 /**
- * Parses a row of Partner Center's Azure Table destination (domain.md §1.2), where the
+ * Parses a row of Partner Center's Azure Table destination (docs/domain.md §1.2), where the
  * customer's details arrive as a JSON string in `CustomerInfo`.
  */
 export function parseTableRow(row: Record<string, unknown>): LeadDetails {

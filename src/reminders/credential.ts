@@ -30,7 +30,7 @@ export interface Credential {
   readonly etag?: string;
 }
 
-/** How Graph can tell a built-in credential's expiry (domain.md §4). */
+/** How Graph can tell a built-in credential's expiry (docs/domain.md §4). */
 export type GraphSource =
   | { readonly type: 'app-secret'; readonly authority: string; readonly appId: string; readonly secret: string }
   | { readonly type: 'own-password'; readonly authority: string; readonly clientId: string; readonly username: string; readonly password: string };

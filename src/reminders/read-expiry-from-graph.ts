@@ -19,7 +19,7 @@ interface PasswordCredential {
 const TIMEOUT_MS = 15_000;
 
 /**
- * Reads a credential's dates from Microsoft Graph (domain.md §4), signing in with the credential
+ * Reads a credential's dates from Microsoft Graph (docs/domain.md §4), signing in with the credential
  * itself: an app reads its own registration (needs Application.Read.All), a user their own
  * profile. Graph shows only the first three characters of each secret (`hint`), which is how
  * the secret in the settings is told apart from the app's others.

@@ -39,7 +39,7 @@ export function isAdminChat(installation: Installation, settings: Pick<Settings,
 
 /**
  * Reminders and alarms go to the admins where Teams lets a bot start a message: their personal
- * chats with it (domain.md §5). An admin who has not installed the app is not reached; the
+ * chats with it (docs/domain.md §5). An admin who has not installed the app is not reached; the
  * caller decides whether to try again later.
  */
 export function adminMessenger(deps: AdminMessengerDeps): AdminMessenger {

@@ -5,9 +5,9 @@ import { parse as parseEnv } from 'dotenv';
 import { parse } from 'yaml';
 import { BOT_TYPES, DYNAMICS_AUTHS, VALUE_HELP, checkDeployment, expandLikeToolkit, placeholdersLeft } from '../../scripts/check-deployment';
 
-// Each documented path, provisioned as the Agents Toolkit would from the README's own
-// instructions: env/.env.dev as committed, plus exactly the values the README's table says the
-// path needs. No Azure or toolkit reaches this machine; the toolkit's part is its documented
+// Each documented path, provisioned as the Agents Toolkit would from the deployment guide's own
+// instructions (docs/deploy.md): env/.env.dev as committed, plus exactly the values the guide's
+// table says the path needs. No Azure or toolkit reaches this machine; the toolkit's part is its documented
 // behaviour (fill only non-empty values, refuse leftovers), tested on its own below.
 const ROOT = join(__dirname, '..', '..');
 const read = (...path: string[]): string => readFileSync(join(ROOT, ...path), 'utf8');
@@ -23,8 +23,9 @@ interface Step {
 }
 const provisionSteps = (parse(read('m365agents.yml')) as { provision: Step[] }).provision;
 
-/** The README's table of deployment values: name, file, and when it is needed. */
-const deploySection = read('README.md').slice(read('README.md').indexOf('## Deploy to Azure'), read('README.md').indexOf('## Build and run for production'));
+/** The deployment guide's table of values: name, file, and when it is needed. */
+const guide = read('docs', 'deploy.md');
+const deploySection = guide.slice(guide.indexOf('## Deploy to Azure'), guide.indexOf('## Build and run for production'));
 const table = [...deploySection.matchAll(/^ *\| `([A-Z0-9_]+)` \| `([^`]+)` \| ([^|]+?) \|/gm)].map((m) => ({
   name: m[1] ?? '',
   file: m[2] ?? '',
@@ -67,7 +68,7 @@ function isNeeded(needed: string, auth: Auth, bot: BotType): boolean {
   return needed === 'always' || needed === `DYNAMICS_AUTH=${auth}` || needed === `BOT_TYPE=${bot}`;
 }
 
-/** env/.env.dev as committed, and the README's values for this path, as the toolkit gives them to its steps. */
+/** env/.env.dev as committed, and the guide's values for this path, as the toolkit gives them to its steps. */
 function envFor(auth: Auth, bot: BotType): Env {
   const env: Env = parseEnv(read('env', '.env.dev'));
   for (const row of table.filter((r) => isNeeded(r.needed, auth, bot) || r.needed === 'optional')) {
@@ -109,7 +110,7 @@ function provision(start: Env): { refused: string[]; parameters: Record<string, 
 /** Parameters of infra/azure.bicep that have no default. */
 const requiredParameters = [...read('infra', 'azure.bicep').matchAll(/^param (\w+) \w+$/gm)].map((m) => m[1] ?? '');
 
-describe('the README\'s table of deployment values', () => {
+describe('the deployment guide\'s table of values', () => {
   it('lists every value a path may need, with its file, once', () => {
     expect(table.length).toBeGreaterThan(15);
     expect(new Set(table.map((r) => r.name)).size).toBe(table.length);
@@ -121,20 +122,20 @@ describe('the README\'s table of deployment values', () => {
   });
 });
 
-describe.each(PATHS)('provisioning with DYNAMICS_AUTH=%s and BOT_TYPE=%s, from the README', (auth, bot) => {
-  it('fills every placeholder of every step from the values the README names, and gives the template each required parameter', () => {
+describe.each(PATHS)('provisioning with DYNAMICS_AUTH=%s and BOT_TYPE=%s, from the deployment guide', (auth, bot) => {
+  it('fills every placeholder of every step from the values the deployment guide names, and gives the template each required parameter', () => {
     const { refused, parameters } = provision(envFor(auth, bot));
     expect(refused).toEqual([]);
     expect(requiredParameters.filter((name) => !(name in parameters))).toEqual([]);
     expect(parameters).toMatchObject({ dynamicsAuth: auth, botType: bot, teamsTenantId: GUIDS.tenant, resourceBaseName: 'leadbotcontoso' });
   });
 
-  it('needs each value the README marks as needed on this path, and no other', () => {
+  it('needs each value the deployment guide marks as needed on this path, and no other', () => {
     const needed = table.filter((r) => isNeeded(r.needed, auth, bot)).map((r) => r.name);
     for (const name of needed.filter((n) => !['DYNAMICS_AUTH', 'BOT_TYPE'].includes(n))) {
       expect([name, provision({ ...envFor(auth, bot), [name]: '' }).refused]).toEqual([name, [name]]);
     }
-    // A value the README says this path does not need stays empty without harm.
+    // A value the guide says this path does not need stays empty without harm.
     const unneeded = table.filter((r) => !isNeeded(r.needed, auth, bot)).map((r) => r.name);
     expect(unneeded.length).toBeGreaterThan(0);
     for (const name of unneeded) expect([name, provision({ ...envFor(auth, bot), [name]: '' }).refused]).toEqual([name, []]);

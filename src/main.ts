@@ -17,7 +17,7 @@ async function main(argv: readonly string[]): Promise<void> {
     settings = loadSettings(env);
   } catch (error) {
     if (error instanceof SettingsError) {
-      process.stderr.write(`${error.message}\n\nSee the settings table in README.md.\n`);
+      process.stderr.write(`${error.message}\n\nEvery setting, its meaning and default: docs/settings.md.\n`);
       process.exit(1);
     }
     throw error;

@@ -12,7 +12,7 @@ describe('main', () => {
     expect(stderr).toContain('PORT "99999" must be a whole number from 1 to 65535');
     expect(stderr).toContain('STORAGE_CONNECTION_STRING is missing');
     expect(stderr).toContain('LEAD_INTAKE_KEY is not usable');
-    expect(stderr).toContain('See the settings table in README.md');
+    expect(stderr).toContain('Every setting, its meaning and default: docs/settings.md');
     expect(stderr).not.toContain('CANARY');
   });
 

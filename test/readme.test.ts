@@ -15,7 +15,8 @@ const PAGES = [
     .filter((name) => name.endsWith('.md'))
     .map((name) => `docs/${name}`),
   'test/README.md',
-  'test/support/agents-playground.md',
+  'emulators/README.md',
+  'emulators/agents-playground.md',
   'appPackage/README.md',
   'infra/README.md',
 ];
@@ -100,7 +101,7 @@ describe('the documentation', () => {
   it('has a section in docs/domain.md for every section the code cites from it', () => {
     const sections = new Set([...read('docs/domain.md').matchAll(/^#{2,6} (\d+(?:\.\d+)*)\.? /gm)].map((m) => m[1]));
     // This file names the citation form without being a citation.
-    const citing = ['src', 'test', 'bench', 'scripts'].flatMap((dir) => sourceFiles(join(ROOT, dir))).filter((file) => file !== __filename);
+    const citing = ['src', 'test', 'emulators', 'bench', 'scripts'].flatMap((dir) => sourceFiles(join(ROOT, dir))).filter((file) => file !== __filename);
     const citations = citing.flatMap((file) =>
       readFileSync(file, 'utf8')
         .split('\n')
@@ -112,5 +113,14 @@ describe('the documentation', () => {
     // Each citation names the file by its path in the repository, and a section that exists there.
     expect(citations.filter(({ line }) => /(?<!docs\/)domain\.md/.test(line))).toEqual([]);
     expect(cited.filter(({ section: n }) => !sections.has(n))).toEqual([]);
+  });
+
+  it('has every page the messages of the bot send people to', () => {
+    // Error messages and fixes name a page by its path, so a reader can open it from the repository.
+    const named = sourceFiles(join(ROOT, 'src')).flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/\bdocs\/[a-z0-9-]+\.md\b/g)].map((m) => ({ where: relative(ROOT, file), page: m[0] })),
+    );
+    expect(named.length).toBeGreaterThan(3);
+    expect(named.filter(({ page }) => !existsSync(join(ROOT, page)))).toEqual([]);
   });
 });

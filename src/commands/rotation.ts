@@ -222,7 +222,7 @@ async function listCard(deps: CommandDeps): Promise<ReturnType<typeof rotationCa
       adminChats.length === 0
         ? 'No admin has the app in a personal chat, so reminders reach nobody: each admin (ADMINS) should open the bot in Teams once.'
         : credentials.some((c) => c.expiresAt === undefined)
-          ? 'Some expiry dates are not known: set them with **rotation set**, or let the bot read them from Microsoft Graph (see README).'
+          ? 'Some expiry dates are not known: set them with **rotation set**, or let the bot read them from Microsoft Graph (docs/credential-reminders.md).'
           : '',
     usage: USAGE,
   });

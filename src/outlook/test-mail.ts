@@ -24,7 +24,7 @@ export function mailFix(error: unknown, settings: OutlookSettings | undefined): 
       : 'Check GRAPH_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET (or BOT_TENANT_ID, BOT_ID and BOT_PASSWORD when the bot\'s own registration sends the mail): the secret may have expired.';
   }
   if (error.status === 403 || error.code === 'ErrorAccessDenied' || error.code === 'Authorization_RequestDenied') {
-    return `Grant ${app} the Mail.Send application permission with admin consent (README › How contacts are reached); an application access policy in Exchange Online may also limit which mailboxes it may send as.`;
+    return `Grant ${app} the Mail.Send application permission with admin consent (docs/reaching-contacts.md); an application access policy in Exchange Online may also limit which mailboxes it may send as.`;
   }
   if (error.code === 'ErrorInvalidUser' || error.code === 'MailboxNotEnabledForRESTAPI' || error.status === 404) {
     return `OUTLOOK_SENDER (${sender}) must be an Exchange Online mailbox in your organisation (a shared mailbox works; a group or an on-premises mailbox does not).`;

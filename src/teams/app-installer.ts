@@ -145,7 +145,7 @@ function describe(error: unknown): string {
 /** What to do when Graph would not show or install the app, by what it said. */
 export function installFix(error: unknown): string {
   if (!(error instanceof GraphError)) return 'Try again; if it keeps failing, the bot\'s log has the details.';
-  if (error.code === 'GRAPH_SIGN_IN_FAILED') return 'The bot could not sign in to Microsoft Graph: check GRAPH_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET, or the bot\'s own identity (README › How contacts are reached).';
+  if (error.code === 'GRAPH_SIGN_IN_FAILED') return 'The bot could not sign in to Microsoft Graph: check GRAPH_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET, or the bot\'s own identity (docs/reaching-contacts.md).';
   if (error.status === 403) {
     return "Grant the bot's identity the User.Read.All and TeamsAppInstallation.ReadWriteSelfForUser.All application permissions (TeamsAppInstallation.ReadWriteForUser.All for an app other than the bot's), with admin consent.";
   }

@@ -220,7 +220,7 @@ async function checkContacts(deps: ValidationDeps): Promise<Finding> {
     ].filter((p) => p !== '').join(' '),
     fix:
       mail === undefined && notInstalled.length > 0
-        ? 'Install the app for them (Teams admin center → Teams apps → Setup policies → Installed apps), or let mail reach them: set OUTLOOK_SENDER (README › How contacts are reached).'
+        ? 'Install the app for them (Teams admin center → Teams apps → Setup policies → Installed apps), or let mail reach them: set OUTLOOK_SENDER (docs/reaching-contacts.md).'
         : '',
   };
 }

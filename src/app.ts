@@ -3,8 +3,8 @@ import restify, { type Server } from 'restify';
 import type { Settings } from './config/settings';
 import { DataverseClient, type RetryPolicy } from './dynamics/dataverse-client';
 import { dynamicsLeadWriter } from './dynamics/dynamics-lead-writer';
-import { createHttpTransport } from './dynamics/http-transport';
-import { createTokenSource, DATAVERSE_SAMPLE_CLIENT_ID } from './dynamics/sign-in';
+import { createHttpTransport } from './http/http-transport';
+import { createTokenSource, DATAVERSE_SAMPLE_CLIENT_ID, DYNAMICS_FAILURES } from './dynamics/sign-in';
 import { registerHealthRoutes } from './health/health-routes';
 import { registerIntakeRoute } from './intake/intake-route';
 import { TableImporter } from './intake/table-importer';
@@ -22,13 +22,14 @@ import { sendTestMail } from './outlook/test-mail';
 import { DEFAULT_WORKER_OPTIONS, LeadWorker, type LeadWorkerOptions } from './pipeline/lead-worker';
 import { WaitingLeadsAlarm } from './pipeline/waiting-leads-alarm';
 import { openStorage, type Storage } from './storage/storage';
-import { registerRoutes } from './commands/route-table';
 import { createBot, type Bot, type ChannelAuthority } from './teams/bot';
-import { DeliveryStore } from './teams/delivery-store';
-import { InstallationStore } from './teams/installation-store';
-import { SendLimiter } from './teams/send-limiter';
+import { registerRoutes } from './teams/routes';
+import { cardCopies } from './teams/update-card-copies';
+import { DeliveryStore } from './conversations/delivery-store';
+import { InstallationStore } from './conversations/installation-store';
+import { SendLimiter } from './conversations/send-limiter';
 import { teamsNotifier } from './teams/teams-notifier';
-import { AppInstaller } from './teams/app-installer';
+import { AppInstaller } from './conversations/app-installer';
 import { catchUp } from './teams/catch-up';
 import { registerMessagesRoute } from './teams/messages-route';
 import { adminMessenger } from './teams/send-to-admins';
@@ -37,7 +38,7 @@ import { CredentialRegistry } from './reminders/credential-registry';
 import { CredentialTracker } from './reminders/credential-tracker';
 import { readExpiryFromGraph } from './reminders/read-expiry-from-graph';
 import { ReminderScheduler } from './reminders/reminder-scheduler';
-import { SignInAlarm, type SignInAlarmDeps } from './reminders/sign-in-alarm';
+import { SignInAlarm, type SignInAlarmDeps } from './pipeline/sign-in-alarm';
 import { StorageLease } from './storage/storage-lease';
 import { startAzureMonitor } from './telemetry/azure-monitor';
 import { recordRequests } from './telemetry/record-requests';
@@ -144,11 +145,12 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     deadLetters,
     state: storage.state,
     admins,
+    failures: DYNAMICS_FAILURES,
     lease: new StorageLease(storage.state, 'waiting-leads', instanceId, now),
     logger,
     now,
   });
-  const alarm = new SignInAlarm({ state: storage.state, admins, leads: storage.leads, logger, now, ...(deps.alarmDrain === undefined ? {} : { drain: deps.alarmDrain }) });
+  const alarm = new SignInAlarm({ state: storage.state, admins, failures: DYNAMICS_FAILURES, leads: storage.leads, logger, now, ...(deps.alarmDrain === undefined ? {} : { drain: deps.alarmDrain }) });
   // One app for every Graph call (mail, installing the app): one token, one retry policy.
   const graphSettings = settings.outlook?.graph ?? settings.teamsInstall?.graph;
   const graph = graphSettings === undefined ? undefined : new GraphApp(graphSettings, transport, deps.graphRetry);
@@ -202,7 +204,9 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   );
 
   const testMail = outlook === undefined || graph === undefined ? undefined : (to: string) => sendTestMail(graph, outlook, to);
-  registerRoutes(bot, { settings, bot, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, limiter, credentials, admins, testMail, mails, installer, logger, now });
+  const chats = { adapter: bot.adapter, botAppId, limiter };
+  const copies = cardCopies({ ...chats, installations, deliveries, logger });
+  registerRoutes(bot, { settings, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, cardCopies: copies, credentials, admins, testMail, mails, installer, logger, now }, chats);
 
   const server = restify.createServer({ name: 'marketplace-lead-bot', handleUncaughtExceptions: false });
   let stopping = false;

@@ -1,7 +1,19 @@
 import { Template } from 'adaptivecards-templating';
-import type { StepResult, StepState } from '../validation/run-validation';
 import { isRecordUrl, type AdaptiveCardJson } from './lead-card';
 import template from './validation-card.json';
+
+export type StepState = 'waiting' | 'running' | 'passed' | 'warning' | 'failed' | 'skipped';
+
+/** One step of `validate`, as the report card shows it (src/validation/ fills it in). */
+export interface StepResult {
+  readonly title: string;
+  readonly state: StepState;
+  /** What was found, in words. */
+  readonly detail: string;
+  /** What to do, when the step failed or warns. */
+  readonly fix: string;
+  readonly ms: number | undefined;
+}
 
 /** Each state in a word and a colour: readable without emoji fonts and by screen readers. */
 const MARK: Readonly<Record<StepState, { word: string; color: string }>> = {

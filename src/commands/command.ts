@@ -1,4 +1,3 @@
-import type { TurnContext } from 'botbuilder';
 import type { AdaptiveCardJson } from '../cards/lead-card';
 import type { Settings } from '../config/settings';
 import type { DataverseClient } from '../dynamics/dataverse-client';
@@ -9,18 +8,44 @@ import type { DeadLetters } from '../pipeline/dead-letters';
 import type { LeadWorker } from '../pipeline/lead-worker';
 import type { LeadStore } from '../storage/lead-store';
 import type { MailStore } from '../outlook/mail-store';
-import type { AppInstaller } from '../teams/app-installer';
-import type { Bot } from '../teams/bot';
-import type { DeliveryStore } from '../teams/delivery-store';
-import type { SendLimiter } from '../teams/send-limiter';
-import type { AdminMessenger } from '../teams/send-to-admins';
-import type { ConversationKind, InstallationStore } from '../teams/installation-store';
-import type { Caller } from './identify-caller';
+import type { AdminMessenger } from '../conversations/admin-messenger';
+import type { AppInstaller } from '../conversations/app-installer';
+import type { DeliveryStore } from '../conversations/delivery-store';
+import type { ConversationKind, InstallationStore } from '../conversations/installation-store';
+import type { Caller } from './caller';
+
+/** What the bot says: text (Teams' markdown), or an Adaptive Card with the line its notification shows. */
+export type BotMessage = string | { readonly card: AdaptiveCardJson; readonly summary?: string };
+
+/**
+ * The conversation a command was typed or a button pressed in, as the commands see it. The Bot
+ * Framework's turn stays in src/teams/, which implements this: the commands never touch it.
+ */
+export interface Chat {
+  /** Teams' conversation id, without a thread's ";messageid=" suffix. */
+  readonly conversationId: string;
+  /** Says something in this chat while the turn lasts; resolves with the message's id. */
+  say(message: BotMessage): Promise<string | undefined>;
+  /** The same chat after the turn has ended, for work that outlives it (validate's report). */
+  later(): LaterChat;
+}
+
+/** A chat spoken to after its turn (a proactive message), within Teams' rate limits. */
+export interface LaterChat {
+  say(message: BotMessage): Promise<string | undefined>;
+  /** Replaces a message the bot said before. */
+  replace(messageId: string, message: BotMessage): Promise<void>;
+}
+
+/** Every copy of a lead's card that went out, to show what changed (a claim). */
+export interface CardCopies {
+  /** Replaces each copy with `card`, but the one in `except` (answered already); one failure never stops the others. */
+  update(leadId: string, card: AdaptiveCardJson, except?: string): Promise<void>;
+}
 
 /** What the commands and card actions work with: the bot's parts, never a global. */
 export interface CommandDeps {
   readonly settings: Settings;
-  readonly bot: Bot;
   readonly leads: LeadStore;
   readonly installations: InstallationStore;
   readonly deliveries: DeliveryStore;
@@ -28,8 +53,7 @@ export interface CommandDeps {
   readonly dynamics: DataverseClient;
   readonly signIn: TokenSource;
   readonly worker: LeadWorker;
-  /** Teams' rate limits, shared with lead delivery: every proactive send or update takes a turn. */
-  readonly limiter: SendLimiter;
+  readonly cardCopies: CardCopies;
   /** The credentials whose expiry the bot watches. */
   readonly credentials: CredentialTracker;
   readonly admins: AdminMessenger;
@@ -45,7 +69,7 @@ export interface CommandDeps {
 
 /** One typed command, as the route table matched it. */
 export interface CommandRequest {
-  readonly turn: TurnContext;
+  readonly chat: Chat;
   /** What followed the command word, trimmed; '' when nothing did. */
   readonly argument: string;
   readonly caller: Caller;
@@ -75,5 +99,5 @@ export interface CardAction {
   /** The button's label, to name it in a refusal. */
   readonly title: string;
   readonly adminsOnly: boolean;
-  handle(turn: TurnContext, data: unknown, caller: Caller, deps: CommandDeps): Promise<AdaptiveCardJson | string>;
+  handle(chat: Chat, data: unknown, caller: Caller, deps: CommandDeps): Promise<AdaptiveCardJson | string>;
 }

@@ -1,4 +1,3 @@
-import { CardFactory } from 'botbuilder';
 import { helpCard } from '../cards/help-card';
 import type { Command } from './command';
 
@@ -10,11 +9,11 @@ export function createHelpCommand(table: () => readonly Command[]): Command {
     summary: 'What I can do, and the commands you can run here',
     takesArgument: false,
     adminsOnly: () => false,
-    async run({ turn, caller, where }) {
+    async run({ chat, caller, where }) {
       const commands = table();
       const allowed = commands.filter((c) => caller.isAdmin || !c.adminsOnly(where));
       const adminCommands = caller.isAdmin ? [] : commands.filter((c) => c.adminsOnly(where)).map((c) => c.name);
-      await turn.sendActivity({ attachments: [CardFactory.adaptiveCard(helpCard({ commands: allowed, adminCommands }))] });
+      await chat.say({ card: helpCard({ commands: allowed, adminCommands }) });
     },
   };
 }

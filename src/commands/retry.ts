@@ -8,12 +8,12 @@ export const retryCommand: Command = {
   summary: 'Send dead-lettered leads (all, or the one named) through again, once their cause is fixed',
   takesArgument: true,
   adminsOnly: () => true,
-  async run({ turn, argument }, deps) {
+  async run({ chat, argument }, deps) {
     if (argument !== '' && argument.toLowerCase() !== 'all' && !GUID.test(argument)) {
-      await turn.sendActivity(`"${argument.slice(0, 60)}" is not a lead id. Type **retry** for every dead-lettered lead, or **retry** followed by an id from **status**.`);
+      await chat.say(`"${argument.slice(0, 60)}" is not a lead id. Type **retry** for every dead-lettered lead, or **retry** followed by an id from **status**.`);
       return;
     }
-    await turn.sendActivity(await redrive(deps, argument === '' || argument.toLowerCase() === 'all' ? undefined : argument.toLowerCase()));
+    await chat.say(await redrive(deps, argument === '' || argument.toLowerCase() === 'all' ? undefined : argument.toLowerCase()));
   },
 };
 
@@ -22,7 +22,7 @@ export const retryDeadLettersAction: CardAction = {
   verb: 'retryDeadLetters',
   title: 'Retry dead-lettered leads',
   adminsOnly: true,
-  async handle(_turn, _data, caller, deps) {
+  async handle(_chat, _data, caller, deps) {
     await redrive(deps, undefined);
     return buildStatusCard(deps, caller.isAdmin);
   },

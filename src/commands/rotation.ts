@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CardFactory } from 'botbuilder';
 import { formatTime } from '../cards/format-time';
 import { reminderCard } from '../cards/reminder-card';
 import { rotationCard } from '../cards/rotation-card';
@@ -25,24 +24,24 @@ export const rotationCommand: Command = {
   summary: 'List the credentials the bot reminds you to rotate, and set or add their expiry dates',
   takesArgument: true,
   adminsOnly: () => true,
-  async run({ turn, argument, caller }, deps) {
+  async run({ chat, argument, caller }, deps) {
     const [action = '', id = '', date = '', ...extra] = argument.split(/\s+/).filter((w) => w !== '');
     if (extra.length > 0 || !['', 'set', 'add', 'remove'].includes(action.toLowerCase())) {
-      await turn.sendActivity(`I did not understand "rotation ${argument.slice(0, 80)}". ${USAGE}`);
+      await chat.say(`I did not understand "rotation ${argument.slice(0, 80)}". ${USAGE}`);
       return;
     }
     switch (action.toLowerCase()) {
       case '':
-        await turn.sendActivity({ attachments: [CardFactory.adaptiveCard(await listCard(deps))] });
+        await chat.say({ card: await listCard(deps) });
         return;
       case 'set':
-        await turn.sendActivity(await setDate(id, date, caller.name, deps));
+        await chat.say(await setDate(id, date, caller.name, deps));
         return;
       case 'add':
-        await turn.sendActivity(await addCredential(id, date, caller.name, deps));
+        await chat.say(await addCredential(id, date, caller.name, deps));
         return;
       default:
-        await turn.sendActivity(await removeCredential(id, deps));
+        await chat.say(await removeCredential(id, deps));
     }
   },
 };
@@ -53,15 +52,15 @@ export const rotatedCommand: Command = {
   summary: 'Record that a credential was just renewed',
   takesArgument: true,
   adminsOnly: () => true,
-  async run({ turn, argument, caller }, deps) {
+  async run({ chat, argument, caller }, deps) {
     const [id = '', date, ...extra] = argument.split(/\s+/).filter((w) => w !== '');
     const credential = extra.length > 0 ? undefined : await findCredential(id, deps);
     if (credential === undefined) {
-      await turn.sendActivity(await unknownCredential(id, deps));
+      await chat.say(await unknownCredential(id, deps));
       return;
     }
     const outcome = await recordRotation(credential, date, caller.name, deps);
-    await turn.sendActivity(outcome.message);
+    await chat.say(outcome.message);
   },
 };
 
@@ -70,7 +69,7 @@ export const credentialRotatedAction: CardAction = {
   verb: 'credentialRotated',
   title: "I've rotated it",
   adminsOnly: true,
-  async handle(_turn, data, caller, deps) {
+  async handle(_chat, data, caller, deps) {
     const credential = await credentialOf(data, deps);
     if (credential === undefined) return NO_LONGER_TRACKED;
     const newDate = (data as { newDate?: unknown }).newDate;
@@ -86,7 +85,7 @@ export const snoozeReminderAction: CardAction = {
   verb: 'snoozeReminder',
   title: 'Snooze 1 day',
   adminsOnly: true,
-  async handle(_turn, data, caller, deps) {
+  async handle(_chat, data, caller, deps) {
     const credential = await credentialOf(data, deps);
     if (credential === undefined) return NO_LONGER_TRACKED;
     const now = deps.now();

@@ -1,12 +1,10 @@
-import type { AdaptiveCard } from '@microsoft/teams-ai';
-import { CardFactory, type TurnContext } from 'botbuilder';
-import { claimLeadAction } from '../teams/claim-lead';
-import { showLeadAction } from '../teams/show-lead';
-import type { Bot } from '../teams/bot';
-import { conversationKindOf } from '../teams/describe-installation';
-import type { CardAction, Command, CommandDeps } from './command';
+import type { AdaptiveCardJson } from '../cards/lead-card';
+import type { ConversationKind } from '../conversations/installation-store';
+import { describeAdmins, type Caller } from './caller';
+import { claimLeadAction } from './claim-lead';
+import type { CardAction, Chat, Command, CommandDeps } from './command';
 import { createHelpCommand } from './help';
-import { describeAdmins, identifyCaller, type Caller } from './identify-caller';
+import { showLeadAction } from './show-lead';
 import { retryCommand, retryDeadLettersAction } from './retry';
 import { credentialRotatedAction, rotatedCommand, rotationCommand, snoozeReminderAction } from './rotation';
 import { refreshStatusAction, statusCommand } from './status';
@@ -55,38 +53,33 @@ export function findCommand(text: string | undefined): { command: Command; argum
 }
 
 /**
- * The route table: card actions, then commands, then a hint for any other text. teams-ai tries
- * invoke routes (Action.Execute) before the others, as Teams waits only a few seconds for them.
+ * Runs a command for whoever typed it: refused politely when they may not (naming who may), and
+ * a plain apology when it fails on our side, with the turn's id to find it in the log.
  */
-export function registerRoutes(bot: Bot, deps: CommandDeps): void {
-  for (const action of CARD_ACTIONS) registerCardAction(bot, action, deps);
-  for (const command of COMMANDS) {
-    const pattern = commandPattern(command);
-    bot.app.message(pattern, async (turn) => {
-      await runCommand(command, (pattern.exec(turn.activity.text)?.[1] ?? '').trim(), turn, deps);
-    });
-  }
-  bot.app.message(/\S/, async (turn) => {
-    await turn.sendActivity("Sorry, I don't know that one. Type **help** to see what I can do.");
-  });
-}
-
-async function runCommand(command: Command, argument: string, turn: TurnContext, deps: CommandDeps): Promise<void> {
-  const where = conversationKindOf(turn.activity.conversation.conversationType);
+export async function runCommand(
+  command: Command,
+  request: { readonly chat: Chat; readonly argument: string; readonly caller: Caller; readonly where: ConversationKind; readonly turnId: string | undefined },
+  deps: CommandDeps,
+): Promise<void> {
+  const { chat, caller, where } = request;
   const log = deps.logger.child({ command: command.name, where });
   try {
-    const caller = await identifyCaller(turn, deps.settings);
     const refusal = refuse(command.name, command.adminsOnly(where), command.name !== 'help', caller, deps);
     if (refusal !== undefined) {
       log.info({ inTenant: caller.inTenant }, 'command refused');
-      await turn.sendActivity(refusal);
+      await chat.say(refusal);
       return;
     }
-    await command.run({ turn, argument, caller, where }, deps);
+    await command.run({ chat, argument: request.argument, caller, where }, deps);
   } catch (err) {
     log.error({ err }, 'command failed');
-    await turn.sendActivity(`Sorry, **${command.name}** failed on my side. The bot's log has the details (turn ${turn.activity.id ?? 'unknown'}).`);
+    await chat.say(`Sorry, **${command.name}** failed on my side. The bot's log has the details (turn ${request.turnId ?? 'unknown'}).`);
   }
+}
+
+/** A card button pressed: its answer (a card to replace the one pressed, or words), or why this caller may not. */
+export async function runCardAction(action: CardAction, chat: Chat, data: unknown, caller: Caller, deps: CommandDeps): Promise<AdaptiveCardJson | string> {
+  return refuse(action.title, action.adminsOnly, true, caller, deps) ?? (await action.handle(chat, data, caller, deps));
 }
 
 /** Why this caller may not do this, politely and naming who may; undefined when they may. */
@@ -94,22 +87,4 @@ function refuse(what: string, adminsOnly: boolean, needsTenant: boolean, caller:
   if (needsTenant && !caller.inTenant) return `Sorry, I take **${what}** only from people in the organisation that runs this bot.`;
   if (adminsOnly && !caller.isAdmin) return `Sorry ${caller.name}, **${what}** is for the bot's admins. ${describeAdmins(deps.settings.admins)}`;
   return undefined;
-}
-
-function registerCardAction(bot: Bot, action: CardAction, deps: CommandDeps): void {
-  const handle = async (turn: TurnContext, data: unknown): Promise<Record<string, unknown> | string> => {
-    const caller = await identifyCaller(turn, deps.settings);
-    return refuse(action.title, action.adminsOnly, true, caller, deps) ?? (await action.handle(turn, data, caller, deps));
-  };
-  // teams-ai types the answer as its own AdaptiveCard interface; ours is the same JSON.
-  bot.app.adaptiveCards.actionExecute(action.verb, async (turn, _state, data) => (await handle(turn, data)) as AdaptiveCard | string);
-  // Clients without Universal Actions send the Action.Submit fallback: refresh the card in place, or say the answer.
-  bot.app.adaptiveCards.actionSubmit(action.verb, async (turn, _state, data) => {
-    const answer = await handle(turn, data);
-    if (typeof answer === 'string' || turn.activity.replyToId === undefined) {
-      await turn.sendActivity(typeof answer === 'string' ? answer : { attachments: [CardFactory.adaptiveCard(answer)] });
-      return;
-    }
-    await turn.updateActivity({ type: 'message', id: turn.activity.replyToId, attachments: [CardFactory.adaptiveCard(answer)] });
-  });
 }

@@ -1,11 +1,10 @@
-import { CardFactory } from 'botbuilder';
 import { formatTime, formatTimeAgo } from '../cards/format-time';
 import type { AdaptiveCardJson } from '../cards/lead-card';
 import { statusCard, type Fact, type StatusReport } from '../cards/status-card';
 import { DYNAMICS_ERROR_KINDS, dynamicsError, type DynamicsErrorCode } from '../dynamics/dynamics-error';
 import { describeExpiry } from '../reminders/describe-credential';
 import type { LeadTimeline } from '../storage/lead-store';
-import { resolveRecipients } from '../teams/resolve-recipients';
+import { resolveRecipients } from '../conversations/resolve-recipients';
 import type { CardAction, Command, CommandDeps } from './command';
 
 const HOUR = 3_600_000;
@@ -20,8 +19,8 @@ export const statusCommand: Command = {
   summary: 'Leads received, written and sent in the last 24 hours; what is waiting or failed, and why',
   takesArgument: false,
   adminsOnly: () => false,
-  async run({ turn, caller }, deps) {
-    await turn.sendActivity({ attachments: [CardFactory.adaptiveCard(await buildStatusCard(deps, caller.isAdmin))] });
+  async run({ chat, caller }, deps) {
+    await chat.say({ card: await buildStatusCard(deps, caller.isAdmin) });
   },
 };
 
@@ -30,7 +29,7 @@ export const refreshStatusAction: CardAction = {
   verb: 'refreshStatus',
   title: 'Refresh',
   adminsOnly: false,
-  handle: (_turn, _data, caller, deps) => buildStatusCard(deps, caller.isAdmin),
+  handle: (_chat, _data, caller, deps) => buildStatusCard(deps, caller.isAdmin),
 };
 
 export async function buildStatusCard(deps: CommandDeps, isAdmin: boolean): Promise<AdaptiveCardJson> {

@@ -1,6 +1,5 @@
-import type { ConversationKind } from '../teams/installation-store';
-import { resolveRecipients } from '../teams/resolve-recipients';
-import { conversationIdOf } from '../teams/conversation-key';
+import type { ConversationKind } from '../conversations/installation-store';
+import { resolveRecipients } from '../conversations/resolve-recipients';
 import type { Command, CommandDeps, CommandRequest } from './command';
 
 /** Posting customer details to a channel or group chat is an admin's call; a person decides for their own chat. */
@@ -31,13 +30,13 @@ const STATE: Readonly<Record<ConversationKind, { on: string; off: string }>> = {
 };
 
 /** Idempotent: says whether anything changed, and always the state now. */
-async function setSubscription({ turn, where }: CommandRequest, deps: CommandDeps, subscribe: boolean): Promise<void> {
-  const conversationId = conversationIdOf(turn.activity.conversation.id);
+async function setSubscription({ chat, where }: CommandRequest, deps: CommandDeps, subscribe: boolean): Promise<void> {
+  const conversationId = chat.conversationId;
   const before = await deps.installations.get(conversationId);
   const wasGetting = before !== undefined && resolveRecipients([before], deps.settings.leadContacts).targets.length > 0;
   if (before !== undefined && before.subscribed !== subscribe) await deps.installations.setSubscribed(conversationId, subscribe);
   const changed = wasGetting !== subscribe;
   deps.logger.info({ where, subscribe, changed }, 'lead card subscription set');
   const next = subscribe ? 'Type **unsubscribe** to stop.' : 'Type **subscribe** to get them.';
-  await turn.sendActivity(`${changed ? 'Done.' : 'Nothing to change.'} ${subscribe ? STATE[where].on : STATE[where].off} ${next}`);
+  await chat.say(`${changed ? 'Done.' : 'Nothing to change.'} ${subscribe ? STATE[where].on : STATE[where].off} ${next}`);
 }

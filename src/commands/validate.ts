@@ -1,13 +1,12 @@
-import { CardFactory, TurnContext, type ConversationReference } from 'botbuilder';
 import { leadCard } from '../cards/lead-card';
 import { validationCard } from '../cards/validation-card';
 import { dynamicsLeadWriter } from '../dynamics/dynamics-lead-writer';
-import { inConversation } from '../teams/proactive';
-import { runValidation, VALIDATION_STEPS, type StepResult } from '../validation/run-validation';
+import type { StepResult } from '../cards/validation-card';
+import { runValidation, VALIDATION_STEPS } from '../validation/run-validation';
 import type { Logger } from '../logging/create-logger';
 import { mailFix } from '../outlook/test-mail';
-import { installFix } from '../teams/app-installer';
-import type { CardAction, Command, CommandDeps } from './command';
+import { installFix } from '../conversations/app-installer';
+import type { CardAction, Chat, Command, CommandDeps } from './command';
 
 export const validateCommand: Command = {
   name: 'validate',
@@ -15,11 +14,10 @@ export const validateCommand: Command = {
   summary: 'Check the whole path a lead takes, step by step, with the fix for whatever fails',
   takesArgument: false,
   adminsOnly: () => true,
-  async run({ turn, caller }, deps) {
+  async run({ chat, caller }, deps) {
     // Answered at once; the steps run after the turn and update this card as they finish.
-    await deps.limiter.take(turn.activity.conversation.id);
-    const sent = await turn.sendActivity({ attachments: [CardFactory.adaptiveCard(validationCard(notStarted(), undefined))] });
-    startValidation(TurnContext.getConversationReference(turn.activity), sent?.id, caller.name, deps);
+    const sent = await chat.say({ card: validationCard(notStarted(), undefined) });
+    startValidation(chat, sent, caller.name, deps);
   },
 };
 
@@ -28,8 +26,8 @@ export const runValidateAction: CardAction = {
   verb: 'runValidate',
   title: 'Run again',
   adminsOnly: true,
-  handle(turn, _data, caller, deps) {
-    startValidation(TurnContext.getConversationReference(turn.activity), undefined, caller.name, deps);
+  handle(chat, _data, caller, deps) {
+    startValidation(chat, undefined, caller.name, deps);
     return Promise.resolve('Running validate again: a new report follows.');
   },
 };
@@ -76,19 +74,16 @@ function coalesced(show: Show, log: Logger): Show {
 }
 
 /** Runs the steps in the background, keeping one report card up to date in the conversation. */
-function startValidation(reference: Partial<ConversationReference>, reportId: string | undefined, requestedBy: string, deps: CommandDeps): void {
-  const botAppId = deps.settings.bot?.id ?? '';
+function startValidation(chat: Chat, reportId: string | undefined, requestedBy: string, deps: CommandDeps): void {
   const log = deps.logger.child({ command: 'validate' });
   const started = performance.now();
   let id = reportId;
-  const conversationId = reference.conversation?.id ?? '';
+  const conversationId = chat.conversationId;
+  const later = chat.later();
   const show = async (steps: readonly StepResult[], testLeadUrl: string | undefined): Promise<void> => {
-    const attachments = [CardFactory.adaptiveCard(validationCard(steps, testLeadUrl))];
-    await deps.limiter.take(conversationId);
-    await inConversation(deps.bot.adapter, botAppId, reference, async (context) => {
-      if (id === undefined) id = (await context.sendActivity({ attachments }))?.id;
-      else await context.updateActivity({ type: 'message', id, attachments });
-    });
+    const report = { card: validationCard(steps, testLeadUrl) };
+    if (id === undefined) id = await later.say(report);
+    else await later.replace(id, report);
   };
 
   const installer = deps.installer;
@@ -108,10 +103,7 @@ function startValidation(reference: Partial<ConversationReference>, reportId: st
         checkInstall: installer === undefined ? undefined : (address) => installer.check(address),
         installFix: (error) => installFix(error),
         deliverCard: async (lead, dynamicsUrl) => {
-          await deps.limiter.take(conversationId);
-          await inConversation(deps.bot.adapter, botAppId, reference, (context) =>
-            context.sendActivity({ attachments: [CardFactory.adaptiveCard(leadCard({ lead, dynamics: { state: 'written', url: dynamicsUrl } }))], summary: 'Test lead from validate' }),
-          );
+          await later.say({ card: leadCard({ lead, dynamics: { state: 'written', url: dynamicsUrl } }), summary: 'Test lead from validate' });
         },
       },
       coalesced(show, log),

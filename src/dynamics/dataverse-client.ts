@@ -4,7 +4,7 @@ import { GUID } from '../leads/lead-id';
 import type { Logger } from '../logging/create-logger';
 import { DynamicsError, dynamicsError } from './dynamics-error';
 import { backoffDelay } from '../timing/backoff';
-import { parseJsonOrUndefined, type HttpTransport } from './http-transport';
+import { parseJsonOrUndefined, type HttpTransport } from '../http/http-transport';
 import type { LeadRecord } from './map-lead';
 import type { TokenSource } from './sign-in';
 

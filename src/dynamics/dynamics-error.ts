@@ -1,21 +1,14 @@
-/**
- * What a failure means for the lead:
- * - `transient`: try the same lead again later (throttling, outages, timeouts);
- * - `configuration`: no lead can be written until an admin fixes a setting or a permission;
- *   leads wait, none is dropped or counted as failing;
- * - `rejected`: Dynamics refused this lead's data; retrying will not help.
- */
-export type FailureKind = 'transient' | 'configuration' | 'rejected';
+import { LeadFailure, type FailureKind } from '../pipeline/lead-failure';
 
 /** A failure to sign in or write to Dynamics: a stable code, and the fix in plain words. */
-export class DynamicsError extends Error {
+export class DynamicsError extends LeadFailure {
   constructor(
     readonly code: DynamicsErrorCode,
     readonly kind: FailureKind,
     message: string,
     readonly fix: string,
     /** How long the service asked us to wait (429 Retry-After), in ms. */
-    readonly retryAfterMs?: number,
+    override readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'DynamicsError';

@@ -1,8 +1,9 @@
 import { ConfidentialClientApplication, PublicClientApplication, type AuthenticationResult } from '@azure/msal-node';
 import type { DynamicsSettings } from '../config/settings';
 import type { Logger } from '../logging/create-logger';
-import { DynamicsError, dynamicsError, type DynamicsErrorCode } from './dynamics-error';
-import type { HttpTransport } from './http-transport';
+import type { FailureCatalog } from '../pipeline/lead-failure';
+import { DYNAMICS_ERROR_KINDS, DynamicsError, dynamicsError, type DynamicsErrorCode } from './dynamics-error';
+import type { HttpTransport } from '../http/http-transport';
 
 /** Access tokens for Dataverse, from whichever sign-in option Partner Center's form offers. */
 export interface TokenSource {
@@ -138,3 +139,9 @@ async function diagnoseAuthority(authority: string, transport: HttpTransport): P
     return dynamicsError('DYNAMICS_AUTHORITY_UNREACHABLE', cause === '' ? '' : `(${cause})`);
   }
 }
+
+/** Dynamics' failure codes as the pipeline's alarms read them from stored leads. */
+export const DYNAMICS_FAILURES: FailureCatalog = {
+  describe: (code) => (code in DYNAMICS_ERROR_KINDS ? dynamicsError(code as DynamicsErrorCode) : undefined),
+  isSignInRefusal: (code) => SIGN_IN_REFUSED.has(code as DynamicsErrorCode),
+};

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfidentialClientApplication, ManagedIdentityApplication } from '@azure/msal-node';
 import type { GraphAppSettings } from '../config/settings';
-import type { HttpTransport } from '../dynamics/http-transport';
-import { parseJsonOrUndefined } from '../dynamics/http-transport';
+import type { HttpTransport } from '../http/http-transport';
+import { parseJsonOrUndefined } from '../http/http-transport';
 import { backoffDelay } from '../timing/backoff';
 
 /** Graph refused or could not be reached; `code` is Graph's own (ErrorInvalidRecipients…) or ours. */

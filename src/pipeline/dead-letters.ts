@@ -2,10 +2,13 @@ import type { TableClient } from '@azure/data-tables';
 import type { LeadQueue } from '../storage/lead-queue';
 import { isNotFound } from '../storage/is-not-found';
 import type { LeadStore } from '../storage/lead-store';
+import type { FailureKind } from './lead-failure';
 
 export interface DeadLetter {
   readonly leadId: string;
   readonly code: string;
+  /** What the failure meant for the lead, when a service's failure was the cause. */
+  readonly kind?: FailureKind;
   readonly reason: string;
   readonly fix: string;
   readonly at: string;
@@ -36,6 +39,7 @@ export class DeadLetters {
       status: 'dead-lettered',
       deadLetteredAt: letter.at,
       lastErrorCode: letter.code,
+      ...(letter.kind === undefined ? {} : { lastErrorKind: letter.kind }),
       lastError: letter.reason,
     });
   }

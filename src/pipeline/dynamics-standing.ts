@@ -1,5 +1,4 @@
 import type { DynamicsStanding } from '../cards/lead-card';
-import { DYNAMICS_ERROR_KINDS, type DynamicsErrorCode } from '../dynamics/dynamics-error';
 import type { StoredLead } from '../storage/lead-store';
 
 /**
@@ -11,7 +10,7 @@ export function dynamicsStanding(lead: StoredLead, recordUrl: (recordId: string)
   if (lead.status === 'written' || lead.status === 'done') {
     return { state: 'written', url: lead.dynamicsId === undefined ? undefined : recordUrl(lead.dynamicsId) };
   }
-  const kind = lead.lastErrorCode === undefined ? undefined : DYNAMICS_ERROR_KINDS[lead.lastErrorCode as DynamicsErrorCode];
+  const kind = lead.lastErrorKind;
   if (lead.status === 'dead-lettered') {
     return {
       state: 'failed',

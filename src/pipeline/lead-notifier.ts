@@ -1,5 +1,6 @@
 import type { DynamicsStanding } from '../cards/lead-card';
 import type { StoredLead } from '../storage/lead-store';
+import { LeadFailure } from './lead-failure';
 
 /** Tells people about a lead, whatever Dynamics is doing (Teams: src/teams/teams-notifier.ts). */
 export interface LeadNotifier {
@@ -19,7 +20,11 @@ export interface Reach {
 }
 
 /** An alert that reached some only; it is tried again. Says whom it could not reach at all meanwhile. */
-export class AlertIncomplete extends Error {
+export class AlertIncomplete extends LeadFailure {
+  readonly code = 'LEAD_ALERT_INCOMPLETE';
+  readonly kind = 'transient';
+  readonly fix = 'Nothing to do unless it lasts: the alert is sent again to those who did not get it. Type status to see who is not reached, and why.';
+
   constructor(
     message: string,
     readonly reach: Reach,

@@ -1,5 +1,4 @@
 import type { DynamicsStanding } from '../cards/lead-card';
-import { DynamicsError } from '../dynamics/dynamics-error';
 import type { Logger } from '../logging/create-logger';
 import { backoffDelay } from '../timing/backoff';
 import type { LeadLease, LeadQueue } from '../storage/lead-queue';
@@ -7,6 +6,7 @@ import type { LeadStatus, LeadStore, StoredLead } from '../storage/lead-store';
 import type { Telemetry } from '../telemetry/telemetry';
 import type { DeadLetters } from './dead-letters';
 import { dynamicsStanding } from './dynamics-standing';
+import { LeadFailure } from './lead-failure';
 import type { LeadNotifier } from './lead-notifier';
 import type { LeadWriter } from './lead-writer';
 
@@ -72,14 +72,14 @@ export const DEFAULT_WORKER_OPTIONS: Omit<LeadWorkerOptions, 'retryMs'> = {
 
 /** Why no lead can be written now: a configuration error an admin must fix. */
 export interface PipelineBlock {
-  readonly error: DynamicsError;
+  readonly error: LeadFailure;
   readonly since: Date;
 }
 
 /** Statuses of a lead that still has to be written. */
 const TO_WRITE = new Set<LeadStatus>(['received', 'queued', 'waiting']);
 
-type WriteOutcome = { readonly written: { readonly recordId: string; readonly created: boolean } } | { readonly failed: DynamicsError };
+type WriteOutcome = { readonly written: { readonly recordId: string; readonly created: boolean } } | { readonly failed: LeadFailure };
 
 /** A lead after a step, and when its message should come back (undefined: Dynamics is done with it). */
 interface Progress {
@@ -216,7 +216,7 @@ export class LeadWorker {
     } catch (error) {
       // Storage trouble, an alert not delivered to everyone yet, a bug: the message reappears
       // after hideMs and the lead resumes where it is, a bounded number of times.
-      log.error({ err: error }, 'lead not finished; it stays queued');
+      log.error({ err: error, ...(error instanceof LeadFailure ? { code: error.code } : {}) }, 'lead not finished; it stays queued');
       if (lead !== undefined) await this.failedPass(lead, error, lease, log).catch(() => undefined);
     } finally {
       this.inHand.delete(lease);
@@ -283,7 +283,8 @@ export class LeadWorker {
       await this.deps.leads.update(lead.id, { failedPasses: passes });
       return;
     }
-    const reason = `Tried ${String(passes)} times; the last failure: ${error instanceof Error ? error.message.slice(0, 300) : 'unknown'}`;
+    const last = error instanceof LeadFailure ? `${error.message.slice(0, 300)} (${error.code})` : error instanceof Error ? error.message.slice(0, 300) : 'unknown';
+    const reason = `Tried ${String(passes)} times; the last failure: ${last}`;
     log.error({ passes }, 'lead given up after repeated failures other than Dynamics');
     await this.deps.deadLetters.add(
       { leadId: lead.id, code: 'LEAD_NOT_FINISHED', reason, fix: 'Type status to see it; once Teams, Microsoft Graph or storage work again, retry sends it through (its alert and, if needed, its Dynamics record).', at: this.deps.now().toISOString() },
@@ -311,7 +312,7 @@ export class LeadWorker {
     try {
       return { written: await this.deps.writer.write(lead) };
     } catch (error) {
-      if (error instanceof DynamicsError) return { failed: error };
+      if (error instanceof LeadFailure) return { failed: error };
       throw error;
     }
   }
@@ -320,7 +321,7 @@ export class LeadWorker {
   private async waitForFix(lead: StoredLead): Promise<Progress> {
     const block = this.block;
     if (block === undefined || lead.lastErrorCode === block.error.code) return { lead, retryInMs: this.options.probeMs };
-    const failure = { status: 'waiting' as const, lastErrorCode: block.error.code, lastError: block.error.message };
+    const failure = { status: 'waiting' as const, lastErrorCode: block.error.code, lastErrorKind: block.error.kind, lastError: block.error.message };
     await this.deps.leads.update(lead.id, failure);
     return { lead: { ...lead, ...failure }, retryInMs: this.options.probeMs };
   }
@@ -336,7 +337,7 @@ export class LeadWorker {
       return { lead: { ...lead, ...written }, retryInMs: undefined };
     }
     const error = outcome.failed;
-    const failure = { lastErrorCode: error.code, lastError: error.message };
+    const failure = { lastErrorCode: error.code, lastErrorKind: error.kind, lastError: error.message };
     this.deps.telemetry?.failed('dynamics-write', error.code);
     if (error.kind === 'configuration') {
       if (this.block?.error.code !== error.code) {
@@ -351,7 +352,7 @@ export class LeadWorker {
     const tryingFor = this.deps.now().getTime() - Date.parse(lead.receivedAt);
     if (error.kind === 'rejected' || tryingFor >= this.options.retryMs) {
       log.error({ code: error.code, attempts: lead.attempts + 1 }, `lead dead-lettered: ${error.message}`);
-      await this.deps.deadLetters.add({ leadId: lead.id, code: error.code, reason: error.message, fix: error.fix, at: this.deps.now().toISOString() });
+      await this.deps.deadLetters.add({ leadId: lead.id, code: error.code, kind: error.kind, reason: error.message, fix: error.fix, at: this.deps.now().toISOString() });
       this.deps.telemetry?.leadProcessed('dead-lettered');
       return { lead: { ...lead, status: 'dead-lettered', ...failure }, retryInMs: undefined };
     }

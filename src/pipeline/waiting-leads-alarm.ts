@@ -1,14 +1,13 @@
 import type { TableClient } from '@azure/data-tables';
 import { waitingCard, type WaitingLeads } from '../cards/waiting-card';
-import { DYNAMICS_ERROR_KINDS, dynamicsError, type DynamicsErrorCode } from '../dynamics/dynamics-error';
-import { SIGN_IN_REFUSED } from '../dynamics/sign-in';
 import type { Logger } from '../logging/create-logger';
 import { isConflict } from '../storage/is-conflict';
 import { isNotFound } from '../storage/is-not-found';
 import type { LeadStatus, LeadStore } from '../storage/lead-store';
 import type { StorageLease } from '../storage/storage-lease';
-import type { AdminMessenger } from '../teams/send-to-admins';
+import type { AdminMessenger } from '../conversations/admin-messenger';
 import type { DeadLetters } from './dead-letters';
+import type { FailureCatalog } from './lead-failure';
 
 export interface WaitingLeadsAlarmDeps {
   readonly leads: LeadStore;
@@ -16,6 +15,8 @@ export interface WaitingLeadsAlarmDeps {
   /** The state table: the open incident is one row, shared by every instance. */
   readonly state: TableClient;
   readonly admins: AdminMessenger;
+  /** What the stored failure codes mean. */
+  readonly failures: FailureCatalog;
   /** One instance checks at a time. */
   readonly lease: StorageLease;
   readonly logger: Logger;
@@ -84,13 +85,13 @@ export class WaitingLeadsAlarm {
     const limit = new Date(now.getTime() - WAITING_LIMIT_MS).toISOString();
     const waiting = (await this.deps.leads.timelines(now))
       .filter((l) => PENDING.has(l.status) && l.receivedAt < limit && !l.isTest)
-      .filter((l) => l.lastErrorCode === undefined || !SIGN_IN_REFUSED.has(l.lastErrorCode as DynamicsErrorCode));
+      .filter((l) => l.lastErrorCode === undefined || !this.deps.failures.isSignInRefusal(l.lastErrorCode));
     const dead = await this.deps.deadLetters.list();
     if (waiting.length === 0 && dead.length === 0) return undefined;
     const codes = waiting.map((l) => l.lastErrorCode ?? '').concat(dead.map((d) => d.code));
     const code = mostCommon(codes.filter((c) => c !== ''));
     const letter = dead.find((d) => d.code === code);
-    const known = code !== undefined && code in DYNAMICS_ERROR_KINDS ? dynamicsError(code as DynamicsErrorCode) : undefined;
+    const known = code === undefined ? undefined : this.deps.failures.describe(code);
     return {
       waiting: waiting.length,
       oldestSince: waiting.map((l) => l.receivedAt).sort()[0],

@@ -1,5 +1,5 @@
 import { ConfidentialClientApplication, PublicClientApplication, type AuthenticationResult } from '@azure/msal-node';
-import type { HttpTransport } from '../dynamics/http-transport';
+import type { HttpTransport } from '../http/http-transport';
 import type { GraphSource } from './credential';
 
 /** What Graph says about a credential: a secret's expiry, or a password's last change. */

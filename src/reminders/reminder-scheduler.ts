@@ -2,7 +2,7 @@ import { reminderCard } from '../cards/reminder-card';
 import type { Settings } from '../config/settings';
 import type { Logger } from '../logging/create-logger';
 import type { StorageLease } from '../storage/storage-lease';
-import type { AdminMessenger } from '../teams/send-to-admins';
+import type { AdminMessenger } from '../conversations/admin-messenger';
 import type { Credential } from './credential';
 import type { CredentialTracker } from './credential-tracker';
 import { reminderFor } from './describe-credential';

@@ -18,6 +18,8 @@ export interface StoredLead extends Lead {
   /** Failed writes that count towards dead-lettering. */
   readonly attempts: number;
   readonly lastErrorCode: string | undefined;
+  /** What the last failure means for the lead: a FailureKind (src/pipeline/lead-failure.ts), kept as the pipeline gave it. */
+  readonly lastErrorKind: string | undefined;
   readonly lastError: string | undefined;
   /** The Dataverse record id, once written. */
   readonly dynamicsId: string | undefined;
@@ -52,6 +54,7 @@ export interface LeadProgress {
   readonly status?: LeadStatus;
   readonly attempts?: number;
   readonly lastErrorCode?: string;
+  readonly lastErrorKind?: string;
   readonly lastError?: string;
   readonly dynamicsId?: string;
   readonly writtenAt?: string;
@@ -167,6 +170,7 @@ interface LeadEntity extends Customer {
   duplicates: number;
   attempts?: number;
   lastErrorCode?: string;
+  lastErrorKind?: string;
   lastError?: string;
   dynamicsId?: string;
   writtenAt?: string;
@@ -195,6 +199,7 @@ function toStoredLead(e: TableEntityResult<LeadEntity>): StoredLead {
     duplicates: e.duplicates,
     attempts: e.attempts ?? 0,
     lastErrorCode: e.lastErrorCode,
+    lastErrorKind: e.lastErrorKind,
     lastError: e.lastError,
     dynamicsId: e.dynamicsId,
     writtenAt: e.writtenAt,

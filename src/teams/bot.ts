@@ -2,9 +2,9 @@ import { Application, TeamsAdapter } from '@microsoft/teams-ai';
 import { ConfigurationBotFrameworkAuthentication, type Activity, type ConfigurationBotFrameworkAuthenticationOptions, type TurnContext } from 'botbuilder';
 import type { BotSettings } from '../config/settings';
 import type { Logger } from '../logging/create-logger';
-import { conversationIdOf } from './conversation-key';
+import { conversationIdOf } from '../conversations/conversation-key';
 import { describeInstallation } from './describe-installation';
-import type { Installation, InstallationStore } from './installation-store';
+import type { Installation, InstallationStore } from '../conversations/installation-store';
 
 export interface Bot {
   readonly adapter: TeamsAdapter;

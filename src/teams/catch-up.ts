@@ -7,8 +7,8 @@ import { catchUpCard } from '../cards/catch-up-card';
 import { leadCard } from '../cards/lead-card';
 import { dynamicsStanding } from '../pipeline/dynamics-standing';
 import type { LeadStore, StoredLead } from '../storage/lead-store';
-import type { Installation } from './installation-store';
-import { conversationRowKey } from './conversation-key';
+import type { Installation } from '../conversations/installation-store';
+import { conversationRowKey } from '../conversations/conversation-key';
 import { inConversation } from './proactive';
 import { deliverLeadCard, type TeamsNotifierDeps } from './teams-notifier';
 

@@ -1,6 +1,6 @@
 import { TeamsInfo, TurnContext, type Activity } from 'botbuilder';
-import { conversationIdOf } from './conversation-key';
-import type { ConversationKind, Installation } from './installation-store';
+import { conversationIdOf } from '../conversations/conversation-key';
+import type { ConversationKind, Installation } from '../conversations/installation-store';
 
 /**
  * What to remember about the conversation an activity came from. For a personal chat the user's

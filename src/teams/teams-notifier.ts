@@ -6,13 +6,13 @@ import { AlertIncomplete, type LeadNotifier } from '../pipeline/lead-notifier';
 import type { StoredLead } from '../storage/lead-store';
 import { backoffDelay } from '../timing/backoff';
 import { inConversation } from './proactive';
-import type { DeliveryStore } from './delivery-store';
-import type { Installation, InstallationStore } from './installation-store';
-import { resolveRecipients } from './resolve-recipients';
-import type { SendLimiter } from './send-limiter';
-import type { AdminMessenger } from './send-to-admins';
+import type { DeliveryStore } from '../conversations/delivery-store';
+import type { Installation, InstallationStore } from '../conversations/installation-store';
+import { resolveRecipients } from '../conversations/resolve-recipients';
+import type { SendLimiter } from '../conversations/send-limiter';
+import type { AdminMessenger } from '../conversations/admin-messenger';
 import type { Telemetry } from '../telemetry/telemetry';
-import type { AppInstaller, InstallOutcome } from './app-installer';
+import type { AppInstaller, InstallOutcome } from '../conversations/app-installer';
 import { updateCardCopies } from './update-card-copies';
 
 export interface TeamsNotifierDeps {

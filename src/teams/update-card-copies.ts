@@ -1,10 +1,11 @@
 import { CardFactory, type CloudAdapter } from 'botbuilder';
 import type { AdaptiveCardJson } from '../cards/lead-card';
+import type { CardCopies } from '../commands/command';
 import type { Logger } from '../logging/create-logger';
-import type { DeliveryStore } from './delivery-store';
-import type { InstallationStore } from './installation-store';
+import type { DeliveryStore } from '../conversations/delivery-store';
+import type { InstallationStore } from '../conversations/installation-store';
 import { inConversation } from './proactive';
-import type { SendLimiter } from './send-limiter';
+import type { SendLimiter } from '../conversations/send-limiter';
 
 export interface CardCopiesDeps {
   readonly adapter: CloudAdapter;
@@ -32,4 +33,9 @@ export async function updateCardCopies(leadId: string, card: AdaptiveCardJson, d
       deps.logger.warn({ leadId, err: error }, 'a copy of the lead card could not be updated');
     });
   }
+}
+
+/** Every copy of a lead's card, as the card actions update them (a claim). */
+export function cardCopies(deps: CardCopiesDeps): CardCopies {
+  return { update: (leadId, card, except) => updateCardCopies(leadId, card, deps, except) };
 }

@@ -6,21 +6,9 @@ import type { TokenSource } from '../dynamics/sign-in';
 import type { Lead } from '../leads/lead';
 import { parseHttpsLead } from '../leads/parse-https-lead';
 import type { LeadWriter } from '../pipeline/lead-writer';
-import type { InstallationStore } from '../teams/installation-store';
-import { resolveRecipients } from '../teams/resolve-recipients';
-
-export type StepState = 'waiting' | 'running' | 'passed' | 'warning' | 'failed' | 'skipped';
-
-/** One step of `validate`, as the report card shows it. */
-export interface StepResult {
-  readonly title: string;
-  readonly state: StepState;
-  /** What was found, in words. */
-  readonly detail: string;
-  /** What to do, when the step failed or warns. */
-  readonly fix: string;
-  readonly ms: number | undefined;
-}
+import type { InstallationStore } from '../conversations/installation-store';
+import { resolveRecipients } from '../conversations/resolve-recipients';
+import type { StepResult, StepState } from '../cards/validation-card';
 
 export interface ValidationDeps {
   readonly settings: Settings;

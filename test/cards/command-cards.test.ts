@@ -2,7 +2,7 @@ import { helpCard } from '../../src/cards/help-card';
 import { statusCard, type StatusReport } from '../../src/cards/status-card';
 import { validationCard } from '../../src/cards/validation-card';
 import { COMMANDS } from '../../src/commands/route-table';
-import type { StepResult, StepState } from '../../src/validation/run-validation';
+import type { StepResult, StepState } from '../../src/cards/validation-card';
 import { cardProblems } from '../support/validate-card';
 
 const QUIET: StatusReport = {

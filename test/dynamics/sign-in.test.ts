@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
 import { loadSettings, type DynamicsSettings } from '../../src/config/settings';
 import type { DynamicsErrorCode } from '../../src/dynamics/dynamics-error';
-import { createHttpTransport, type HttpTransport } from '../../src/dynamics/http-transport';
+import { createHttpTransport, type HttpTransport } from '../../src/http/http-transport';
 import { createTokenSource } from '../../src/dynamics/sign-in';
 import { createLogger } from '../../src/logging/create-logger';
 import { dynamicsEnv, sharedServices } from '../support/shared-services';

@@ -1,4 +1,4 @@
-import type { InstallationStore } from '../../src/teams/installation-store';
+import type { InstallationStore } from '../../src/conversations/installation-store';
 
 /** Personal chats of `count` sellers, as if each had installed the app, reached through `serviceUrl`. */
 export async function seedSellers(installations: InstallationStore, serviceUrl: string, count: number): Promise<string[]> {

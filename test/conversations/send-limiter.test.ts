@@ -1,4 +1,4 @@
-import { CONVERSATION_LIMITS, SendLimiter } from '../../src/teams/send-limiter';
+import { CONVERSATION_LIMITS, SendLimiter } from '../../src/conversations/send-limiter';
 
 /** The most sends inside any window of `ms`. */
 function peak(times: readonly number[], ms: number): number {

@@ -1,9 +1,7 @@
 import { leadCard } from '../cards/lead-card';
-import type { CardAction } from '../commands/command';
 import { GUID } from '../leads/lead-id';
 import { dynamicsStanding } from '../pipeline/dynamics-standing';
-import { conversationIdOf } from './conversation-key';
-import { updateCardCopies } from './update-card-copies';
+import type { CardAction } from './command';
 
 /**
  * "Claim" on a lead card: the first seller to press it owns the lead. The card answers at once
@@ -14,12 +12,12 @@ export const claimLeadAction: CardAction = {
   verb: 'claimLead',
   title: 'Claim',
   adminsOnly: false,
-  async handle(turn, data, _caller, deps) {
+  async handle(chat, data, caller, deps) {
     const leadId = (data as { leadId?: unknown } | undefined)?.leadId;
     if (typeof leadId !== 'string' || !GUID.test(leadId)) return 'This card does not name a lead.';
     const lead = await deps.leads.get(leadId);
     if (lead === undefined) return 'This lead is no longer available.';
-    const claimant = turn.activity.from.name || 'a colleague';
+    const claimant = caller.displayName ?? 'a colleague';
     const outcome = await deps.leads.claim(leadId, claimant, deps.now());
     // As stored now: the Dynamics standing may have changed since the card was sent.
     const current = (await deps.leads.get(leadId)) ?? lead;
@@ -27,8 +25,7 @@ export const claimLeadAction: CardAction = {
     const log = deps.logger.child({ leadId });
     if (outcome.won) {
       log.info('lead claimed');
-      const copies = { ...deps, adapter: deps.bot.adapter, botAppId: deps.settings.bot?.id ?? '' };
-      void updateCardCopies(leadId, card, copies, conversationIdOf(turn.activity.conversation.id)).catch((err: unknown) => {
+      void deps.cardCopies.update(leadId, card, chat.conversationId).catch((err: unknown) => {
         log.warn({ err }, 'could not update every copy of the lead card');
       });
     }

@@ -1,11 +1,9 @@
-import { CardFactory } from 'botbuilder';
 import { catchUpCard } from '../cards/catch-up-card';
 import { leadCard } from '../cards/lead-card';
-import type { CardAction } from '../commands/command';
 import { GUID } from '../leads/lead-id';
 import { dynamicsStanding } from '../pipeline/dynamics-standing';
 import type { StoredLead } from '../storage/lead-store';
-import { conversationIdOf } from './conversation-key';
+import type { CardAction } from './command';
 
 /**
  * "Show" on the catch-up message: the lead's full card comes below (recorded as its delivery to
@@ -17,21 +15,21 @@ export const showLeadAction: CardAction = {
   verb: 'showLead',
   title: 'Show',
   adminsOnly: false,
-  async handle(turn, data, _caller, deps) {
+  async handle(chat, data, _caller, deps) {
     const { leadId, leadIds } = (data ?? {}) as { leadId?: unknown; leadIds?: unknown };
     const ids = typeof leadIds === 'string' ? leadIds.split(',').filter((id) => GUID.test(id)).slice(0, 50) : [];
     if (typeof leadId !== 'string' || !ids.includes(leadId)) return 'This card does not name a lead.';
-    const conversationId = conversationIdOf(turn.activity.conversation.id);
-    const chat = await deps.installations.get(conversationId);
-    const isContact = chat?.kind === 'personal' && [chat.email, chat.userPrincipalName].some((a) => a !== undefined && deps.settings.leadContacts.includes(a));
+    const conversationId = chat.conversationId;
+    const installation = await deps.installations.get(conversationId);
+    const isContact = installation?.kind === 'personal' && [installation.email, installation.userPrincipalName].some((a) => a !== undefined && deps.settings.leadContacts.includes(a));
     if (!isContact) return 'Leads are shown to the people they were sent to, in their own chat with the bot.';
     const lead = await deps.leads.get(leadId);
     if (lead === undefined || lead.isTest) return 'This lead is no longer available.';
     const recordUrl = (id: string): string | undefined => deps.dynamics.recordUrl(id);
     if ((await deps.deliveries.get(leadId, conversationId))?.status !== 'sent') {
       const card = leadCard({ lead, dynamics: dynamicsStanding(lead, recordUrl), ...(lead.claimedBy === undefined ? {} : { claimedBy: lead.claimedBy }) });
-      const sent = await turn.sendActivity({ attachments: [CardFactory.adaptiveCard(card)], summary: 'A lead you missed' });
-      await deps.deliveries.record({ leadId, conversationId, status: 'sent', activityId: sent?.id, error: undefined, at: deps.now().toISOString() });
+      const sent = await chat.say({ card, summary: 'A lead you missed' });
+      await deps.deliveries.record({ leadId, conversationId, status: 'sent', activityId: sent, error: undefined, at: deps.now().toISOString() });
     }
     const leads = (await Promise.all(ids.map((id) => deps.leads.get(id)))).filter((l): l is StoredLead => l !== undefined && !l.isTest);
     const shown = new Set<string>();

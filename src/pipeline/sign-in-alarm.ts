@@ -2,19 +2,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { TableClient } from '@azure/data-tables';
 import { alarmCard } from '../cards/alarm-card';
 import { formatTime } from '../cards/format-time';
-import { SIGN_IN_REFUSED } from '../dynamics/sign-in';
 import type { Logger } from '../logging/create-logger';
-import type { PipelineBlock, PipelineWatcher } from '../pipeline/lead-worker';
+import type { FailureCatalog } from './lead-failure';
+import type { PipelineBlock, PipelineWatcher } from './lead-worker';
 import { isConflict } from '../storage/is-conflict';
 import { isNotFound } from '../storage/is-not-found';
 import type { LeadStatus, LeadStore } from '../storage/lead-store';
-import type { AdminMessenger } from '../teams/send-to-admins';
+import type { AdminMessenger } from '../conversations/admin-messenger';
 import { DAY_MS } from '../timing/calendar-date';
 
 export interface SignInAlarmDeps {
   /** The state table: the open incident is one row, shared by every instance. */
   readonly state: TableClient;
   readonly admins: AdminMessenger;
+  /** Which failure codes are Entra refusing the sign-in. */
+  readonly failures: FailureCatalog;
   readonly leads: LeadStore;
   readonly logger: Logger;
   readonly now: () => Date;
@@ -54,7 +56,7 @@ export class SignInAlarm implements PipelineWatcher {
   constructor(private readonly deps: SignInAlarmDeps) {}
 
   blocked(block: PipelineBlock): void {
-    if (!SIGN_IN_REFUSED.has(block.error.code) || (this.known?.open === true && this.known.told)) return;
+    if (!this.deps.failures.isSignInRefusal(block.error.code) || (this.known?.open === true && this.known.told)) return;
     this.raising ??= this.raise(block)
       .catch((err: unknown) => {
         this.deps.logger.error({ err }, 'could not raise the sign-in alarm; trying again at the next failure');

@@ -1,0 +1,25 @@
+import type { AdaptiveCardJson } from '../cards/lead-card';
+import type { Settings } from '../config/settings';
+import type { Installation } from './installation-store';
+
+/** A message for the admins, in the bot's own terms (no Bot Framework types outside src/teams/). */
+export interface AdminNotice {
+  readonly text?: string;
+  readonly card?: AdaptiveCardJson;
+  /** What Teams shows in the notification, for a card. */
+  readonly summary?: string;
+}
+
+export interface AdminMessenger {
+  /** Posts to every admin's personal chat with the bot; how many it reached. */
+  send(notice: AdminNotice, what: string): Promise<{ readonly sent: number; readonly admins: number }>;
+  /** The personal chats of admins, from the organisation the bot serves. */
+  adminChats(): Promise<Installation[]>;
+}
+
+/** Whether a personal chat is an admin's (ADMINS by Azure AD object id, e-mail or UPN). */
+export function isAdminChat(installation: Installation, settings: Pick<Settings, 'admins' | 'teamsTenantId'>): boolean {
+  if (installation.kind !== 'personal' || installation.tenantId.toLowerCase() !== settings.teamsTenantId) return false;
+  const ids = [installation.aadObjectId, installation.email, installation.userPrincipalName].flatMap((a) => (a === undefined ? [] : [a.toLowerCase()]));
+  return ids.some((id) => settings.admins.includes(id));
+}

@@ -1,0 +1,45 @@
+import type { AdaptiveCard } from '@microsoft/teams-ai';
+import { CardFactory, type TurnContext } from 'botbuilder';
+import type { CardAction, CommandDeps } from '../commands/command';
+import { CARD_ACTIONS, COMMANDS, commandPattern, runCardAction, runCommand } from '../commands/route-table';
+import type { Bot } from './bot';
+import { conversationKindOf } from './describe-installation';
+import { identifyCaller } from './identify-caller';
+import { chatOf, type ChatDeps } from './turn-chat';
+
+/**
+ * The route table on teams-ai: card actions, then commands, then a hint for any other text.
+ * teams-ai tries invoke routes (Action.Execute) before the others, as Teams waits only a few
+ * seconds for them. What each route does lives in src/commands/, on the Chat interface.
+ */
+export function registerRoutes(bot: Bot, deps: CommandDeps, chats: ChatDeps): void {
+  for (const action of CARD_ACTIONS) registerCardAction(bot, action, deps, chats);
+  for (const command of COMMANDS) {
+    const pattern = commandPattern(command);
+    bot.app.message(pattern, async (turn) => {
+      const where = conversationKindOf(turn.activity.conversation.conversationType);
+      const argument = (pattern.exec(turn.activity.text)?.[1] ?? '').trim();
+      const caller = await identifyCaller(turn, deps.settings);
+      await runCommand(command, { chat: chatOf(turn, chats), argument, caller, where, turnId: turn.activity.id }, deps);
+    });
+  }
+  bot.app.message(/\S/, async (turn) => {
+    await turn.sendActivity("Sorry, I don't know that one. Type **help** to see what I can do.");
+  });
+}
+
+function registerCardAction(bot: Bot, action: CardAction, deps: CommandDeps, chats: ChatDeps): void {
+  const handle = async (turn: TurnContext, data: unknown): Promise<Record<string, unknown> | string> =>
+    runCardAction(action, chatOf(turn, chats), data, await identifyCaller(turn, deps.settings), deps);
+  // teams-ai types the answer as its own AdaptiveCard interface; ours is the same JSON.
+  bot.app.adaptiveCards.actionExecute(action.verb, async (turn, _state, data) => (await handle(turn, data)) as AdaptiveCard | string);
+  // Clients without Universal Actions send the Action.Submit fallback: refresh the card in place, or say the answer.
+  bot.app.adaptiveCards.actionSubmit(action.verb, async (turn, _state, data) => {
+    const answer = await handle(turn, data);
+    if (typeof answer === 'string' || turn.activity.replyToId === undefined) {
+      await turn.sendActivity(typeof answer === 'string' ? answer : { attachments: [CardFactory.adaptiveCard(answer)] });
+      return;
+    }
+    await turn.updateActivity({ type: 'message', id: turn.activity.replyToId, attachments: [CardFactory.adaptiveCard(answer)] });
+  });
+}

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import restify, { type Server } from 'restify';
 import type { Settings } from './config/settings';
-import { DataverseClient, type RetryPolicy } from './dynamics/dataverse-client';
+import { DataverseClient } from './dynamics/dataverse-client';
+import type { RetryPolicy } from './http/retry';
 import { dynamicsLeadWriter } from './dynamics/dynamics-lead-writer';
 import { createHttpTransport } from './http/http-transport';
 import { createTokenSource, DATAVERSE_SAMPLE_CLIENT_ID, DYNAMICS_FAILURES } from './dynamics/sign-in';
@@ -12,7 +13,7 @@ import type { Logger } from './logging/create-logger';
 import { DeadLetters } from './pipeline/dead-letters';
 import { alertEveryContact, type LeadNotifier } from './pipeline/lead-notifier';
 import { dynamicsStanding } from './pipeline/dynamics-standing';
-import { GraphApp, type GraphRetry } from './graph/graph-app';
+import { GraphApp } from './graph/graph-app';
 import { registerClaimPage } from './outlook/claim-page';
 import { claimKey, ClaimTokens } from './outlook/claim-token';
 import { MailLimiter } from './outlook/mail-limiter';
@@ -54,7 +55,7 @@ export interface AppDeps {
   /** Who hears about leads in Teams; the bot itself unless a test says otherwise. */
   readonly notifier?: LeadNotifier;
   /** How Graph requests (mail, installs) are retried; tests shorten the waits. */
-  readonly graphRetry?: GraphRetry;
+  readonly graphRetry?: RetryPolicy;
   /** How long a lead's alert waits for Teams to report an installation it asked Graph for. */
   readonly installWaitMs?: number;
   readonly workerOptions?: Partial<LeadWorkerOptions>;

@@ -1,10 +1,10 @@
-import type { DynamicsSettings } from '../config/settings';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { DynamicsSettings } from '../config/settings';
+import { parseJsonOrUndefined, type HttpTransport } from '../http/http-transport';
+import { parseRetryAfter, withRetries, type RetryPolicy } from '../http/retry';
 import { GUID } from '../leads/lead-id';
 import type { Logger } from '../logging/create-logger';
 import { DynamicsError, dynamicsError } from './dynamics-error';
-import { backoffDelay } from '../timing/backoff';
-import { parseJsonOrUndefined, type HttpTransport } from '../http/http-transport';
 import type { LeadRecord } from './map-lead';
 import type { TokenSource } from './sign-in';
 
@@ -12,15 +12,6 @@ export interface WhoAmI {
   readonly userId: string;
   readonly businessUnitId: string;
   readonly organizationId: string;
-}
-
-export interface RetryPolicy {
-  /** Attempts per call for transient failures, the first included. */
-  readonly attempts: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-  /** A longer Retry-After is handed back to the caller rather than slept through. */
-  readonly maxRetryAfterMs: number;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 500, maxDelayMs: 30_000, maxRetryAfterMs: 60_000 };
@@ -83,22 +74,17 @@ export class DataverseClient {
     return GUID.test(id) ? `${this.settings.url}/main.aspx?pagetype=entityrecord&etn=lead&id=${id}` : undefined;
   }
 
-  private async withRetries(call: () => Promise<Answer>): Promise<Answer> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await call();
-      } catch (error) {
-        if (!(error instanceof DynamicsError) || error.kind !== 'transient' || attempt >= this.retry.attempts) throw error;
-        const waitMs = error.retryAfterMs ?? this.backoff(attempt);
-        if (waitMs > this.retry.maxRetryAfterMs) throw error;
-        this.logger.debug({ code: error.code, attempt, waitMs }, 'Dynamics call will be retried');
-        await sleep(waitMs);
-      }
-    }
-  }
-
-  private backoff(attempt: number): number {
-    return backoffDelay(attempt, this.retry.baseDelayMs, this.retry.maxDelayMs);
+  private withRetries(call: () => Promise<Answer>): Promise<Answer> {
+    return withRetries(
+      call,
+      this.retry,
+      (error) => (error instanceof DynamicsError && error.kind === 'transient' ? { retry: true, retryAfterMs: error.retryAfterMs } : { retry: false }),
+      {
+        onRetry: (error, attempt, waitMs) => {
+          this.logger.debug({ code: (error as DynamicsError).code, attempt, waitMs }, 'Dynamics call will be retried');
+        },
+      },
+    );
   }
 
   /** One request; a 401 gets one fresh token and one more try. */
@@ -188,12 +174,9 @@ function entityIdOf(answer: Answer): string | undefined {
   return fromHeader ?? fromBody;
 }
 
+/** Dataverse's service protection always sends Retry-After; should one be missing, a few seconds. */
 function retryAfterOf(answer: Answer): number {
-  const header = answer.headers.get('retry-after');
-  const seconds = header === null ? NaN : Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = header === null ? NaN : Date.parse(header);
-  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : 5_000;
+  return parseRetryAfter(answer.headers.get('retry-after')) ?? 5_000;
 }
 
 function explainNetworkFailure(error: unknown): Error {

@@ -1,8 +1,9 @@
-import { ConfidentialClientApplication, PublicClientApplication, type AuthenticationResult } from '@azure/msal-node';
+import type { AuthenticationResult } from '@azure/msal-node';
 import type { DynamicsSettings } from '../config/settings';
 import type { Logger } from '../logging/create-logger';
 import type { FailureCatalog } from '../pipeline/lead-failure';
 import { DYNAMICS_ERROR_KINDS, DynamicsError, dynamicsError, type DynamicsErrorCode } from './dynamics-error';
+import { aadstsOf, entraSignIn } from '../http/entra';
 import type { HttpTransport } from '../http/http-transport';
 
 /** Access tokens for Dataverse, from whichever sign-in option Partner Center's form offers. */
@@ -43,31 +44,15 @@ export const SIGN_IN_REFUSED: ReadonlySet<DynamicsErrorCode> = new Set<DynamicsE
 export function createTokenSource(settings: DynamicsSettings, transport: HttpTransport, logger: Logger): TokenSource {
   const tenant = settings.auth === 'aad' ? settings.tenantId : tenantOfUser(settings.username);
   const authority = `${settings.authorityHost}/${tenant}`;
-  const system = { networkClient: transport.msalNetwork };
-  // Without this MSAL asks the public cloud whether the host is a known authority.
-  const knownAuthorities = [new URL(settings.authorityHost).host];
-  const scopes = [`${settings.url}/.default`];
-
-  let acquire: (forceRefresh: boolean) => Promise<AuthenticationResult | null>;
-  let description: string;
-  if (settings.auth === 'aad') {
-    const client = new ConfidentialClientApplication({
-      auth: { clientId: settings.clientId, clientSecret: settings.clientSecret, authority, knownAuthorities },
-      system,
-    });
-    acquire = (forceRefresh) => client.acquireTokenByClientCredential({ scopes, skipCache: forceRefresh });
-    description = `Azure AD app ${settings.clientId}`;
-  } else {
-    // The Office 365 option is Microsoft's deprecated resource-owner password flow, kept apart here.
-    const client = new PublicClientApplication({
-      auth: { clientId: settings.clientId ?? DATAVERSE_SAMPLE_CLIENT_ID, authority, knownAuthorities },
-      system,
-    });
-    const { username, password } = settings;
-    // Deprecated by Microsoft, and the only flow Partner Center's Office 365 option maps to.
-    // eslint-disable-next-line @typescript-eslint/no-deprecated
-    acquire = () => client.acquireTokenByUsernamePassword({ scopes, username, password });
-    description = `Office 365 user ${settings.username}`;
+  const signIn = entraSignIn(
+    settings.auth === 'aad'
+      ? { kind: 'client-secret', authority, clientId: settings.clientId, clientSecret: settings.clientSecret }
+      : { kind: 'password', authority, clientId: settings.clientId ?? DATAVERSE_SAMPLE_CLIENT_ID, username: settings.username, password: settings.password },
+    transport,
+  );
+  const acquire = (forceRefresh: boolean): Promise<AuthenticationResult | null> => signIn(settings.url, { forceRefresh });
+  const description = settings.auth === 'aad' ? `Azure AD app ${settings.clientId}` : `Office 365 user ${settings.username}`;
+  if (settings.auth === 'o365') {
     logger.warn('Dynamics sign-in uses the Office 365 user option; Microsoft recommends the Azure AD app option (DYNAMICS_AUTH=aad), whose credentials do not expire every 90 days');
   }
 
@@ -110,7 +95,7 @@ function tenantOfUser(username: string): string {
 async function explainSignInFailure(error: unknown, authority: string, transport: HttpTransport): Promise<DynamicsError> {
   const e = error as { errorCode?: string; errorMessage?: string; message?: string };
   const text = `${e.errorMessage ?? ''} ${e.message ?? ''}`;
-  const aadsts = /AADSTS(\d+)/.exec(text)?.[1] ?? /Error\(s\): (\d+)/.exec(text)?.[1];
+  const aadsts = aadstsOf(error);
   if (aadsts !== undefined) return fromEntraCode(aadsts);
   if (e.errorCode === 'endpoints_resolution_error') {
     // MSAL could not read the authority's metadata; Entra says why in the body (AADSTS90002).

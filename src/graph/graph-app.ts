@@ -1,9 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { ConfidentialClientApplication, ManagedIdentityApplication } from '@azure/msal-node';
 import type { GraphAppSettings } from '../config/settings';
+import { aadstsOf, entraSignIn } from '../http/entra';
 import type { HttpTransport } from '../http/http-transport';
 import { parseJsonOrUndefined } from '../http/http-transport';
-import { backoffDelay } from '../timing/backoff';
+import { parseRetryAfter, withRetries, type RetryPolicy } from '../http/retry';
 
 /** Graph refused or could not be reached; `code` is Graph's own (ErrorInvalidRecipients…) or ours. */
 export class GraphError extends Error {
@@ -33,14 +32,7 @@ export class GraphError extends Error {
   }
 }
 
-export interface GraphRetry {
-  readonly attempts: number;
-  readonly baseDelayMs: number;
-  /** A longer Retry-After is not slept through: the request fails as transient, for the caller to retry later. */
-  readonly maxRetryAfterMs: number;
-}
-
-const DEFAULT_RETRY: GraphRetry = { attempts: 4, baseDelayMs: 1_000, maxRetryAfterMs: 60_000 };
+const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 1_000, maxDelayMs: 30_000, maxRetryAfterMs: 60_000 };
 const TIMEOUT_MS = 30_000;
 
 /**
@@ -53,20 +45,15 @@ export class GraphApp {
   constructor(
     private readonly settings: GraphAppSettings,
     private readonly transport: HttpTransport,
-    private readonly retry: GraphRetry = DEFAULT_RETRY,
+    private readonly retry: RetryPolicy = DEFAULT_RETRY,
   ) {
-    const system = { networkClient: transport.msalNetwork };
-    if (settings.kind === 'managed-identity') {
-      const identity = new ManagedIdentityApplication({ managedIdentityIdParams: { userAssignedClientId: settings.clientId }, system });
-      this.acquire = async () => (await identity.acquireToken({ resource: settings.url })).accessToken;
-    } else {
-      const authority = `${settings.authorityHost}/${settings.tenantId}`;
-      const app = new ConfidentialClientApplication({
-        auth: { clientId: settings.clientId, clientSecret: settings.clientSecret, authority, knownAuthorities: [new URL(authority).host] },
-        system,
-      });
-      this.acquire = async () => (await app.acquireTokenByClientCredential({ scopes: [`${settings.url}/.default`] }))?.accessToken;
-    }
+    const signIn = entraSignIn(
+      settings.kind === 'managed-identity'
+        ? { kind: 'managed-identity', clientId: settings.clientId }
+        : { kind: 'client-secret', authority: `${settings.authorityHost}/${settings.tenantId}`, clientId: settings.clientId, clientSecret: settings.clientSecret },
+      transport,
+    );
+    this.acquire = async () => (await signIn(settings.url))?.accessToken;
   }
 
   /** Graph's origin for this cloud, as links to its resources (odata.bind) name it. */
@@ -80,18 +67,10 @@ export class GraphApp {
    * (429, 503, 504, a connection never made), so a mail is not sent twice. Resolves with the JSON
    * body (undefined for 202/204), rejects with a GraphError.
    */
-  async request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.once(method, path, body);
-      } catch (error) {
-        const again = error instanceof GraphError && (method === 'GET' ? error.transient : error.notDone);
-        if (!again || attempt >= this.retry.attempts) throw error;
-        const waitMs = error.retryAfterMs ?? backoffDelay(attempt, this.retry.baseDelayMs, 30_000);
-        if (waitMs > this.retry.maxRetryAfterMs) throw error;
-        await sleep(waitMs);
-      }
-    }
+  request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+    return withRetries(() => this.once(method, path, body), this.retry, (error) =>
+      error instanceof GraphError && (method === 'GET' ? error.transient : error.notDone) ? { retry: true, retryAfterMs: error.retryAfterMs } : { retry: false },
+    );
   }
 
   private async once(method: 'GET' | 'POST', path: string, body: unknown): Promise<unknown> {
@@ -120,7 +99,7 @@ export class GraphApp {
       response.status,
       error?.code ?? `HTTP_${String(response.status)}`,
       error?.message ?? `Graph answered ${String(response.status)}.`,
-      retryAfterOf(response.headers.get('retry-after')),
+      parseRetryAfter(response.headers.get('retry-after')),
     );
   }
 
@@ -131,17 +110,14 @@ export class GraphApp {
       token = await this.acquire();
     } catch (error) {
       const e = error as { errorMessage?: string; message?: string; errorCode?: string };
-      const code = /AADSTS\d+/.exec(`${e.errorMessage ?? ''} ${e.message ?? ''}`)?.[0];
+      const code = aadstsOf(error);
       // A refusal names an AADSTS code; anything else (no answer, a 5xx) may pass by itself.
       if (code === undefined) throw new GraphError(undefined, 'GRAPH_SIGN_IN_UNREACHABLE', `Signing in to Microsoft Graph as ${who} got no answer (${e.errorCode ?? 'no code'}).`);
-      throw new GraphError(401, 'GRAPH_SIGN_IN_FAILED', `Signing in to Microsoft Graph as ${who} was refused (${code}).`);
+      throw new GraphError(401, 'GRAPH_SIGN_IN_FAILED', `Signing in to Microsoft Graph as ${who} was refused (AADSTS${code}).`);
     }
     if (token === undefined) throw new GraphError(401, 'GRAPH_SIGN_IN_FAILED', `Signing in to Microsoft Graph as ${who} gave no token.`);
     return token;
   }
 }
 
-function retryAfterOf(header: string | null): number | undefined {
-  const seconds = Number(header);
-  return header !== null && Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
-}
+

@@ -1,4 +1,5 @@
-import { ConfidentialClientApplication, PublicClientApplication, type AuthenticationResult } from '@azure/msal-node';
+import type { AuthenticationResult } from '@azure/msal-node';
+import { aadstsOf, entraSignIn } from '../http/entra';
 import type { HttpTransport } from '../http/http-transport';
 import type { GraphSource } from './credential';
 
@@ -46,24 +47,19 @@ export async function readExpiryFromGraph(source: GraphSource, graphUrl: string,
 }
 
 async function signIn(source: GraphSource, graphUrl: string, transport: HttpTransport): Promise<string> {
-  const auth = { authority: source.authority, knownAuthorities: [new URL(source.authority).host] };
-  const system = { networkClient: transport.msalNetwork };
-  const scopes = [`${graphUrl}/.default`];
+  // The credential signs in as itself: an app reads its own registration, a user their own profile.
+  const acquire = entraSignIn(
+    source.type === 'app-secret'
+      ? { kind: 'client-secret', authority: source.authority, clientId: source.appId, clientSecret: source.secret }
+      : { kind: 'password', authority: source.authority, clientId: source.clientId, username: source.username, password: source.password },
+    transport,
+  );
   let result: AuthenticationResult | null;
   try {
-    if (source.type === 'app-secret') {
-      const client = new ConfidentialClientApplication({ auth: { ...auth, clientId: source.appId, clientSecret: source.secret }, system });
-      result = await client.acquireTokenByClientCredential({ scopes });
-    } else {
-      const client = new PublicClientApplication({ auth: { ...auth, clientId: source.clientId }, system });
-      // The Office 365 option's own flow (see dynamics/sign-in.ts), here to read the user's own profile.
-      // eslint-disable-next-line @typescript-eslint/no-deprecated
-      result = await client.acquireTokenByUsernamePassword({ scopes, username: source.username, password: source.password });
-    }
+    result = await acquire(graphUrl);
   } catch (error) {
-    const e = error as { errorMessage?: string; message?: string };
-    const code = /AADSTS\d+/.exec(`${e.errorMessage ?? ''} ${e.message ?? ''}`)?.[0];
-    throw new GraphUnavailable(`Signing in to Graph failed${code === undefined ? '' : ` (${code})`}.`);
+    const code = aadstsOf(error);
+    throw new GraphUnavailable(`Signing in to Graph failed${code === undefined ? '' : ` (AADSTS${code})`}.`);
   }
   if (result === null) throw new GraphUnavailable('Signing in to Graph returned no token.');
   return result.accessToken;

@@ -4,6 +4,7 @@ import { leadCard, type DynamicsStanding } from '../cards/lead-card';
 import type { Logger } from '../logging/create-logger';
 import { AlertIncomplete, type LeadNotifier } from '../pipeline/lead-notifier';
 import type { StoredLead } from '../storage/lead-store';
+import { parseRetryAfter } from '../http/retry';
 import { backoffDelay } from '../timing/backoff';
 import { inConversation } from './proactive';
 import type { DeliveryStore } from '../conversations/delivery-store';
@@ -220,8 +221,8 @@ function codeOf(error: unknown): string {
   return typeof code === 'string' ? code : '';
 }
 
+/** The wait Teams asked for with its 429, a second when it did not say. */
 function retryAfterOf(error: unknown): number {
   const headers = (error as { response?: { headers?: { get?(name: string): string | undefined } } }).response?.headers;
-  const seconds = Number(headers?.get?.('retry-after'));
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000;
+  return parseRetryAfter(headers?.get?.('retry-after')) || 1000;
 }

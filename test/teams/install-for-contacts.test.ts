@@ -48,7 +48,7 @@ describe('installing the app for the contact list', () => {
     const port = await freePort();
     t = await startTestApp(
       { ...dynamicsEnv(dv.url), GRAPH_URL: graph.url, GRAPH_TENANT_ID: TENANT_ID, GRAPH_CLIENT_ID: APP.clientId, GRAPH_CLIENT_SECRET: APP.secret, PUBLIC_URL: `http://127.0.0.1:${String(port)}`, ...env },
-      { backgroundWork: true, workerOptions: FAST_WORKER, dynamicsRetry: FAST_RETRY, graphRetry: { attempts: 2, baseDelayMs: 50, maxRetryAfterMs: 2_000 }, installWaitMs: 5_000 },
+      { backgroundWork: true, workerOptions: FAST_WORKER, dynamicsRetry: FAST_RETRY, graphRetry: { attempts: 2, baseDelayMs: 50, maxDelayMs: 200, maxRetryAfterMs: 2_000 }, installWaitMs: 5_000 },
       port,
     );
   };

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock, type Clock } from '../timing/clock';
 
 /** Teams' limits for one bot in one conversation: at most `count` messages in any `ms` window. */
 export const CONVERSATION_LIMITS: readonly { readonly count: number; readonly ms: number }[] = [
@@ -25,7 +25,10 @@ export class SendLimiter {
   private readonly sentTo = new Map<string, number[]>();
   private pausedUntil = 0;
 
-  constructor(private readonly perSecond: number) {}
+  constructor(
+    private readonly perSecond: number,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   /** Resolves when a message to this conversation may be sent; counts it as sent. */
   take(conversationId: string): Promise<void> {
@@ -36,9 +39,9 @@ export class SendLimiter {
         const oldestInWindow = sent[sent.length - limit.count];
         if (oldestInWindow !== undefined) earliest = Math.max(earliest, oldestInWindow + limit.ms + EDGE_MS);
       }
-      const wait = earliest - Date.now();
-      if (wait > 0) await sleep(wait);
-      this.lastSend = Date.now();
+      const wait = earliest - this.clock.now();
+      if (wait > 0) await this.clock.sleep(wait);
+      this.lastSend = this.clock.now();
       sent.push(this.lastSend);
     });
     this.turn = mine;
@@ -47,11 +50,11 @@ export class SendLimiter {
 
   /** Teams answered 429: nobody sends until it said to come back. */
   pause(ms: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+    this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + ms);
   }
 
   private recentSends(conversationId: string): number[] {
-    const horizon = Date.now() - LONGEST_WINDOW_MS;
+    const horizon = this.clock.now() - LONGEST_WINDOW_MS;
     for (const [id, times] of this.sentTo) {
       if ((times.at(-1) ?? 0) <= horizon) this.sentTo.delete(id); // a conversation quiet for an hour
     }

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { pollUntil } from '../timing/clock';
 import type { LeadDetails, LeadOrigin } from '../leads/lead';
 import { leadIdFor } from '../leads/lead-id';
 import type { LeadQueue } from '../storage/lead-queue';
@@ -84,12 +84,11 @@ async function settleDuplicate(stored: StoredLead, now: Date, deps: AcceptLeadDe
 
 async function waitUntilQueued(stored: StoredLead, deps: AcceptLeadDeps): Promise<StoredLead> {
   let latest = stored;
-  const deadline = Date.now() + IN_FLIGHT_WAIT_MS;
-  while (latest.queuedAt === undefined && Date.now() < deadline) {
-    await sleep(IN_FLIGHT_POLL_MS);
-    latest = (await deps.leads.get(stored.id)) ?? latest;
-  }
-  return latest;
+  return pollUntil(
+    async () => (latest = (await deps.leads.get(stored.id)) ?? latest),
+    (lead) => lead.queuedAt !== undefined,
+    { everyMs: IN_FLIGHT_POLL_MS, timeoutMs: IN_FLIGHT_WAIT_MS },
+  );
 }
 
 async function queue(id: string, now: Date, deps: AcceptLeadDeps): Promise<void> {

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock, type Clock } from '../timing/clock';
 
 /**
  * Exchange Online lets one mailbox send 30 messages a minute: each send takes a turn, and waits
@@ -10,7 +10,7 @@ export class MailLimiter {
 
   constructor(
     private readonly perMinute = 30,
-    private readonly clock: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   take(): Promise<void> {
@@ -21,13 +21,13 @@ export class MailLimiter {
 
   private async wait(): Promise<void> {
     for (;;) {
-      const now = this.clock();
+      const now = this.clock.now();
       while (this.sent.length > 0 && (this.sent[0] ?? 0) <= now - 60_000) this.sent.shift();
       if (this.sent.length < this.perMinute) {
         this.sent.push(now);
         return;
       }
-      await sleep((this.sent[0] ?? now) + 60_000 - now);
+      await this.clock.sleep((this.sent[0] ?? now) + 60_000 - now);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { pollUntil } from '../timing/clock';
 import type { TableClient } from '@azure/data-tables';
 import { alarmCard } from '../cards/alarm-card';
 import { formatTime } from '../cards/format-time';
@@ -140,15 +140,12 @@ export class SignInAlarm implements PipelineWatcher {
   /** Waits (bounded, by the wall clock) for the leads that waited to be written; counts them. */
   private async drain(incident: Incident, recoveredAt: Date): Promise<{ written: number; pending: number }> {
     const options = this.deps.drain ?? DRAIN;
-    const deadline = Date.now() + options.maxMs;
     // Leads that waited: received before recovery (and not long before the incident), written after it began.
     const lookBack = new Date(Date.parse(incident.since) - DAY_MS);
-    for (;;) {
+    const count = async (): Promise<{ written: number; pending: number }> => {
       const leads = (await this.deps.leads.timelines(lookBack)).filter((l) => l.receivedAt >= lookBack.toISOString() && Date.parse(l.receivedAt) <= recoveredAt.getTime());
-      const pending = leads.filter((l) => PENDING.has(l.status)).length;
-      const written = leads.filter((l) => l.writtenAt !== undefined && l.writtenAt >= incident.since).length;
-      if (pending === 0 || Date.now() >= deadline || this.stopping.signal.aborted) return { written, pending };
-      await sleep(options.pollMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
-    }
+      return { pending: leads.filter((l) => PENDING.has(l.status)).length, written: leads.filter((l) => l.writtenAt !== undefined && l.writtenAt >= incident.since).length };
+    };
+    return pollUntil(count, ({ pending }) => pending === 0, { everyMs: options.pollMs, timeoutMs: options.maxMs, signal: this.stopping.signal });
   }
 }

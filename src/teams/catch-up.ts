@@ -1,5 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { pollUntil } from '../timing/clock';
 import { CardFactory } from 'botbuilder';
 import { isConflict } from '../storage/is-conflict';
 import { isNotFound } from '../storage/is-not-found';
@@ -66,12 +66,12 @@ const SETTLE_MS = 20_000;
  * gave up waiting for this chat is the catch-up's to deliver, one that found it was delivered.
  */
 async function settledLeads(since: string, deps: CatchUpDeps): Promise<{ id: string }[]> {
-  const deadline = Date.now() + SETTLE_MS;
-  for (;;) {
-    const recent = (await deps.leads.timelines(new Date(since))).filter((t) => !t.isTest && t.receivedAt >= since);
-    if (recent.every((t) => t.alertedAt !== undefined) || Date.now() >= deadline) return recent.filter((t) => t.alertedAt !== undefined);
-    await sleep(500);
-  }
+  const recent = await pollUntil(
+    async () => (await deps.leads.timelines(new Date(since))).filter((t) => !t.isTest && t.receivedAt >= since),
+    (leads) => leads.every((t) => t.alertedAt !== undefined),
+    { everyMs: 500, timeoutMs: SETTLE_MS },
+  );
+  return recent.filter((t) => t.alertedAt !== undefined);
 }
 
 /** True for the one caller that may catch this chat up now (none again within the catch-up window). */

@@ -6,6 +6,7 @@ import { AlertIncomplete, type LeadNotifier } from '../pipeline/lead-notifier';
 import type { StoredLead } from '../storage/lead-store';
 import { parseRetryAfter } from '../http/retry';
 import { backoffDelay } from '../timing/backoff';
+import { pollUntil } from '../timing/clock';
 import { inConversation } from './proactive';
 import type { DeliveryStore } from '../conversations/delivery-store';
 import type { Installation, InstallationStore } from '../conversations/installation-store';
@@ -117,13 +118,13 @@ async function installFor(contacts: readonly string[], deps: TeamsNotifierDeps, 
   const known = await chatsNamedByGraph(contacts, outcomes, deps);
   const asked = contacts.filter((_, i) => outcomes[i]?.state === 'requested');
   if (asked.length === 0) return known;
-  const deadline = Date.now() + (deps.installWaitMs ?? INSTALL_WAIT_MS);
   const isAsked = (i: Installation): boolean => i.kind === 'personal' && asked.some((c) => c === i.email || c === i.userPrincipalName);
-  for (;;) {
-    const chats = (await deps.installations.list()).filter(isAsked);
-    if (chats.length >= asked.length || Date.now() >= deadline) return [...known, ...chats];
-    await sleep(250);
-  }
+  const chats = await pollUntil(
+    async () => (await deps.installations.list()).filter(isAsked),
+    (found) => found.length >= asked.length,
+    { everyMs: 250, timeoutMs: deps.installWaitMs ?? INSTALL_WAIT_MS },
+  );
+  return [...known, ...chats];
 }
 
 /**

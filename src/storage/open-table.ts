@@ -1,6 +1,6 @@
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { TableClient } from '@azure/data-tables';
-import { expandConnectionString, parseStorageConnectionString } from './parse-connection-string';
+import { expandConnectionString, parseStorageConnectionString } from '../config/parse-connection-string';
 
 /**
  * Few, quick retries: a lead sender is waiting on the answer, and a clear 503 (which it will

@@ -4,7 +4,7 @@ import type { StorageSettings } from '../config/settings';
 import { LeadQueue } from './lead-queue';
 import { LeadStore } from './lead-store';
 import { openTable } from './open-table';
-import { expandConnectionString } from './parse-connection-string';
+import { expandConnectionString } from '../config/parse-connection-string';
 
 /** Everything the bot keeps, all in one storage account: the only state any instance has. */
 export interface Storage {

@@ -217,6 +217,118 @@ describe('loadSettings', () => {
     expect(loadSettings(BASE).catchUpHours).toBe(24);
   });
 
+  it('reads numbers as written, trimmed, and a blank setting as absent', () => {
+    const s = loadSettings({ ...BASE, PORT: ' 8080 ', SHUTDOWN_SECONDS: '45', LEAD_MAX_BODY_BYTES: '', LOG_LEVEL: '  ' });
+    expect([s.port, s.shutdownMs, s.intake.maxBodyBytes, s.logLevel]).toEqual([8080, 45_000, 32768, 'info']);
+    expect(loadSettings({ ...BASE, LEAD_TABLE_CONNECTION_STRING: 'UseDevelopmentStorage=true' }).tableImport).toEqual({
+      connectionString: 'UseDevelopmentStorage=true',
+      tableName: 'marketplaceleads',
+      pollSeconds: 60,
+    });
+  });
+
+  it.each([
+    [{ SHUTDOWN_SECONDS: '601' }, 'SHUTDOWN_SECONDS "601" must be a whole number from 1 to 600'],
+    [{ LEAD_MAX_BODY_BYTES: '1000' }, 'LEAD_MAX_BODY_BYTES "1000" must be a whole number from 1024 to 1048576'],
+    [{ LEAD_DUPLICATE_WINDOW_HOURS: '0' }, 'LEAD_DUPLICATE_WINDOW_HOURS "0" must be a whole number from 1 to 8760'],
+    [{ DYNAMICS_LEAD_SOURCE_CODE: '1.5' }, 'DYNAMICS_LEAD_SOURCE_CODE "1.5" must be a whole number from 1 to 2147483647'],
+    [{ DYNAMICS_TIMEOUT_SECONDS: 'half a minute' }, 'DYNAMICS_TIMEOUT_SECONDS "half a minute" must be a whole number from 1 to 600'],
+    [{ LEAD_RETRY_HOURS: '721' }, 'LEAD_RETRY_HOURS "721" must be a whole number from 1 to 720'],
+    [{ LEAD_TABLE_POLL_SECONDS: '4' }, 'LEAD_TABLE_POLL_SECONDS "4" must be a whole number from 5 to 86400'],
+    [{ TEAMS_MESSAGES_PER_SECOND: '51' }, 'TEAMS_MESSAGES_PER_SECOND "51" must be a whole number from 1 to 50'],
+    [{ DYNAMICS_PASSWORD_MAX_AGE_DAYS: '-1' }, 'DYNAMICS_PASSWORD_MAX_AGE_DAYS "-1" must be a whole number from 0 to 730'],
+    [{ LEAD_CATCH_UP_HOURS: '169' }, 'LEAD_CATCH_UP_HOURS "169" must be a whole number from 1 to 168'],
+    [{ STORAGE_NAME_PREFIX: 'Lead-Bot' }, 'STORAGE_NAME_PREFIX "Lead-Bot" must be 2 to 20 lower-case letters or digits, starting with a letter'],
+    [{ LEAD_TABLE_NAME: 'ab' }, 'LEAD_TABLE_NAME "ab" is not a table name (3 to 63 letters or digits)'],
+    [
+      { LEAD_TABLE_CONNECTION_STRING: 'AccountName=x' },
+      'LEAD_TABLE_CONNECTION_STRING needs AccountName and AccountKey (or SharedAccessSignature); copy it whole from the storage account\'s "Access keys" page',
+    ],
+    [{ DYNAMICS_URL: 'contoso' }, 'DYNAMICS_URL "contoso" is not a URL; use the form https://contoso.crm4.dynamics.com'],
+    [
+      { DYNAMICS_AUTHORITY_HOST: 'https://login.microsoftonline.com/contoso' },
+      'DYNAMICS_AUTHORITY_HOST "https://login.microsoftonline.com/contoso" must be an https address with no path or query, like https://login.microsoftonline.com',
+    ],
+    [{ GRAPH_URL: 'http://graph.microsoft.com' }, 'GRAPH_URL "http://graph.microsoft.com" must be an https address with no path or query, like https://graph.microsoft.com'],
+    [{ PUBLIC_URL: 'leadbot' }, 'PUBLIC_URL "leadbot" is not a URL; use the bot\'s https address, like https://leadbotcontoso.azurewebsites.net'],
+    // A refused list reads as empty, so no Teams tenant is asked for on top.
+    [{ ADMINS: 'admin@contoso.com;boss;chief' }, 'ADMINS has "boss", "chief", which are not an e-mail address or an Azure AD object id; separate entries with semicolons'],
+  ])('refuses %j, naming the setting, its value and the fix', (env, problem) => {
+    expect(problemsOf({ ...BASE, ...env })).toEqual([problem]);
+  });
+
+  it('says which settings of the Azure AD option are missing or malformed', () => {
+    expect(problemsOf({ ...NO_DYNAMICS, DYNAMICS_URL: 'https://contoso.crm.dynamics.com', DYNAMICS_AUTH: 'AAD' })).toEqual([
+      "DYNAMICS_TENANT_ID is missing; copy the Directory (tenant) ID from the app registration's Overview page",
+      "DYNAMICS_CLIENT_ID is missing; copy the Application (client) ID from the app registration's Overview page",
+      'DYNAMICS_CLIENT_SECRET is missing; create a client secret under the app registration\'s "Certificates & secrets" and copy its Value',
+    ]);
+    expect(problemsOf({ ...BASE, DYNAMICS_TENANT_ID: 'contoso', DYNAMICS_CLIENT_ID: 'leadbot' })).toEqual([
+      'DYNAMICS_TENANT_ID "contoso" is not a Directory (tenant) ID; it looks like 72f988bf-86f1-41af-91ab-2d7cd011db47 or contoso.onmicrosoft.com',
+      'DYNAMICS_CLIENT_ID "leadbot" is not an Application (client) ID; it is a GUID such as 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+    ]);
+  });
+
+  it('checks the Office 365 option\'s user name, and the client it signs in through when one is given', () => {
+    const o365 = { ...NO_DYNAMICS, DYNAMICS_URL: 'https://contoso.crm.dynamics.com', DYNAMICS_AUTH: 'o365', DYNAMICS_USERNAME: 'leads@contoso.com', DYNAMICS_PASSWORD: 'pw' };
+    expect(problemsOf({ ...o365, DYNAMICS_USERNAME: 'leads', DYNAMICS_CLIENT_ID: 'sample' })).toEqual([
+      'DYNAMICS_USERNAME "leads" is not a user name; use the sign-in address, like leads@contoso.com',
+      'DYNAMICS_CLIENT_ID "sample" is not an Application (client) ID; leave it empty to sign in through Microsoft\'s Dataverse sample client',
+    ]);
+    const client = '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b';
+    expect(loadSettings({ ...o365, DYNAMICS_CLIENT_ID: client }).dynamics).toMatchObject({ auth: 'o365', clientId: client });
+  });
+
+  it('asks each bot type for what it needs, and nothing of a bot with no BOT_ID', () => {
+    const id = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+    expect(problemsOf({ ...BASE, BOT_ID: id, BOT_TYPE: 'Single' })).toEqual([
+      'BOT_TYPE "Single" must be SingleTenant, MultiTenant or UserAssignedMsi (as on the Azure Bot resource\'s Configuration page)',
+    ]);
+    expect(problemsOf({ ...BASE, BOT_ID: 'leadbot', BOT_TYPE: 'MultiTenant' })).toEqual([
+      'BOT_ID "leadbot" is not a Microsoft App ID; copy the GUID from the Azure Bot resource\'s Configuration page',
+      'BOT_PASSWORD is missing; a MultiTenant bot needs the client secret of its app registration',
+    ]);
+    expect(problemsOf({ ...BASE, BOT_ID: id, BOT_TYPE: 'UserAssignedMsi' })).toEqual([
+      'BOT_TENANT_ID is missing; a UserAssignedMsi bot needs the Directory (tenant) ID it is registered in',
+    ]);
+    expect(loadSettings({ ...BASE, BOT_ID: id, BOT_PASSWORD: 'pw', BOT_TYPE: 'MultiTenant' }).bot).toEqual({ id, password: 'pw', tenantId: undefined, type: 'MultiTenant' });
+    expect(loadSettings({ ...BASE, BOT_TYPE: 'Single' }).bot).toBeUndefined();
+  });
+
+  it('finds no app to call Graph as in a multi-tenant bot, or where no Graph is known, and checks an own app\'s tenant', () => {
+    const mail = { ...BASE, OUTLOOK_SENDER: 'leads@contoso.com', PUBLIC_URL: 'https://leadbotcontoso.azurewebsites.net' };
+    const bot = { BOT_ID: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', BOT_PASSWORD: 'bot-secret', BOT_TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47' };
+    const needsApp = /^OUTLOOK_SENDER \(mail\) needs an app to call Microsoft Graph as: set GRAPH_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET /;
+    expect(problemsOf({ ...mail, ...bot, BOT_TYPE: 'MultiTenant' })).toEqual([expect.stringMatching(needsApp)]);
+    // The local identity provider has no Graph of its own: only GRAPH_URL says where one is.
+    const local = { ...mail, ...bot, DYNAMICS_AUTHORITY_HOST: 'https://127.0.0.1:7443' };
+    expect(problemsOf(local)).toEqual([expect.stringMatching(needsApp)]);
+    expect(loadSettings({ ...local, GRAPH_URL: 'https://127.0.0.1:7444' }).outlook?.graph).toMatchObject({ url: 'https://127.0.0.1:7444', authorityHost: 'https://127.0.0.1:7443' });
+
+    const own = { GRAPH_TENANT_ID: 'contoso', GRAPH_CLIENT_ID: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b', GRAPH_CLIENT_SECRET: 'CANARY-graph-secret' };
+    expect(problemsOf({ ...mail, ...own })).toEqual(['GRAPH_TENANT_ID "contoso" is not a Directory (tenant) ID']);
+    const both = problemsOf({ ...mail, TEAMS_APP_CATALOG_ID: '1542629c-01b3-4a6d-8f76-1938b779e48d' });
+    expect(both).toEqual([expect.stringMatching(/^OUTLOOK_SENDER \(mail\) and TEAMS_APP_CATALOG_ID \(installing the app\) need an app to call Microsoft Graph as/)]);
+  });
+
+  it('names every problem at once: a refused setting does not stop the rules across settings, nor a sign-in problem the rest', () => {
+    const problems = problemsOf({
+      ...NO_DYNAMICS,
+      PORT: 'eighty',
+      DYNAMICS_URL: 'https://contoso.crm.dynamics.com',
+      DYNAMICS_AUTH: 'sso',
+      BOT_ID: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+      ADMINS: 'admin@contoso.com',
+    });
+    expect(problems).toEqual([
+      'PORT "eighty" must be a whole number from 1 to 65535',
+      'BOT_PASSWORD is missing; a SingleTenant bot needs the client secret of its app registration',
+      'BOT_TENANT_ID is missing; a SingleTenant bot needs the Directory (tenant) ID it is registered in',
+      expect.stringMatching(/^TEAMS_TENANT_ID is missing; /),
+      'DYNAMICS_AUTH "sso" must be "aad" (Azure AD app, recommended) or "o365" (Office 365 user)',
+    ]);
+  });
+
   it('says when App Service handed over Key Vault references instead of the secrets, once, with the call that re-reads them', () => {
     const reference = (secret: string): string => `@Microsoft.KeyVault(VaultName=leadbot-kv;SecretName=${secret})`;
     const problems = problemsOf({ ...BASE, LEAD_INTAKE_KEY: reference('lead-intake-key') });
@@ -237,6 +349,13 @@ describe('loadSettings', () => {
     expect(onAppService[0]).toContain(
       '--url "/subscriptions/9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a/resourceGroups/rg-leadbot/providers/Microsoft.Web/sites/leadbotcontoso/config/configreferences/appsettings/refresh?api-version=2022-03-01"',
     );
+  });
+
+  it('names a secret left as a Key Vault reference only as that, not as missing or malformed too', () => {
+    const reference = '@Microsoft.KeyVault(VaultName=leadbot-kv;SecretName=bot-password)';
+    const bot = { BOT_ID: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', BOT_TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47' };
+    expect(problemsOf({ ...BASE, ...bot, BOT_PASSWORD: reference })).toEqual([expect.stringMatching(/^BOT_PASSWORD is a Key Vault reference App Service has not resolved\./)]);
+    expect(problemsOf({ ...BASE, DYNAMICS_AUTH: reference })).toEqual([expect.stringMatching(/^DYNAMICS_AUTH is a Key Vault reference /)]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
 import { claimKey, ClaimTokens } from '../../src/outlook/claim-token';
-import { expandConnectionString } from '../../src/storage/parse-connection-string';
+import { expandConnectionString } from '../../src/config/parse-connection-string';
 import { uniquePrefix } from '../support/test-app';
 
 describe('Claim links', () => {

@@ -1,6 +1,6 @@
 import { TableClient } from '@azure/data-tables';
 import { StorageLease } from '../../src/storage/storage-lease';
-import { expandConnectionString } from '../../src/storage/parse-connection-string';
+import { expandConnectionString } from '../../src/config/parse-connection-string';
 import { uniquePrefix } from '../support/test-app';
 
 describe('a lease in Azure Tables', () => {

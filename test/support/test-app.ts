@@ -4,7 +4,7 @@ import { QueueClient } from '@azure/storage-queue';
 import { createApp, type App, type AppDeps } from '../../src/app';
 import { loadSettings, type Settings } from '../../src/config/settings';
 import { createLogger } from '../../src/logging/create-logger';
-import { expandConnectionString } from '../../src/storage/parse-connection-string';
+import { expandConnectionString } from '../../src/config/parse-connection-string';
 import { dynamicsEnv, sharedServices } from './shared-services';
 
 export const INTAKE_KEY = 'test-intake-key-0123456789';

@@ -1,4 +1,4 @@
-import { connectionStringFields } from '../config/connection-string-fields';
+import { connectionStringFields } from './connection-string-fields';
 
 /** The parts of an Azure Storage connection string this bot needs. */
 export interface StorageAccount {
@@ -46,8 +46,4 @@ export function parseStorageConnectionString(
 /** The connection string with UseDevelopmentStorage expanded, as the SDK clients need it. */
 export function expandConnectionString(connectionString: string): string {
   return /^\s*UseDevelopmentStorage=true;?\s*$/i.test(connectionString) ? DEVELOPMENT_STORAGE : connectionString;
-}
-
-export function azuriteConnectionString(tablePort: number, queuePort: number): string {
-  return DEVELOPMENT_STORAGE.replace(':10002/', `:${tablePort}/`).replace(':10001/', `:${queuePort}/`);
 }

@@ -1,7 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
 import { GraphError, type GraphApp } from '../graph/graph-app';
 import type { Logger } from '../logging/create-logger';
-import { isNotFound } from '../storage/is-not-found';
+import { isNotFound } from '../storage/storage-errors';
 
 /**
  * What came of installing the app for a contact: asked now (Teams tells the bot in a moment),

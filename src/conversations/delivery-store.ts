@@ -1,5 +1,5 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import { isNotFound } from '../storage/is-not-found';
+import { isNotFound } from '../storage/storage-errors';
 import { conversationRowKey } from './conversation-key';
 
 /** One lead card to one conversation. */

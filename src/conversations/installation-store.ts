@@ -1,6 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 import type { ConversationReference } from 'botbuilder';
-import { isNotFound } from '../storage/is-not-found';
+import { isNotFound } from '../storage/storage-errors';
 import { conversationRowKey } from './conversation-key';
 
 export type ConversationKind = 'personal' | 'groupChat' | 'channel';

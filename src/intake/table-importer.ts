@@ -3,7 +3,7 @@ import type { TableImportSettings } from '../config/settings';
 import { LeadPayloadError } from '../leads/lead-payload-error';
 import { parseTableRow } from '../leads/parse-table-row';
 import type { Logger } from '../logging/create-logger';
-import { isNotFound } from '../storage/is-not-found';
+import { isNotFound } from '../storage/storage-errors';
 import { accountNameOf, openTable } from '../storage/open-table';
 import { acceptLead, type AcceptLeadDeps } from './accept-lead';
 

@@ -1,7 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
-import { isConflict } from '../storage/is-conflict';
-import { isNotFound } from '../storage/is-not-found';
+import { isConflict, isNotFound } from '../storage/storage-errors';
 
 /** What a Claim link in a mail allows: this recipient may claim this lead, until then. */
 export interface ClaimGrant {

@@ -1,6 +1,5 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import { isConflict } from '../storage/is-conflict';
-import { isNotFound } from '../storage/is-not-found';
+import { isConflict, isNotFound } from '../storage/storage-errors';
 
 /**
  * One lead mail to one recipient: `sending` from before Graph is asked until it answers (a mail

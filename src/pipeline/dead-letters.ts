@@ -1,6 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 import type { LeadQueue } from '../storage/lead-queue';
-import { isNotFound } from '../storage/is-not-found';
+import { isNotFound } from '../storage/storage-errors';
 import type { LeadStore } from '../storage/lead-store';
 import type { FailureKind } from './lead-failure';
 

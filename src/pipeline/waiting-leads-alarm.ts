@@ -1,8 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
 import { waitingCard, type WaitingLeads } from '../cards/waiting-card';
 import type { Logger } from '../logging/create-logger';
-import { isConflict } from '../storage/is-conflict';
-import { isNotFound } from '../storage/is-not-found';
+import { isConflict, isNotFound } from '../storage/storage-errors';
 import type { LeadStatus, LeadStore } from '../storage/lead-store';
 import type { StorageLease } from '../storage/storage-lease';
 import type { AdminMessenger } from '../conversations/admin-messenger';

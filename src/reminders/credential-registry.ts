@@ -1,6 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import { isConflict } from '../storage/is-conflict';
-import { isNotFound } from '../storage/is-not-found';
+import { isConflict, isNotFound } from '../storage/storage-errors';
 import type { Credential, CredentialKind, ExpirySource } from './credential';
 
 const PARTITION = 'credential';

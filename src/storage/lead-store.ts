@@ -1,6 +1,5 @@
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
-import { isRestError } from '@azure/core-rest-pipeline';
-import { isNotFound } from './is-not-found';
+import { isAlreadyThere, isChangedMeanwhile, isNotFound } from './storage-errors';
 import type { Customer, Lead, LeadOrigin } from '../leads/lead';
 
 /**
@@ -98,7 +97,7 @@ export class LeadStore {
       });
       return 'created';
     } catch (error) {
-      if (isRestError(error) && error.statusCode === 409) return 'exists';
+      if (isAlreadyThere(error)) return 'exists';
       throw error;
     }
   }
@@ -124,7 +123,7 @@ export class LeadStore {
         await this.table.updateEntity({ partitionKey: id, rowKey: ROW, claimedBy: claimant, claimedAt: at.toISOString() }, 'Merge', { etag: row.etag });
         return { won: true, claimedBy: claimant };
       } catch (error) {
-        if (!(isRestError(error) && error.statusCode === 412)) throw error; // changed meanwhile: look again
+        if (!isChangedMeanwhile(error)) throw error; // changed meanwhile: look again
       }
     }
   }

@@ -1,6 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import { isConflict } from './is-conflict';
-import { isNotFound } from './is-not-found';
+import { isConflict, isNotFound } from './storage-errors';
 
 interface LeaseEntity {
   readonly holder: string;

@@ -1,8 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
 import { pollUntil } from '../timing/clock';
 import { CardFactory } from 'botbuilder';
-import { isConflict } from '../storage/is-conflict';
-import { isNotFound } from '../storage/is-not-found';
+import { isConflict, isNotFound } from '../storage/storage-errors';
 import { catchUpCard } from '../cards/catch-up-card';
 import { leadCard } from '../cards/lead-card';
 import { dynamicsStanding } from '../pipeline/dynamics-standing';

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -76,5 +76,19 @@ describe('the folder graph', () => {
       'src/storage/b.ts': "import { a } from './a';\nexport const b = (): number => a();\n",
     });
     expect(found.filter((v) => v.startsWith('no-circular:')).length).toBeGreaterThan(0);
+  });
+});
+
+describe('the production dependencies', () => {
+  it('are each imported by the bot: the deployment installs nothing it does not run', () => {
+    const sources = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+    const code = sources(join(ROOT, 'src'))
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n');
+    const { dependencies } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const unused = Object.keys(dependencies).filter((name) => !code.includes(`from '${name}'`) && !code.includes(`from '${name}/`));
+    expect(Object.keys(dependencies).length).toBeGreaterThan(10);
+    expect(unused).toEqual([]);
   });
 });

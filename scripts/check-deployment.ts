@@ -105,7 +105,7 @@ export const SETTING_OF_PARAMETER: Readonly<Record<string, string>> = {
 /** Values of the right shape for what the bot needs but this check cannot know yet. */
 const STAND_IN = {
   /** The template makes the storage account, the site's address, and a managed-identity bot's id and tenant. */
-  STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+  STORAGE_CONNECTION_STRING: 'DefaultEndpointsProtocol=https;AccountName=leadbotstore;AccountKey=c3RhbmQtaW4=;EndpointSuffix=core.windows.net',
   PUBLIC_URL: 'https://leadbot.azurewebsites.net',
   GUID: '00000000-0000-4000-8000-000000000000',
   /** A secret the toolkit keeps encrypted, when this runs by hand: present, not readable. */
@@ -187,7 +187,8 @@ export function checkDeployment(env: Env, envName = 'dev', root = ROOT): string[
 
 /** What the bot would refuse at its first start, given the settings the template will set. */
 function settingsProblems(parameters: Readonly<Record<string, unknown>>, botType: string): string[] {
-  const settings: Record<string, string> = { STORAGE_CONNECTION_STRING: STAND_IN.STORAGE_CONNECTION_STRING, PUBLIC_URL: STAND_IN.PUBLIC_URL };
+  // On App Service (WEBSITE_SITE_NAME), where the bot refuses what only a local run may use.
+  const settings: Record<string, string> = { STORAGE_CONNECTION_STRING: STAND_IN.STORAGE_CONNECTION_STRING, PUBLIC_URL: STAND_IN.PUBLIC_URL, WEBSITE_SITE_NAME: 'leadbot' };
   if (botType === 'UserAssignedMsi') Object.assign(settings, { BOT_ID: STAND_IN.GUID, BOT_TENANT_ID: STAND_IN.GUID });
   for (const [parameter, value] of Object.entries(parameters)) {
     const setting = SETTING_OF_PARAMETER[parameter];

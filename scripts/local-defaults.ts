@@ -1,5 +1,5 @@
-/** The intake key of local runs only: not a secret, never valid anywhere but this machine. */
-export const LOCAL_INTAKE_KEY = 'local-intake-key-not-a-secret';
+/** The intake key of local runs only: not a secret, refused on App Service. */
+export { LOCAL_INTAKE_KEY } from '../src/config/hosted-checks';
 
 /** The user the Agents Playground signs in as by default. */
 export const PLAYGROUND_USER = 'alexw@example.com';

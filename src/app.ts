@@ -248,7 +248,8 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     credentials,
     reminders,
     waitingAlarm,
-    async start(port = settings.port, host?: string) {
+    // Without a bot registration nobody outside this machine may talk to the bot: listen on loopback only.
+    async start(port = settings.port, host = settings.bot === undefined ? '127.0.0.1' : undefined) {
       await storage.ensureCreated();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

@@ -33,8 +33,22 @@ describe('main', () => {
     expect(health?.status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
 
+    // Without BOT_ID it answers this machine only: it listens on loopback, not on every address.
+    expect(run.output().stdout).toContain(`"url":"http://127.0.0.1:${String(port)}"`);
+
     run.child.kill('SIGTERM');
     expect((await run.exited).code).toBe(0);
     expect(run.output().stdout).toMatch(/"msg":"shutting down"/);
+  });
+
+  it('refuses to start on App Service without its bot registration, naming the fix', async () => {
+    const run = runMain({
+      WEBSITE_SITE_NAME: 'leadbot',
+      STORAGE_CONNECTION_STRING: 'DefaultEndpointsProtocol=https;AccountName=leadbotstore;AccountKey=c2VjcmV0;EndpointSuffix=core.windows.net',
+      LEAD_INTAKE_KEY: INTAKE_KEY,
+      ...dynamicsEnv('https://127.0.0.1:9'),
+    });
+    expect((await run.exited).code).toBe(1);
+    expect(run.output().stderr).toContain('BOT_ID is missing: on App Service the bot needs its Azure Bot registration');
   });
 });

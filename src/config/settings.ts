@@ -1,4 +1,5 @@
 import type { ZodIssue } from 'zod';
+import { hostedProblems } from './hosted-checks';
 import {
   botTypeOf,
   environmentSchema,
@@ -159,6 +160,7 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>):
   // A reference is not the admin's value: what the schema says of it would only mislead, and might quote it.
   const problems = (read.error?.issues ?? []).filter((issue) => !unresolved.includes(settingOf(issue))).map((issue) => issue.message);
   if (unresolved.length > 0) problems.push(unresolvedReferences(unresolved, env));
+  problems.push(...hostedProblems(env));
   if (!read.success || problems.length > 0) throw new SettingsError(problems);
   return Object.freeze(toSettings(read.data));
 }

@@ -36,6 +36,11 @@ export function registerMessagesRoute(server: Server, bot: Bot, logger: Logger):
         return;
       }
     }
+    // The bot is built for Teams' activities (members, tenants, card actions); other channels get a plain no.
+    if (activity.channelId !== 'msteams') {
+      res.send(400, { error: { code: 'CHANNEL_NOT_SUPPORTED', message: 'This bot works in Microsoft Teams only (channelId "msteams").' } });
+      return;
+    }
     await bot.adapter.process(req, res, async (context) => {
       await bot.app.run(context);
     });

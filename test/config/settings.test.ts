@@ -2,6 +2,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEnvFiles } from '../../src/config/read-env-files';
+import { LOCAL_INTAKE_KEY } from '../../src/config/hosted-checks';
 import { loadSettings, SettingsError } from '../../src/config/settings';
 
 const AAD = {
@@ -344,6 +345,9 @@ describe('loadSettings', () => {
       WEBSITE_OWNER_NAME: '9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a+rg-leadbot-WestEuropewebspace-Linux',
       WEBSITE_RESOURCE_GROUP: 'rg-leadbot',
       WEBSITE_SITE_NAME: 'leadbotcontoso',
+      BOT_ID: '3a9c1e7f-0000-4000-8000-00000000d001',
+      BOT_TYPE: 'UserAssignedMsi',
+      BOT_TENANT_ID: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f9',
     });
     expect(onAppService).toEqual([expect.stringMatching(/^STORAGE_CONNECTION_STRING, LEAD_INTAKE_KEY are Key Vault references App Service has not resolved\./)]);
     expect(onAppService[0]).toContain(
@@ -356,6 +360,45 @@ describe('loadSettings', () => {
     const bot = { BOT_ID: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', BOT_TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47' };
     expect(problemsOf({ ...BASE, ...bot, BOT_PASSWORD: reference })).toEqual([expect.stringMatching(/^BOT_PASSWORD is a Key Vault reference App Service has not resolved\./)]);
     expect(problemsOf({ ...BASE, DYNAMICS_AUTH: reference })).toEqual([expect.stringMatching(/^DYNAMICS_AUTH is a Key Vault reference /)]);
+  });
+});
+
+describe('on App Service (WEBSITE_SITE_NAME set), what only a local run may do', () => {
+  const HOSTED = {
+    ...BASE,
+    WEBSITE_SITE_NAME: 'app-leadbot',
+    STORAGE_CONNECTION_STRING: 'DefaultEndpointsProtocol=https;AccountName=leadbotstore;AccountKey=c2VjcmV0LWtleS12YWx1ZQ==;EndpointSuffix=core.windows.net',
+    BOT_ID: '3a9c1e7f-0000-4000-8000-00000000d001',
+    BOT_TYPE: 'UserAssignedMsi',
+    BOT_TENANT_ID: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f9',
+  };
+
+  it('starts with a registration, a storage account and a key of its own', () => {
+    expect(loadSettings(HOSTED).bot?.id).toBe(HOSTED.BOT_ID);
+  });
+
+  it('refuses to run without BOT_ID, which would answer nobody but the machine itself', () => {
+    expect(problemsOf({ ...HOSTED, BOT_ID: undefined, BOT_TYPE: undefined })).toEqual([expect.stringMatching(/^BOT_ID is missing: on App Service the bot needs its Azure Bot registration/)]);
+    // Locally the same settings run (the Agents Playground needs no registration).
+    expect(loadSettings({ ...HOSTED, WEBSITE_SITE_NAME: undefined, BOT_ID: undefined, BOT_TYPE: undefined }).bot).toBeUndefined();
+  });
+
+  it("refuses the storage emulator's connection strings, without quoting them", () => {
+    const azurite =
+      'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;';
+    const plainHttp = 'DefaultEndpointsProtocol=http;AccountName=leadbotstore;AccountKey=c2VjcmV0LWtleS12YWx1ZQ==;EndpointSuffix=core.windows.net';
+    for (const value of ['UseDevelopmentStorage=true', azurite, plainHttp]) {
+      const problems = problemsOf({ ...HOSTED, STORAGE_CONNECTION_STRING: value });
+      expect(problems).toEqual([expect.stringMatching(/^STORAGE_CONNECTION_STRING points at the local storage emulator/)]);
+      expect(problems.join('')).not.toContain('AccountKey');
+    }
+    expect(problemsOf({ ...HOSTED, LEAD_TABLE_CONNECTION_STRING: 'UseDevelopmentStorage=true' })).toEqual([expect.stringMatching(/^LEAD_TABLE_CONNECTION_STRING points at the local storage emulator/)]);
+  });
+
+  it('refuses the local intake key, which this repository publishes', () => {
+    const problems = problemsOf({ ...HOSTED, LEAD_INTAKE_KEY: LOCAL_INTAKE_KEY });
+    expect(problems).toEqual([expect.stringMatching(/^LEAD_INTAKE_KEY is the local runs' key/)]);
+    expect(problems.join('')).not.toContain(LOCAL_INTAKE_KEY);
   });
 });
 

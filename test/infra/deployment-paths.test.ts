@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse as parseEnv } from 'dotenv';
 import { parse } from 'yaml';
 import { BOT_TYPES, DYNAMICS_AUTHS, VALUE_HELP, checkDeployment, expandLikeToolkit, placeholdersLeft } from '../../scripts/check-deployment';
+import { LOCAL_INTAKE_KEY } from '../../src/config/hosted-checks';
 
 // Each documented path, provisioned as the Agents Toolkit would from the deployment guide's own
 // instructions (docs/deploy.md): env/.env.dev as committed, plus exactly the values the guide's
@@ -195,6 +196,12 @@ describe('npm run check:deployment', () => {
     expect(all(problems)).toContain('the bot would not start: DYNAMICS_URL "contoso.crm4.dynamics.com" is not a URL');
     expect(all(problems)).toContain('the bot would not start: LEAD_INTAKE_KEY is not usable');
     expect(all(problems)).not.toContain('CANARY');
+  });
+
+  it("refuses the local runs' intake key, which is public, as the bot would on App Service", () => {
+    const problems = checkDeployment({ ...good, SECRET_LEAD_INTAKE_KEY: LOCAL_INTAKE_KEY });
+    expect(problems).toEqual([expect.stringMatching(/^the bot would not start: LEAD_INTAKE_KEY is the local runs' key/)]);
+    expect(all(problems)).not.toContain(LOCAL_INTAKE_KEY);
   });
 
   it('takes an upper-case RESOURCE_SUFFIX (the template lower-cases names) or none (the toolkit picks one), and refuses other characters', () => {

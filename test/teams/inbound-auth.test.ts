@@ -66,9 +66,41 @@ describe('inbound Bot Framework authentication (BOT_ID set)', () => {
     expect(await t.app.installations.get(conversationId)).toBeUndefined();
   });
 
+  it('refuses an activity from a channel other than Teams: its key is endorsed for msteams only', async () => {
+    const conversationId = '19:webchat@thread.tacv2';
+    expect(await post({ ...channelInstalled(conversationId), channelId: 'webchat' }, await tokens.sign(valid))).toBe(401);
+    expect(await t.app.installations.get(conversationId)).toBeUndefined();
+  });
+
   it('logs each refusal once, in its own words, and never the bot secret', () => {
     const refusals = t.logs.filter((line) => line.includes('refused a Bot Framework request'));
-    expect(refusals).toHaveLength(6);
+    expect(refusals).toHaveLength(7);
     expect(t.logs.join('')).not.toContain(CANARY_SECRET);
+  });
+});
+
+describe('without BOT_ID (local runs)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  it('takes Teams activities from this machine, and refuses other channels with a plain answer', async () => {
+    const send = async (channelId: string, conversationId: string): Promise<{ status: number; body: string }> => {
+      const response = await fetch(`${t.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...channelInstalled(conversationId), channelId }),
+      });
+      return { status: response.status, body: await response.text() };
+    };
+    expect((await send('msteams', '19:local-teams@thread.tacv2')).status).toBe(200);
+    const other = await send('emulator', '19:local-emulator@thread.tacv2');
+    expect(other.status).toBe(400);
+    expect(JSON.parse(other.body)).toEqual({ error: { code: 'CHANNEL_NOT_SUPPORTED', message: 'This bot works in Microsoft Teams only (channelId "msteams").' } });
+    expect(await t.app.installations.get('19:local-emulator@thread.tacv2')).toBeUndefined();
   });
 });

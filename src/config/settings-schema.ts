@@ -79,6 +79,8 @@ const eachSetting = z.object({
     shaped(TABLE_NAME, (name) => `LEAD_TABLE_NAME "${name}" is not a table name (3 to 63 letters or digits)`),
   ),
   LEAD_TABLE_POLL_SECONDS: withDefault(60, wholeNumber('LEAD_TABLE_POLL_SECONDS', 5, 24 * 3600)),
+  // Unset, the first import starts from the moment it first runs: the table's history is not news to the team.
+  LEAD_TABLE_IMPORT_FROM: optional(calendarDate('LEAD_TABLE_IMPORT_FROM')),
   LEAD_CONTACTS: withDefault([], listOf('LEAD_CONTACTS', EMAIL, 'an e-mail address')),
   TEAMS_MESSAGES_PER_SECOND: withDefault(30, wholeNumber('TEAMS_MESSAGES_PER_SECOND', 1, 50)),
   // The bot's registration is checked as a whole, by checkBotRegistration.

@@ -136,6 +136,8 @@ export interface TableImportSettings {
   readonly connectionString: string;
   readonly tableName: string;
   readonly pollSeconds: number;
+  /** LEAD_TABLE_IMPORT_FROM: the day (ISO) older rows are imported from; undefined: from the first start with the import on. */
+  readonly importFrom: string | undefined;
 }
 
 export interface BotSettings {
@@ -219,6 +221,7 @@ function toSettings(env: Environment): Settings {
             connectionString: env.LEAD_TABLE_CONNECTION_STRING,
             tableName: env.LEAD_TABLE_NAME,
             pollSeconds: env.LEAD_TABLE_POLL_SECONDS,
+            importFrom: env.LEAD_TABLE_IMPORT_FROM,
           },
     leadContacts: env.LEAD_CONTACTS,
     bot: readBot(env),

@@ -13,6 +13,12 @@ import { acceptLead, type AcceptLeadDeps } from './accept-lead';
  */
 const DEFAULT_OVERLAP_MS = 5 * 60_000;
 
+/** Where the import has read up to, and the LEAD_TABLE_IMPORT_FROM it started from ('' for none). */
+interface Watermark {
+  readonly watermark: string;
+  readonly from?: string;
+}
+
 export interface ImportPass {
   readonly rowsRead: number;
   readonly imported: number;
@@ -43,27 +49,25 @@ export class TableImporter {
 
   /** One pass over the rows newer than the watermark. */
   async runOnce(): Promise<ImportPass> {
-    const watermark = await this.readWatermark();
-    const since = watermark === undefined ? undefined : new Date(watermark.getTime() - this.overlapMs);
-    const rows = this.source.listEntities({
-      queryOptions: since === undefined ? {} : { filter: odata`Timestamp ge ${since}` },
-    });
+    const watermark = await this.startingPoint();
+    const since = new Date(watermark.getTime() - this.overlapMs);
+    const rows = this.source.listEntities({ queryOptions: { filter: odata`Timestamp ge ${since}` } });
     const pass = { rowsRead: 0, imported: 0, duplicates: 0, skipped: 0 };
-    let newest = watermark;
+    let newest: Date = watermark;
     try {
       for await (const row of rows) {
         pass.rowsRead++;
         const outcome = await this.importRow(row);
         pass[outcome]++;
         const stamp = row.timestamp === undefined ? undefined : new Date(row.timestamp);
-        if (stamp !== undefined && (newest === undefined || stamp > newest)) newest = stamp;
+        if (stamp !== undefined && stamp > newest) newest = stamp;
       }
     } catch (error) {
       // Partner Center creates the table with the first lead; until then there is nothing to read.
       if (!isNotFound(error)) throw error;
     }
     // Only after a full pass: rows come in key order, not time order.
-    if (newest !== undefined && newest !== watermark) await this.writeWatermark(newest);
+    if (newest !== watermark) await this.writeWatermark({ watermark: newest.toISOString() });
     return pass;
   }
 
@@ -106,17 +110,32 @@ export class TableImporter {
     return accepted.duplicate ? 'duplicates' : 'imported';
   }
 
-  private async readWatermark(): Promise<Date | undefined> {
+  /**
+   * Where this pass reads from: the watermark. The first pass ever starts at LEAD_TABLE_IMPORT_FROM,
+   * or now: a table Partner Center filled for months is history, not a stream of new leads for
+   * the team. A LEAD_TABLE_IMPORT_FROM the import has not started from yet moves it back there, once.
+   */
+  private async startingPoint(): Promise<Date> {
+    const stored = await this.readWatermark();
+    const from = this.settings.importFrom;
+    if (stored !== undefined && (from === undefined || stored.from === from)) return new Date(stored.watermark);
+    const start = from ?? this.deps.now().toISOString();
+    await this.writeWatermark({ watermark: start, from: from ?? '' });
+    this.deps.logger.info({ from: start.slice(0, 10), chosen: from !== undefined }, 'Azure Table import starts from this day');
+    return new Date(start);
+  }
+
+  private async readWatermark(): Promise<Watermark | undefined> {
     try {
-      const entity = await this.state.getEntity<{ watermark: string }>(this.watermarkKey.partitionKey, this.watermarkKey.rowKey);
-      return new Date(entity.watermark);
+      const entity = await this.state.getEntity<Watermark>(this.watermarkKey.partitionKey, this.watermarkKey.rowKey);
+      return { watermark: entity.watermark, from: entity.from };
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
     }
   }
 
-  private async writeWatermark(at: Date): Promise<void> {
-    await this.state.upsertEntity({ ...this.watermarkKey, watermark: at.toISOString() }, 'Merge');
+  private async writeWatermark(watermark: Partial<Watermark>): Promise<void> {
+    await this.state.upsertEntity({ ...this.watermarkKey, ...watermark }, 'Merge');
   }
 }

@@ -363,6 +363,15 @@ describe('loadSettings', () => {
   });
 });
 
+describe('LEAD_TABLE_IMPORT_FROM', () => {
+  it('is a day the first import starts from; unset, the import starts from its first run', () => {
+    const table = { ...BASE, LEAD_TABLE_CONNECTION_STRING: 'UseDevelopmentStorage=true' };
+    expect(loadSettings({ ...table, LEAD_TABLE_IMPORT_FROM: '2026-11-01' }).tableImport?.importFrom).toBe('2026-11-01T00:00:00.000Z');
+    expect(loadSettings(table).tableImport?.importFrom).toBeUndefined();
+    expect(problemsOf({ ...table, LEAD_TABLE_IMPORT_FROM: 'last week' })).toEqual(['LEAD_TABLE_IMPORT_FROM "last week" is not a date; write it as YYYY-MM-DD, like 2027-03-31']);
+  });
+});
+
 describe('on App Service (WEBSITE_SITE_NAME set), what only a local run may do', () => {
   const HOSTED = {
     ...BASE,

@@ -53,8 +53,9 @@ describe('the Azure Table destination importer', () => {
   });
 
   it('resumes from its watermark after a restart, reading only what is new', async () => {
-    const noOverlap = (): TableImporter =>
-      new TableImporter(t.settings.tableImport as TableImportSettings, t.app.storage.state, { ...t.app.storage, now: () => new Date(), logger: createLogger('silent') }, 0);
+    // The rows of this test are written before its first pass: it imports them as chosen history.
+    const settings = { ...(t.settings.tableImport as TableImportSettings), importFrom: new Date(Date.now() - 86_400_000).toISOString() };
+    const noOverlap = (): TableImporter => new TableImporter(settings, t.app.storage.state, { ...t.app.storage, now: () => new Date(), logger: createLogger('silent') }, 0);
     await source.createTable();
     await source.createEntity(partnerCenterRow('row-0', { CustomerInfo: JSON.stringify({ LastName: 'Alvarez' }) }));
     await new Promise((r) => setTimeout(r, 50));
@@ -69,6 +70,32 @@ describe('the Azure Table destination importer', () => {
     expect(pass).toEqual({ rowsRead: 2, imported: 1, duplicates: 1, skipped: 0 });
     const leads = await Promise.all((await queuedLeadIds(t.queue)).map((id) => t.app.storage.leads.get(id)));
     expect(leads.map((l) => l?.customer.lastName)).toEqual(['Alvarez', 'Morgan', 'Okafor']);
+  });
+
+  it('starts from now the first time: the rows Partner Center wrote before are history, not news', async () => {
+    await source.createTable();
+    await source.createEntity(partnerCenterRow('old-1'));
+    await source.createEntity(partnerCenterRow('old-2'));
+    // The bot first runs with the import on an hour after those rows were written.
+    const anHourLater = (): Date => new Date(Date.now() + 3_600_000);
+    const importer = new TableImporter(t.settings.tableImport as TableImportSettings, t.app.storage.state, { ...t.app.storage, now: anHourLater, logger: createLogger('silent') });
+    expect(await importer.runOnce()).toEqual({ rowsRead: 0, imported: 0, duplicates: 0, skipped: 0 });
+    expect(await queuedLeadIds(t.queue)).toEqual([]);
+  });
+
+  it('imports older rows when LEAD_TABLE_IMPORT_FROM asks, once per value', async () => {
+    await source.createTable();
+    await source.createEntity(partnerCenterRow('old-1'));
+    const anHourLater = (): Date => new Date(Date.now() + 3_600_000);
+    const importer = (importFrom: string | undefined): TableImporter =>
+      new TableImporter({ ...(t.settings.tableImport as TableImportSettings), importFrom }, t.app.storage.state, { ...t.app.storage, now: anHourLater, logger: createLogger('silent') });
+    expect((await importer(undefined).runOnce()).imported).toBe(0);
+
+    // The admin chooses yesterday: the row is imported, once, however often the import runs.
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10) + 'T00:00:00.000Z';
+    expect((await importer(yesterday).runOnce()).imported).toBe(1);
+    expect((await importer(yesterday).runOnce()).imported).toBe(0);
+    expect(await queuedLeadIds(t.queue)).toHaveLength(1);
   });
 
   it('skips a row that is not a lead, logs why, and carries on', async () => {

@@ -21,6 +21,7 @@ import { MailStore } from './outlook/mail-store';
 import { outlookAlerts } from './outlook/outlook-alerts';
 import { sendTestMail } from './outlook/test-mail';
 import { DEFAULT_WORKER_OPTIONS, LeadWorker, type LeadWorkerOptions } from './pipeline/lead-worker';
+import { LeadSweep } from './pipeline/lead-sweep';
 import { WaitingLeadsAlarm } from './pipeline/waiting-leads-alarm';
 import { openStorage, type Storage } from './storage/storage';
 import { createBot, type Bot, type ChannelAuthority } from './teams/bot';
@@ -84,6 +85,8 @@ export interface App {
   readonly reminders: ReminderScheduler;
   /** Tells the admins when leads wait for Dynamics over 15 minutes, or are dead-lettered. */
   readonly waitingAlarm: WaitingLeadsAlarm;
+  /** Queues leads stored but never queued. */
+  readonly sweep: LeadSweep;
   /** Creates missing tables and queues, listens, and starts background work. */
   start(port?: number, host?: string): Promise<{ url: string }>;
   /** Stops taking work, finishes what is in hand, and closes the server. */
@@ -151,6 +154,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     logger,
     now,
   });
+  const sweep = new LeadSweep({ leads: storage.leads, queue: storage.leadQueue, lease: new StorageLease(storage.state, 'lead-sweep', instanceId, now), logger, now });
   const alarm = new SignInAlarm({ state: storage.state, admins, failures: DYNAMICS_FAILURES, leads: storage.leads, logger, now, ...(deps.alarmDrain === undefined ? {} : { drain: deps.alarmDrain }) });
   // One app for every Graph call (mail, installing the app): one token, one retry policy.
   const graphSettings = settings.outlook?.graph ?? settings.teamsInstall?.graph;
@@ -248,6 +252,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     credentials,
     reminders,
     waitingAlarm,
+    sweep,
     // Without a bot registration nobody outside this machine may talk to the bot: listen on loopback only.
     async start(port = settings.port, host = settings.bot === undefined ? '127.0.0.1' : undefined) {
       await storage.ensureCreated();
@@ -263,6 +268,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
         worker.start();
         reminders.start();
         waitingAlarm.start();
+        sweep.start();
       }
       const address = server.address();
       const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
@@ -277,7 +283,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
         });
         server.server.closeIdleConnections();
       });
-      await Promise.all([importer?.stop(), worker.stop(), reminders.stop(), waitingAlarm.stop()]);
+      await Promise.all([importer?.stop(), worker.stop(), reminders.stop(), waitingAlarm.stop(), sweep.stop()]);
       await alarm.stop();
       await transport.close();
       // Last: what the stop itself recorded goes out too.

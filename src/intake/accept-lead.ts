@@ -49,8 +49,8 @@ export async function acceptLead(
   for (let occurrence = 0; occurrence < MAX_OCCURRENCES; occurrence++) {
     const id = leadIdFor(occurrence === 0 ? identity.key : `${identity.key}#${occurrence}`);
     const outcome = await deps.leads.create({ ...details, id, origin, receivedAt: now.toISOString() });
-    if (outcome === 'created') {
-      await queue(id, now, deps);
+    if (outcome !== 'exists') {
+      await queue(id, now, deps, outcome.etag);
       deps.telemetry?.leadReceived('accepted');
       return { leadId: id, duplicate: false, isTest: details.isTest };
     }
@@ -91,8 +91,8 @@ async function waitUntilQueued(stored: StoredLead, deps: AcceptLeadDeps): Promis
   );
 }
 
-async function queue(id: string, now: Date, deps: AcceptLeadDeps): Promise<void> {
+async function queue(id: string, now: Date, deps: AcceptLeadDeps, createdEtag?: string): Promise<void> {
   await deps.leadQueue.enqueue(id);
-  await deps.leads.markQueued(id, now);
+  await deps.leads.markQueued(id, now, createdEtag);
   deps.onQueued?.();
 }

@@ -73,10 +73,10 @@ export interface LeadProgress {
 export class LeadStore {
   constructor(private readonly table: TableClient) {}
 
-  /** Stores a new lead; 'exists' when a lead with this id is already stored. */
-  async create(lead: Lead): Promise<'created' | 'exists'> {
+  /** Stores a new lead, with the row's ETag as created; 'exists' when a lead with this id is already stored. */
+  async create(lead: Lead): Promise<{ readonly etag: string } | 'exists'> {
     try {
-      await this.table.createEntity({
+      const created = await this.table.createEntity({
         partitionKey: lead.id,
         rowKey: ROW,
         origin: lead.origin,
@@ -95,7 +95,7 @@ export class LeadStore {
         isTest: lead.isTest,
         doNotContact: lead.doNotContact,
       });
-      return 'created';
+      return { etag: created.etag ?? '' };
     } catch (error) {
       if (isAlreadyThere(error)) return 'exists';
       throw error;
@@ -143,8 +143,39 @@ export class LeadStore {
     return found;
   }
 
-  async markQueued(id: string, at: Date): Promise<void> {
-    await this.update(id, { status: 'queued', queuedAt: at.toISOString() });
+  /**
+   * Records that the lead's queue message was sent, never moving it back: a worker may have
+   * taken the message and moved the lead on before this lands. Conditional on the row being as
+   * created (`createdEtag`, no read needed), else on its status still being 'received'.
+   */
+  async markQueued(id: string, at: Date, createdEtag?: string): Promise<void> {
+    const queuedAt = at.toISOString();
+    if (createdEtag !== undefined && createdEtag !== '') {
+      try {
+        await this.table.updateEntity({ partitionKey: id, rowKey: ROW, status: 'queued' satisfies LeadStatus, queuedAt }, 'Merge', { etag: createdEtag });
+        return;
+      } catch (error) {
+        if (!isChangedMeanwhile(error)) throw error;
+      }
+    }
+    for (;;) {
+      const row = await this.table.getEntity<LeadEntity>(id, ROW);
+      const status = row.status === 'received' ? { status: 'queued' satisfies LeadStatus } : {};
+      try {
+        await this.table.updateEntity({ partitionKey: id, rowKey: ROW, ...status, queuedAt }, 'Merge', { etag: row.etag });
+        return;
+      } catch (error) {
+        if (!isChangedMeanwhile(error)) throw error;
+      }
+    }
+  }
+
+  /** Leads stored before `before` whose queue message was never sent (the sender got a 503, or the instance died). */
+  async unqueued(before: Date): Promise<string[]> {
+    const filter = odata`status eq ${'received'} and receivedAt lt ${before.toISOString()}`;
+    const ids: string[] = [];
+    for await (const e of this.table.listEntities<LeadEntity>({ queryOptions: { filter, select: ['PartitionKey'] } })) ids.push(e.partitionKey ?? '');
+    return ids;
   }
 
   async update(id: string, progress: LeadProgress & { queuedAt?: string }): Promise<void> {

@@ -1,0 +1,63 @@
+import type { Logger } from '../logging/create-logger';
+import type { LeadQueue } from '../storage/lead-queue';
+import type { LeadStore } from '../storage/lead-store';
+import type { StorageLease } from '../storage/storage-lease';
+
+export interface LeadSweepDeps {
+  readonly leads: LeadStore;
+  readonly queue: LeadQueue;
+  /** One instance sweeps at a time. */
+  readonly lease: StorageLease;
+  readonly logger: Logger;
+  readonly now: () => Date;
+}
+
+/** A lead still 'received' this long after it arrived lost its queue message: the intake takes milliseconds. */
+export const UNQUEUED_AFTER_MS = 3 * 60_000;
+const SWEEP_MS = 60_000;
+
+/**
+ * Finds leads that were stored but never queued (the queue failed after the store, and the
+ * sender, answered 503, never sent them again; or the instance died in between) and queues
+ * them. Queuing a lead twice is harmless: the pipeline does each step once per lead id.
+ */
+export class LeadSweep {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+
+  constructor(private readonly deps: LeadSweepDeps) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.tick().catch((err: unknown) => {
+        this.deps.logger.error({ err }, 'the sweep for unqueued leads failed; trying again in a minute');
+      });
+    }, SWEEP_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One sweep; how many leads it queued (0 too when another instance holds the sweep). */
+  tick(): Promise<number> {
+    this.running ??= this.sweep().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async sweep(): Promise<number> {
+    if (!(await this.deps.lease.acquire(SWEEP_MS + 30_000))) return 0;
+    const now = this.deps.now();
+    const lost = await this.deps.leads.unqueued(new Date(now.getTime() - UNQUEUED_AFTER_MS));
+    for (const leadId of lost) {
+      await this.deps.queue.enqueue(leadId);
+      await this.deps.leads.markQueued(leadId, now);
+      this.deps.logger.child({ leadId }).warn('lead found stored but never queued; queued now');
+    }
+    return lost.length;
+  }
+}

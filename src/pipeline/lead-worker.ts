@@ -50,6 +50,8 @@ export interface LeadWorkerOptions {
    * refusing, a bug) before it is dead-lettered and the admins hear of it: no message circles for ever.
    */
   readonly maxFailedPasses: number;
+  /** How long after a failed pass the lead is tried again. */
+  readonly failedPassMs: number;
   /**
    * How long the alert waits for Dynamics' answer, so that the usual card says "In Dynamics" at
    * once instead of being sent and updated a moment later; never longer. Test leads (the admins'
@@ -60,12 +62,14 @@ export interface LeadWorkerOptions {
 
 export const DEFAULT_WORKER_OPTIONS: Omit<LeadWorkerOptions, 'retryMs'> = {
   batchSize: 16,
-  hideMs: 5 * 60_000,
+  // Short, and renewed while working: a crashed instance's leads are another's within half a minute.
+  hideMs: 20_000,
   idleMs: 2_000,
   probeMs: 60_000,
   retryBaseMs: 5_000,
   retryMaxMs: 15 * 60_000,
-  // Twelve passes at hideMs (5 min) apart: about an hour.
+  // Twelve passes five minutes apart: about an hour.
+  failedPassMs: 5 * 60_000,
   maxFailedPasses: 12,
   alertGraceMs: 1_000,
 };
@@ -204,6 +208,9 @@ export class LeadWorker {
   private async work(lease: LeadLease): Promise<void> {
     const log = this.deps.logger.child({ leadId: lease.leadId });
     this.inHand.add(lease);
+    lease.lost.addEventListener('abort', () => {
+      log.warn({ err: lease.lost.reason as unknown }, 'lost hold of the lead: another worker may have it; this one stops at its next step');
+    });
     let lead: StoredLead | undefined;
     try {
       lead = lease.leadId === undefined ? undefined : await this.deps.leads.get(lease.leadId);
@@ -214,8 +221,13 @@ export class LeadWorker {
       }
       await this.advance(lead, lease, log);
     } catch (error) {
-      // Storage trouble, an alert not delivered to everyone yet, a bug: the message reappears
-      // after hideMs and the lead resumes where it is, a bounded number of times.
+      if (lease.lost.aborted) {
+        // Whoever has the lead now resumes it from what is stored.
+        log.info('stopped working on a lead whose hold was lost');
+        return;
+      }
+      // Storage trouble, an alert not delivered to everyone yet, a bug: the lead comes back
+      // after failedPassMs and resumes where it is, a bounded number of times.
       log.error({ err: error, ...(error instanceof LeadFailure ? { code: error.code } : {}) }, 'lead not finished; it stays queued');
       if (lead !== undefined) await this.failedPass(lead, error, lease, log).catch(() => undefined);
     } finally {
@@ -251,7 +263,10 @@ export class LeadWorker {
           await this.deps.leads.update(lead.id, { alertedAs: standing.state });
           lead = { ...lead, alertedAs: standing.state };
         }
+        lease.lost.throwIfAborted();
         await this.deps.notifier.notify(lead, standing);
+        // Told while the alert went out that the lead may be another worker's: stop before recording it for them.
+        lease.lost.throwIfAborted();
         const alertedAt = this.deps.now().toISOString();
         await this.deps.leads.update(lead.id, { alertedAt });
         lead = { ...lead, alertedAt };
@@ -265,9 +280,11 @@ export class LeadWorker {
     const standing = this.standing(lead);
     if (lead.alertedAs !== undefined && lead.alertedAs !== standing.state && standing.state !== 'pending') {
       const fresh = (await this.deps.leads.get(lead.id)) ?? lead;
+      lease.lost.throwIfAborted();
       await this.deps.notifier.refresh(fresh, this.standing(fresh));
       await this.deps.leads.update(lead.id, { alertedAs: standing.state });
     }
+    lease.lost.throwIfAborted();
     if (retryInMs !== undefined) {
       await lease.postpone(retryInMs);
       return;
@@ -281,6 +298,7 @@ export class LeadWorker {
     const passes = lead.failedPasses + 1;
     if (passes < this.options.maxFailedPasses) {
       await this.deps.leads.update(lead.id, { failedPasses: passes });
+      await lease.postpone(this.options.failedPassMs);
       return;
     }
     const last = error instanceof LeadFailure ? `${error.message.slice(0, 300)} (${error.code})` : error instanceof Error ? error.message.slice(0, 300) : 'unknown';

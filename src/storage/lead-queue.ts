@@ -4,12 +4,14 @@ import type { QueueClient } from '@azure/storage-queue';
  * A lead taken off the queue, hidden from other workers for as long as this worker holds it:
  * the hold is renewed at half the hiding time, so a long piece of work (a big fan-out) is
  * never picked up by a second worker meanwhile. If the worker dies, renewal stops and the lead
- * reappears within the hiding time.
+ * reappears within the hiding time. If a renewal fails, the hold may be gone (another worker may
+ * have the lead): `lost` aborts, and the worker stops working on it.
  */
 export class LeadLease {
   private popReceipt: string;
   private renewing: Promise<void> = Promise.resolve();
   private readonly timer: NodeJS.Timeout;
+  private readonly losing = new AbortController();
 
   constructor(
     private readonly queue: QueueClient,
@@ -20,9 +22,19 @@ export class LeadLease {
   ) {
     this.popReceipt = popReceipt;
     this.timer = setInterval(() => {
-      this.renewing = this.renewing.then(() => this.hide(hideMs)).catch(() => undefined);
+      this.renewing = this.renewing
+        .then(() => this.hide(hideMs))
+        .catch((error: unknown) => {
+          this.release();
+          this.losing.abort(error);
+        });
     }, hideMs / 2);
     this.timer.unref();
+  }
+
+  /** Aborts when the hold could not be renewed: the lead may be another worker's now. */
+  get lost(): AbortSignal {
+    return this.losing.signal;
   }
 
   /** The lead needs no more work from this message. */

@@ -46,7 +46,7 @@ describe('lead alerts by Outlook mail', () => {
       },
       {
         backgroundWork: true,
-        workerOptions: { ...FAST_WORKER, hideMs: 1_500 },
+        workerOptions: { ...FAST_WORKER, hideMs: 1_500, failedPassMs: 1_500 },
         dynamicsRetry: FAST_RETRY,
         graphRetry: { attempts: 4, baseDelayMs: 50, maxDelayMs: 200, maxRetryAfterMs: 5_000 },
         now: () => now,

@@ -113,7 +113,7 @@ describe('the admins\' card when leads wait for Dynamics', () => {
 
   it('gives up a lead whose alert keeps failing after a bounded number of passes, tells them, and retry finishes it', async () => {
     // The only contact's chat keeps answering 412: Teams asks for retries, and they keep failing.
-    await start({ LEAD_CONTACTS: ADMIN }, { hideMs: 300, maxFailedPasses: 2 });
+    await start({ LEAD_CONTACTS: ADMIN }, { failedPassMs: 300, maxFailedPasses: 2 });
     connector.gone.set('a:admin', { status: 412, code: 'PreconditionFailed' });
     const leadId = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
     const [letter] = await waitFor(() => t.app.deadLetters.list(), (l) => l.length === 1, 30_000);

@@ -18,8 +18,8 @@ describe('lead cards while Dynamics is down', () => {
     dv = await startDataverse();
     t = await startTestApp(
       { ...dynamicsEnv(dv.url), LEAD_CONTACTS: 'seller0@contoso.example;seller1@contoso.example;seller2@contoso.example' },
-      // A lead whose alert reached only some comes back after hideMs: short here.
-      { backgroundWork: true, workerOptions: { ...FAST_WORKER, hideMs: 1_500 }, dynamicsRetry: FAST_RETRY },
+      // A lead whose alert reached only some comes back after failedPassMs: short here.
+      { backgroundWork: true, workerOptions: { ...FAST_WORKER, failedPassMs: 1_500 }, dynamicsRetry: FAST_RETRY },
     );
     await seedSellers(t.app.installations, connector.serviceUrl, 3);
   });

@@ -167,7 +167,11 @@ describe('the Microsoft Graph emulator', () => {
     graph.addCatalogApp(catalogId);
     graph.setUser({ id: '8a1b2c3d-0000-4000-8000-00000000d009', userPrincipalName: 'guest_x#EXT#@contoso.example', mail: 'guest@x.example', userType: 'Guest', lastPasswordChangeDateTime: '2026-10-01T08:30:00Z' });
     const told: string[] = [];
-    graph.onInstall = (user) => told.push(user.id);
+    let heard = (_userId: string): void => undefined;
+    graph.onInstall = (user) => {
+      told.push(user.id);
+      heard(user.id);
+    };
     const install = (user: string, app = catalogId): Promise<{ status: number; text: string }> =>
       post(`/v1.0/users/${user}/teamwork/installedApps`, token, { 'teamsApp@odata.bind': `https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/${app}` });
     expect((await install('3a9c1e7f-0000-4000-8000-00000000b001')).status).toBe(403);
@@ -176,8 +180,18 @@ describe('the Microsoft Graph emulator', () => {
     expect((await install('3a9c1e7f-0000-4000-8000-00000000b001')).status).toBe(409);
     expect((await install('3a9c1e7f-0000-4000-8000-00000000b001', '00000000-0000-4000-8000-000000000000')).status).toBe(404);
     expect((await install('guest_x#EXT#@contoso.example'.replace('#', '%23').replace('#', '%23'))).status).toBe(403);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(told).toEqual(['3a9c1e7f-0000-4000-8000-00000000b001']);
+    // Teams' side hears of installs in the order they were made: once it has heard of one more,
+    // made after the refused ones, it would have heard of any of those too.
+    const member = '8a1b2c3d-0000-4000-8000-00000000d00a';
+    graph.setUser({ id: member, userPrincipalName: 'member_x@contoso.example', lastPasswordChangeDateTime: '2026-10-01T08:30:00Z' });
+    const heardOfMember = new Promise<void>((resolve) => {
+      heard = (userId) => {
+        if (userId === member) resolve();
+      };
+    });
+    expect((await install(member)).status).toBe(201);
+    await heardOfMember;
+    expect(told).toEqual(['3a9c1e7f-0000-4000-8000-00000000b001', member]);
     // The installation, and the chat the bot writes to.
     const listed = await get(`/v1.0/users/3a9c1e7f-0000-4000-8000-00000000b001/teamwork/installedApps?$expand=teamsApp&$filter=${encodeURIComponent(`teamsApp/id eq '${catalogId}'`)}`, token);
     const [installation] = listed.body.value as { id: string; teamsApp: { id: string } }[];

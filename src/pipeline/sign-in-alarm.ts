@@ -55,7 +55,11 @@ export class SignInAlarm implements PipelineWatcher {
   constructor(private readonly deps: SignInAlarmDeps) {}
 
   blocked(block: PipelineBlock): void {
-    if (!this.deps.failures.isSignInRefusal(block.error.code) || (this.known?.open === true && this.known.told)) return;
+    if (!this.deps.failures.isSignInRefusal(block.error.code)) return;
+    if (this.known?.open === true && this.known.told) {
+      this.deps.logger.debug({ code: block.error.code }, 'sign-in alarm already raised; not telling again');
+      return;
+    }
     this.raising ??= this.raise(block)
       .catch((err: unknown) => {
         this.deps.logger.error({ err }, 'could not raise the sign-in alarm; trying again at the next failure');

@@ -57,9 +57,14 @@ export function createBot(
   const installed = async (context: TurnContext): Promise<void> => {
     const installation = await remember(context);
     if (onInstalled === undefined) return;
-    void onInstalled(installation).catch((err: unknown) => {
-      logger.error({ err }, 'could not catch a new chat up on the leads it missed');
-    });
+    void onInstalled(installation).then(
+      () => {
+        logger.child({ conversationKind: installation.kind }).debug('new installation handled (catch-up done)');
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'could not catch a new chat up on the leads it missed');
+      },
+    );
   };
   const forget = async (context: TurnContext): Promise<void> => {
     await installations.remove(conversationIdOf(context.activity.conversation.id));

@@ -58,6 +58,9 @@ describe('the Azure Table destination importer', () => {
     const noOverlap = (): TableImporter => new TableImporter(settings, t.app.storage.state, { ...t.app.storage, now: () => new Date(), logger: createLogger('silent') }, 0);
     await source.createTable();
     await source.createEntity(partnerCenterRow('row-0', { CustomerInfo: JSON.stringify({ LastName: 'Alvarez' }) }));
+    // Kept on purpose: a gap so that row-1's Timestamp (Azurite's clock) comes after row-0's; the
+    // watermark is the newest Timestamp, and row-0 must sit strictly before it. Nothing is waited
+    // for not to happen: a slower machine only widens the gap.
     await new Promise((r) => setTimeout(r, 50));
     await source.createEntity(partnerCenterRow('row-1'));
     expect((await noOverlap().runOnce()).imported).toBe(2);

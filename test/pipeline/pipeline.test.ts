@@ -94,6 +94,9 @@ describe('the pipeline: intake → Dynamics → notification', () => {
       t = await startPipelineApp(shortLived, { idpOrigin: idp.origin });
       const first = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
       await waitFor(() => leadStatus(first), (s) => s === 'done');
+      // Kept on purpose: the token's lifetime (2 s, whole-second exp) has to pass for real, as
+      // Dataverse checks it against its own clock; no signal says "expired" short of the 401
+      // this test is about. Nothing is waited for not to happen.
       await new Promise((r) => setTimeout(r, 2500));
       const second = (await postLead(t.url, fixture('https-korean-contact'))).body.leadId as string;
       await waitFor(() => leadStatus(second), (s) => s === 'done');

@@ -44,6 +44,15 @@ describe('the alarm when Dynamics sign-in starts failing', () => {
     return instances;
   }
 
+  /** Stops the running instances: what their alarms had begun (a raise, a recovery) is finished when it resolves. */
+  async function stopInstances(): Promise<void> {
+    for (const t of instances) await t.stop();
+    instances = [];
+  }
+
+  /** Whether a probe on this instance failed after its alarm was told, and the alarm said nothing again. */
+  const toldAlready = (t: TestApp): boolean => t.logs.some((l) => l.includes('sign-in alarm already raised; not telling again'));
+
   const said = (): string[] => connector.delivered.map((d) => JSON.stringify(d.activity));
 
   it('secret expires → leads wait → admins get one alarm → secret rotated → every waiting lead written, and "recovered"', async () => {
@@ -62,7 +71,8 @@ describe('the alarm when Dynamics sign-in starts failing', () => {
     }
     // Both instances find the secret expired, lead after lead, probe after probe: one alarm.
     await waitFor(() => Promise.all(ids.map((id) => a.app.storage.leads.get(id))), (leads) => leads.every((l) => l?.status === 'waiting' && l.lastErrorCode === 'DYNAMICS_SECRET_EXPIRED'));
-    await new Promise((r) => setTimeout(r, 2_000));
+    // Each instance's alarm has done its raising, and a later probe of each found it told already.
+    await waitFor(() => [a, b].map(toldAlready), (told) => told.every(Boolean));
     expect(said()).toHaveLength(1);
     expect(said()[0]).toContain('Leads are waiting');
     expect(said()[0]).toContain('the client secret has expired (AADSTS7000222)');
@@ -79,11 +89,13 @@ describe('the alarm when Dynamics sign-in starts failing', () => {
     const leads = await Promise.all(ids.map((id) => c.app.storage.leads.get(id)));
     expect(leads.map((l) => l?.status)).toEqual(['done', 'done', 'done']);
     expect(dv.leads.size).toBe(3);
-    // And once only: no second alarm or recovery from the other instance.
-    await new Promise((r) => setTimeout(r, 1_000));
+    // And once only: no second alarm or recovery from the other instance. Every lead is written, so
+    // every instance has begun whatever recovery it would announce; stopping them waits for it.
+    const restarted = instances;
+    await stopInstances();
     expect(said()).toHaveLength(2);
     // The secrets appear nowhere the admins or the logs see.
-    for (const t of instances) expect(t.logs.join('')).not.toContain(ROTATED_SECRET);
+    for (const t of restarted) expect(t.logs.join('')).not.toContain(ROTATED_SECRET);
     expect(said().join('')).not.toContain(APP.secret);
   });
 
@@ -94,13 +106,16 @@ describe('the alarm when Dynamics sign-in starts failing', () => {
     const before = said().length;
     const leadId = (await postLead(a.url, fixture('https-docs-sample'))).body.leadId as string;
     await waitFor(() => a.app.storage.leads.get(leadId), (l) => l?.status === 'waiting');
-    await new Promise((r) => setTimeout(r, 1_000));
+    // The alarm tried to tell the admins, and found none to tell.
+    await waitFor(() => instances.some((t) => /"what":"alarm".*no admin has the app in a personal chat/.test(t.logs.join(''))), Boolean);
     expect(said()).toHaveLength(before);
-    expect(a.logs.join('')).toContain('no admin has the app in a personal chat');
 
     await seedAdmin(a.app.installations, connector.serviceUrl, { email: ADMIN, tenantId: TENANT_ID });
-    await waitFor(said, (s) => s.length === before + 1);
-    await new Promise((r) => setTimeout(r, 1_000));
+    await waitFor(said, (s) => s.length >= before + 1);
+    // A later probe failed too, and the alarm, told already, said nothing again; stopping the
+    // instances waits for any raising still under way on either.
+    await waitFor(() => instances.some(toldAlready), Boolean);
+    await stopInstances();
     expect(said()).toHaveLength(before + 1);
     expect(said().at(-1)).toContain('Leads are waiting');
   });
@@ -115,7 +130,9 @@ describe('the alarm when Dynamics sign-in starts failing', () => {
       const before = said().length;
       const leadId = (await postLead(a.url, fixture('https-docs-sample'))).body.leadId as string;
       await waitFor(() => a.app.storage.leads.get(leadId), (l) => l?.status === 'waiting' && l.lastErrorCode === 'DYNAMICS_ROLE_MISSING');
-      await new Promise((r) => setTimeout(r, 1_000));
+      // The alarm heard of the failure before the lead was marked waiting; stopping the instance
+      // waits for anything it began.
+      await stopInstances();
       expect(said()).toHaveLength(before);
     } finally {
       dv.faults.clear();

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { startBotConnectorEmulator, type BotConnectorEmulator } from '../../emulators/bot-connector';
 import { startBotProcess } from '../support/bot-process';
 import type { DataverseEmulator } from '../../emulators/dataverse';
@@ -36,8 +37,15 @@ describe('a crash in the middle of a fan-out', () => {
     const leadId = (await postLead(first.url, fixture('https-appsource-contact-me'))).body.leadId as string;
     await waitFor(() => connector.delivered.length, (n) => n === 40);
     await waitFor(async () => (await observer.app.deliveries.forLead(leadId)).length, (n) => n === 40);
+    const exited = once(first.child, 'exit');
     first.child.kill('SIGKILL');
-    // Requests the dead bot had already written may still be arriving: they stay held, unanswered.
+    await exited;
+    // Not a wait for something not to happen: a settling time, kept on purpose. Requests the dead
+    // bot had already written may still be arriving; they must meet the hold and stay unanswered,
+    // as the dead bot never heard back. Lifting the hold too early would deliver one of them
+    // unrecorded, and the restarted bot would serve that chat again: a false failure, never a
+    // false pass. Nothing reports when the last bytes of a killed process's sockets have been
+    // read, so the hold stays a moment after the process is gone.
     await new Promise((r) => setTimeout(r, 500));
     connector.holdAfter = undefined;
     const second = await startBotProcess(env);

@@ -87,7 +87,14 @@ export function dynamicsLine(dynamics: DynamicsStanding): string {
   return dynamics.state === 'written' ? 'In Dynamics' : `${dynamics.state === 'pending' ? 'Not in Dynamics yet' : 'Not in Dynamics'} — ${dynamics.reason}`;
 }
 
-/** A mailto link for the customer, when the address is one and they did not ask not to be contacted. */
+/**
+ * A mailto link for the customer, when the address is one and they did not ask not to be
+ * contacted. The part before the @ is percent-encoded (RFC 6068), so an address the customer
+ * typed with "?", "&", "%", "#" or "=" can never add headers or a body to the seller's mail.
+ */
 export function mailtoOf(lead: Lead): string {
-  return EMAIL.test(lead.customer.email) && !lead.doNotContact ? `mailto:${lead.customer.email}` : '';
+  const email = lead.customer.email;
+  if (!EMAIL.test(email) || lead.doNotContact) return '';
+  const at = email.lastIndexOf('@');
+  return `mailto:${encodeURIComponent(email.slice(0, at))}${email.slice(at)}`;
 }

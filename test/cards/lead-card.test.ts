@@ -91,6 +91,20 @@ describe('the lead card', () => {
     expect(texts(card.actions)).not.toContain('E-mail');
   });
 
+  it('never lets an address the customer typed add headers or a body to the seller\'s mail', () => {
+    const real = fixture('https-appsource-contact-me') as { UserDetails: Record<string, string> };
+    const mailto = (email: string): string | undefined =>
+      texts(leadCard({ lead: lead({ ...real, UserDetails: { ...real.UserDetails, Email: email } }), dynamics: WRITTEN })).find((t) => t.startsWith('mailto:'));
+    expect(mailto('dana.whitfield@fabrikam.example')).toBe('mailto:dana.whitfield@fabrikam.example');
+    expect(mailto('x?cc=boss&subject=Deal#1%20=y@fabrikam.example')).toBe('mailto:x%3Fcc%3Dboss%26subject%3DDeal%231%2520%3Dy@fabrikam.example');
+    for (const email of ['a?body=hi@x.example', 'a&cc=b@x.example', 'a%3Fcc=b@x.example', 'a#b@x.example', 'a=b@x.example']) {
+      const link = mailto(email) ?? '';
+      expect(link.slice('mailto:'.length)).not.toMatch(/[?&#=]/);
+      // The client decodes it back to exactly what the customer typed.
+      expect(decodeURIComponent(link.slice('mailto:'.length))).toBe(email);
+    }
+  });
+
   it('once claimed, says by whom and offers no Claim', () => {
     const card = leadCard({ lead: lead(fixture('https-appsource-contact-me')), dynamics: WRITTEN, claimedBy: 'Ana Silva' });
     expect(texts(card)).toEqual(expect.arrayContaining(['Claimed by ', 'Ana Silva']));

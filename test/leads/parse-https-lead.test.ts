@@ -80,7 +80,18 @@ describe('parseHttpsLead', () => {
   it('keeps free text in LeadSource as the raw string only', () => {
     const lead = parseHttpsLead({ LeadSource: 'MSFT_TEST some free text', OfferTitle: 'x' });
     expect(lead.source).toMatchObject({ raw: 'MSFT_TEST some free text', channel: '', actionCode: '', offerId: '' });
-    expect(lead.isTest).toBe(true);
+  });
+
+  it('takes a lead for a test only where Partner Center marks one: the names and the e-mail', () => {
+    const real = fixture('https-appsource-contact-me') as { UserDetails: Record<string, string> };
+    for (const marked of [{ FirstName: 'MSFT_TEST_1' }, { LastName: 'msft_test_2' }, { Email: 'MSFT_TEST_3@test.com' }]) {
+      expect(parseHttpsLead({ ...real, UserDetails: { ...real.UserDetails, ...marked } }).isTest).toBe(true);
+    }
+    // What a customer types never makes a real lead a test one (it would go to the admins only).
+    for (const typed of [{ Company: 'MSFT_TEST Inc' }, { Title: 'msft_test lead' }, { Phone: 'MSFT_TEST' }]) {
+      expect(parseHttpsLead({ ...real, UserDetails: { ...real.UserDetails, ...typed } }).isTest).toBe(false);
+    }
+    expect(parseHttpsLead({ ...real, Description: 'Is this MSFT_TEST thing real?', LeadSource: 'MSFT_TEST', OfferTitle: 'MSFT_TEST' }).isTest).toBe(false);
   });
 
   it('turns a phone sent as a number into text and null into blank', () => {

@@ -35,6 +35,12 @@ export const intakeErrors = {
       415,
       `Leads must be sent as JSON (Content-Type: application/json), not "${contentType.slice(0, 100)}".`,
     ),
+  encoded: (encoding: string) =>
+    new IntakeError(
+      'LEAD_ENCODED',
+      415,
+      `Send the lead as plain JSON, without Content-Encoding (it was "${encoding.slice(0, 40)}").`,
+    ),
   tooLarge: (limit: number) =>
     new IntakeError(
       'LEAD_TOO_LARGE',

@@ -8,9 +8,17 @@ import { acceptLead, type AcceptLeadDeps } from './accept-lead';
 import { checkIntakeKey } from './check-intake-key';
 import { classifyFailure } from './classify-failure';
 import { IntakeError, intakeErrors } from './intake-errors';
-import { readJsonBody } from './read-json-body';
+import { readJsonBody, type BodyRefusals } from '../http/read-json-body';
 
 export const LEADS_PATH = '/api/leads';
+
+const LEAD_BODY: BodyRefusals = {
+  notJson: intakeErrors.notJson,
+  encoded: intakeErrors.encoded,
+  tooLarge: intakeErrors.tooLarge,
+  empty: intakeErrors.emptyBody,
+  malformed: intakeErrors.malformedJson,
+};
 
 /**
  * Partner Center's HTTPS-endpoint destination. Answers 2xx only once the lead is stored and
@@ -29,7 +37,8 @@ export function registerIntakeRoute(
     try {
       const query = new URL(req.url ?? '/', 'http://intake').searchParams;
       checkIntakeKey(settings.key, query.get('code'), req.header('x-lead-key') || undefined);
-      const details = parseLead(await readJsonBody(req, settings.maxBodyBytes));
+      // Partner Center does not document its headers: a missing type is taken, a wrong one refused.
+      const details = parseLead(await readJsonBody(req, settings.maxBodyBytes, LEAD_BODY, { typeRequired: false }));
       const accepted = await acceptLead(details, 'https', { key: fingerprint(details), duplicateWindowMs: windowMs }, deps);
       log.child({ leadId: accepted.leadId }).info(
         {

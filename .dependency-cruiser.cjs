@@ -10,10 +10,10 @@ const LAYERS = [
   'logging',
   'telemetry',
   'health',
+  'http', // the one HTTP client, retry loop, MSAL helper and body reader
+  'graph', // Microsoft Graph as one app
   'storage', // Azure Tables and Queues
   'intake', // /api/leads and the Azure Table import: leads made durable exactly once
-  'http', // the one HTTP client (undici) MSAL, Dataverse and Graph share
-  'graph', // Microsoft Graph as one app
   'cards', // Adaptive Card templates and the functions that fill them
   'conversations', // where the app is installed, who is reached where, Teams' send budget
   'pipeline', // the worker and its contracts: lead writer, notifier, failures, alarms

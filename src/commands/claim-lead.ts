@@ -15,6 +15,10 @@ export const claimLeadAction: CardAction = {
   async handle(chat, data, caller, deps) {
     const leadId = (data as { leadId?: unknown } | undefined)?.leadId;
     if (typeof leadId !== 'string' || !GUID.test(leadId)) return 'This card does not name a lead.';
+    // A lead is claimed from a card it was sent on (or by an admin): a hand-made action naming
+    // another lead gets nothing, not even whether it exists.
+    const delivered = (await deps.deliveries.get(leadId, chat.conversationId))?.status === 'sent';
+    if (!delivered && !caller.isAdmin) return 'This card does not name a lead.';
     const lead = await deps.leads.get(leadId);
     if (lead === undefined) return 'This lead is no longer available.';
     const claimant = caller.displayName ?? 'a colleague';

@@ -65,18 +65,21 @@ export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean): Pr
   return {
     generatedAt: now.toISOString(),
     leadFacts: leadFacts(timelines, now),
-    dynamicsFacts: [
-      { label: 'Environment', value: deps.settings.dynamics.url },
-      { label: 'Signs in as', value: deps.signIn.description },
-      ...credentials.filter((c) => c.builtIn).map((c) => ({ label: c.name, value: describeExpiry(c, now) })),
-      ...waitingFacts(timelines, now),
-    ],
+    // Where Dynamics is, who the bot signs in as, its errors and the leads given up on are the admins' to see.
+    dynamicsFacts: isAdmin
+      ? [
+          { label: 'Environment', value: deps.settings.dynamics.url },
+          { label: 'Signs in as', value: deps.signIn.description },
+          ...credentials.filter((c) => c.builtIn).map((c) => ({ label: c.name, value: describeExpiry(c, now) })),
+          ...waitingFacts(timelines, now),
+        ]
+      : waitingFacts(timelines, now),
     teamsFacts: [
       { label: 'Contacts reached', value: `${inTeams} of ${contacts.length} on the contact list (LEAD_CONTACTS) in Teams${mail === undefined ? '' : `; ${String(byMail.length)} by mail from ${mail.sender}`}` },
       { label: 'Also sent to', value: describeOthers(targets.length - chats - inTeams, chats) },
     ],
-    problem: currentProblem(deps, timelines),
-    deadLetters: sorted.slice(0, LISTED).map((d) => ({ leadId: d.leadId, reason: d.reason, fix: d.fix, at: d.at })),
+    problem: isAdmin ? currentProblem(deps, timelines) : undefined,
+    deadLetters: isAdmin ? sorted.slice(0, LISTED).map((d) => ({ leadId: d.leadId, reason: d.reason, fix: d.fix, at: d.at })) : [],
     deadLetterCount: deadLetters.length,
     unreachable: [
       ...unreachable

@@ -2,6 +2,8 @@ import type { AdaptiveCard } from '@microsoft/teams-ai';
 import { CardFactory, type TurnContext } from 'botbuilder';
 import type { CardAction, CommandDeps } from '../commands/command';
 import { CARD_ACTIONS, COMMANDS, commandPattern, runCardAction, runCommand } from '../commands/route-table';
+import { conversationIdOf } from '../conversations/conversation-key';
+import { GUID } from '../leads/lead-id';
 import type { Bot } from './bot';
 import { conversationKindOf } from './describe-installation';
 import { identifyCaller } from './identify-caller';
@@ -33,13 +35,24 @@ function registerCardAction(bot: Bot, action: CardAction, deps: CommandDeps, cha
     runCardAction(action, chatOf(turn, chats), data, await identifyCaller(turn, deps.settings), deps);
   // teams-ai types the answer as its own AdaptiveCard interface; ours is the same JSON.
   bot.app.adaptiveCards.actionExecute(action.verb, async (turn, _state, data) => (await handle(turn, data)) as AdaptiveCard | string);
-  // Clients without Universal Actions send the Action.Submit fallback: refresh the card in place, or say the answer.
+  // Clients without Universal Actions send the Action.Submit fallback: the answer refreshes the
+  // lead's card in place, or is said. The message to replace is the one the bot recorded sending
+  // here, never the id the client gives (replyToId), which could name any message of the bot's.
   bot.app.adaptiveCards.actionSubmit(action.verb, async (turn, _state, data) => {
     const answer = await handle(turn, data);
-    if (typeof answer === 'string' || turn.activity.replyToId === undefined) {
+    const cardHere = typeof answer === 'string' ? undefined : await recordedCard(data, conversationIdOf(turn.activity.conversation.id), deps);
+    if (typeof answer === 'string' || cardHere === undefined) {
       await turn.sendActivity(typeof answer === 'string' ? answer : { attachments: [CardFactory.adaptiveCard(answer)] });
       return;
     }
-    await turn.updateActivity({ type: 'message', id: turn.activity.replyToId, attachments: [CardFactory.adaptiveCard(answer)] });
+    await turn.updateActivity({ type: 'message', id: cardHere, attachments: [CardFactory.adaptiveCard(answer)] });
   });
+}
+
+/** The id of the lead card the bot sent to this chat for the lead a button names, if it sent one. */
+async function recordedCard(data: unknown, conversationId: string, deps: CommandDeps): Promise<string | undefined> {
+  const leadId = (data as { leadId?: unknown } | undefined)?.leadId;
+  if (typeof leadId !== 'string' || !GUID.test(leadId)) return undefined;
+  const delivery = await deps.deliveries.get(leadId, conversationId);
+  return delivery?.status === 'sent' ? delivery.activityId : undefined;
 }

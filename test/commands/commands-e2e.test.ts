@@ -113,6 +113,20 @@ describe('chat commands, as someone who is not an admin', () => {
     expect((await rig.t.app.installations.get(rig.chats.channel))?.subscribed).toBeUndefined();
   });
 
+  it('shows status without the Dynamics details or the ids of leads given up on: those are for admins', async () => {
+    const stuck = (await postLead(rig.t.url, fixture('https-korean-contact'))).body.leadId as string;
+    await waitFor(() => rig.t.app.storage.leads.get(stuck), (l) => l?.status === 'done');
+    await rig.t.app.deadLetters.add({ leadId: stuck, code: 'DYNAMICS_REJECTED', reason: 'Dynamics refused the lead.', fix: 'Fix the Lead table.', at: new Date().toISOString() });
+    const card = cardOf(await rig.playground.ask(rig.chats.personal, 'status'));
+    expect(card).toContain('1 dead-lettered');
+    expect(card).toMatch(/"title":"Received"/);
+    expect(card).not.toContain(stuck);
+    expect(card).not.toContain('Dynamics refused the lead.');
+    expect(card).not.toContain('"title":"Environment"');
+    expect(card).not.toContain('"title":"Signs in as"');
+    expect(card).not.toContain('"verb":"retryDeadLetters"');
+  });
+
   it('still lets a person choose for their own chat, and help says what only admins can do', async () => {
     expect((await rig.playground.ask(rig.chats.personal, 'subscribe')).text).toMatch(/^Done\. You get a card/);
     const card = cardOf(await rig.playground.ask(rig.chats.personal, 'help'));

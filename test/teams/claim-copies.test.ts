@@ -78,4 +78,65 @@ describe('claiming a lead card that went to several sellers', () => {
     expect((await t.app.storage.leads.get(leadId))?.claimedBy).toBe('Seller 0');
     expect(connector.delivered.filter((d) => d.method === 'PUT')).toHaveLength(2);
   });
+
+  /** Someone presses Claim as a client without Universal Actions does (Action.Submit: a message with the data). */
+  const submitClaim = async (conversationId: string, userId: string, leadId: string, replyToId: string): Promise<void> => {
+    const response = await fetch(`${t.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'message',
+        id: `submit-${conversationId}`,
+        channelId: 'msteams',
+        serviceUrl: connector.serviceUrl,
+        from: { id: userId, name: 'Someone' },
+        recipient: { id: '28:bot', name: 'Lead Bot' },
+        conversation: { id: conversationId, conversationType: 'personal', tenantId: TENANT_ID },
+        channelData: { tenant: { id: TENANT_ID } },
+        replyToId,
+        value: { verb: 'claimLead', leadId },
+      }),
+    });
+    expect(response.status).toBeLessThan(300);
+  };
+
+  it('refuses a Claim for a lead that never reached the chat it comes from, and says nothing of the lead', async () => {
+    const leadId = (await postLead(t.url, fixture('https-korean-contact'))).body.leadId as string;
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done');
+    // A member of the organisation, in a chat of their own with the bot, names the lead by hand.
+    const forged = await fetch(`${t.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        id: 'forged-claim',
+        channelId: 'msteams',
+        serviceUrl: connector.serviceUrl,
+        from: { id: '29:outsider', name: 'Mallory' },
+        recipient: { id: '28:bot', name: 'Lead Bot' },
+        conversation: { id: 'a:mallory', conversationType: 'personal', tenantId: TENANT_ID },
+        channelData: { tenant: { id: TENANT_ID } },
+        value: { action: { type: 'Action.Execute', verb: 'claimLead', data: { leadId } }, trigger: 'manual' },
+      }),
+    });
+    const answer = JSON.stringify(await forged.json());
+    expect(answer).toContain('This card does not name a lead.');
+    expect(answer).not.toContain('지민');
+    expect((await t.app.storage.leads.get(leadId))?.claimedBy).toBeUndefined();
+  });
+
+  it('never replaces the message an Action.Submit names: only the card the bot recorded sending there', async () => {
+    const leadId = (await postLead(t.url, fixture('https-azure-portal-purchase'))).body.leadId as string;
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done');
+    const recorded = (await t.app.deliveries.get(leadId, 'a:conversation-2'))?.activityId;
+    const puts = (): number => connector.delivered.filter((d) => d.method === 'PUT').length;
+    const before = puts();
+    await submitClaim('a:conversation-2', '29:user-2', leadId, 'some-other-message');
+    // Its own copy, by the id the bot recorded, and the two others.
+    const updates = await waitFor(() => connector.delivered.filter((d) => d.method === 'PUT').slice(before), (u) => u.length === 3);
+    expect(updates.map((u) => u.activityId)).not.toContain('some-other-message');
+    expect(updates.find((u) => u.conversationId === 'a:conversation-2')?.activityId).toBe(recorded);
+    expect(puts()).toBe(before + 3);
+  });
 });

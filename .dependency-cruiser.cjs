@@ -98,6 +98,6 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(node_modules|dist|\\.deploy)/' },
+    exclude: { path: '^(dist|\\.deploy)/' },
   },
 };

@@ -70,6 +70,15 @@ describe('the folder graph', () => {
     expect(found.sort()).toEqual(['product-stands-alone: src/leads/lead.ts → test/support/fixture.ts', 'stand-ins-from-the-docs: emulators/graph.ts → src/leads/lead.ts']);
   });
 
+  it("sees the real tree's imports of packages, type-only ones too (an excluded node_modules once hid them from every rule)", async () => {
+    const run = await promisify(execFile)(process.execPath, [CLI, 'src/teams/bot.ts', 'src/conversations/installation-store.ts', '--config', CONFIG, '--output-type', 'json'], { cwd: ROOT });
+    const report = JSON.parse(run.stdout) as { modules: { source: string; dependencies: { resolved: string }[] }[] };
+    const of = (file: string): string[] => report.modules.find((m) => m.source === file)?.dependencies.map((d) => d.resolved) ?? [];
+    expect(of('src/teams/bot.ts')).toEqual(expect.arrayContaining([expect.stringMatching(/^node_modules\/@microsoft\/teams-ai\//), expect.stringMatching(/^node_modules\/botbuilder\//)]));
+    // `import type { TableClient } from '@azure/data-tables'` is there as well.
+    expect(of('src/conversations/installation-store.ts')).toEqual(expect.arrayContaining([expect.stringMatching(/^node_modules\/@azure\/data-tables\//)]));
+  });
+
   it('refuses an import loop inside a folder', async () => {
     const found = await violations({
       'src/storage/a.ts': "import { b } from './b';\nexport const a = (): number => b();\n",

@@ -1,9 +1,22 @@
 import type { TableClient } from '@azure/data-tables';
-import type { ConversationReference } from 'botbuilder';
 import { isNotFound } from '../storage/storage-errors';
 import { conversationRowKey } from './conversation-key';
 
 export type ConversationKind = 'personal' | 'groupChat' | 'channel';
+
+/**
+ * How to reach a conversation later: the Bot Framework's conversation reference, kept as Teams
+ * gave it. Only src/teams/ reads it; everything else stores it and hands it on.
+ */
+export interface ConversationAddress {
+  readonly serviceUrl?: string;
+  readonly channelId?: string;
+  readonly conversation?: { readonly id: string; readonly conversationType?: string; readonly tenantId?: string; readonly isGroup?: boolean; readonly name?: string };
+  readonly bot?: unknown;
+  readonly user?: unknown;
+  readonly activityId?: string;
+  readonly locale?: string;
+}
 
 /** Where the app is installed: a conversation the bot may post to later, on any instance. */
 export interface Installation {
@@ -22,7 +35,7 @@ export interface Installation {
    * gets none; a personal chat gets them when its user is on the contact list.
    */
   readonly subscribed?: boolean;
-  readonly reference: Partial<ConversationReference>;
+  readonly reference: ConversationAddress;
   readonly updatedAt: string;
 }
 
@@ -86,7 +99,7 @@ function toInstallation(row: StoredInstallation): Installation {
     userPrincipalName: row.userPrincipalName,
     name: row.name,
     subscribed: row.subscribed,
-    reference: JSON.parse(row.reference) as Partial<ConversationReference>,
+    reference: JSON.parse(row.reference) as ConversationAddress,
     updatedAt: row.updatedAt,
   };
 }

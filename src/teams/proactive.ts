@@ -1,4 +1,5 @@
 import type { CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
+import type { ConversationAddress } from '../conversations/installation-store';
 
 /**
  * Runs `work` in a conversation the bot is not answering in (a proactive send or update), and
@@ -8,11 +9,12 @@ import type { CloudAdapter, ConversationReference, TurnContext } from 'botbuilde
 export async function inConversation<T>(
   adapter: CloudAdapter,
   botAppId: string,
-  reference: Partial<ConversationReference>,
+  reference: Partial<ConversationReference> | ConversationAddress,
   work: (context: TurnContext) => Promise<T>,
 ): Promise<T> {
   const outcome: { value?: T; error?: unknown; done: boolean } = { done: false };
-  await adapter.continueConversationAsync(botAppId, reference, async (context) => {
+  // A stored address is the reference Teams gave (src/teams/describe-installation.ts), kept whole.
+  await adapter.continueConversationAsync(botAppId, reference as Partial<ConversationReference>, async (context) => {
     try {
       outcome.value = await work(context);
       outcome.done = true;

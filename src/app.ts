@@ -124,7 +124,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   const installations = new InstallationStore(storage.installationTable);
   const deliveries = new DeliveryStore(storage.deliveryTable);
   const limiter = new SendLimiter(settings.teamsMessagesPerSecond);
-  const bot = createBot(settings.bot, installations, logger, now, deps.channelAuthority);
+  const bot = createBot(settings.bot, installations, logger, now, settings.teamsTenantId, deps.channelAuthority);
   const botAppId = settings.bot?.id ?? '';
   const admins = adminMessenger({ adapter: bot.adapter, botAppId, installations, settings, limiter, logger });
   const graphUrl = settings.reminders.graphUrl;
@@ -166,6 +166,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     installations,
     deliveries,
     contacts: settings.leadContacts,
+    organisation: settings.teamsTenantId,
     limiter,
     logger,
     now,

@@ -6,6 +6,8 @@ export interface Caller {
   readonly displayName: string | undefined;
   /** From the configured tenant (TEAMS_TENANT_ID): only they may subscribe or run admin commands. */
   readonly inTenant: boolean;
+  /** A member of that organisation: not a B2B guest or anonymous (Teams' userRole). */
+  readonly isMember: boolean;
   /** Listed in ADMINS (by Azure AD object id, e-mail or UPN) and in the tenant. */
   readonly isAdmin: boolean;
 }

@@ -85,6 +85,7 @@ export async function runCardAction(action: CardAction, chat: Chat, data: unknow
 /** Why this caller may not do this, politely and naming who may; undefined when they may. */
 function refuse(what: string, adminsOnly: boolean, needsTenant: boolean, caller: Caller, deps: CommandDeps): string | undefined {
   if (needsTenant && !caller.inTenant) return `Sorry, I take **${what}** only from people in the organisation that runs this bot.`;
+  if (needsTenant && !caller.isMember) return `Sorry, I take **${what}** only from members of the organisation that runs this bot, not from guests.`;
   if (adminsOnly && !caller.isAdmin) return `Sorry ${caller.name}, **${what}** is for the bot's admins. ${describeAdmins(deps.settings.admins)}`;
   return undefined;
 }

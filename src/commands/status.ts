@@ -47,7 +47,7 @@ export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean): Pr
     deps.credentials.registry.list(),
     deps.mails?.refusedSince(new Date(now.getTime() - LOOKBACK_DAYS * 24 * HOUR)) ?? Promise.resolve([]),
   ]);
-  const { targets, unreachable } = resolveRecipients(installations, deps.settings.leadContacts);
+  const { targets, unreachable } = resolveRecipients(installations, deps.settings.leadContacts, deps.settings.teamsTenantId);
   const contacts = deps.settings.leadContacts;
   const inTeams = contacts.length - unreachable.length;
   const mail = deps.settings.outlook;
@@ -89,7 +89,9 @@ export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean): Pr
           why:
             u.reason === 'unsubscribed'
               ? 'turned lead cards off (unsubscribe)'
-              : `has no chat with the bot in Teams${noInstall.get(u.contact) === undefined ? '' : ` (the app could not be installed for them: ${noInstall.get(u.contact) ?? ''})`}, ` +
+              : u.reason === 'not-a-member'
+                ? 'is a guest in the organisation\'s Teams: lead cards go to members only' + (mail === undefined ? '' : '; mail reaches them')
+                : `has no chat with the bot in Teams${noInstall.get(u.contact) === undefined ? '' : ` (the app could not be installed for them: ${noInstall.get(u.contact) ?? ''})`}, ` +
                 (refused.has(u.contact) ? `and Graph refused mail to them: ${refused.get(u.contact) ?? ''}` : 'and mail is off (set OUTLOOK_SENDER to reach them by mail)'),
         })),
     ],

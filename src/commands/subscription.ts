@@ -33,7 +33,7 @@ const STATE: Readonly<Record<ConversationKind, { on: string; off: string }>> = {
 async function setSubscription({ chat, where }: CommandRequest, deps: CommandDeps, subscribe: boolean): Promise<void> {
   const conversationId = chat.conversationId;
   const before = await deps.installations.get(conversationId);
-  const wasGetting = before !== undefined && resolveRecipients([before], deps.settings.leadContacts).targets.length > 0;
+  const wasGetting = before !== undefined && resolveRecipients([before], deps.settings.leadContacts, deps.settings.teamsTenantId).targets.length > 0;
   if (before !== undefined && before.subscribed !== subscribe) await deps.installations.setSubscribed(conversationId, subscribe);
   const changed = wasGetting !== subscribe;
   deps.logger.info({ where, subscribe, changed }, 'lead card subscription set');

@@ -30,6 +30,8 @@ export interface Installation {
   readonly email: string | undefined;
   readonly userPrincipalName: string | undefined;
   readonly name: string | undefined;
+  /** For a personal chat: Teams' userRole, "user" for members, "guest" (B2B) or "anonymous"; unset means a member. */
+  readonly userRole?: string;
   /**
    * Chose lead cards on (`subscribe`) or off (`unsubscribe`). Unset: a channel or group chat
    * gets none; a personal chat gets them when its user is on the contact list.
@@ -98,6 +100,7 @@ function toInstallation(row: StoredInstallation): Installation {
     email: row.email,
     userPrincipalName: row.userPrincipalName,
     name: row.name,
+    ...(row.userRole === undefined ? {} : { userRole: row.userRole }),
     subscribed: row.subscribed,
     reference: JSON.parse(row.reference) as ConversationAddress,
     updatedAt: row.updatedAt,

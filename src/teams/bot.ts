@@ -39,6 +39,8 @@ export function createBot(
   installations: InstallationStore,
   logger: Logger,
   now: () => Date,
+  /** The organisation's tenant (TEAMS_TENANT_ID): installations elsewhere are not kept. */
+  organisation: string | undefined,
   channelAuthority?: ChannelAuthority,
 ): Bot {
   const options = authOptions(settings, channelAuthority);
@@ -47,8 +49,13 @@ export function createBot(
   const app = new Application({ adapter, botAppId: settings?.id ?? '', removeRecipientMention: true, startTypingTimer: false });
 
   let onInstalled: ((installation: Installation) => Promise<unknown>) | undefined;
-  const remember = async (context: TurnContext): Promise<Installation> => {
+  const remember = async (context: TurnContext): Promise<Installation | undefined> => {
     const installation = await describeInstallation(context, now());
+    // A bot anyone may add, in any organisation: only its own organisation's chats are kept to post leads to.
+    if (organisation !== undefined && installation.tenantId.toLowerCase() !== organisation) {
+      logger.warn({ conversationKind: installation.kind }, 'installed in another organisation\'s Teams: not kept, no lead goes there');
+      return undefined;
+    }
     await installations.save(installation);
     logger.child({ conversationKind: installation.kind }).debug('installation remembered');
     return installation;
@@ -56,7 +63,7 @@ export function createBot(
   /** A new installation: remembered, then handed on (the catch-up) without holding Teams' request. */
   const installed = async (context: TurnContext): Promise<void> => {
     const installation = await remember(context);
-    if (onInstalled === undefined) return;
+    if (onInstalled === undefined || installation === undefined) return;
     void onInstalled(installation).then(
       () => {
         logger.child({ conversationKind: installation.kind }).debug('new installation handled (catch-up done)');

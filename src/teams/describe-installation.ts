@@ -30,6 +30,7 @@ export async function describeInstallation(context: TurnContext, now: Date): Pro
     email: member?.email?.toLowerCase(),
     userPrincipalName: member?.userPrincipalName?.toLowerCase(),
     name: member?.name ?? activity.from.name,
+    ...userRoleOf(member),
   };
 }
 
@@ -41,4 +42,10 @@ export function tenantOf(activity: Partial<Activity>): string {
 /** Teams' conversationType in our words (a personal chat carries "personal" or nothing). */
 export function conversationKindOf(conversationType: string | undefined): ConversationKind {
   return conversationType === 'channel' ? 'channel' : conversationType === 'groupChat' ? 'groupChat' : 'personal';
+}
+
+/** Teams' userRole in a member's details ("user", "guest", "anonymous"), which botbuilder's types leave out. */
+export function userRoleOf(member: object | undefined): { userRole?: string } {
+  const role = (member as { userRole?: unknown } | undefined)?.userRole;
+  return typeof role === 'string' ? { userRole: role.toLowerCase() } : {};
 }

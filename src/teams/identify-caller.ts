@@ -1,12 +1,14 @@
 import { TeamsInfo, type TurnContext } from 'botbuilder';
 import type { Caller } from '../commands/caller';
 import type { Settings } from '../config/settings';
-import { tenantOf } from './describe-installation';
+import { isMember } from '../conversations/resolve-recipients';
+import { tenantOf, userRoleOf } from './describe-installation';
 
 /**
- * Identifies the caller of a turn. Teams puts the Azure AD object id on every activity; e-mail
- * and UPN need a call to Teams' member API, made only when ADMINS lists addresses and the id
- * did not match.
+ * Identifies the caller of a turn. Teams puts the tenant and the Azure AD object id on every
+ * activity; whether they are a member or a guest, and their e-mail and UPN, come from Teams'
+ * member API, asked once per turn from the organisation. (Should that call fail, the caller is
+ * taken for a member: the chats lead cards go to were checked as they were kept.)
  */
 export async function identifyCaller(turn: TurnContext, settings: Pick<Settings, 'admins' | 'teamsTenantId'>): Promise<Caller> {
   const activity = turn.activity;
@@ -14,12 +16,11 @@ export async function identifyCaller(turn: TurnContext, settings: Pick<Settings,
   const name = displayName ?? 'there';
   const tenant = tenantOf(activity).toLowerCase();
   const inTenant = settings.teamsTenantId !== undefined && tenant === settings.teamsTenantId;
-  if (!inTenant || settings.admins.length === 0) return { name, displayName, inTenant, isAdmin: false };
+  if (!inTenant) return { name, displayName, inTenant, isMember: false, isAdmin: false };
 
+  const details = await TeamsInfo.getMember(turn, activity.from.id).catch(() => undefined);
+  const member = isMember(userRoleOf(details).userRole);
   const admins = new Set(settings.admins);
-  if (activity.from.aadObjectId !== undefined && admins.has(activity.from.aadObjectId.toLowerCase())) return { name, displayName, inTenant, isAdmin: true };
-  if (!settings.admins.some((a) => a.includes('@'))) return { name, displayName, inTenant, isAdmin: false };
-  const member = await TeamsInfo.getMember(turn, activity.from.id).catch(() => undefined);
-  const addresses = [member?.email, member?.userPrincipalName, member?.aadObjectId].flatMap((a) => (a ? [a.toLowerCase()] : []));
-  return { name, displayName, inTenant, isAdmin: addresses.some((a) => admins.has(a)) };
+  const ids = [activity.from.aadObjectId, details?.email, details?.userPrincipalName, details?.aadObjectId].flatMap((a) => (a ? [a.toLowerCase()] : []));
+  return { name, displayName, inTenant, isMember: member, isAdmin: member && ids.some((id) => admins.has(id)) };
 }

@@ -24,6 +24,8 @@ export interface TeamsNotifierDeps {
   readonly deliveries: DeliveryStore;
   /** LEAD_CONTACTS: e-mail addresses, lower-cased. */
   readonly contacts: readonly string[];
+  /** The organisation's tenant: lead cards go to its members only. */
+  readonly organisation: string | undefined;
   readonly limiter: SendLimiter;
   readonly logger: Logger;
   readonly now: () => Date;
@@ -65,7 +67,7 @@ export function teamsNotifier(deps: TeamsNotifierDeps): LeadNotifier {
         return { unreached: [] };
       }
       const card = CardFactory.adaptiveCard(leadCard({ lead, dynamics, claimedBy: lead.claimedBy }));
-      const first = resolveRecipients(await deps.installations.list(), deps.contacts);
+      const first = resolveRecipients(await deps.installations.list(), deps.contacts, deps.organisation);
       const outcomes = await deliverAll(lead, first.targets, card, deps);
       let notInstalled = first.unreachable.filter((u) => u.reason === 'not-installed').map((u) => u.contact);
       // Contacts with no chat: the app installed for them, and the card in the chat Teams opens.
@@ -81,7 +83,9 @@ export function teamsNotifier(deps: TeamsNotifierDeps): LeadNotifier {
       log.info({ sent: count('sent'), alreadySent: count('already-sent'), retired: count('retired'), failed: count('failed'), waiting: count('retry-later') }, 'lead card delivered');
       // Contacts with no chat with the bot, and those whose chat turned out gone: mail may reach them.
       const retired = new Set(outcomes.filter((o) => o.outcome === 'retired').flatMap((o) => [o.target.email, o.target.userPrincipalName]));
-      const unreached = deps.contacts.filter((contact) => notInstalled.includes(contact) || retired.has(contact));
+      // A guest on the contact list gets no card in Teams, but the list asked for them: mail may reach them.
+      const guests = first.unreachable.filter((u) => u.reason === 'not-a-member').map((u) => u.contact);
+      const unreached = deps.contacts.filter((contact) => notInstalled.includes(contact) || retired.has(contact) || guests.includes(contact));
       if (count('retry-later') > 0) throw new DeliveryIncomplete(`${count('retry-later')} recipient(s) could not be reached yet`, { unreached });
       return { unreached };
     },

@@ -190,7 +190,7 @@ async function checkContacts(deps: ValidationDeps): Promise<Finding> {
   if (contacts.length === 0) {
     return { state: 'warning', detail: 'LEAD_CONTACTS is empty: no lead card goes to anyone\'s personal chat.', fix: 'Set LEAD_CONTACTS to the sales team\'s e-mail addresses, as in Partner Center\'s contact list.' };
   }
-  const { unreachable } = resolveRecipients(await deps.installations.list(), contacts);
+  const { unreachable } = resolveRecipients(await deps.installations.list(), contacts, deps.settings.teamsTenantId);
   const mail = deps.settings.outlook;
   const notInstalled = unreachable.filter((u) => u.reason === 'not-installed').map((u) => u.contact);
   const optedOut = unreachable.filter((u) => u.reason === 'unsubscribed').map((u) => u.contact);

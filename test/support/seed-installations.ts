@@ -1,3 +1,4 @@
+import { TENANT_ID } from '../../emulators/directory';
 import type { InstallationStore } from '../../src/conversations/installation-store';
 
 /** Personal chats of `count` sellers, as if each had installed the app, reached through `serviceUrl`. */
@@ -8,7 +9,7 @@ export async function seedSellers(installations: InstallationStore, serviceUrl: 
       installations.save({
         conversationId: `a:conversation-${i}`,
         kind: 'personal',
-        tenantId: 'tenant',
+        tenantId: TENANT_ID,
         userId: `29:user-${i}`,
         aadObjectId: undefined,
         email,

@@ -26,7 +26,8 @@ export const showLeadAction: CardAction = {
     const lead = await deps.leads.get(leadId);
     if (lead === undefined || lead.isTest) return 'This lead is no longer available.';
     const recordUrl = (id: string): string | undefined => deps.dynamics.recordUrl(id);
-    if ((await deps.deliveries.get(leadId, conversationId))?.status !== 'sent') {
+    // Taken before it is shown, so a second click (or a pass delivering it meanwhile) shows it once.
+    if (await deps.deliveries.start(leadId, conversationId, deps.now())) {
       const card = leadCard({ lead, dynamics: dynamicsStanding(lead, recordUrl), ...(lead.claimedBy === undefined ? {} : { claimedBy: lead.claimedBy }) });
       const sent = await chat.say({ card, summary: 'A lead you missed' });
       await deps.deliveries.record({ leadId, conversationId, status: 'sent', activityId: sent, error: undefined, at: deps.now().toISOString() });

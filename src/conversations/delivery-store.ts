@@ -1,12 +1,16 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import { isNotFound } from '../storage/storage-errors';
+import { isConflict, isNotFound } from '../storage/storage-errors';
 import { conversationRowKey } from './conversation-key';
 
-/** One lead card to one conversation. */
+/**
+ * One lead card to one conversation: `sending` from before Teams is asked until it answers (a
+ * card whose answer never came, its instance gone, stays so and is not sent again: never two);
+ * `sent`, with the message id; `failed` (for now or for good), which a later pass may try again.
+ */
 export interface Delivery {
   readonly leadId: string;
   readonly conversationId: string;
-  readonly status: 'sent' | 'failed';
+  readonly status: 'sending' | 'sent' | 'failed';
   /** The Teams message id, to update the card later (claims). */
   readonly activityId: string | undefined;
   readonly error: string | undefined;
@@ -35,6 +39,31 @@ export class DeliveryStore {
     const rows = this.table.listEntities<Delivery>({ queryOptions: { filter: odata`status eq ${'failed'} and at ge ${since.toISOString()}` } });
     for await (const row of rows) found.push(toDelivery(row));
     return found;
+  }
+
+  /**
+   * Takes the right to send this lead's card to this conversation, before sending it: true once,
+   * for one caller (one pass, one instance, one click), unless an earlier try failed (then
+   * whoever retries takes it again).
+   */
+  async start(leadId: string, conversationId: string, at: Date): Promise<boolean> {
+    const key = { partitionKey: leadId, rowKey: conversationRowKey(conversationId) };
+    const sending = { ...key, leadId, conversationId, status: 'sending', at: at.toISOString() };
+    try {
+      await this.table.createEntity(sending);
+      return true;
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+    }
+    const existing = await this.table.getEntity<Delivery>(key.partitionKey, key.rowKey);
+    if (existing.status !== 'failed') return false;
+    try {
+      await this.table.updateEntity({ ...sending, error: '' }, 'Replace', { etag: existing.etag });
+      return true;
+    } catch (error) {
+      if (isConflict(error)) return false; // another pass took it meanwhile
+      throw error;
+    }
   }
 
   async record(delivery: Delivery): Promise<void> {

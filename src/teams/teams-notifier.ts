@@ -175,19 +175,26 @@ async function tellAdminsTestLeadArrived(lead: StoredLead, dynamics: DynamicsSta
   await deps.admins.send({ text, card: leadCard({ lead, dynamics }), summary: "Partner Center's test lead arrived" }, 'test lead');
 }
 
-/** Sends one lead card to one chat, retried within Teams' limits and recorded, so it is never sent there twice. */
+/**
+ * Sends one lead card to one chat, retried within Teams' limits, so it is never sent there twice:
+ * the send is taken (recorded as `sending`) before Teams is asked, so a crash between Teams
+ * accepting the card and its record, a second pass over the lead or a second instance finds it
+ * taken and sends nothing. Teams' refusals and storage's failures are told apart by where they
+ * came from: a failed record never passes for a failed send.
+ */
 export async function deliverLeadCard(lead: StoredLead, target: Installation, card: ReturnType<typeof CardFactory.adaptiveCard>, deps: TeamsNotifierDeps): Promise<Outcome> {
   const record = (status: 'sent' | 'failed', activityId?: string, error?: string): Promise<void> =>
     deps.deliveries.record({ leadId: lead.id, conversationId: target.conversationId, status, activityId, error, at: deps.now().toISOString() });
   let lastError = '';
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     await deps.limiter.take(target.conversationId);
+    // Taken just before Teams is asked, so only a send really in flight when an instance dies is left as `sending`.
+    if (attempt === 1 && !(await deps.deliveries.start(lead.id, target.conversationId, deps.now()))) return taken(lead, target, deps);
+    let activityId: string | undefined;
     try {
-      const activityId = await inConversation(deps.adapter, deps.botAppId, target.reference, async (context) =>
+      activityId = await inConversation(deps.adapter, deps.botAppId, target.reference, async (context) =>
         (await context.sendActivity({ attachments: [card], summary: 'New marketplace lead' }))?.id,
       );
-      await record('sent', activityId);
-      return 'sent';
     } catch (error) {
       const status = statusOf(error);
       lastError = `HTTP ${status ?? 'error'} ${codeOf(error)}`.trim();
@@ -209,10 +216,23 @@ export async function deliverLeadCard(lead: StoredLead, target: Installation, ca
         deps.telemetry?.retried('teams-delivery');
         await sleep(wait);
       }
+      continue;
     }
+    // Teams has the card. Should storage fail now, the pass fails and is retried, and the card,
+    // still taken as `sending`, is not sent again.
+    await record('sent', activityId);
+    return 'sent';
   }
   await record('failed', undefined, lastError);
   return 'retry-later';
+}
+
+/** The card to this chat was taken by another pass: sent, or being sent — or sent perhaps, by an instance that stopped. */
+async function taken(lead: StoredLead, target: Installation, deps: TeamsNotifierDeps): Promise<Outcome> {
+  if ((await deps.deliveries.get(lead.id, target.conversationId))?.status === 'sending') {
+    deps.logger.warn({ leadId: lead.id }, 'a card to this chat is being sent, or was when an instance stopped: not sent again');
+  }
+  return 'already-sent';
 }
 
 function statusOf(error: unknown): number | undefined {

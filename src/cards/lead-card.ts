@@ -59,10 +59,32 @@ export interface LeadDescription {
   readonly notes: string;
 }
 
+/**
+ * How much of each value from the lead an alert shows: Teams refuses a message over about 28 KB,
+ * and a lead's fields may each hold thousands of characters. The rest stays in Dynamics.
+ */
+const SHOWN = { notes: 2_000, value: 200 } as const;
+
+const GRAPHEMES = new Intl.Segmenter('und', { granularity: 'grapheme' });
+
+/** The text, cut to `max` characters as a reader counts them (never inside one) with "…" when longer. */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let kept = '';
+  let count = 0;
+  for (const { segment } of GRAPHEMES.segment(text)) {
+    if (++count === max) return `${kept}…`;
+    kept += segment;
+  }
+  return text;
+}
+
 export function describeLead(lead: Lead): LeadDescription {
-  const c = lead.customer;
+  const shown = (text: string): string => clip(text, SHOWN.value);
+  const { customer } = lead;
+  const c = { firstName: shown(customer.firstName), lastName: shown(customer.lastName), email: shown(customer.email), phone: shown(customer.phone), country: shown(customer.country), company: shown(customer.company), title: shown(customer.title) };
   const name = [c.firstName, c.lastName].filter((p) => p !== '').join(' ');
-  const offer = lead.source.offerTitle || lead.source.offerId || 'a marketplace offer';
+  const offer = clip(lead.source.offerTitle || lead.source.offerId || 'a marketplace offer', SHOWN.value);
   const facts = [
     ['E-mail', c.email],
     ['Phone', c.phone],
@@ -78,7 +100,7 @@ export function describeLead(lead: Lead): LeadDescription {
     who: name || c.email || 'No name given',
     role: [c.title, c.company].filter((p) => p !== '').join(', '),
     facts,
-    notes: lead.description,
+    notes: clip(lead.description, SHOWN.notes),
   };
 }
 

@@ -1,6 +1,20 @@
 import { LeadPayloadError } from './lead-payload-error';
 
 /**
+ * The longest text a lead field may hold: Azure Tables keeps at most 64 KiB (32,768 UTF-16 code
+ * units) in a property, and a lead that cannot be stored must be refused with the reason, not
+ * answered 503 for its sender to retry for ever. Far beyond anything a customer types.
+ */
+export const MAX_FIELD_CHARS = 32_000;
+
+function withinStorage(text: string, field: string): string {
+  if (text.length > MAX_FIELD_CHARS) {
+    throw new LeadPayloadError(`${field} holds ${String(text.length)} characters; a lead's field may hold at most ${String(MAX_FIELD_CHARS)}`);
+  }
+  return text;
+}
+
+/**
  * Field access that ignores the case of keys: the documented test lead sends `userDetails`
  * where the schema says `UserDetails`, so no key's spelling can be trusted.
  */
@@ -22,7 +36,7 @@ export class Fields {
   text(name: string): string {
     const value = this.byLowerKey.get(name.toLowerCase());
     if (value === undefined || value === null) return '';
-    if (typeof value === 'string') return value.trim();
+    if (typeof value === 'string') return withinStorage(value.trim(), this.describe(name));
     if (typeof value === 'number' || typeof value === 'boolean') return String(value);
     throw new LeadPayloadError(`${this.describe(name)} must be text, but it is ${kindOf(value)}`);
   }

@@ -105,6 +105,24 @@ describe('the lead card', () => {
     }
   });
 
+  it('stays within what Teams accepts, however long the lead: long text is cut with "…" on the card only', () => {
+    const long = (n: number, c: string): string => c.repeat(n);
+    const big = lead({
+      UserDetails: { FirstName: long(30_000, 'A'), LastName: long(30_000, 'B'), Email: 'dana@fabrikam.example', Company: long(30_000, '회'), Title: long(30_000, 'T') },
+      OfferTitle: long(30_000, 'O'),
+      Description: long(30_000, '요'),
+    });
+    const card = leadCard({ lead: big, dynamics: WRITTEN });
+    // Teams refuses a message over about 28 KB.
+    expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThan(24 * 1024);
+    const notes = texts(card).find((t) => t.startsWith('요'));
+    expect(notes?.length).toBe(2_000);
+    expect(notes?.endsWith('…')).toBe(true);
+    expect(cardProblems(card)).toEqual([]);
+    // The lead itself keeps every character, for Dynamics.
+    expect(big.description).toHaveLength(30_000);
+  });
+
   it('once claimed, says by whom and offers no Claim', () => {
     const card = leadCard({ lead: lead(fixture('https-appsource-contact-me')), dynamics: WRITTEN, claimedBy: 'Ana Silva' });
     expect(texts(card)).toEqual(expect.arrayContaining(['Claimed by ', 'Ana Silva']));

@@ -35,6 +35,12 @@ export class DataverseClient {
   private resumeAt = 0;
   private inFlight = 0;
   private readonly queue: (() => void)[] = [];
+  /**
+   * Requests that may be in flight now: DYNAMICS_MAX_CONCURRENCY, down to one after a 429, and
+   * back up by one per answer that is not a 429, so traffic after the wait resumes gradually
+   * instead of meeting the same limit all at once.
+   */
+  private allowed: number;
 
   constructor(
     private readonly settings: DynamicsSettings,
@@ -42,7 +48,9 @@ export class DataverseClient {
     private readonly transport: HttpTransport,
     private readonly logger: Logger,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
-  ) {}
+  ) {
+    this.allowed = settings.maxConcurrency;
+  }
 
   async whoAmI(): Promise<WhoAmI> {
     const answer = await this.withRetries(() => this.send('GET', 'WhoAmI'));
@@ -113,6 +121,8 @@ export class DataverseClient {
         redirect: 'manual',
       });
       const text = await response.text();
+      if (response.status === 429) this.allowed = 1;
+      else this.allowed = Math.min(this.settings.maxConcurrency, this.allowed + 1);
       return { status: response.status, headers: response.headers, body: parseJsonOrUndefined(text) };
     } catch (error) {
       throw explainNetworkFailure(error);
@@ -150,7 +160,7 @@ export class DataverseClient {
   }
 
   private async acquireSlot(): Promise<void> {
-    if (this.inFlight < this.settings.maxConcurrency) {
+    if (this.inFlight < this.allowed) {
       this.inFlight++;
       return;
     }
@@ -158,9 +168,14 @@ export class DataverseClient {
   }
 
   private releaseSlot(): void {
-    const next = this.queue.shift();
-    if (next) next(); // the slot passes straight to the next waiter
-    else this.inFlight--;
+    this.inFlight--;
+    // Waiters go in order, as many as are allowed now (fewer after a 429, more as answers come).
+    while (this.inFlight < this.allowed) {
+      const next = this.queue.shift();
+      if (next === undefined) break;
+      this.inFlight++;
+      next();
+    }
   }
 }
 

@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import type { DataverseEmulator } from '../../emulators/dataverse';
+import { loadSettings } from '../../src/config/settings';
+import { DataverseClient } from '../../src/dynamics/dataverse-client';
+import { mapLead } from '../../src/dynamics/map-lead';
+import { createTokenSource } from '../../src/dynamics/sign-in';
+import { createHttpTransport, type HttpTransport } from '../../src/http/http-transport';
+import { parseHttpsLead } from '../../src/leads/parse-https-lead';
+import { createLogger } from '../../src/logging/create-logger';
+import { fixture } from '../support/fixtures';
+import { dynamicsEnv, sharedServices, startDataverse } from '../support/shared-services';
+import { testEnv } from '../support/test-app';
+
+describe("Dataverse's service protection, as one sign-in meets it", () => {
+  let dv: DataverseEmulator;
+  let transport: HttpTransport;
+  beforeAll(async () => {
+    dv = await startDataverse();
+    transport = createHttpTransport({ trustedCertificates: sharedServices().tls.cert });
+  });
+  afterAll(async () => {
+    await transport.close();
+    await dv.stop();
+  });
+
+  it('holds every request back for the Retry-After of one 429, then resumes one at a time, widening as answers come', async () => {
+    const settings = loadSettings(testEnv({ ...dynamicsEnv(dv.url), DYNAMICS_MAX_CONCURRENCY: '8' })).dynamics;
+    const logger = createLogger('silent');
+    const client = new DataverseClient(settings, createTokenSource(settings, transport, logger), transport, logger, { attempts: 6, baseDelayMs: 50, maxDelayMs: 200, maxRetryAfterMs: 5_000 });
+    dv.faults.latencyMs = 60;
+    dv.faults.throttle = { maxRequests: 6, windowMs: 1_000, retryAfterSeconds: 1 };
+    const lead = parseHttpsLead(fixture('https-appsource-contact-me'));
+    await Promise.all(Array.from({ length: 16 }, () => client.createLead({ ...mapLead({ ...lead, id: randomUUID(), origin: 'https', receivedAt: new Date().toISOString() }, 8), leadid: randomUUID() })));
+    dv.faults.clear();
+
+    const writes = dv.requests.filter((r) => r.method === 'POST');
+    expect(writes.filter((r) => r.status === 204)).toHaveLength(16);
+    const firstRefusal = writes.find((r) => r.status === 429);
+    if (firstRefusal === undefined) throw new Error('the emulator throttled');
+    // Nothing went out during the wait Dataverse asked for...
+    const resumed = writes.filter((r) => r.at > firstRefusal.at);
+    const firstAfter = resumed.find((r) => r.status !== 429 || r.at >= firstRefusal.at + 1_000);
+    expect(resumed.filter((r) => r.at > firstRefusal.at + 100 && r.at < firstRefusal.at + 950)).toEqual([]);
+    // ...and after it, one request alone first: the next come only once it was answered.
+    const togetherWithFirst = resumed.filter((r) => firstAfter !== undefined && r.at >= firstAfter.at && r.at < firstAfter.at + 50);
+    expect(togetherWithFirst).toHaveLength(1);
+  });
+});

@@ -41,6 +41,8 @@ export class DataverseClient {
    * instead of meeting the same limit all at once.
    */
   private allowed: number;
+  /** When the last 429 came: answers to requests sent before it say nothing about now. */
+  private throttledAt = 0;
 
   constructor(
     private readonly settings: DynamicsSettings,
@@ -112,6 +114,7 @@ export class DataverseClient {
       // holding a slot, and the shutdown, for minutes.
       if (wait > this.retry.maxRetryAfterMs) throw dynamicsError('DYNAMICS_THROTTLED', '', wait);
       if (wait > 0) await sleep(wait);
+      const sentAt = performance.now();
       const response = await this.transport.fetch(`${this.settings.url}${API_PATH}${resource}`, {
         method,
         headers: { ...HEADERS, authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -121,8 +124,12 @@ export class DataverseClient {
         redirect: 'manual',
       });
       const text = await response.text();
-      if (response.status === 429) this.allowed = 1;
-      else this.allowed = Math.min(this.settings.maxConcurrency, this.allowed + 1);
+      if (response.status === 429) {
+        this.allowed = 1;
+        this.throttledAt = performance.now();
+      } else if (sentAt > this.throttledAt) {
+        this.allowed = Math.min(this.settings.maxConcurrency, this.allowed + 1);
+      }
       return { status: response.status, headers: response.headers, body: parseJsonOrUndefined(text) };
     } catch (error) {
       throw explainNetworkFailure(error);

@@ -41,7 +41,8 @@ describe('a lead, end to end through the Agents Playground', () => {
     expect(card).toContain('We have 40 sellers on Dynamics 365 Sales');
     expect(card).toContain(`${dv.url}/main.aspx?pagetype=entityrecord&etn=lead&id=${leadId}`);
     expect(card).toContain('"verb":"claimLead"');
-    // The contact who has not installed the app is known to be unreachable.
+    // The contact who has not installed the app is known to be unreachable, once the alert has gone to everyone it can.
+    await waitFor(() => t.logs.join(''), (logs) => logs.includes('lead card delivered'));
     expect(t.logs.join('')).toMatch(/"unreachable":1.*have no chat with the bot in Teams/);
     expect((await t.app.deliveries.forLead(leadId)).map((d) => [d.conversationId, d.status])).toEqual([[chat, 'sent']]);
 

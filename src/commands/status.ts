@@ -43,7 +43,7 @@ export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean): Pr
     deps.leads.timelines(new Date(now.getTime() - LOOKBACK_DAYS * 24 * HOUR)),
     deps.deadLetters.list(),
     deps.installations.list(),
-    deps.deliveries.failuresSince(new Date(now.getTime() - 24 * HOUR)),
+    deps.deliveries.failuresSince(new Date(now.getTime() - 24 * HOUR), now),
     deps.credentials.registry.list(),
     deps.mails?.refusedSince(new Date(now.getTime() - LOOKBACK_DAYS * 24 * HOUR)) ?? Promise.resolve([]),
   ]);
@@ -95,7 +95,11 @@ export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean): Pr
                 (refused.has(u.contact) ? `and Graph refused mail to them: ${refused.get(u.contact) ?? ''}` : 'and mail is off (set OUTLOOK_SENDER to reach them by mail)'),
         })),
     ],
-    failedDeliveries: failures.map((f) => ({ where: describeConversation(byConversation.get(f.conversationId)), error: f.error ?? 'failed', at: f.at })),
+    failedDeliveries: failures.map((f) => ({
+      where: describeConversation(byConversation.get(f.conversationId)),
+      error: f.status === 'sending' ? 'may not have arrived: the bot stopped while sending it, and does not send it twice' : (f.error ?? 'failed'),
+      at: f.at,
+    })),
     canRetry: isAdmin && deadLetters.length > 0,
   };
 }

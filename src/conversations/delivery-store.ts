@@ -21,6 +21,9 @@ export interface Delivery {
  * What was delivered to whom, per lead, so a retried or restarted notification never sends
  * the same card to a conversation twice, and failures stay visible.
  */
+/** A send takes seconds, with its retries a minute at most: `sending` longer means its instance stopped. */
+const STALE_SENDING_MS = 5 * 60_000;
+
 export class DeliveryStore {
   constructor(private readonly table: TableClient) {}
 
@@ -33,10 +36,15 @@ export class DeliveryStore {
     return found;
   }
 
-  /** Deliveries that finally failed since a time, for `status` (a scan; failures are few). */
-  async failuresSince(since: Date): Promise<Delivery[]> {
+  /**
+   * Deliveries that failed since a time, and those still `sending` well after they began (an
+   * instance stopped mid-send: the card may not have arrived), for `status` (a scan; they are few).
+   */
+  async failuresSince(since: Date, now: Date): Promise<Delivery[]> {
     const found: Delivery[] = [];
-    const rows = this.table.listEntities<Delivery>({ queryOptions: { filter: odata`status eq ${'failed'} and at ge ${since.toISOString()}` } });
+    const stale = new Date(now.getTime() - STALE_SENDING_MS).toISOString();
+    const filter = odata`at ge ${since.toISOString()} and (status eq ${'failed'} or (status eq ${'sending'} and at lt ${stale}))`;
+    const rows = this.table.listEntities<Delivery>({ queryOptions: { filter } });
     for await (const row of rows) found.push(toDelivery(row));
     return found;
   }

@@ -79,4 +79,12 @@ describe('one lead card per chat, whatever fails between sending and recording',
     expect(await send(t.app.deliveries)).toBe('sent');
     expect(cardsFor()).toBe(1);
   });
+
+  it('lists a card left "sending" by an instance that stopped, for status, once it is clearly not coming', async () => {
+    const now = new Date();
+    await t.app.deliveries.start(lead.id, 'a:stopped-mid-send', new Date(now.getTime() - 10 * 60_000));
+    await t.app.deliveries.start(lead.id, 'a:sending-now', now);
+    const listed = (await t.app.deliveries.failuresSince(new Date(now.getTime() - 3_600_000), now)).filter((d) => d.leadId === lead.id);
+    expect(listed.map((d) => [d.conversationId, d.status])).toEqual([['a:stopped-mid-send', 'sending']]);
+  });
 });

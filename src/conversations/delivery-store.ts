@@ -1,5 +1,6 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import { isConflict, isNotFound } from '../storage/storage-errors';
+import { isNotFound } from '../storage/storage-errors';
+import { takeOnce } from '../storage/take-once';
 import { conversationRowKey } from './conversation-key';
 
 /**
@@ -54,24 +55,8 @@ export class DeliveryStore {
    * for one caller (one pass, one instance, one click), unless an earlier try failed (then
    * whoever retries takes it again).
    */
-  async start(leadId: string, conversationId: string, at: Date): Promise<boolean> {
-    const key = { partitionKey: leadId, rowKey: conversationRowKey(conversationId) };
-    const sending = { ...key, leadId, conversationId, status: 'sending', at: at.toISOString() };
-    try {
-      await this.table.createEntity(sending);
-      return true;
-    } catch (error) {
-      if (!isConflict(error)) throw error;
-    }
-    const existing = await this.table.getEntity<Delivery>(key.partitionKey, key.rowKey);
-    if (existing.status !== 'failed') return false;
-    try {
-      await this.table.updateEntity({ ...sending, error: '' }, 'Replace', { etag: existing.etag });
-      return true;
-    } catch (error) {
-      if (isConflict(error)) return false; // another pass took it meanwhile
-      throw error;
-    }
+  start(leadId: string, conversationId: string, at: Date): Promise<boolean> {
+    return takeOnce(this.table, { partitionKey: leadId, rowKey: conversationRowKey(conversationId) }, { leadId, conversationId, at: at.toISOString() });
   }
 
   async record(delivery: Delivery): Promise<void> {

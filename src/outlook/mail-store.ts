@@ -1,5 +1,6 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import { isConflict, isNotFound } from '../storage/storage-errors';
+import { isNotFound } from '../storage/storage-errors';
+import { takeOnce } from '../storage/take-once';
 
 /**
  * One lead mail to one recipient: `sending` from before Graph is asked until it answers (a mail
@@ -22,24 +23,8 @@ export class MailStore {
    * Takes the right to send this lead to this recipient: true once, for one caller, unless an
    * earlier try failed for now (then whoever retries takes it again).
    */
-  async start(leadId: string, recipient: string, at: Date): Promise<boolean> {
-    const key = { partitionKey: leadId, rowKey: rowKeyOf(recipient) };
-    const sending = { ...key, leadId, recipient, status: 'sending', at: at.toISOString() };
-    try {
-      await this.table.createEntity(sending);
-      return true;
-    } catch (error) {
-      if (!isConflict(error)) throw error;
-    }
-    const existing = await this.table.getEntity<MailDelivery>(key.partitionKey, key.rowKey);
-    if (existing.status !== 'failed') return false;
-    try {
-      await this.table.updateEntity({ ...sending, error: '' }, 'Replace', { etag: existing.etag });
-      return true;
-    } catch (error) {
-      if (isConflict(error)) return false; // another instance took it meanwhile
-      throw error;
-    }
+  start(leadId: string, recipient: string, at: Date): Promise<boolean> {
+    return takeOnce(this.table, { partitionKey: leadId, rowKey: rowKeyOf(recipient) }, { leadId, recipient, at: at.toISOString() });
   }
 
   async finish(leadId: string, recipient: string, status: 'sent' | 'refused' | 'failed', at: Date, error?: string): Promise<void> {

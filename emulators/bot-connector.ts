@@ -25,6 +25,8 @@ export interface BotConnectorEmulator {
   readonly members: Map<string, { name: string; aadObjectId: string; email: string; userPrincipalName: string; userRole?: 'user' | 'guest' | 'anonymous' }>;
   /** After this many deliveries, hold every further request unanswered (as a sender that dies mid-send sees it). */
   holdAfter: number | undefined;
+  /** How many requests are being held unanswered (see holdAfter). */
+  readonly heldCount: number;
   /** The most messages delivered within any 1-second window: for the app, and for one conversation. */
   peakPerSecond(conversationId?: string): number;
   stop(): Promise<void>;
@@ -51,6 +53,9 @@ export async function startBotConnectorEmulator(options: { appPerSecond: number 
     members: new Map<string, { name: string; aadObjectId: string; email: string; userPrincipalName: string; userRole?: 'user' | 'guest' | 'anonymous' }>(),
     appPerSecond: options.appPerSecond,
     holdAfter: undefined as number | undefined,
+    get heldCount() {
+      return held.size;
+    },
     peakPerSecond(conversationId?: string) {
       const times = delivered.filter((d) => conversationId === undefined || d.conversationId === conversationId).map((d) => d.at);
       let peak = 0;

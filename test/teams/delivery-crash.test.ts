@@ -37,6 +37,9 @@ describe('a crash in the middle of a fan-out', () => {
     const leadId = (await postLead(first.url, fixture('https-appsource-contact-me'))).body.leadId as string;
     await waitFor(() => connector.delivered.length, (n) => n === 40);
     await waitFor(async () => (await observer.app.deliveries.forLead(leadId)).filter((d) => d.status === 'sent').length, (n) => n === 40);
+    // Kill only once a 41st send has reached the connector and is held: the bot is mid-send, not
+    // between sends waiting for its budget (which would leave nothing in flight to test).
+    await waitFor(() => connector.heldCount, (n) => n > 0);
     const exited = once(first.child, 'exit');
     first.child.kill('SIGKILL');
     await exited;

@@ -1,5 +1,6 @@
 import { freePort } from '../emulators/free-port';
 import { runMain } from './support/main-process';
+import { waitFor } from './support/pipeline';
 import { dynamicsEnv } from './support/shared-services';
 import { INTAKE_KEY } from './support/test-app';
 
@@ -25,16 +26,11 @@ describe('main', () => {
       LEAD_INTAKE_KEY: INTAKE_KEY,
       ...dynamicsEnv('https://127.0.0.1:9'),
     });
-    let health: Response | undefined;
-    for (let i = 0; i < 100 && health === undefined; i++) {
-      health = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
-      if (health === undefined) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(health?.status).toBe(200);
-    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
-
     // Without BOT_ID it answers this machine only: it listens on loopback, not on every address.
+    await waitFor(() => run.output().stdout, (out) => out.includes('"url":') || run.child.exitCode !== null);
     expect(run.output().stdout).toContain(`"url":"http://127.0.0.1:${String(port)}"`);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
 
     run.child.kill('SIGTERM');
     expect((await run.exited).code).toBe(0);

@@ -50,7 +50,7 @@ export interface LeadWorkerOptions {
    * refusing, a bug) before it is dead-lettered and the admins hear of it: no message circles for ever.
    */
   readonly maxFailedPasses: number;
-  /** How long after a failed pass the lead is tried again. */
+  /** The longest wait before a lead whose pass failed is tried again (the first waits a twentieth of it). */
   readonly failedPassMs: number;
   /**
    * How long the alert waits for Dynamics' answer, so that the usual card says "In Dynamics" at
@@ -68,7 +68,7 @@ export const DEFAULT_WORKER_OPTIONS: Omit<LeadWorkerOptions, 'retryMs'> = {
   probeMs: 60_000,
   retryBaseMs: 5_000,
   retryMaxMs: 15 * 60_000,
-  // Twelve passes five minutes apart: about an hour.
+  // Twelve passes, 15 s apart at first, then doubling up to five minutes apart: about 40 minutes.
   failedPassMs: 5 * 60_000,
   maxFailedPasses: 12,
   alertGraceMs: 1_000,
@@ -157,22 +157,33 @@ export class LeadWorker {
 
   /**
    * Takes more leads whenever there is room, and works each on its own: a lead whose write is
-   * slow (Dynamics retrying) never holds back the alerts of the leads after it. At most two
-   * batches are in hand at once.
+   * slow (Dynamics retrying, throttled, or down) never holds back the alerts of the leads after
+   * it. Room counts the leads still being alerted (two batches at most); a lead whose alert is
+   * out and which only waits for Dynamics makes room, up to four batches in hand in all.
    */
   private async run(): Promise<void> {
     const working = new Set<Promise<void>>();
+    let alerting = 0;
     while (this.running) {
       let taken = 0;
-      const room = 2 * this.options.batchSize - working.size;
+      const room = Math.min(2 * this.options.batchSize - alerting, 4 * this.options.batchSize - working.size);
       if (room > 0) {
         try {
           const batch = await this.deps.queue.receive(Math.min(room, this.options.batchSize), this.options.hideMs);
           taken = batch.length;
           for (const lease of batch) {
-            const job = this.work(lease).finally(() => {
-              working.delete(job);
+            alerting++;
+            let counted = true;
+            const alerted = (): void => {
+              if (!counted) return;
+              counted = false;
+              alerting--;
               // Room again: look at the queue now rather than at the next poll.
+              this.wake?.();
+            };
+            const job = this.work(lease, alerted).finally(() => {
+              working.delete(job);
+              alerted();
               this.wake?.();
             });
             working.add(job);
@@ -205,7 +216,7 @@ export class LeadWorker {
     this.wake = undefined;
   }
 
-  private async work(lease: LeadLease): Promise<void> {
+  private async work(lease: LeadLease, alerted: () => void): Promise<void> {
     const log = this.deps.logger.child({ leadId: lease.leadId });
     this.inHand.add(lease);
     lease.lost.addEventListener('abort', () => {
@@ -219,7 +230,7 @@ export class LeadWorker {
         await lease.complete();
         return;
       }
-      await this.advance(lead, lease, log);
+      await this.advance(lead, lease, log, alerted);
     } catch (error) {
       if (lease.lost.aborted) {
         // Whoever has the lead now resumes it from what is stored.
@@ -237,7 +248,7 @@ export class LeadWorker {
   }
 
   /** Moves a lead on from wherever it is; a lead seen again (re-sent, re-queued, after a crash) resumes. */
-  private async advance(stored: StoredLead, lease: LeadLease, log: Logger): Promise<void> {
+  private async advance(stored: StoredLead, lease: LeadLease, log: Logger, alerted: () => void): Promise<void> {
     let lead = stored;
     let retryInMs: number | undefined;
     let write: Promise<WriteOutcome> | undefined;
@@ -272,6 +283,7 @@ export class LeadWorker {
         lead = { ...lead, alertedAt };
       }
     } finally {
+      alerted();
       // Dynamics' answer is recorded whatever became of the alert.
       if (write !== undefined) await settle(await write);
     }
@@ -298,7 +310,9 @@ export class LeadWorker {
     const passes = lead.failedPasses + 1;
     if (passes < this.options.maxFailedPasses) {
       await this.deps.leads.update(lead.id, { failedPasses: passes });
-      await lease.postpone(this.options.failedPassMs);
+      // Soon at first (most such failures pass in seconds: Teams busy, storage restarting), then
+      // further apart, up to failedPassMs.
+      await lease.postpone(backoffDelay(passes, this.options.failedPassMs / 20, this.options.failedPassMs));
       return;
     }
     const last = error instanceof LeadFailure ? `${error.message.slice(0, 300)} (${error.code})` : error instanceof Error ? error.message.slice(0, 300) : 'unknown';

@@ -45,6 +45,8 @@ const INSTALL_WAIT_MS = 10_000;
 const GONE = new Set([403, 404]);
 const TRANSIENT = new Set([412, 429, 502, 503, 504]);
 const ATTEMPTS = 4;
+/** How long one send may wait out Teams' 429s before the lead's pass is given up and retried later. */
+const THROTTLED_MS = 60_000;
 
 export type Outcome = 'sent' | 'already-sent' | 'retired' | 'failed' | 'retry-later';
 
@@ -186,10 +188,12 @@ export async function deliverLeadCard(lead: StoredLead, target: Installation, ca
   const record = (status: 'sent' | 'failed', activityId?: string, error?: string): Promise<void> =>
     deps.deliveries.record({ leadId: lead.id, conversationId: target.conversationId, status, activityId, error, at: deps.now().toISOString() });
   let lastError = '';
-  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+  let failures = 0;
+  let throttledMs = 0;
+  for (let first = true; ; first = false) {
     await deps.limiter.take(target.conversationId);
     // Taken just before Teams is asked, so only a send really in flight when an instance dies is left as `sending`.
-    if (attempt === 1 && !(await deps.deliveries.start(lead.id, target.conversationId, deps.now()))) return taken(lead, target, deps);
+    if (first && !(await deps.deliveries.start(lead.id, target.conversationId, deps.now()))) return taken(lead, target, deps);
     let activityId: string | undefined;
     try {
       activityId = await inConversation(deps.adapter, deps.botAppId, target.reference, async (context) =>
@@ -210,12 +214,20 @@ export async function deliverLeadCard(lead: StoredLead, target: Installation, ca
         await record('failed', undefined, lastError);
         return 'failed';
       }
-      const wait = status === 429 ? retryAfterOf(error) : backoffDelay(attempt, 500, 10_000);
-      if (status === 429) deps.limiter.pause(wait);
-      if (attempt < ATTEMPTS) {
-        deps.telemetry?.retried('teams-delivery');
-        await sleep(wait);
+      // A 429 is Teams saying when to come back, not a failure of this send: it keeps its place
+      // (and every send of this instance waits) for up to THROTTLED_MS in all, rather than the
+      // lead waiting a whole failed pass because Teams was busy for a few seconds.
+      const throttled = status === 429;
+      const wait = throttled ? retryAfterOf(error) : backoffDelay(failures + 1, 500, 10_000);
+      if (throttled) {
+        deps.limiter.pause(wait);
+        throttledMs += wait;
+      } else {
+        failures++;
       }
+      if (failures >= ATTEMPTS || throttledMs > THROTTLED_MS) break;
+      deps.telemetry?.retried('teams-delivery');
+      await sleep(wait);
       continue;
     }
     // Teams has the card. Should storage fail now, the pass fails and is retried, and the card,

@@ -83,6 +83,21 @@ describe('delivering lead cards to the contact list', () => {
     expect(card).not.toContain('claimLead');
   });
 
+  it('waits out Teams throttling a chat for longer than four tries, in the same pass, rather than giving the lead up for a while', async () => {
+    // Teams answers every send with 429 + Retry-After 1 s until it has done so 20 times: the Bot
+    // Framework client retries each send 3 times itself, so that is five of the bot's tries.
+    connector.appPerSecond = 0;
+    await restartWithContacts({ LEAD_CONTACTS: contacts[0] ?? '' });
+    const leadId = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
+    await waitFor(() => connector.throttled, (n) => n >= 20, 40_000);
+    connector.appPerSecond = 50;
+
+    await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done', 30_000);
+    expect(connector.delivered).toHaveLength(1);
+    expect((await t.app.deliveries.forLead(leadId)).map((d) => d.status)).toEqual(['sent']);
+    expect((await t.app.storage.leads.get(leadId))?.failedPasses).toBe(0);
+  }, 60_000);
+
   it('honours Retry-After when Teams throttles, and still serves everyone once', async () => {
     // A connector stricter than the app's setting: some sends get 429 + Retry-After 1 s.
     connector.appPerSecond = 10;

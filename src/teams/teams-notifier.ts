@@ -190,10 +190,12 @@ export async function deliverLeadCard(lead: StoredLead, target: Installation, ca
   let lastError = '';
   let failures = 0;
   let throttledMs = 0;
-  for (let first = true; ; first = false) {
+  let mustTake = true;
+  for (;;) {
     await deps.limiter.take(target.conversationId);
     // Taken just before Teams is asked, so only a send really in flight when an instance dies is left as `sending`.
-    if (first && !(await deps.deliveries.start(lead.id, target.conversationId, deps.now()))) return taken(lead, target, deps);
+    if (mustTake && !(await deps.deliveries.start(lead.id, target.conversationId, deps.now()))) return taken(lead, target, deps);
+    mustTake = false;
     let activityId: string | undefined;
     try {
       activityId = await inConversation(deps.adapter, deps.botAppId, target.reference, async (context) =>
@@ -226,6 +228,12 @@ export async function deliverLeadCard(lead: StoredLead, target: Installation, ca
         failures++;
       }
       if (failures >= ATTEMPTS || throttledMs > THROTTLED_MS) break;
+      if (throttled) {
+        // Teams refused this card: while it waits, it is not in flight, so an instance dying now
+        // leaves it to be sent by the next pass rather than recorded as perhaps sent.
+        await record('failed', undefined, lastError);
+        mustTake = true;
+      }
       deps.telemetry?.retried('teams-delivery');
       await sleep(wait);
       continue;

@@ -45,8 +45,10 @@ export interface SoakReport {
   readonly injected: { readonly dynamicsFailures: number; readonly dynamicsThrottled: number; readonly dynamicsOutageSeconds: number; readonly teamsThrottled: number; readonly storageDownSeconds: number };
   /** Seconds from a lead's 2xx to its card in every contact's chat. */
   readonly ackToCard: { readonly p50: number; readonly p99: number; readonly max: number };
-  /** Cards a killed instance had begun sending: recorded "sending", never sent twice (see docs/teams.md). */
+  /** Cards a killed instance had in flight: recorded "sending", never sent twice (see docs/teams.md). */
   readonly inFlightAtKill: number;
+  /** Of those, the ones that never reached Teams: the contacts who missed that card. */
+  readonly lostInFlight: number;
   readonly deadLetters: number;
   readonly drainSeconds: number;
   /** What broke a promise; empty when the run passed. */
@@ -265,6 +267,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       cardsByLead.set(leadId, byChat);
     }
     let inFlightAtKill = 0;
+    let lostInFlight = 0;
     const latencies: number[] = [];
     for (const leadId of leadIds) {
       const lead = await observer.storage.leads.get(leadId);
@@ -277,13 +280,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       for (const delivery of deliveries) {
         const cards = byChat.get(delivery.conversationId) ?? [];
         if (cards.length > 1) failures.push(`lead ${leadId}: ${String(cards.length)} cards in ${delivery.conversationId}`);
-        if (delivery.status === 'sending') inFlightAtKill++;
+        if (delivery.status === 'sending') {
+          inFlightAtKill++;
+          if (cards.length === 0) lostInFlight++;
+        }
         else if (delivery.status !== 'sent' || cards.length !== 1) failures.push(`lead ${leadId}: ${delivery.conversationId} ${delivery.status} with ${String(cards.length)} cards${delivery.error === undefined ? '' : ` (${delivery.error})`}`);
         last = Math.max(last, cards[0] ?? 0);
       }
       if (deliveries.length !== contacts.length) failures.push(`lead ${leadId}: ${String(deliveries.length)} of ${String(contacts.length)} contacts served`);
       latencies.push((last - (ackedAt.get(leadId) ?? last)) / 1000);
-      if (process.env.SOAK_DEBUG !== undefined && last - (ackedAt.get(leadId) ?? last) > 10_000) options.say(`slow: ${leadId} acked at +${(((ackedAt.get(leadId) ?? 0) - started) / 1000).toFixed(1)} s, last card +${((last - started) / 1000).toFixed(1)} s`);
     }
     const records = [...dv.leads.values()];
     const lastNames = records.map((r) => String(r.lastname));
@@ -292,6 +297,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const deadLetters = (await observer.deadLetters.list()).length;
     if (deadLetters > 0) failures.push(`${String(deadLetters)} dead letters, with no permanent fault injected`);
     failures.push(...canaryFindings(logLines));
+    // Cards carry the lead's e-mail and phone (that is their job), never a secret.
+    failures.push(...canaryFindings(connector.delivered.map((d) => JSON.stringify(d.activity))).filter((finding) => !finding.startsWith("a lead's")));
+    // Every line the instances wrote, for reading a failing run: SOAK_LOG=/tmp/soak.log npm run soak.
     if (process.env.SOAK_LOG !== undefined) writeFileSync(process.env.SOAK_LOG, logLines.join('\n'));
     latencies.sort((a, b) => a - b);
     const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
@@ -311,6 +319,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       injected,
       ackToCard: { p50: at(0.5), p99: at(0.99), max: at(1) },
       inFlightAtKill,
+      lostInFlight,
       deadLetters,
       drainSeconds,
       failures,
@@ -349,7 +358,7 @@ export function formatReport(report: SoakReport): string {
     `  Dynamics records ${String(report.dynamicsRecords)}; cards ${String(report.cards)}; dead letters ${String(report.deadLetters)}`,
     `  2xx to card in every contact's chat: p50 ${report.ackToCard.p50.toFixed(2)} s, p99 ${report.ackToCard.p99.toFixed(2)} s, max ${report.ackToCard.max.toFixed(2)} s`,
     `  injected: ${String(report.kills)} SIGKILLs; Dynamics ${String(i.dynamicsFailures)} failures or stalls, ${String(i.dynamicsThrottled)} 429s, one ${String(i.dynamicsOutageSeconds)} s outage; Teams ${String(i.teamsThrottled)} 429s; storage down ${String(i.storageDownSeconds)} s`,
-    `  cards in flight when an instance was killed (recorded, not sent twice): ${String(report.inFlightAtKill)}; drain ${report.drainSeconds.toFixed(1)} s`,
+    `  cards in flight when an instance was killed (not sent twice): ${String(report.inFlightAtKill)}, of which ${String(report.lostInFlight)} never reached Teams; drain ${report.drainSeconds.toFixed(1)} s`,
     report.failures.length === 0 ? '  PASSED' : `  FAILED:\n${report.failures.map((f) => `    - ${f}`).join('\n')}`,
   ].join('\n');
 }

@@ -89,6 +89,9 @@ describe('delivering lead cards to the contact list', () => {
     connector.appPerSecond = 0;
     await restartWithContacts({ LEAD_CONTACTS: contacts[0] ?? '' });
     const leadId = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
+    // While it waits out a 429 the card is not in flight: were the bot to die now, the next pass would send it.
+    const conversationId = (await t.app.installations.list()).find((i) => i.email === contacts[0])?.conversationId ?? '';
+    await waitFor(() => t.app.deliveries.get(leadId, conversationId), (d) => d?.status === 'failed', 20_000);
     await waitFor(() => connector.throttled, (n) => n >= 20, 40_000);
     connector.appPerSecond = 50;
 

@@ -68,7 +68,8 @@ export const DEFAULT_WORKER_OPTIONS: Omit<LeadWorkerOptions, 'retryMs'> = {
   probeMs: 60_000,
   retryBaseMs: 5_000,
   retryMaxMs: 15 * 60_000,
-  // Twelve passes, 15 s apart at first, then doubling up to five minutes apart: about 40 minutes.
+  // Twelve passes, within 15 s of each other at first, doubling up to five minutes apart: at most
+  // about 40 minutes in all.
   failedPassMs: 5 * 60_000,
   maxFailedPasses: 12,
   alertGraceMs: 1_000,

@@ -1,3 +1,6 @@
+// Stryker disable all: `npm run mutate` tests the worker's decisions below (what is retried, what
+// waits for a fix, what is dead-lettered); the polling loop and the alert's timing are left to
+// the timing tests, far too slow to run once per mutant.
 import type { DynamicsStanding } from '../cards/lead-card';
 import type { Logger } from '../logging/create-logger';
 import { backoffDelay } from '../timing/backoff';
@@ -306,6 +309,7 @@ export class LeadWorker {
     await lease.complete();
   }
 
+  // Stryker restore all
   /** Counts a pass that failed for a reason other than Dynamics; past the bound, gives the lead up. */
   private async failedPass(lead: StoredLead, error: unknown, lease: LeadLease, log: Logger): Promise<void> {
     const passes = lead.failedPasses + 1;
@@ -397,6 +401,7 @@ export class LeadWorker {
     return { lead: { ...lead, status: 'waiting', attempts, ...failure }, retryInMs: delay };
   }
 
+  // Stryker disable all
   private recovered(log: Logger): void {
     if (this.block === undefined) return;
     log.info({ code: this.block.error.code, since: this.block.since.toISOString() }, 'Dynamics works again; waiting leads are being written');

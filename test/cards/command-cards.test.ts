@@ -28,6 +28,15 @@ const BUSY: StatusReport = {
   canRetry: true,
 };
 
+/** The text blocks of a card with their colours, as "text [color]". */
+function coloured(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(coloured);
+  if (typeof node !== 'object' || node === null) return [];
+  const { type, text, color } = node as { type?: unknown; text?: unknown; color?: unknown };
+  const own = type === 'TextBlock' && typeof text === 'string' ? [typeof color === 'string' ? `${text} [${color}]` : text] : [];
+  return [...own, ...Object.values(node).flatMap(coloured)];
+}
+
 describe('the command cards', () => {
   it('help: valid for every combination of allowed and admin-only commands', () => {
     for (const card of [helpCard({ commands: COMMANDS, adminCommands: [] }), helpCard({ commands: COMMANDS.slice(0, 2), adminCommands: ['retry'] })]) {
@@ -46,6 +55,23 @@ describe('the command cards', () => {
     expect(JSON.stringify(statusCard(QUIET))).toContain('All good');
     expect(JSON.stringify(statusCard(QUIET))).not.toContain('retryDeadLetters');
     expect(JSON.stringify(statusCard(BUSY))).toContain('Needs attention: leads are waiting, 7 dead-lettered, 1 contact(s) not reachable, 1 failed deliveries.');
+  });
+
+  it('help: names the admins\' commands only when there are some, and lists the commands in its fallback text', () => {
+    const card = helpCard({ commands: COMMANDS.slice(0, 2), adminCommands: ['retry', 'validate'] });
+    expect(JSON.stringify(card)).toContain('"text":"Admins can also run: retry, validate."');
+    expect(card.fallbackText).toBe(`Commands: ${COMMANDS.slice(0, 2).map((c) => c.usage).join(', ')}`);
+  });
+
+  it('status: the headline in green when all is well, in red when not; every time in words', () => {
+    expect(coloured(statusCard(QUIET).body)).toEqual(expect.arrayContaining(['All good: leads flow into Dynamics and to Teams. [Good]', 'As of 2026-11-26 10:00 UTC']));
+    const busy = statusCard(BUSY);
+    expect(coloured(busy.body)).toContain('Needs attention: leads are waiting, 7 dead-lettered, 1 contact(s) not reachable, 1 failed deliveries. [Attention]');
+    const json = JSON.stringify(busy);
+    expect(json).toContain('{"type":"TextRun","text":" 2026-11-26 09:00 UTC: Dynamics refused **this** "}');
+    expect(json).toContain('{"type":"TextRun","text":"2026-11-26 09:30 UTC a channel: "}');
+    expect(json).toContain('{"type":"TextRun","text":"Fix: ","weight":"Bolder"},{"type":"TextRun","text":"Create a new secret."}');
+    expect(JSON.stringify(statusCard({ ...QUIET, deadLetterCount: 1 }))).toContain('Needs attention: 1 dead-lettered.');
   });
 
   it('status: text that comes from outside (errors, addresses) is never rendered as markdown', () => {
@@ -74,5 +100,33 @@ describe('the command cards', () => {
     expect(done).toContain('Open the test lead in Dynamics');
     expect(JSON.stringify(validationCard([step('running')], undefined))).not.toContain('runValidate');
     expect(JSON.stringify(validationCard([step('passed')], 'https://evil.example/x'))).not.toContain('evil');
+  });
+
+  it('validate: says how far it got and what the outcome means, each step marked in a word and a colour, with its time', () => {
+    const step = (state: StepState, ms?: number): StepResult => ({ title: `Step ${state}`, state, detail: '', fix: '', ms });
+    const headline = (steps: StepResult[]): string | undefined => coloured(validationCard(steps, undefined).body)[1];
+    expect(headline([step('passed', 5), step('running'), step('waiting')])).toBe('Checking… 1 of 3 done. [Default]');
+    expect(headline([step('passed', 5), step('failed', 5), step('failed', 5), step('warning', 5)])).toBe(
+      '2 check(s) failed: leads will not get through until the fix below is made. [Attention]',
+    );
+    expect(headline([step('passed', 5), step('warning', 5), step('skipped')])).toBe('Leads will get through, with 1 warning(s) below. [Warning]');
+    expect(headline([step('passed', 5), step('skipped')])).toBe('All checks passed: leads will reach Dynamics and the sales team. [Good]');
+
+    const marks = coloured(validationCard([step('waiting'), step('running', 999), step('passed', 1000), step('warning', 1234), step('failed', 61_500), step('skipped')], undefined).body);
+    expect(marks).toEqual(
+      expect.arrayContaining([
+        'Waiting [Default]',
+        'Running [Accent]',
+        '999 ms',
+        'Passed [Good]',
+        '1.0 s',
+        'Warning [Warning]',
+        '1.2 s',
+        'Failed [Attention]',
+        '61.5 s',
+        'Skipped [Default]',
+      ]),
+    );
+    expect(marks.filter((m) => /^[\d.]+ m?s$/.test(m))).toEqual(['999 ms', '1.0 s', '1.2 s', '61.5 s']);
   });
 });

@@ -85,6 +85,38 @@ describe('the lead card', () => {
     expect(texts(card.actions)).not.toContain('Open in Dynamics');
   });
 
+  it('reads naturally when parts of the lead are missing', () => {
+    const facts = (card: Record<string, unknown>): string[] => texts(card.body).filter((t) => ['E-mail', 'Phone', 'Country', 'Offer', 'Source', 'Received'].includes(t));
+    const pending: DynamicsStanding = { state: 'pending', reason: 'being written now.' };
+
+    // Only an e-mail address: it names the customer; no empty facts, no dangling separators.
+    const emailOnly = leadCard({ lead: lead(fixture('https-blank-fields')), dynamics: pending });
+    expect(texts(emailOnly.body)).toEqual(expect.arrayContaining(['procurement@northwind.example', 'Offer', 'Contoso Analytics (contoso.contoso-analytics)']));
+    expect(texts(emailOnly.body)[texts(emailOnly.body).indexOf('Test drive started — Contoso Analytics') + 1]).toBe('procurement@northwind.example');
+    expect(facts(emailOnly)).toEqual(['E-mail', 'Offer', 'Source', 'Received']);
+
+    // Nothing at all: still a card a seller can read.
+    const nothing = leadCard({ lead: lead({ LeadSource: 'free text from an old test lead' }), dynamics: pending });
+    expect(texts(nothing.body)).toEqual(expect.arrayContaining(['New lead — a marketplace offer', 'No name given', 'a marketplace offer']));
+    expect(facts(nothing)).toEqual(['Offer', 'Received']);
+
+    // A last name and a title only; an offer title with no offer id; a channel with no action code.
+    const partial = leadCard({ lead: lead({ UserDetails: { LastName: 'Lee', Title: 'CTO' }, LeadSource: 'AzureMarketplace', OfferTitle: 'Contoso VM' }), dynamics: pending });
+    expect(texts(partial.body)).toEqual(expect.arrayContaining(['New lead — Contoso VM', 'Lee', 'CTO', 'Contoso VM', 'AzureMarketplace']));
+    expect(texts(partial.body)).not.toContain(' Lee');
+    expect(facts(partial)).toEqual(['Offer', 'Source', 'Received']);
+  });
+
+  it('colours the Dynamics line by where the lead stands', () => {
+    const colour = (dynamics: DynamicsStanding): unknown => {
+      const json = JSON.stringify(leadCard({ lead: lead(fixture('https-appsource-contact-me')), dynamics }));
+      return /"text":"(?:In Dynamics|Not in Dynamics[^"]*)"[^}]*"color":"(\w+)"/.exec(json)?.[1];
+    };
+    expect(colour(WRITTEN)).toBe('Good');
+    expect(colour({ state: 'pending', reason: 'being written now.' })).toBe('Warning');
+    expect(colour({ state: 'failed', reason: 'Dynamics refused this lead.' })).toBe('Attention');
+  });
+
   it('marks a do-not-contact lead and offers no e-mail link for it', () => {
     const card = leadCard({ lead: lead(fixture('https-do-not-contact')), dynamics: WRITTEN });
     expect(texts(card)).toContain('Do not contact: the customer asked not to be contacted.');

@@ -40,15 +40,57 @@ describe('acceptLead', () => {
     expect((await storage.leads.get(later.leadId))?.receivedAt).toBe('2026-11-21T10:00:00.000Z');
   });
 
-  it('queues a lead that an earlier delivery stored but never queued', async () => {
+  it('takes a repeat exactly at the end of the window as the same lead', async () => {
+    const identity = { key: 'k4', duplicateWindowMs: 24 * HOUR };
+    const first = await acceptLead(details, 'https', identity, deps);
+    clock = new Date(clock.getTime() + 24 * HOUR);
+    expect(await acceptLead(details, 'https', identity, deps)).toEqual({ ...first, duplicate: true });
+  });
+
+  it('queues a lead that an earlier delivery stored but never queued, at once', async () => {
     // The first delivery died between storing and queueing: its sender got no 2xx.
     const id = leadIdFor('k2');
     await storage.leads.create({ ...details, id, origin: 'https', receivedAt: clock.toISOString() });
     clock = new Date(clock.getTime() + 60_000);
 
+    const started = Date.now();
     const retry = await acceptLead(details, 'https', { key: 'k2', duplicateWindowMs: HOUR }, deps);
 
+    expect(Date.now() - started).toBeLessThan(1_500); // a minute old: no delivery is still queueing it
     expect(retry).toEqual({ leadId: id, duplicate: true, isTest: false });
+    expect((await storage.leads.get(id))?.status).toBe('queued');
+    expect(await queuedLeadIds(openLeadQueue(settings))).toEqual([id]);
+  });
+
+  it('lets a delivery still in flight finish queueing the lead, rather than queueing it twice', async () => {
+    const id = leadIdFor('k3');
+    await storage.leads.create({ ...details, id, origin: 'https', receivedAt: clock.toISOString() });
+    clock = new Date(clock.getTime() + 100);
+    // The first delivery queues it a moment after the repeat arrives.
+    const firstDelivery = new Promise<void>((resolve, reject) => {
+      setTimeout(() => {
+        storage.leadQueue
+          .enqueue(id)
+          .then(() => storage.leads.markQueued(id, clock))
+          .then(resolve, reject);
+      }, 300);
+    });
+
+    const repeat = await acceptLead(details, 'https', { key: 'k3', duplicateWindowMs: HOUR }, deps);
+    await firstDelivery;
+
+    expect(repeat).toEqual({ leadId: id, duplicate: true, isTest: false });
+    expect(await queuedLeadIds(openLeadQueue(settings))).toEqual([id]);
+  });
+
+  it('queues it itself when the delivery in flight never does (it died), after waiting a moment', async () => {
+    const id = leadIdFor('k5');
+    await storage.leads.create({ ...details, id, origin: 'https', receivedAt: clock.toISOString() });
+    clock = new Date(clock.getTime() + 100);
+
+    const repeat = await acceptLead(details, 'https', { key: 'k5', duplicateWindowMs: HOUR }, deps);
+
+    expect(repeat).toEqual({ leadId: id, duplicate: true, isTest: false });
     expect((await storage.leads.get(id))?.status).toBe('queued');
     expect(await queuedLeadIds(openLeadQueue(settings))).toEqual([id]);
   });

@@ -1,4 +1,5 @@
 import { LEADS_PATH } from '../../src/intake/intake-route';
+import { MAX_FIELD_CHARS } from '../../src/leads/read-fields';
 import { fixture, httpsFixtureNames } from '../support/fixtures';
 import { INTAKE_KEY, postLead, queuedLeadIds, startTestApp, type TestApp } from '../support/test-app';
 
@@ -48,6 +49,11 @@ describe('POST /api/leads', () => {
     expect(answer.status).toBe(202);
   });
 
+  it('takes the key from the header when ?code= is there but empty', async () => {
+    const answer = await postLead(t.url, fixture('https-docs-sample'), { key: '', headers: { 'x-lead-key': INTAKE_KEY } });
+    expect(answer.status).toBe(202);
+  });
+
   it.each([
     ['no key', null, 'LEAD_KEY_MISSING', /\?code=<LEAD_INTAKE_KEY>/],
     ['a wrong key', 'test-intake-key-0123456780', 'LEAD_KEY_WRONG', /does not match/],
@@ -66,6 +72,7 @@ describe('POST /api/leads', () => {
     const answer = await postLead(t.url, big);
     expect(answer.status).toBe(413);
     expect(answer.body).toEqual({ error: { code: 'LEAD_TOO_LARGE', message: expect.stringContaining('LEAD_MAX_BODY_BYTES') } });
+    expect(answer.headers.get('connection')).toBe('close'); // the rest of the body is not read
     expect(await queuedLeadIds(t.queue)).toEqual([]);
   });
 
@@ -111,15 +118,65 @@ describe('POST /api/leads', () => {
     expect(answer.body).toEqual({ error: { code: 'LEAD_NOT_JSON', message: expect.stringContaining('Content-Type: application/json') } });
   });
 
+  it('accepts a lead of exactly LEAD_MAX_BODY_BYTES', async () => {
+    const lead = fixture('https-appsource-contact-me');
+    const size = Buffer.byteLength(JSON.stringify({ ...lead, Description: '', OfferTitle: '' }));
+    // Filled across two fields: one field may hold at most MAX_FIELD_CHARS.
+    const fill = t.settings.intake.maxBodyBytes - size;
+    const description = 'x'.repeat(Math.min(fill, MAX_FIELD_CHARS));
+    const exact = JSON.stringify({ ...lead, Description: description, OfferTitle: 'y'.repeat(fill - description.length) });
+    expect(Buffer.byteLength(exact)).toBe(t.settings.intake.maxBodyBytes);
+    expect((await postLead(t.url, undefined, { raw: exact })).status).toBe(202);
+  });
+
+  it('accepts a body that starts with a byte-order mark, and keeps that character anywhere else', async () => {
+    const answer = await postLead(t.url, undefined, { raw: `\uFEFF${JSON.stringify(fixture('https-docs-sample'))}` });
+    expect(answer.status).toBe(202);
+    const inside = await postLead(t.url, { ...fixture('https-docs-sample'), Description: 'a\uFEFFb' });
+    expect(inside.status).toBe(202);
+    expect((await t.app.storage.leads.get(inside.body.leadId as string))?.description).toBe('a\uFEFFb');
+  });
+
+  it('accepts the ways of saying JSON a sender may use', async () => {
+    const types = ['application/json; charset=utf-8', 'APPLICATION/JSON', 'application/json ;charset=utf-8', 'application/vnd.marketplace.lead+json'];
+    for (const [i, type] of types.entries()) {
+      const lead = { ...fixture('https-docs-sample'), Description: `sent as ${type}` };
+      const answer = await postLead(t.url, lead, { headers: { 'content-type': type } });
+      expect({ type, status: answer.status }).toEqual({ type, status: 202 });
+      expect(await queuedLeadIds(t.queue)).toHaveLength(i + 1);
+    }
+  });
+
+  it('answers 415 to a content type that only looks like JSON, quoting it', async () => {
+    for (const type of ['text/json', 'application/jsonp', 'application/json-seq', 'x-application/json', 'application/+json', 'text/plain; format=application/json']) {
+      const answer = await postLead(t.url, fixture('https-docs-sample'), { headers: { 'content-type': type } });
+      expect({ type, status: answer.status, body: answer.body }).toEqual({
+        type,
+        status: 415,
+        body: { error: { code: 'LEAD_NOT_JSON', message: `Leads must be sent as JSON (Content-Type: application/json), not "${type}".` } },
+      });
+    }
+    const long = `text/plain; name=${'n'.repeat(200)}`;
+    const answer = await postLead(t.url, fixture('https-docs-sample'), { headers: { 'content-type': long } });
+    expect(answer.body).toEqual({ error: { code: 'LEAD_NOT_JSON', message: `Leads must be sent as JSON (Content-Type: application/json), not "${long.slice(0, 100)}".` } });
+    expect(await queuedLeadIds(t.queue)).toEqual([]);
+  });
+
   it('accepts a lead sent with no content type at all', async () => {
     const answer = await postLead(t.url, fixture('https-docs-sample'), { headers: { 'content-type': '' } });
     expect(answer.status).toBe(202);
+    // No Content-Type header at all (fetch adds none for bytes).
+    const bytes = new TextEncoder().encode(JSON.stringify(fixture('https-korean-contact')));
+    const response = await fetch(`${t.url}${LEADS_PATH}?code=${INTAKE_KEY}`, { method: 'POST', body: bytes });
+    expect(response.status).toBe(202);
   });
 
   it.each([
     ['malformed JSON', '{"UserDetails": {', 'LEAD_MALFORMED_JSON', /^The body is not valid JSON: it breaks at character 17\.$/],
     ['unquoted text', '{"UserDetails": {"Email": jane@contoso.example}}', 'LEAD_MALFORMED_JSON', /^The body is not valid JSON: it holds text that is not JSON/],
+    ['a body cut short', '{"UserDetails":', 'LEAD_MALFORMED_JSON', /^The body is not valid JSON: it ends too early\.$/],
     ['an empty body', '', 'LEAD_EMPTY', /empty/],
+    ['a body of blanks', ' \r\n\t ', 'LEAD_EMPTY', /^The body is empty; send the lead as a JSON object\.$/],
     ['an array', '[1,2]', 'LEAD_INVALID', /must be a JSON object .* but it is an array/],
     ['an object that is no lead', '{"event":"ping"}', 'LEAD_INVALID', /none of the marketplace lead fields/],
     ['a field of the wrong type', '{"UserDetails":{"Email":["a@b.c"]}}', 'LEAD_INVALID', /^UserDetails.Email must be text, but it is an array$/],
@@ -128,6 +185,18 @@ describe('POST /api/leads', () => {
     expect(answer.status).toBe(400);
     expect(answer.body).toEqual({ error: { code, message: expect.stringMatching(message) } });
     expect(await queuedLeadIds(t.queue)).toEqual([]);
+  });
+
+  it('logs each lead accepted or repeated, and each refusal as a warning with its code', async () => {
+    const entries = (): Record<string, unknown>[] => t.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const first = await postLead(t.url, fixture('https-appsource-contact-me'));
+    await postLead(t.url, fixture('https-appsource-contact-me'));
+    await postLead(t.url, fixture('https-appsource-contact-me'), { key: 'test-intake-key-0123456780' });
+    expect(entries().filter((e) => e.route === LEADS_PATH)).toEqual([
+      expect.objectContaining({ level: 30, msg: 'lead accepted', leadId: first.body.leadId, duplicate: false, isTest: false, channel: 'AppSource', actionCode: 'PLT', offerId: 'contoso.contoso-sales-insights' }),
+      expect.objectContaining({ level: 30, msg: 'lead already received; not stored again', leadId: first.body.leadId, duplicate: true }),
+      expect.objectContaining({ level: 40, code: 'LEAD_KEY_WRONG', status: 401, msg: expect.stringMatching(/^The intake key does not match/) }),
+    ]);
   });
 
   it('never writes the intake key, e-mail addresses or phone numbers to the log', async () => {

@@ -5,6 +5,7 @@ import { leadIdFor } from '../../src/leads/lead-id';
 import { createLogger } from '../../src/logging/create-logger';
 import { openTable } from '../../src/storage/open-table';
 import { fixture } from '../support/fixtures';
+import { waitFor } from '../support/pipeline';
 import { queuedLeadIds, startTestApp, uniquePrefix, type TestApp } from '../support/test-app';
 
 /** A row as Partner Center's Azure Table destination writes it. */
@@ -50,6 +51,11 @@ describe('the Azure Table destination importer', () => {
     const second = await t.app.importer?.runOnce();
     expect(second?.imported).toBe(0);
     expect(await queuedLeadIds(t.queue)).toHaveLength(2);
+
+    // A row committed after it is read with those it overlaps (a late commit would be too).
+    await source.createEntity(partnerCenterRow('row-3', { CustomerInfo: JSON.stringify({ LastName: 'Okafor' }) }));
+    expect(await t.app.importer?.runOnce()).toEqual({ rowsRead: 3, imported: 1, duplicates: 2, skipped: 0 });
+    expect(await queuedLeadIds(t.queue)).toHaveLength(3);
   });
 
   it('resumes from its watermark after a restart, reading only what is new', async () => {
@@ -101,6 +107,27 @@ describe('the Azure Table destination importer', () => {
     expect(await queuedLeadIds(t.queue)).toHaveLength(1);
   });
 
+  it('keeps as its watermark the newest row it saw, whatever order the rows came in', async () => {
+    const anHourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    const noOverlap = (): TableImporter =>
+      new TableImporter({ ...(t.settings.tableImport as TableImportSettings), importFrom: anHourAgo }, t.app.storage.state, { ...t.app.storage, now: () => new Date(), logger: createLogger('silent') }, 0);
+    await source.createTable();
+    await source.createEntity(partnerCenterRow('row-b'));
+    await new Promise((r) => setTimeout(r, 50));
+    await source.createEntity(partnerCenterRow('row-a', { CustomerInfo: JSON.stringify({ LastName: 'Alvarez' }) }));
+    // Rows come in key order: row-a (the newer) first.
+    expect((await noOverlap().runOnce()).imported).toBe(2);
+
+    // Only row-a, on the watermark, is read again; row-b is older.
+    expect(await noOverlap().runOnce()).toEqual({ rowsRead: 1, imported: 0, duplicates: 1, skipped: 0 });
+  });
+
+  it('fails the pass, rather than taking it for "no rows yet", when the source cannot be read', async () => {
+    const unreachable = { ...(t.settings.tableImport as TableImportSettings), connectionString: (process.env.TEST_STORAGE_CONNECTION_STRING ?? '').replace(/TableEndpoint=http:\/\/127\.0\.0\.1:\d+/, 'TableEndpoint=http://127.0.0.1:9') };
+    const importer = new TableImporter(unreachable, t.app.storage.state, { ...t.app.storage, now: () => new Date(), logger: createLogger('silent') });
+    await expect(importer.runOnce()).rejects.toThrow();
+  });
+
   it('skips a row that is not a lead, logs why, and carries on', async () => {
     await source.createTable();
     await source.createEntity(partnerCenterRow('bad', { CustomerInfo: '{"FirstName": ' }));
@@ -118,7 +145,7 @@ describe('the Azure Table destination importer', () => {
     await source.createEntity(partnerCenterRow('row-1'));
     t = await startTestApp(env, { backgroundWork: true });
     const leadId = leadIdFor(`table:devstoreaccount1-${env.LEAD_TABLE_NAME}/${partnerCenterRow('row-1').partitionKey}/row-1`);
-    for (let i = 0; i < 50 && (await t.app.storage.leads.get(leadId)) === undefined; i++) await new Promise((r) => setTimeout(r, 100));
-    expect((await t.app.storage.leads.get(leadId))?.customer.lastName).toBe('Morgan');
+    const imported = await waitFor(() => t.app.storage.leads.get(leadId), (l) => l !== undefined);
+    expect(imported?.customer.lastName).toBe('Morgan');
   });
 });

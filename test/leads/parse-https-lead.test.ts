@@ -72,6 +72,16 @@ describe('parseHttpsLead', () => {
     expect(lead.source).toMatchObject({ channel: 'AppSource', actionCode: 'INS', offerId: 'a.b' });
   });
 
+  it('marks a do-not-contact lead whatever the case of its action code', () => {
+    expect(parseHttpsLead({ LeadSource: 'AzureMarketplace-INS|a.b', ActionCode: 'dnc' })).toMatchObject({ doNotContact: true, source: { action: 'Do not contact' } });
+    expect(parseHttpsLead({ LeadSource: 'AppSource-Dnc|a.b' })).toMatchObject({ doNotContact: true, source: { actionCode: 'Dnc' } });
+  });
+
+  it('reads a LeadSource with blanks around its parts', () => {
+    const lead = parseHttpsLead({ LeadSource: ' AppSource-PLT | contoso.contoso-sales-insights ' });
+    expect(lead.source).toMatchObject({ raw: 'AppSource-PLT | contoso.contoso-sales-insights', channel: 'AppSource', actionCode: 'PLT', offerId: 'contoso.contoso-sales-insights' });
+  });
+
   it('passes unknown action codes through unchanged', () => {
     const lead = parseHttpsLead({ LeadSource: 'AzureMarketplace-NEWCODE|p.o', ActionCode: 'NEWCODE' });
     expect(lead.source.action).toBe('NEWCODE');
@@ -94,10 +104,11 @@ describe('parseHttpsLead', () => {
     expect(parseHttpsLead({ ...real, Description: 'Is this MSFT_TEST thing real?', LeadSource: 'MSFT_TEST', OfferTitle: 'MSFT_TEST' }).isTest).toBe(false);
   });
 
-  it('turns a phone sent as a number into text and null into blank', () => {
-    const lead = parseHttpsLead({ UserDetails: { Phone: 16175555555, Company: null } });
+  it('turns a phone sent as a number (or any true/false) into text and null into blank, rather than refusing the lead', () => {
+    const lead = parseHttpsLead({ UserDetails: { Phone: 16175555555, Company: null, Title: false } });
     expect(lead.customer.phone).toBe('16175555555');
     expect(lead.customer.company).toBe('');
+    expect(lead.customer.title).toBe('false');
   });
 
   it.each([
@@ -108,6 +119,12 @@ describe('parseHttpsLead', () => {
   ])('refuses a body that is not an object: %j', (body, words) => {
     expect(() => parseHttpsLead(body)).toThrow(LeadPayloadError);
     expect(() => parseHttpsLead(body)).toThrow(words);
+  });
+
+  it('says what a lead looks like when the body is not an object', () => {
+    expect(() => parseHttpsLead('lead')).toThrow(
+      'The body must be a JSON object with the marketplace lead fields (UserDetails, LeadSource, ActionCode, OfferTitle, Description), but it is a string',
+    );
   });
 
   it('refuses an object with none of the lead fields, naming them', () => {

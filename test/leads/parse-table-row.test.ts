@@ -17,6 +17,15 @@ describe('parseTableRow', () => {
     expect(lead.description).toBe('Please call me about volume licensing.');
   });
 
+  it('takes the action from the ActionCode column over the one in LeadSource', () => {
+    const lead = parseTableRow({ LeadSource: 'AzureMarketplace-INS|a.b', ActionCode: 'PLT' });
+    expect(lead.source).toMatchObject({ actionCode: 'PLT', action: 'Contact me' });
+  });
+
+  it('names the column that has the wrong type', () => {
+    expect(() => parseTableRow({ LeadSource: { text: 'AppSource' } })).toThrow(/^LeadSource must be text, but it is an object$/);
+  });
+
   it('reads a row with no CustomerInfo as a lead with blank contact details', () => {
     const lead = parseTableRow({ LeadSource: 'AzureMarketplace-INS|a.b', ActionCode: 'INS' });
     expect(lead.customer.email).toBe('');
@@ -24,5 +33,13 @@ describe('parseTableRow', () => {
 
   it('says so when CustomerInfo is not JSON', () => {
     expect(() => parseTableRow({ CustomerInfo: '{not json' })).toThrow('CustomerInfo is not valid JSON');
+  });
+
+  it('says so when CustomerInfo holds JSON that is not an object', () => {
+    for (const info of ['["Alex"]', '"Alex"', 'null']) expect(() => parseTableRow({ CustomerInfo: info })).toThrow('CustomerInfo must hold a JSON object');
+  });
+
+  it('names the field inside CustomerInfo that has the wrong type', () => {
+    expect(() => parseTableRow({ CustomerInfo: '{"Email": ["a@b.example"]}' })).toThrow('CustomerInfo.Email must be text, but it is an array');
   });
 });

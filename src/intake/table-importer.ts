@@ -5,6 +5,7 @@ import { parseTableRow } from '../leads/parse-table-row';
 import type { Logger } from '../logging/create-logger';
 import { isNotFound } from '../storage/storage-errors';
 import { accountNameOf, openTable } from '../storage/open-table';
+import { systemClock, type Clock } from '../timing/clock';
 import { acceptLead, type AcceptLeadDeps } from './accept-lead';
 
 /**
@@ -34,13 +35,13 @@ export interface ImportPass {
 export class TableImporter {
   private readonly source: TableClient;
   private readonly watermarkKey: { partitionKey: string; rowKey: string };
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private readonly stopping = new AbortController();
+  private running: Promise<void> | undefined;
 
   constructor(
     private readonly settings: TableImportSettings,
     private readonly state: TableClient,
-    private readonly deps: AcceptLeadDeps & { readonly logger: Logger },
+    private readonly deps: AcceptLeadDeps & { readonly logger: Logger; readonly clock?: Clock },
     private readonly overlapMs = DEFAULT_OVERLAP_MS,
   ) {
     this.source = openTable(settings.connectionString, settings.tableName);
@@ -71,26 +72,31 @@ export class TableImporter {
     return pass;
   }
 
+  /** A pass now, then one every pollSeconds until stop(). */
   start(): void {
-    const tick = (): void => {
-      this.running = this.runOnce()
-        .then((pass) => {
-          if (pass.imported > 0 || pass.skipped > 0) this.deps.logger.info({ ...pass }, 'imported leads from Azure Table');
-        })
-        .catch((err: unknown) => {
-          this.deps.logger.error({ err }, 'Azure Table import failed; will try again');
-        })
-        .finally(() => {
-          this.timer = setTimeout(tick, this.settings.pollSeconds * 1000);
-        });
-    };
-    tick();
+    this.running = this.poll();
   }
 
   async stop(): Promise<void> {
-    clearTimeout(this.timer);
+    this.stopping.abort();
     await this.running;
-    clearTimeout(this.timer);
+  }
+
+  private async poll(): Promise<void> {
+    const clock = this.deps.clock ?? systemClock;
+    while (!this.stopping.signal.aborted) {
+      try {
+        const pass = await this.runOnce();
+        if (pass.imported > 0 || pass.skipped > 0) this.deps.logger.info({ ...pass }, 'imported leads from Azure Table');
+      } catch (err) {
+        this.deps.logger.error({ err }, 'Azure Table import failed; will try again');
+      }
+      const slept = await clock.sleep(this.settings.pollSeconds * 1000, this.stopping.signal).then(
+        () => true,
+        () => false,
+      );
+      if (!slept) return;
+    }
   }
 
   private async importRow(row: TableEntityResult<Record<string, unknown>>): Promise<'imported' | 'duplicates' | 'skipped'> {

@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { TableClient } from '@azure/data-tables';
 import type { TableImportSettings } from '../../src/config/settings';
 import { TableImporter } from '../../src/intake/table-importer';
@@ -5,6 +6,7 @@ import { leadIdFor } from '../../src/leads/lead-id';
 import { createLogger } from '../../src/logging/create-logger';
 import { openTable } from '../../src/storage/open-table';
 import { fixture } from '../support/fixtures';
+import { ManualClock } from '../support/manual-clock';
 import { waitFor } from '../support/pipeline';
 import { queuedLeadIds, startTestApp, uniquePrefix, type TestApp } from '../support/test-app';
 
@@ -126,6 +128,61 @@ describe('the Azure Table destination importer', () => {
     const unreachable = { ...(t.settings.tableImport as TableImportSettings), connectionString: (process.env.TEST_STORAGE_CONNECTION_STRING ?? '').replace(/TableEndpoint=http:\/\/127\.0\.0\.1:\d+/, 'TableEndpoint=http://127.0.0.1:9') };
     const importer = new TableImporter(unreachable, t.app.storage.state, { ...t.app.storage, now: () => new Date(), logger: createLogger('silent') });
     await expect(importer.runOnce()).rejects.toThrow();
+  });
+
+  it('looks again every pollSeconds on its clock, says what it imported, and stops', async () => {
+    const logs: string[] = [];
+    const clock = new ManualClock();
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logs.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    const importFrom = new Date(Date.now() - 3_600_000).toISOString();
+    const importer = new TableImporter({ ...(t.settings.tableImport as TableImportSettings), importFrom, pollSeconds: 30 }, t.app.storage.state, {
+      ...t.app.storage,
+      now: () => new Date(),
+      logger: createLogger('info', sink),
+      clock,
+    });
+    const queued = async (): Promise<number> => (await queuedLeadIds(t.queue)).length;
+    await source.createTable();
+    await source.createEntity(partnerCenterRow('row-1'));
+
+    importer.start();
+    await waitFor(queued, (n) => n === 1);
+    await waitFor(() => clock.waiting, (n) => n === 1); // the pass is over: asleep until the next
+    expect(logs.join('')).toMatch(/"rowsRead":1,"imported":1,"duplicates":0,"skipped":0,.*"msg":"imported leads from Azure Table"/);
+
+    // A new row waits for the next poll: nothing reads while the clock stands still.
+    await source.createEntity(partnerCenterRow('row-2'));
+    await clock.advance(29_000);
+    expect(clock.waiting).toBe(1);
+    expect(await queued()).toBe(1);
+    await clock.advance(1_000);
+    await waitFor(queued, (n) => n === 2);
+
+    await waitFor(() => clock.waiting, (n) => n === 1);
+    await importer.stop();
+    expect(clock.waiting).toBe(0); // stopped: no pass is waiting to run
+  });
+
+  it('logs a pass that fails and goes on polling', async () => {
+    const logs: string[] = [];
+    const clock = new ManualClock();
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logs.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    const unreachable = { ...(t.settings.tableImport as TableImportSettings), connectionString: (process.env.TEST_STORAGE_CONNECTION_STRING ?? '').replace(/TableEndpoint=http:\/\/127\.0\.0\.1:\d+/, 'TableEndpoint=http://127.0.0.1:9') };
+    const importer = new TableImporter(unreachable, t.app.storage.state, { ...t.app.storage, now: () => new Date(), logger: createLogger('info', sink), clock });
+    importer.start();
+    await waitFor(() => clock.waiting, (n) => n === 1);
+    expect(logs.join('')).toContain('"msg":"Azure Table import failed; will try again"');
+    await importer.stop();
   });
 
   it('skips a row that is not a lead, logs why, and carries on', async () => {

@@ -131,14 +131,8 @@ describe('the Azure Table destination importer', () => {
   });
 
   it('looks again every pollSeconds on its clock, says what it imported, and stops', async () => {
-    const logs: string[] = [];
+    const { logs, sink } = logSink();
     const clock = new ManualClock();
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        logs.push(chunk.toString('utf8'));
-        done();
-      },
-    });
     const importFrom = new Date(Date.now() - 3_600_000).toISOString();
     const importer = new TableImporter({ ...(t.settings.tableImport as TableImportSettings), importFrom, pollSeconds: 30 }, t.app.storage.state, {
       ...t.app.storage,
@@ -169,14 +163,8 @@ describe('the Azure Table destination importer', () => {
   });
 
   it('logs a pass that fails and goes on polling', async () => {
-    const logs: string[] = [];
+    const { logs, sink } = logSink();
     const clock = new ManualClock();
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        logs.push(chunk.toString('utf8'));
-        done();
-      },
-    });
     const unreachable = { ...(t.settings.tableImport as TableImportSettings), connectionString: (process.env.TEST_STORAGE_CONNECTION_STRING ?? '').replace(/TableEndpoint=http:\/\/127\.0\.0\.1:\d+/, 'TableEndpoint=http://127.0.0.1:9') };
     const importer = new TableImporter(unreachable, t.app.storage.state, { ...t.app.storage, now: () => new Date(), logger: createLogger('info', sink), clock });
     importer.start();
@@ -206,3 +194,15 @@ describe('the Azure Table destination importer', () => {
     expect(imported?.customer.lastName).toBe('Morgan');
   });
 });
+
+/** A log destination the test reads. */
+function logSink(): { logs: string[]; sink: Writable } {
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  return { logs, sink };
+}

@@ -91,11 +91,8 @@ export class TableImporter {
       } catch (err) {
         this.deps.logger.error({ err }, 'Azure Table import failed; will try again');
       }
-      const slept = await clock.sleep(this.settings.pollSeconds * 1000, this.stopping.signal).then(
-        () => true,
-        () => false,
-      );
-      if (!slept) return;
+      // Rejects when stop() aborts the wait; the loop's condition then ends it.
+      await clock.sleep(this.settings.pollSeconds * 1000, this.stopping.signal).catch(() => undefined);
     }
   }
 

@@ -17,6 +17,7 @@ import type { DataverseEmulator } from '../../emulators/dataverse';
 import { createApp, type App } from '../../src/app';
 import { loadSettings } from '../../src/config/settings';
 import { createLogger } from '../../src/logging/create-logger';
+import { pollUntil } from '../../src/timing/clock';
 import { startBotProcess } from '../support/bot-process';
 import { fixture } from '../support/fixtures';
 import { seedSellers } from '../support/seed-installations';
@@ -251,7 +252,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       }
       return true;
     };
-    while (!(await finished().catch(() => false)) && Date.now() - drainStart < 180_000) await sleep(1_000);
+    await pollUntil(() => finished().catch(() => false), (done) => done, { everyMs: 1_000, timeoutMs: 180_000 });
     const drainSeconds = (Date.now() - drainStart) / 1000;
 
     // What happened, read from the stand-ins (what Teams and Dynamics saw) and from storage.

@@ -5,6 +5,7 @@
  */
 const LAYERS = [
   'leads', // the lead and its parsers: the domain, importing nothing of ours
+  'routing', // routes: which leads go to whom; the routes file and its checks
   'timing', // backoff, calendar days
   'config', // settings, read and checked once
   'logging',

@@ -83,6 +83,11 @@ module.exports = {
   // so paths like emulators/azurite.ts's ../node_modules/azurite resolve as in the checkout.
   tempDirName: '.stryker-tmp',
   ...linkNodeModules,
-  reporters: ['clear-text', 'progress', 'html'],
+  // The JSON report lists every survivor with its place and replacement, for reading by script.
+  reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  // A rerun tests again only the mutants whose code or covering tests changed since the last run
+  // (recorded in reports/stryker-incremental.json); `npm run mutate -- --force` runs them all.
+  incremental: true,
 };

@@ -11,7 +11,8 @@ import { registerIntakeRoute } from './intake/intake-route';
 import { TableImporter } from './intake/table-importer';
 import type { Logger } from './logging/create-logger';
 import { DeadLetters } from './pipeline/dead-letters';
-import { alertEveryContact, type LeadNotifier } from './pipeline/lead-notifier';
+import { routedAlerts, type AudienceNotifier } from './pipeline/lead-notifier';
+import { routesInOrder, type Route } from './routing/route';
 import { dynamicsStanding } from './pipeline/dynamics-standing';
 import { GraphApp } from './graph/graph-app';
 import { registerClaimPage } from './outlook/claim-page';
@@ -54,7 +55,7 @@ export interface AppDeps {
   /** PEM certificates to trust beyond the system's (the local services' throwaway one). */
   readonly trustedCertificates?: string;
   /** Who hears about leads in Teams; the bot itself unless a test says otherwise. */
-  readonly notifier?: LeadNotifier;
+  readonly notifier?: AudienceNotifier;
   /** How Graph requests (mail, installs) are retried; tests shorten the waits. */
   readonly graphRetry?: RetryPolicy;
   /** How long a lead's alert waits for Teams to report an installation it asked Graph for. */
@@ -165,7 +166,6 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     botAppId,
     installations,
     deliveries,
-    contacts: settings.leadContacts,
     organisation: settings.teamsTenantId,
     limiter,
     logger,
@@ -176,6 +176,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     ...(deps.installWaitMs === undefined ? {} : { installWaitMs: deps.installWaitMs }),
   };
   const teams = deps.notifier ?? teamsNotifier(teamsDeps);
+  const routes = async (): Promise<readonly Route[]> => routesInOrder(await storage.routes.list(), settings.routes);
   const outlook = settings.outlook;
   const claimTokens = new ClaimTokens(claimKey(storage.state));
   const mails = outlook === undefined ? undefined : new MailStore(storage.mailTable);
@@ -183,11 +184,19 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     outlook === undefined || graph === undefined || mails === undefined
       ? undefined
       : outlookAlerts({ graph, settings: outlook, mails, tokens: claimTokens, limiter: new MailLimiter(), logger, now, telemetry });
-  const notifier = alertEveryContact(teams, mail, { contacts: settings.leadContacts, mode: outlook?.delivery ?? 'fallback' });
+  const notifier = routedAlerts(teams, mail, {
+    routes,
+    settings,
+    leads: storage.leads,
+    mail: outlook?.delivery ?? 'fallback',
+    logger,
+  });
   bot.whenInstalled((chat) =>
     catchUp(chat, {
       ...teamsDeps,
       leads: storage.leads,
+      settings,
+      routes,
       catchUpHours: settings.catchUpHours,
       mailed: async (leadId, contact) => (await mails?.get(leadId, contact))?.status === 'sent',
       recordUrl: (id) => dynamics.recordUrl(id),
@@ -212,7 +221,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   const testMail = outlook === undefined || graph === undefined ? undefined : (to: string) => sendTestMail(graph, outlook, to);
   const chats = { adapter: bot.adapter, botAppId, limiter };
   const copies = cardCopies({ ...chats, installations, deliveries, logger });
-  registerRoutes(bot, { settings, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, cardCopies: copies, credentials, admins, testMail, mails, installer, logger, now }, chats);
+  registerRoutes(bot, { settings, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, cardCopies: copies, credentials, admins, testMail, mails, installer, routes: storage.routes, logger, now }, chats);
 
   const server = restify.createServer({ name: 'marketplace-lead-bot', handleUncaughtExceptions: false });
   let stopping = false;

@@ -1,5 +1,6 @@
 import { Template } from 'adaptivecards-templating';
 import type { Lead } from '../leads/lead';
+import type { Routing } from '../routing/route-lead';
 import { formatTime } from './format-time';
 import template from './lead-card.json';
 
@@ -10,7 +11,8 @@ export type DynamicsStanding =
 
 /** What a lead card shows; everything a person sees, already in words. */
 export interface LeadCardInput {
-  readonly lead: Lead;
+  /** With its routing once routed: a lead no route took says so to the admins it went to. */
+  readonly lead: Lead & { readonly routing?: Routing | undefined };
   readonly dynamics: DynamicsStanding;
   /** Who claimed it, once someone has. */
   readonly claimedBy?: string;
@@ -40,6 +42,7 @@ export function leadCard(input: LeadCardInput): AdaptiveCardJson {
       ...describeLead(lead),
       doNotContact: lead.doNotContact,
       isTest: lead.isTest,
+      noRoute: lead.routing?.kind === 'no-route',
       leadId: lead.id,
       dynamicsUrl,
       dynamicsLine: dynamicsLine(dynamics),

@@ -10,6 +10,8 @@ export interface StatusReport {
   readonly leadFacts: readonly Fact[];
   readonly dynamicsFacts: readonly Fact[];
   readonly teamsFacts: readonly Fact[];
+  /** Each route with its leads of the last 7 days, in the order routes are tried; empty without routes. */
+  readonly routeFacts: readonly Fact[];
   /** What stops leads now (sign-in or Dynamics failing), with its fix. */
   readonly problem: { readonly message: string; readonly fix: string } | undefined;
   readonly deadLetters: readonly { readonly leadId: string; readonly reason: string; readonly fix: string; readonly at: string }[];

@@ -7,6 +7,7 @@ import type { CredentialTracker } from '../reminders/credential-tracker';
 import type { DeadLetters } from '../pipeline/dead-letters';
 import type { LeadWorker } from '../pipeline/lead-worker';
 import type { LeadStore } from '../storage/lead-store';
+import type { RouteStore } from '../storage/route-store';
 import type { MailStore } from '../outlook/mail-store';
 import type { AdminMessenger } from '../conversations/admin-messenger';
 import type { AppInstaller } from '../conversations/app-installer';
@@ -63,6 +64,8 @@ export interface CommandDeps {
   readonly mails: MailStore | undefined;
   /** Installs the app for contacts, when TEAMS_APP_CATALOG_ID is set. */
   readonly installer: AppInstaller | undefined;
+  /** The routes added in chat (the routes file's are in settings). */
+  readonly routes: RouteStore;
   readonly logger: Logger;
   readonly now: () => Date;
 }

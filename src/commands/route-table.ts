@@ -4,6 +4,7 @@ import { describeAdmins, type Caller } from './caller';
 import { claimLeadAction } from './claim-lead';
 import type { CardAction, Chat, Command, CommandDeps } from './command';
 import { createHelpCommand } from './help';
+import { routeCommand } from './lead-routes';
 import { showLeadAction } from './show-lead';
 import { retryCommand, retryDeadLettersAction } from './retry';
 import { credentialRotatedAction, rotatedCommand, rotationCommand, snoozeReminderAction } from './rotation';
@@ -18,6 +19,7 @@ export const COMMANDS: readonly Command[] = [
   statusCommand,
   subscribeCommand,
   unsubscribeCommand,
+  routeCommand,
   retryCommand,
   rotationCommand,
   rotatedCommand,

@@ -1,6 +1,7 @@
 import { catchUpCard } from '../cards/catch-up-card';
 import { leadCard } from '../cards/lead-card';
 import { GUID } from '../leads/lead-id';
+import { audienceOf } from '../routing/route-lead';
 import { dynamicsStanding } from '../pipeline/dynamics-standing';
 import type { StoredLead } from '../storage/lead-store';
 import type { CardAction } from './command';
@@ -21,9 +22,10 @@ export const showLeadAction: CardAction = {
     if (typeof leadId !== 'string' || !ids.includes(leadId)) return 'This card does not name a lead.';
     const conversationId = chat.conversationId;
     const installation = await deps.installations.get(conversationId);
-    const isContact = installation?.kind === 'personal' && [installation.email, installation.userPrincipalName].some((a) => a !== undefined && deps.settings.leadContacts.includes(a));
-    if (!isContact) return 'Leads are shown to the people they were sent to, in their own chat with the bot.';
     const lead = await deps.leads.get(leadId);
+    const addressees = audienceOf(lead?.routing, deps.settings).contacts;
+    const isContact = installation?.kind === 'personal' && [installation.email, installation.userPrincipalName].some((a) => a !== undefined && addressees.includes(a));
+    if (!isContact) return 'Leads are shown to the people they were sent to, in their own chat with the bot.';
     if (lead === undefined || lead.isTest) return 'This lead is no longer available.';
     const recordUrl = (id: string): string | undefined => deps.dynamics.recordUrl(id);
     // Taken before it is shown, so a second click (or a pass delivering it meanwhile) shows it once.

@@ -5,7 +5,10 @@ import { DYNAMICS_ERROR_KINDS, dynamicsError, type DynamicsErrorCode } from '../
 import { describeExpiry } from '../reminders/describe-credential';
 import type { LeadTimeline } from '../storage/lead-store';
 import { resolveRecipients } from '../conversations/resolve-recipients';
+import type { Route } from '../routing/route';
+import type { Routing } from '../routing/route-lead';
 import type { CardAction, Command, CommandDeps } from './command';
+import { allRoutes } from './lead-routes';
 
 const HOUR = 3_600_000;
 /** How far back "last received" looks; older activity reads as "not in the last 7 days". */
@@ -47,8 +50,10 @@ export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean): Pr
     deps.credentials.registry.list(),
     deps.mails?.refusedSince(new Date(now.getTime() - LOOKBACK_DAYS * 24 * HOUR)) ?? Promise.resolve([]),
   ]);
-  const { targets, unreachable } = resolveRecipients(installations, deps.settings.leadContacts, deps.settings.teamsTenantId);
-  const contacts = deps.settings.leadContacts;
+  const routes = await allRoutes(deps);
+  // Everyone a lead may be routed to: each route's contacts and chats, and LEAD_CONTACTS.
+  const contacts = [...new Set([...routes.flatMap((r) => r.contacts), ...deps.settings.leadContacts])];
+  const { targets, unreachable } = resolveRecipients(installations, { contacts, chats: routes.flatMap((r) => r.chats) }, deps.settings.teamsTenantId);
   const inTeams = contacts.length - unreachable.length;
   const mail = deps.settings.outlook;
   // With mail on, a contact with no chat is reached by mail, unless Graph refused their mailbox.
@@ -75,9 +80,10 @@ export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean): Pr
         ]
       : waitingFacts(timelines, now),
     teamsFacts: [
-      { label: 'Contacts reached', value: `${inTeams} of ${contacts.length} on the contact list (LEAD_CONTACTS) in Teams${mail === undefined ? '' : `; ${String(byMail.length)} by mail from ${mail.sender}`}` },
+      { label: 'Contacts reached', value: `${inTeams} of ${contacts.length} ${routes.length === 0 ? 'on the contact list (LEAD_CONTACTS)' : 'on the routes and the contact list'} in Teams${mail === undefined ? '' : `; ${String(byMail.length)} by mail from ${mail.sender}`}` },
       { label: 'Also sent to', value: describeOthers(targets.length - chats - inTeams, chats) },
     ],
+    routeFacts: routeFacts(routes, timelines, deps.settings.leadContacts),
     problem: isAdmin ? currentProblem(deps, timelines) : undefined,
     deadLetters: isAdmin ? sorted.slice(0, LISTED).map((d) => ({ leadId: d.leadId, reason: d.reason, fix: d.fix, at: d.at })) : [],
     deadLetterCount: deadLetters.length,
@@ -122,6 +128,26 @@ function leadFacts(timelines: readonly LeadTimeline[], now: Date): Fact[] {
     row('Sent to the sales team', notified),
     ...(tests > 0 ? [{ label: 'Test leads', value: `${tests} in 24 h (Partner Center's Validate; written, not sent to sales)` }] : []),
   ];
+}
+
+/** Each route and how many real leads it took in the last 7 days, then LEAD_CONTACTS and leads no route took. */
+function routeFacts(routes: readonly Route[], timelines: readonly LeadTimeline[], leadContacts: readonly string[]): Fact[] {
+  const routings = timelines.filter((t) => !t.isTest).flatMap((t) => (t.routing === undefined ? [] : [t.routing]));
+  const count = (took: (routing: Routing) => boolean): number => routings.filter(took).length;
+  const unrouted = count((r) => r.kind === 'no-route');
+  if (routes.length === 0 && unrouted === 0) return [];
+  const fact = (label: string, n: number, to: string): Fact => ({ label, value: `${String(n)} lead(s) → ${to}` });
+  return [
+    ...routes.map((route) => fact(route.name, count((r) => r.kind === 'route' && r.route.toLowerCase() === route.name.toLowerCase()), recipientsOf(route))),
+    fact('LEAD_CONTACTS', count((r) => r.kind === 'contacts'), leadContacts.length === 0 ? 'nobody (empty)' : `${String(leadContacts.length)} contact(s)`),
+    ...(unrouted === 0 ? [] : [fact('No route', unrouted, 'the admins')]),
+  ];
+}
+
+function recipientsOf(route: Route): string {
+  const people = route.contacts.length > 0 ? `${String(route.contacts.length)} contact(s)` : '';
+  const chats = route.chats.length > 0 ? `${String(route.chats.length)} chat(s)` : '';
+  return `${[people, chats].filter((p) => p !== '').join(' and ')}${route.mode === 'round-robin' ? ', in turn' : ''}`;
 }
 
 function waitingFacts(timelines: readonly LeadTimeline[], now: Date): Fact[] {

@@ -3,6 +3,7 @@ import { validationCard } from '../cards/validation-card';
 import { dynamicsLeadWriter } from '../dynamics/dynamics-lead-writer';
 import type { StepResult } from '../cards/validation-card';
 import { runValidation, VALIDATION_STEPS } from '../validation/run-validation';
+import { allRoutes } from './lead-routes';
 import type { Logger } from '../logging/create-logger';
 import { mailFix } from '../outlook/test-mail';
 import { installFix } from '../conversations/app-installer';
@@ -96,6 +97,7 @@ function startValidation(chat: Chat, reportId: string | undefined, requestedBy: 
         dynamics: deps.dynamics,
         writer: dynamicsLeadWriter(deps.dynamics, deps.settings.dynamics.leadSourceCode),
         installations: deps.installations,
+        routes: await allRoutes(deps),
         requestedBy,
         requestedByAddress: chat?.kind === 'personal' ? (chat.email ?? chat.userPrincipalName) : undefined,
         sendTestMail: deps.testMail,

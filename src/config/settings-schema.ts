@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { EMAIL } from '../leads/email';
+import { readRoutesFile } from '../routing/read-routes-file';
 import { GUID } from '../leads/lead-id';
 import {
   applicationInsightsConnectionString,
@@ -18,7 +20,6 @@ import {
   withDefault,
 } from './setting-readers';
 
-const EMAIL = /^[^\s@;,]+@[^\s@;,]+\.[^\s@;,]+$/;
 const TENANT = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9-]+(\.[a-z0-9-]+)+)$/i;
 /** Pasted into a URL as ?code=…, so it must need no escaping. */
 const URL_SAFE_KEY = /^[A-Za-z0-9._~-]{16,256}$/;
@@ -82,6 +83,13 @@ const eachSetting = z.object({
   // Unset, the first import starts from the moment it first runs: the table's history is not news to the team.
   LEAD_TABLE_IMPORT_FROM: optional(calendarDate('LEAD_TABLE_IMPORT_FROM')),
   LEAD_CONTACTS: withDefault([], listOf('LEAD_CONTACTS', EMAIL, 'an e-mail address')),
+  // Read and checked here, so a faulty routes file stops start-up with a line per problem.
+  LEAD_ROUTES_FILE: settingText.transform((path, ctx) => {
+    if (path === undefined) return [];
+    const read = readRoutesFile(path);
+    for (const problem of read.problems ?? []) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `LEAD_ROUTES_FILE ${problem}` });
+    return read.routes ?? [];
+  }),
   TEAMS_MESSAGES_PER_SECOND: withDefault(30, wholeNumber('TEAMS_MESSAGES_PER_SECOND', 1, 50)),
   // The bot's registration is checked as a whole, by checkBotRegistration.
   BOT_ID: optional(asGiven),

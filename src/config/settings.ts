@@ -1,4 +1,5 @@
 import type { ZodIssue } from 'zod';
+import type { Route } from '../routing/route';
 import { hostedProblems } from './hosted-checks';
 import {
   botTypeOf,
@@ -28,7 +29,10 @@ export interface Settings {
   readonly pipeline: PipelineSettings;
   /** The Azure Table destination to import from, when configured. */
   readonly tableImport: TableImportSettings | undefined;
+  /** LEAD_CONTACTS: the route of last resort, for leads no route takes. */
   readonly leadContacts: readonly string[];
+  /** LEAD_ROUTES_FILE's routes, in order (chat commands add more, kept in storage). */
+  readonly routes: readonly Route[];
   readonly bot: BotSettings | undefined;
   /** Proactive messages per second for the whole app (Teams allows 50 per app per tenant). */
   readonly teamsMessagesPerSecond: number;
@@ -224,6 +228,7 @@ function toSettings(env: Environment): Settings {
             importFrom: env.LEAD_TABLE_IMPORT_FROM,
           },
     leadContacts: env.LEAD_CONTACTS,
+    routes: env.LEAD_ROUTES_FILE,
     bot: readBot(env),
     teamsMessagesPerSecond: env.TEAMS_MESSAGES_PER_SECOND,
     admins: env.ADMINS,

@@ -1,5 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import { isNotFound } from '../storage/storage-errors';
+import { isChangedMeanwhile, isNotFound } from '../storage/storage-errors';
 import { conversationRowKey } from './conversation-key';
 
 export type ConversationKind = 'personal' | 'groupChat' | 'channel';
@@ -62,6 +62,20 @@ export class InstallationStore {
 
   async setSubscribed(conversationId: string, subscribed: boolean): Promise<void> {
     await this.table.updateEntity({ partitionKey: PARTITION, rowKey: conversationRowKey(conversationId), subscribed }, 'Merge');
+  }
+
+  /** Forgets the chat's choice (neither on nor off): it gets what its routes send it. Merge cannot drop a column, so the row is replaced. */
+  async clearSubscribed(conversationId: string): Promise<void> {
+    for (;;) {
+      const row = await this.table.getEntity(PARTITION, conversationRowKey(conversationId));
+      const { etag, timestamp: _timestamp, subscribed: _subscribed, ...rest } = row;
+      try {
+        await this.table.updateEntity({ ...rest, partitionKey: PARTITION, rowKey: conversationRowKey(conversationId) }, 'Replace', { etag });
+        return;
+      } catch (error) {
+        if (!isChangedMeanwhile(error)) throw error;
+      }
+    }
   }
 
   async remove(conversationId: string): Promise<void> {

@@ -10,6 +10,14 @@ export interface UnreachableContact {
 export interface Recipients {
   readonly targets: Installation[];
   readonly unreachable: UnreachableContact[];
+  /** Chats a route names where the app is not installed (or that turned cards off). */
+  readonly missingChats: string[];
+}
+
+/** Whom a lead is for: contacts by e-mail address or UPN, chats by conversation id. */
+export interface Addressees {
+  readonly contacts: readonly string[];
+  readonly chats: readonly string[];
 }
 
 /** Whether a person in Teams is a member of the organisation: not a B2B guest, not anonymous. */
@@ -19,23 +27,28 @@ export function isMember(userRole: string | undefined): boolean {
 
 /**
  * Who gets a lead card, within the organisation (`organisation`, its tenant, when known): the
- * personal chats of the contact list (LEAD_CONTACTS, matched on the e-mail or UPN Teams
- * reported), unless that person unsubscribed; any other member who subscribed in their personal
- * chat; and every channel or group chat that subscribed. Guests and anonymous people get none.
+ * personal chats of the lead's contacts (matched on the e-mail or UPN Teams reported), unless
+ * that person unsubscribed; the channels and group chats its route names, unless they
+ * unsubscribed; and whoever subscribed to every lead (`subscribe`), in a personal chat, a
+ * channel or a group chat. Guests and anonymous people get none.
  */
-export function resolveRecipients(all: readonly Installation[], contacts: readonly string[], organisation: string | undefined): Recipients {
+export function resolveRecipients(all: readonly Installation[], addressees: Addressees, organisation: string | undefined): Recipients {
   const installations = all.filter((i) => organisation === undefined || i.tenantId.toLowerCase() === organisation.toLowerCase());
-  const onList = new Set(contacts);
+  const onList = new Set(addressees.contacts);
+  const named = new Set(addressees.chats);
   const isContact = (i: Installation): boolean =>
     (i.email !== undefined && onList.has(i.email)) || (i.userPrincipalName !== undefined && onList.has(i.userPrincipalName));
   const personal = installations.filter((i) => i.kind === 'personal');
-  const targets = installations.filter((i) => (i.kind === 'personal' ? isMember(i.userRole) && (i.subscribed ?? isContact(i)) : i.subscribed === true));
+  const targets = installations.filter((i) =>
+    i.kind === 'personal' ? isMember(i.userRole) && (i.subscribed ?? isContact(i)) : (i.subscribed ?? named.has(i.conversationId)),
+  );
   const chatOf = new Map(personal.flatMap((i) => [i.email, i.userPrincipalName].flatMap((a) => (a === undefined ? [] : [[a, i] as const]))));
-  const unreachable = contacts.flatMap((contact): UnreachableContact[] => {
+  const unreachable = addressees.contacts.flatMap((contact): UnreachableContact[] => {
     const chat = chatOf.get(contact);
     if (chat === undefined) return [{ contact, reason: 'not-installed' }];
     if (!isMember(chat.userRole)) return [{ contact, reason: 'not-a-member' }];
     return chat.subscribed === false ? [{ contact, reason: 'unsubscribed' }] : [];
   });
-  return { targets, unreachable };
+  const missingChats = addressees.chats.filter((id) => !targets.some((t) => t.conversationId === id));
+  return { targets, unreachable, missingChats };
 }

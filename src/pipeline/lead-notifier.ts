@@ -1,8 +1,11 @@
 import type { DynamicsStanding } from '../cards/lead-card';
+import type { Logger } from '../logging/create-logger';
+import type { Route } from '../routing/route';
+import { audienceOf, describeRouting, routeLead, type Audience } from '../routing/route-lead';
 import type { StoredLead } from '../storage/lead-store';
 import { LeadFailure } from './lead-failure';
 
-/** Tells people about a lead, whatever Dynamics is doing (Teams: src/teams/teams-notifier.ts). */
+/** Tells people about a lead, whatever Dynamics is doing: its route's people, by Teams and mail. */
 export interface LeadNotifier {
   /**
    * Alerts everyone the lead is for, once each, saying where it stands in Dynamics. Safe to call
@@ -11,6 +14,13 @@ export interface LeadNotifier {
    */
   notify(lead: StoredLead, dynamics: DynamicsStanding): Promise<Reach>;
   /** Shows a new Dynamics standing (written, or given up) on every copy already sent. */
+  refresh(lead: StoredLead, dynamics: DynamicsStanding): Promise<void>;
+}
+
+/** One way of alerting, told whom (Teams: src/teams/teams-notifier.ts). */
+export interface AudienceNotifier {
+  /** As LeadNotifier.notify, to this audience; a test lead goes to the admins whatever the audience. */
+  notify(lead: StoredLead, dynamics: DynamicsStanding, audience: Audience): Promise<Reach>;
   refresh(lead: StoredLead, dynamics: DynamicsStanding): Promise<void>;
 }
 
@@ -39,29 +49,54 @@ export interface MailAlerts {
   send(lead: StoredLead, dynamics: DynamicsStanding, recipients: readonly string[]): Promise<void>;
 }
 
+export interface RoutedAlertsOptions {
+  /** The routes in the order they are tried (src/routing/). */
+  readonly routes: () => Promise<readonly Route[]>;
+  /** LEAD_CONTACTS, the route of last resort, and ADMINS, who get a lead no route takes. */
+  readonly settings: { readonly leadContacts: readonly string[]; readonly admins: readonly string[] };
+  /** Where a lead's routing is kept, decided once. */
+  readonly leads: { route(id: string, routing: NonNullable<StoredLead['routing']>): Promise<void> };
+  /** fallback: mail those Teams could not reach; always: mail every contact as well. */
+  readonly mail: 'fallback' | 'always';
+  readonly logger: Logger;
+}
+
 /**
- * Every contact hears of every lead: through Teams, and by mail those Teams could not reach
- * ('fallback'), or everyone ('always'). Test leads go to the admins only, never by mail.
+ * Every lead reaches the people its route names (src/routing/): through Teams, and by mail those
+ * Teams could not reach ('fallback'), or every contact ('always'). Its routing is decided when
+ * its alert first goes out and kept, so a retry serves the same people. Test leads go to the
+ * admins only, never by mail.
  */
-export function alertEveryContact(teams: LeadNotifier, mail: MailAlerts | undefined, options: { readonly contacts: readonly string[]; readonly mode: 'fallback' | 'always' }): LeadNotifier {
-  if (mail === undefined) return teams;
-  const mailTo = async (lead: StoredLead, dynamics: DynamicsStanding, reach: Reach): Promise<void> => {
-    const recipients = options.mode === 'always' ? options.contacts : reach.unreached;
-    if (recipients.length > 0) await mail.send(lead, dynamics, recipients);
+export function routedAlerts(teams: AudienceNotifier, mail: MailAlerts | undefined, options: RoutedAlertsOptions): LeadNotifier {
+  const audienceFor = async (lead: StoredLead): Promise<{ lead: StoredLead; audience: Audience }> => {
+    let routing = lead.routing;
+    if (routing === undefined) {
+      routing = routeLead(lead, await options.routes(), options.settings.leadContacts);
+      await options.leads.route(lead.id, routing);
+      const log = options.logger.child({ leadId: lead.id });
+      if (routing.kind === 'no-route') log.warn('no route for this lead and LEAD_CONTACTS is empty: it goes to the admins');
+      else log.info({ routing: describeRouting(routing) }, 'lead routed');
+    }
+    return { lead: { ...lead, routing }, audience: audienceOf(routing, options.settings) };
+  };
+  const mailTo = async (lead: StoredLead, dynamics: DynamicsStanding, audience: Audience, reach: Reach): Promise<void> => {
+    const recipients = options.mail === 'always' ? audience.contacts : reach.unreached;
+    if (mail !== undefined && recipients.length > 0) await mail.send(lead, dynamics, recipients);
   };
   return {
-    async notify(lead, dynamics) {
-      if (lead.isTest) return teams.notify(lead, dynamics);
+    async notify(stored, dynamics) {
+      if (stored.isTest) return teams.notify(stored, dynamics, { contacts: [], chats: [], admins: true });
+      const { lead, audience } = await audienceFor(stored);
       let reach: Reach;
       try {
-        reach = await teams.notify(lead, dynamics);
+        reach = await teams.notify(lead, dynamics, audience);
       } catch (error) {
         // Teams will be retried; those it cannot reach at all get their mail now all the same.
-        if (error instanceof AlertIncomplete) await mailTo(lead, dynamics, error.reach);
+        if (error instanceof AlertIncomplete) await mailTo(lead, dynamics, audience, error.reach);
         throw error;
       }
-      await mailTo(lead, dynamics, reach);
-      return { unreached: [] };
+      await mailTo(lead, dynamics, audience, reach);
+      return { unreached: mail === undefined ? reach.unreached : [] };
     },
     refresh: (lead, dynamics) => teams.refresh(lead, dynamics),
   };

@@ -1,6 +1,7 @@
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
 import { isAlreadyThere, isChangedMeanwhile, isNotFound } from './storage-errors';
 import type { Customer, Lead, LeadOrigin } from '../leads/lead';
+import type { Routing } from '../routing/route-lead';
 
 /**
  * Where a lead is in Dynamics: received → queued → (waiting →) written → done (written, and its
@@ -31,6 +32,8 @@ export interface StoredLead extends Lead {
   readonly alertedAs: AlertedAs | undefined;
   /** Passes over this lead that failed for a reason other than Dynamics (Teams, Graph, storage). */
   readonly failedPasses: number;
+  /** Whom the lead was routed to, once its alert first went out (undefined before, and for leads from before routing). */
+  readonly routing: Routing | undefined;
 }
 
 export type AlertedAs = 'written' | 'pending' | 'failed';
@@ -46,6 +49,8 @@ export interface LeadTimeline {
   /** When its alert reached everyone it could (undefined while going out). */
   readonly alertedAt: string | undefined;
   readonly lastErrorCode: string | undefined;
+  /** Whom it was routed to, once its alert went out. */
+  readonly routing: Routing | undefined;
 }
 
 /** The columns the pipeline changes as a lead moves on. */
@@ -134,11 +139,11 @@ export class LeadStore {
    */
   async timelines(since: Date): Promise<LeadTimeline[]> {
     const filter = odata`receivedAt ge ${since.toISOString()} or (status ne ${'done'} and status ne ${'dead-lettered'})`;
-    const select = ['PartitionKey', 'status', 'isTest', 'receivedAt', 'writtenAt', 'doneAt', 'alertedAt', 'lastErrorCode'];
+    const select = ['PartitionKey', 'status', 'isTest', 'receivedAt', 'writtenAt', 'doneAt', 'alertedAt', 'lastErrorCode', 'routing'];
     const found: LeadTimeline[] = [];
     for await (const e of this.table.listEntities<LeadEntity & { doneAt?: string }>({ queryOptions: { filter, select } })) {
       const alertedAt = e.alertedAt === '' ? undefined : e.alertedAt;
-      found.push({ id: e.partitionKey ?? '', status: e.status, isTest: e.isTest, receivedAt: e.receivedAt, writtenAt: e.writtenAt, doneAt: e.doneAt, alertedAt, lastErrorCode: e.lastErrorCode });
+      found.push({ id: e.partitionKey ?? '', status: e.status, isTest: e.isTest, receivedAt: e.receivedAt, writtenAt: e.writtenAt, doneAt: e.doneAt, alertedAt, lastErrorCode: e.lastErrorCode, routing: readRouting(e.routing) });
     }
     return found;
   }
@@ -182,6 +187,11 @@ export class LeadStore {
     await this.table.updateEntity({ partitionKey: id, rowKey: ROW, ...progress }, 'Merge');
   }
 
+  /** Keeps whom the lead is routed to, before its alert goes out. */
+  async route(id: string, routing: Routing): Promise<void> {
+    await this.table.updateEntity({ partitionKey: id, rowKey: ROW, routing: JSON.stringify(routing) }, 'Merge');
+  }
+
   async recordDuplicate(lead: StoredLead, at: Date): Promise<void> {
     await this.table.updateEntity(
       { partitionKey: lead.id, rowKey: ROW, duplicates: lead.duplicates + 1, lastDuplicateAt: at.toISOString() },
@@ -208,6 +218,8 @@ interface LeadEntity extends Customer {
   alertedAt?: string;
   alertedAs?: AlertedAs;
   failedPasses?: number;
+  /** JSON of a Routing. */
+  routing?: string;
   description: string;
   leadSource: string;
   channel: string;
@@ -238,6 +250,7 @@ function toStoredLead(e: TableEntityResult<LeadEntity>): StoredLead {
     alertedAt: e.alertedAt === '' ? undefined : e.alertedAt,
     alertedAs: e.alertedAs,
     failedPasses: e.failedPasses ?? 0,
+    routing: readRouting(e.routing),
     customer: {
       firstName: e.firstName,
       lastName: e.lastName,
@@ -259,4 +272,15 @@ function toStoredLead(e: TableEntityResult<LeadEntity>): StoredLead {
     isTest: e.isTest,
     doNotContact: e.doNotContact,
   };
+}
+
+/** The routing column as written by route(); anything unreadable counts as not routed yet, so the lead is routed again. */
+function readRouting(column: string | undefined): Routing | undefined {
+  if (column === undefined || column === '') return undefined;
+  try {
+    const routing = JSON.parse(column) as Routing;
+    return ['route', 'contacts', 'no-route'].includes(routing.kind) ? routing : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -3,6 +3,7 @@ import { QueueClient } from '@azure/storage-queue';
 import type { StorageSettings } from '../config/settings';
 import { LeadQueue } from './lead-queue';
 import { LeadStore } from './lead-store';
+import { RouteStore } from './route-store';
 import { openTable } from './open-table';
 import { expandConnectionString } from '../config/parse-connection-string';
 
@@ -22,6 +23,8 @@ export interface Storage {
   readonly credentialTable: TableClient;
   /** Which lead mail went to whom. */
   readonly mailTable: TableClient;
+  /** The routes set in chat. */
+  readonly routes: RouteStore;
   /** Creates the tables and queues that are missing; safe to call from every instance. */
   ensureCreated(): Promise<void>;
   /** Resolves when the account answers; for readiness probes. */
@@ -39,6 +42,7 @@ export function openStorage(settings: StorageSettings): Storage {
   const deliveryTable = openTable(settings.connectionString, `${settings.namePrefix}deliveries`);
   const credentialTable = openTable(settings.connectionString, `${settings.namePrefix}credentials`);
   const mailTable = openTable(settings.connectionString, `${settings.namePrefix}mails`);
+  const routeTable = openTable(settings.connectionString, `${settings.namePrefix}routes`);
   const queue = new QueueClient(expandConnectionString(settings.connectionString), `${settings.namePrefix}-leads`, { retryOptions: QUEUE_RETRIES });
 
   return {
@@ -50,9 +54,10 @@ export function openStorage(settings: StorageSettings): Storage {
     deliveryTable,
     credentialTable,
     mailTable,
+    routes: new RouteStore(routeTable),
     async ensureCreated() {
       await Promise.all([
-        ...[leadsTable, state, deadLetterTable, installationTable, deliveryTable, credentialTable, mailTable].map((t) => t.createTable()),
+        ...[leadsTable, state, deadLetterTable, installationTable, deliveryTable, credentialTable, mailTable, routeTable].map((t) => t.createTable()),
         queue.createIfNotExists(),
       ]);
     },

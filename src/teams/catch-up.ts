@@ -7,12 +7,18 @@ import { leadCard } from '../cards/lead-card';
 import { dynamicsStanding } from '../pipeline/dynamics-standing';
 import type { LeadStore, StoredLead } from '../storage/lead-store';
 import type { Installation } from '../conversations/installation-store';
+import type { Route } from '../routing/route';
+import { audienceOf } from '../routing/route-lead';
 import { conversationRowKey } from '../conversations/conversation-key';
 import { inConversation } from './proactive';
 import { deliverLeadCard, type TeamsNotifierDeps } from './teams-notifier';
 
 export interface CatchUpDeps extends TeamsNotifierDeps {
   readonly leads: LeadStore;
+  /** LEAD_CONTACTS and ADMINS: whom a lead routed before routing existed, or by no route, went to. */
+  readonly settings: { readonly leadContacts: readonly string[]; readonly admins: readonly string[] };
+  /** The routes now: a person none of them names (nor LEAD_CONTACTS, nor ADMINS) has nothing to catch up on. */
+  readonly routes: () => Promise<readonly Route[]>;
   readonly catchUpHours: number;
   /** Whether this lead was mailed to this contact already (they heard of it). */
   readonly mailed: (leadId: string, contact: string) => Promise<boolean>;
@@ -22,21 +28,25 @@ export interface CatchUpDeps extends TeamsNotifierDeps {
 }
 
 /**
- * Someone on the contact list got the app late (installed for them, or they opened it): the leads
- * of the last LEAD_CATCH_UP_HOURS that nobody claimed and that did not reach them (in Teams or by
- * mail) come to their new chat, one card when there is one, else one message listing them (a
+ * A contact got the app late (installed for them, or they opened it): the leads of the last
+ * LEAD_CATCH_UP_HOURS routed to them that nobody claimed and that did not reach them (in Teams or
+ * by mail) come to their new chat, one card when there is one, else one message listing them (a
  * burst of cards would bury them). Leads still being alerted are the alert's to deliver.
  */
 export async function catchUp(chat: Installation, deps: CatchUpDeps): Promise<number> {
   if (chat.kind !== 'personal') return 0;
-  const contact = [chat.email, chat.userPrincipalName].find((a) => a !== undefined && deps.contacts.includes(a));
-  if (contact === undefined || !(await claimCatchUp(chat.conversationId, deps))) return 0;
+  const addresses = [chat.email, chat.userPrincipalName].filter((a): a is string => a !== undefined);
+  const named = new Set([...deps.settings.leadContacts, ...deps.settings.admins, ...(await deps.routes()).flatMap((r) => r.contacts)]);
+  if (!addresses.some((a) => named.has(a)) || !(await claimCatchUp(chat.conversationId, deps))) return 0;
   const since = new Date(deps.now().getTime() - deps.catchUpHours * 3_600_000).toISOString();
   const recent = await settledLeads(since, deps);
   const missed: StoredLead[] = [];
   for (const timeline of recent) {
     const lead = await deps.leads.get(timeline.id);
     if (lead === undefined || lead.claimedBy !== undefined) continue;
+    // Only a lead routed to this person: lead data goes to the people it was sent to.
+    const contact = addresses.find((a) => audienceOf(lead.routing, deps.settings).contacts.includes(a));
+    if (contact === undefined) continue;
     if ((await deps.deliveries.get(lead.id, chat.conversationId))?.status === 'sent') continue;
     if (await deps.mailed(lead.id, contact)) continue;
     missed.push(lead);

@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CardFactory, type CloudAdapter } from 'botbuilder';
 import { leadCard, type DynamicsStanding } from '../cards/lead-card';
 import type { Logger } from '../logging/create-logger';
-import { AlertIncomplete, type LeadNotifier } from '../pipeline/lead-notifier';
+import { AlertIncomplete, type AudienceNotifier } from '../pipeline/lead-notifier';
+import type { Audience } from '../routing/route-lead';
 import type { StoredLead } from '../storage/lead-store';
 import { parseRetryAfter } from '../http/retry';
 import { backoffDelay } from '../timing/backoff';
@@ -22,8 +23,6 @@ export interface TeamsNotifierDeps {
   readonly botAppId: string;
   readonly installations: InstallationStore;
   readonly deliveries: DeliveryStore;
-  /** LEAD_CONTACTS: e-mail addresses, lower-cased. */
-  readonly contacts: readonly string[];
   /** The organisation's tenant: lead cards go to its members only. */
   readonly organisation: string | undefined;
   readonly limiter: SendLimiter;
@@ -54,14 +53,15 @@ export type Outcome = 'sent' | 'already-sent' | 'retired' | 'failed' | 'retry-la
 export class DeliveryIncomplete extends AlertIncomplete {}
 
 /**
- * Posts the lead card to every recipient (see resolveRecipients: the contact list's personal
- * chats and whoever subscribed). Each (lead, conversation) is recorded, so a retry serves only
- * those not served yet; one failing recipient never stops the others. Test leads never reach
- * the sales team.
+ * Posts the lead card to every recipient (see resolveRecipients: the personal chats of the
+ * lead's contacts, the chats its route names, whoever subscribed to every lead, and the admins
+ * when no route took it). Each (lead, conversation) is recorded, so a retry serves only those
+ * not served yet; one failing recipient never stops the others. Test leads never reach the sales
+ * team.
  */
-export function teamsNotifier(deps: TeamsNotifierDeps): LeadNotifier {
+export function teamsNotifier(deps: TeamsNotifierDeps): AudienceNotifier {
   return {
-    async notify(lead, dynamics) {
+    async notify(lead, dynamics, audience) {
       const log = deps.logger.child({ leadId: lead.id });
       if (lead.isTest) {
         log.info('test lead: not shown to the sales team');
@@ -69,13 +69,15 @@ export function teamsNotifier(deps: TeamsNotifierDeps): LeadNotifier {
         return { unreached: [] };
       }
       const card = CardFactory.adaptiveCard(leadCard({ lead, dynamics, claimedBy: lead.claimedBy }));
-      const first = resolveRecipients(await deps.installations.list(), deps.contacts, deps.organisation);
-      const outcomes = await deliverAll(lead, first.targets, card, deps);
+      const first = resolveRecipients(await deps.installations.list(), audience, deps.organisation);
+      if (first.missingChats.length > 0) log.warn({ chats: first.missingChats.length }, "some chats the lead's route names do not have the app (or turned cards off): no card there");
+      const targets = [...first.targets, ...(await adminChatsFor(audience, first.targets, deps))];
+      const outcomes = await deliverAll(lead, targets, card, deps);
       let notInstalled = first.unreachable.filter((u) => u.reason === 'not-installed').map((u) => u.contact);
       // Contacts with no chat: the app installed for them, and the card in the chat Teams opens.
       const installed = await installFor(notInstalled, deps, log);
       if (installed.length > 0) {
-        const newTargets = installed.filter((t) => !first.targets.some((f) => f.conversationId === t.conversationId));
+        const newTargets = installed.filter((t) => !targets.some((f) => f.conversationId === t.conversationId));
         outcomes.push(...(await deliverAll(lead, newTargets, card, deps)));
         notInstalled = notInstalled.filter((c) => !installed.some((t) => t.email === c || t.userPrincipalName === c));
       }
@@ -87,7 +89,7 @@ export function teamsNotifier(deps: TeamsNotifierDeps): LeadNotifier {
       const retired = new Set(outcomes.filter((o) => o.outcome === 'retired').flatMap((o) => [o.target.email, o.target.userPrincipalName]));
       // A guest on the contact list gets no card in Teams, but the list asked for them: mail may reach them.
       const guests = first.unreachable.filter((u) => u.reason === 'not-a-member').map((u) => u.contact);
-      const unreached = deps.contacts.filter((contact) => notInstalled.includes(contact) || retired.has(contact) || guests.includes(contact));
+      const unreached = audience.contacts.filter((contact) => notInstalled.includes(contact) || retired.has(contact) || guests.includes(contact));
       if (count('retry-later') > 0) throw new DeliveryIncomplete(`${count('retry-later')} recipient(s) could not be reached yet`, { unreached });
       return { unreached };
     },
@@ -97,6 +99,12 @@ export function teamsNotifier(deps: TeamsNotifierDeps): LeadNotifier {
       await updateCardCopies(lead.id, leadCard({ lead, dynamics, claimedBy: lead.claimedBy }), deps);
     },
   };
+}
+
+/** A lead no route took goes to the admins' personal chats too (those not among the targets already). */
+async function adminChatsFor(audience: Audience, targets: readonly Installation[], deps: TeamsNotifierDeps): Promise<Installation[]> {
+  if (!audience.admins || deps.admins === undefined) return [];
+  return (await deps.admins.adminChats()).filter((chat) => !targets.some((t) => t.conversationId === chat.conversationId));
 }
 
 /** Sends the card to each target not served yet; one failing never stops the others. */

@@ -9,6 +9,7 @@ import type { LeadWriter } from '../pipeline/lead-writer';
 import type { InstallationStore } from '../conversations/installation-store';
 import { resolveRecipients } from '../conversations/resolve-recipients';
 import type { StepResult, StepState } from '../cards/validation-card';
+import type { Route } from '../routing/route';
 
 export interface ValidationDeps {
   readonly settings: Settings;
@@ -16,6 +17,8 @@ export interface ValidationDeps {
   readonly dynamics: DataverseClient;
   readonly writer: LeadWriter;
   readonly installations: InstallationStore;
+  /** Every route, in the order they are tried (chat's, then the routes file's). */
+  readonly routes: readonly Route[];
   /** Sends the lead card for the test lead to whoever asked; resolves when Teams accepted it. */
   deliverCard(lead: Lead, dynamicsUrl: string | undefined): Promise<void>;
   /** Who asked, written into the test lead's description. */
@@ -60,9 +63,10 @@ const CARD = 'Lead card delivered to you';
 const MAIL = 'Test mail sent to you';
 const INSTALL = 'App installs for contacts';
 const CONTACTS = 'Contact list reachable';
+const ROUTES = 'Routes reachable';
 
 /** The titles in order, for the card shown before anything ran. */
-export const VALIDATION_STEPS: readonly string[] = [SETTINGS, SIGN_IN, REACHABLE, TEST_LEAD, CARD, MAIL, INSTALL, CONTACTS];
+export const VALIDATION_STEPS: readonly string[] = [SETTINGS, SIGN_IN, REACHABLE, TEST_LEAD, CARD, MAIL, INSTALL, CONTACTS, ROUTES];
 
 /**
  * Checks the whole path a lead takes, step by step, as an admin asked: settings, sign-in,
@@ -115,6 +119,7 @@ export async function runValidation(
     { title: MAIL, run: () => checkMail(deps) },
     { title: INSTALL, run: () => checkInstalls(deps) },
     { title: CONTACTS, run: () => checkContacts(deps) },
+    { title: ROUTES, run: () => checkRoutes(deps) },
   ];
 
   const results: StepResult[] = steps.map((s) => ({ title: s.title, state: 'waiting', detail: '', fix: '', ms: undefined }));
@@ -187,10 +192,11 @@ async function checkInstalls(deps: ValidationDeps): Promise<Finding> {
 
 async function checkContacts(deps: ValidationDeps): Promise<Finding> {
   const contacts = deps.settings.leadContacts;
+  if (contacts.length === 0 && deps.routes.length > 0) return { detail: 'LEAD_CONTACTS is empty: a lead no route takes goes to the admins, marked "no route for this lead".' };
   if (contacts.length === 0) {
     return { state: 'warning', detail: 'LEAD_CONTACTS is empty: no lead card goes to anyone\'s personal chat.', fix: 'Set LEAD_CONTACTS to the sales team\'s e-mail addresses, as in Partner Center\'s contact list.' };
   }
-  const { unreachable } = resolveRecipients(await deps.installations.list(), contacts, deps.settings.teamsTenantId);
+  const { unreachable } = resolveRecipients(await deps.installations.list(), { contacts, chats: [] }, deps.settings.teamsTenantId);
   const mail = deps.settings.outlook;
   const notInstalled = unreachable.filter((u) => u.reason === 'not-installed').map((u) => u.contact);
   const optedOut = unreachable.filter((u) => u.reason === 'unsubscribed').map((u) => u.contact);
@@ -212,6 +218,29 @@ async function checkContacts(deps: ValidationDeps): Promise<Finding> {
         : '',
   };
 }
+
+/** Every route's contacts and chats, each reachable in Teams or by mail; names the route of each one that is not. */
+async function checkRoutes(deps: ValidationDeps): Promise<Finding> {
+  if (deps.routes.length === 0) return { detail: 'No routes (LEAD_ROUTES_FILE, route add): every lead goes to LEAD_CONTACTS.' };
+  const installations = await deps.installations.list();
+  const mail = deps.settings.outlook;
+  const gaps = deps.routes.flatMap((route) => {
+    const { unreachable, missingChats } = resolveRecipients(installations, route, deps.settings.teamsTenantId);
+    // With mail on, a person with no chat (or a guest) is reached by mail; one who turned cards off is not.
+    const people = unreachable.filter((u) => mail === undefined || u.reason === 'unsubscribed').map((u) => `${u.contact} (${REASONS[u.reason]})`);
+    const chats = missingChats.map((c) => `chat ${c} (the app is not there, or it turned cards off)`);
+    return people.length + chats.length === 0 ? [] : [`route ${route.name}: ${[...people, ...chats].join(', ')}`];
+  });
+  const all = `${String(deps.routes.length)} route(s)`;
+  if (gaps.length === 0) return { detail: `${all}: every contact and chat they name is reached, in Teams${mail === undefined ? '' : ' or by mail'}.` };
+  return {
+    state: 'warning',
+    detail: `Not reached: ${gaps.join('; ')}.`,
+    fix: 'Install the app for those people and in those chats (Teams admin center → Teams apps → Setup policies, or add it to the channel), or let mail reach people with no chat: set OUTLOOK_SENDER (docs/reaching-contacts.md). Someone who turned cards off types subscribe.',
+  };
+}
+
+const REASONS = { 'not-installed': 'no chat with the bot, and mail is off', unsubscribed: 'turned cards off', 'not-a-member': 'a guest, and mail is off' } as const;
 
 function explainFailure(error: unknown): { state: 'failed'; detail: string; fix: string } {
   if (error instanceof DynamicsError) return { state: 'failed', detail: `${error.message} (${error.code})`, fix: error.fix };

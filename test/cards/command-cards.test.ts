@@ -10,6 +10,7 @@ const QUIET: StatusReport = {
   leadFacts: [{ label: 'Received', value: '0 in 24 h; none in the last 7 days' }],
   dynamicsFacts: [{ label: 'Signs in as', value: 'Azure AD app 0f1e…' }],
   teamsFacts: [{ label: 'Contacts reached', value: '2 of 2' }],
+  routeFacts: [],
   problem: undefined,
   deadLetters: [],
   deadLetterCount: 0,

@@ -1,51 +1,14 @@
-import { startPlayground, type Playground, type StreamedMessage } from '../../emulators/agents-playground';
-import type { DataverseEmulator } from '../../emulators/dataverse';
 import { fixture } from '../support/fixtures';
-import { dynamicsEnv, startDataverse } from '../support/shared-services';
-import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
-import { postLead, startTestApp, type TestApp } from '../support/test-app';
-
-const CARD = 'application/vnd.microsoft.card.adaptive';
-const cardOf = (message: StreamedMessage): string => JSON.stringify(message.attachments.find((a) => a.contentType === CARD)?.content ?? null);
-
-interface Rig {
-  readonly t: TestApp;
-  readonly playground: Playground;
-  readonly chats: { personal: string; group: string; channel: string };
-}
-
-/**
- * One app and one Playground for the describe block that calls it, the app installed in a
- * personal chat, a group chat and a channel. The Playground user is Alex Wilber (alexw@example.com).
- */
-function useRig(env: Record<string, string>): Rig {
-  const rig = {} as { -readonly [K in keyof Rig]: Rig[K] };
-  let dv: DataverseEmulator;
-  beforeAll(async () => {
-    dv = await startDataverse();
-    rig.t = await startTestApp({ ...dynamicsEnv(dv.url), LEAD_CONTACTS: 'meganb@example.com', ...env }, { backgroundWork: true, workerOptions: FAST_WORKER, dynamicsRetry: FAST_RETRY });
-    rig.playground = await startPlayground(`${rig.t.url}/api/messages`);
-    rig.chats = {
-      personal: rig.playground.config.personalChat.id,
-      group: rig.playground.config.groupChats[0]?.id ?? '',
-      channel: rig.playground.config.teams[0]?.channels[0]?.id ?? '',
-    };
-    for (const chat of Object.values(rig.chats)) await rig.playground.install(chat);
-  });
-  afterAll(async () => {
-    await rig.playground.stop();
-    await rig.t.stop();
-    await dv.stop();
-  });
-  return rig;
-}
+import { cardOf, useRig } from '../support/command-rig';
+import { waitFor } from '../support/pipeline';
+import { postLead } from '../support/test-app';
 
 describe('chat commands, as an admin, through the Agents Playground', () => {
   const rig = useRig({ ADMINS: 'AlexW@example.com' });
 
   it('help lists every command an admin may run, as a card', async () => {
     const card = cardOf(await rig.playground.ask(rig.chats.personal, 'help'));
-    for (const usage of ['help', 'validate', 'status', 'subscribe', 'unsubscribe', 'retry [lead id]', 'rotation [set|add|remove …]', 'rotated NAME [YYYY-MM-DD]']) expect(card).toContain(`"text":"${usage}"`);
+    for (const usage of ['help', 'validate', 'status', 'subscribe [offer ID | country CODE]', 'unsubscribe', 'route list | add | remove | test', 'retry [lead id]', 'rotation [set|add|remove …]', 'rotated NAME [YYYY-MM-DD]']) expect(card).toContain(`"text":"${usage}"`);
     expect(card).not.toContain('Admins can also run');
   });
 
@@ -131,7 +94,7 @@ describe('chat commands, as someone who is not an admin', () => {
     expect((await rig.playground.ask(rig.chats.personal, 'subscribe')).text).toMatch(/^Done\. You get a card/);
     const card = cardOf(await rig.playground.ask(rig.chats.personal, 'help'));
     expect(card).not.toContain('"text":"retry [lead id]"');
-    expect(card).toContain('Admins can also run: validate, retry, rotation, rotated.');
+    expect(card).toContain('Admins can also run: validate, route, retry, rotation, rotated.');
   });
 });
 

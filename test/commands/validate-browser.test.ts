@@ -42,7 +42,7 @@ describe('validate typed in the Agents Playground page (headless Chromium)', () 
 
     await type(page, 'validate');
     await page.getByText('All checks passed', { exact: false }).first().waitFor({ timeout: 30_000 });
-    for (const step of ['Sign-in to Dynamics', 'Dynamics reachable', 'Test lead written to Dynamics', 'Lead card delivered to you', 'Test mail sent to you', 'App installs for contacts', 'Contact list reachable']) {
+    for (const step of ['Sign-in to Dynamics', 'Dynamics reachable', 'Test lead written to Dynamics', 'Lead card delivered to you', 'Test mail sent to you', 'App installs for contacts', 'Contact list reachable', 'Routes reachable']) {
       await expect(page.getByText(step, { exact: true }).first().isVisible()).resolves.toBe(true);
     }
     await expect(page.getByText('Open the test lead in Dynamics').first().isVisible()).resolves.toBe(true);

@@ -38,7 +38,7 @@ function stepsOf(card: string): Step[] {
 /** Types validate and waits for the report card to finish updating; returns the final card. */
 async function validate(playground: Playground, chat: string): Promise<{ card: string; reportId: string; updates: string[] }> {
   const first = await playground.ask(chat, 'validate');
-  expect(cardOf(first)).toContain('Checking… 0 of 8 done.');
+  expect(cardOf(first)).toContain('Checking… 0 of 9 done.');
   const final = await waitFor(
     () => playground.messages.filter((m) => m.action === 'updateMessage' && m.messageId === first.messageId).at(-1),
     (m) => m !== undefined && !cardOf(m).includes('Checking…'),
@@ -111,6 +111,7 @@ describe('validate, through the Agents Playground', () => {
       ['Passed', 'Test mail sent to you'],
       ['Passed', 'App installs for contacts'],
       ['Passed', 'Contact list reachable'],
+      ['Passed', 'Routes reachable'],
     ]);
     expect(steps[6]?.detail).toBe(`Microsoft Graph sees app ${CATALOG_APP} installed for you: the bot can install it for contacts who have no chat with it.`);
     expect(steps[0]?.detail).toContain(`mail: from leads@contoso.example (contacts Teams cannot reach); installing the app for contacts: on (catalog app ${CATALOG_APP}).`);
@@ -133,6 +134,16 @@ describe('validate, through the Agents Playground', () => {
     expect(leadCards).toHaveLength(1);
     expect(cardOf(leadCards[0])).toContain('Lead bot validation');
     expect((await t.app.storage.leads.timelines(new Date(0)))).toEqual([]);
+  });
+
+  it("names each route's contacts and chats it cannot reach", async () => {
+    // Mail is on: a person with no chat is reached by mail; a chat without the app is not reached at all.
+    expect((await playground.ask(chat, 'route add korea countries=KR contacts=nochat@example.com chats=19:ghost@thread.tacv2')).text).toMatch(/^Added route 1 of 1/);
+    const steps = stepsOf((await validate(playground, chat)).card);
+    expect(steps[8]).toMatchObject({ mark: 'Warning', title: 'Routes reachable', detail: 'Not reached: route korea: chat 19:ghost@thread.tacv2 (the app is not there, or it turned cards off).' });
+    expect(steps[8]?.fix).toContain('Install the app for those people and in those chats');
+    expect((await playground.ask(chat, 'route remove korea')).text).toMatch(/^Removed route/);
+    expect(stepsOf((await validate(playground, chat)).card)[8]).toMatchObject({ mark: 'Passed', detail: 'No routes (LEAD_ROUTES_FILE, route add): every lead goes to LEAD_CONTACTS.' });
   });
 
   it('shows progress while a slow step runs, at most one update a second', async () => {
@@ -167,7 +178,7 @@ describe('validate, through the Agents Playground', () => {
       ['Skipped', 'Not checked: needs "Dynamics reachable" to pass first.'],
     ]);
     // The card, the mail, installing and the contacts do not depend on Dynamics, and are still checked.
-    expect(steps.slice(4).map((s) => s.mark)).toEqual(['Passed', 'Passed', 'Passed', 'Passed']);
+    expect(steps.slice(4).map((s) => s.mark)).toEqual(['Passed', 'Passed', 'Passed', 'Passed', 'Passed']);
   });
 
   it('finds the missing security role when Dynamics refuses the app', async () => {
@@ -206,7 +217,7 @@ describe('validate with a wrong Dynamics URL', () => {
   it('fails at "Dynamics reachable" with the URL fix, and warns about the contact without the app', async () => {
     const { card } = await validate(playground, playground.config.personalChat.id);
     const steps = stepsOf(card);
-    expect(steps.map((s) => s.mark)).toEqual(['Passed', 'Passed', 'Failed', 'Skipped', 'Passed', 'Skipped', 'Skipped', 'Warning']);
+    expect(steps.map((s) => s.mark)).toEqual(['Passed', 'Passed', 'Failed', 'Skipped', 'Passed', 'Skipped', 'Skipped', 'Warning', 'Passed']);
     expect(steps[2]?.detail).toContain('(DYNAMICS_URL_WRONG)');
     expect(steps[2]?.fix).toContain('DYNAMICS_URL');
     expect(steps[5]?.detail).toContain('Mail is off');

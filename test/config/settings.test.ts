@@ -64,6 +64,24 @@ describe('loadSettings', () => {
     expect(problems).toContain('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
   });
 
+  it('reads the routes of LEAD_ROUTES_FILE, and stops start-up with a line per problem in it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'routes-'));
+    const good = join(dir, 'routes.json');
+    writeFileSync(good, JSON.stringify({ routes: [{ name: 'vm', offers: ['contoso.vm*'], contacts: ['vm@contoso.com'] }] }));
+    expect(loadSettings({ ...BASE, LEAD_ROUTES_FILE: good }).routes).toEqual([
+      { name: 'vm', offers: ['contoso.vm*'], contacts: ['vm@contoso.com'], chats: [], mode: 'broadcast', claimWithinMinutes: 10, origin: { kind: 'file' } },
+    ]);
+    expect(loadSettings(BASE).routes).toEqual([]);
+    const bad = join(dir, 'routes.yaml');
+    writeFileSync(bad, 'routes:\n  - name: kr\n    countries: [KOR]\n    contact: [a@contoso.com]\n');
+    expect(problemsOf({ ...BASE, LEAD_ROUTES_FILE: bad, PORT: 'eighty' })).toEqual([
+      'PORT "eighty" must be a whole number from 1 to 65535',
+      `LEAD_ROUTES_FILE ${bad}: route "kr": countries (item 1): "KOR" is not an ISO 3166 two-letter country code: use KR`,
+      `LEAD_ROUTES_FILE ${bad}: route "kr": unknown field "contact" (a route has name, offers, countries, actions, channels, contacts, chats, mode, claimWithinMinutes)`,
+      `LEAD_ROUTES_FILE ${bad}: route "kr": contacts: the route sends its leads to nobody: give contacts (e-mail addresses) or chats (Teams channel ids)`,
+    ]);
+  });
+
   it('refuses a connection string without a key and says where to copy one', () => {
     expect(problemsOf({ ...BASE, STORAGE_CONNECTION_STRING: 'AccountName=x' })).toEqual([
       'STORAGE_CONNECTION_STRING needs AccountName and AccountKey (or SharedAccessSignature); copy it whole from the storage account\'s "Access keys" page',

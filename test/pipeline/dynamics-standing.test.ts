@@ -26,6 +26,7 @@ function stored(progress: Partial<StoredLead>): StoredLead {
     alertedAt: undefined,
     alertedAs: undefined,
     failedPasses: 0,
+    routing: undefined,
     ...progress,
   };
 }

@@ -1,5 +1,5 @@
 import type { DynamicsStanding } from '../../src/cards/lead-card';
-import type { LeadNotifier } from '../../src/pipeline/lead-notifier';
+import type { AudienceNotifier } from '../../src/pipeline/lead-notifier';
 import type { StoredLead } from '../../src/storage/lead-store';
 import type { DataverseEmulator } from '../../emulators/dataverse';
 import { dynamicsEnv } from './shared-services';
@@ -23,7 +23,7 @@ export async function startPipelineApp(
 ): Promise<PipelineApp> {
   const notified: PipelineApp['notified'] = [];
   const refreshed: PipelineApp['refreshed'] = [];
-  const notifier: LeadNotifier = {
+  const notifier: AudienceNotifier = {
     notify(lead, dynamics) {
       notified.push({ lead, dynamics });
       return Promise.resolve({ unreached: [] });

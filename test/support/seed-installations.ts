@@ -52,3 +52,25 @@ export async function seedAdmin(installations: InstallationStore, serviceUrl: st
   });
   return conversationId;
 }
+
+/** A channel (or group chat) of the organisation where the app is installed, reached through `serviceUrl`. */
+export async function seedChannel(installations: InstallationStore, serviceUrl: string, conversationId: string, kind: 'channel' | 'groupChat' = 'channel'): Promise<string> {
+  await installations.save({
+    conversationId,
+    kind,
+    tenantId: TENANT_ID,
+    userId: undefined,
+    aadObjectId: undefined,
+    email: undefined,
+    userPrincipalName: undefined,
+    name: undefined,
+    reference: {
+      serviceUrl,
+      channelId: 'msteams',
+      conversation: { id: conversationId, conversationType: kind === 'channel' ? 'channel' : 'groupChat', isGroup: true, name: '', tenantId: TENANT_ID },
+      bot: { id: '28:bot', name: 'Lead Bot' },
+    },
+    updatedAt: new Date().toISOString(),
+  });
+  return conversationId;
+}

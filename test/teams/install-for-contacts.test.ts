@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startBotConnectorEmulator, type BotConnectorEmulator } from '../../emulators/bot-connector';
 import type { DataverseEmulator } from '../../emulators/dataverse';
 import { fixture } from '../support/fixtures';
@@ -131,6 +134,23 @@ describe('installing the app for the contact list', () => {
     const shown = await waitFor(() => cardsIn(`a:${MEMBER.id}`).filter((c) => c.includes('"verb":"claimLead"')), (c) => c.length === 1);
     expect(shown[0]).toContain(ids[0]);
     expect((await t.app.deliveries.get(ids[0] ?? '', `a:${MEMBER.id}`))?.status).toBe('sent');
+  });
+
+  it('catches a late installer up only on the leads routed to them', async () => {
+    const routes = join(mkdtempSync(join(tmpdir(), 'routes-')), 'routes.json');
+    writeFileSync(routes, JSON.stringify({ routes: [{ name: 'korea', countries: ['KR'], contacts: [MEMBER.userPrincipalName] }] }));
+    await start({ LEAD_ROUTES_FILE: routes, LEAD_CONTACTS: 'sales@contoso.example' });
+    const ids: string[] = [];
+    for (const name of ['https-appsource-contact-me', 'https-korean-contact']) ids.push((await postLead(t.url, fixture(name))).body.leadId as string);
+    for (const id of ids) await waitFor(() => t.app.storage.leads.get(id), (l) => l?.status === 'done');
+
+    await teamsInstalls(MEMBER);
+    await waitFor(() => t.logs.filter((l) => l.includes('new installation handled (catch-up done)')), (done) => done.length >= 1);
+    // One lead missed, so its card itself; the UK lead went to LEAD_CONTACTS, never to this person.
+    const cards = cardsIn(`a:${MEMBER.id}`);
+    expect(cards).toHaveLength(1);
+    expect(cards[0]).toContain(ids[1]);
+    expect(cards.join('')).not.toContain(ids[0]);
   });
 
   it('status names why the app could not be installed for a contact', async () => {

@@ -35,7 +35,7 @@ describe('lead cards go to members of the organisation only', () => {
       { ...chat('foreign-channel'), kind: 'channel' as const, email: undefined, userPrincipalName: undefined, subscribed: true, tenantId: OTHER_TENANT },
     ];
     const contacts = ['member@contoso.example', 'staff@contoso.example', 'guest@fabrikam.example', 'elsewhere@contoso.example'];
-    const { targets, unreachable } = resolveRecipients(installations, contacts, TENANT_ID);
+    const { targets, unreachable } = resolveRecipients(installations, { contacts, chats: [] }, TENANT_ID);
     expect(targets.map((t) => t.conversationId).sort()).toEqual(['a:channel', 'a:member@contoso.example', 'a:staff@contoso.example']);
     expect(unreachable).toEqual([
       { contact: 'guest@fabrikam.example', reason: 'not-a-member' },

@@ -1,0 +1,149 @@
+import { resolveRecipients } from '../conversations/resolve-recipients';
+import { parseHttpsLead } from '../leads/parse-https-lead';
+import { countryCode } from '../routing/lead-traits';
+import { mismatch } from '../routing/match-route';
+import { orderProblems, parseRoute } from '../routing/parse-routes';
+import { LEAD_ACTIONS, MATCH_FIELDS, routesInOrder, type LeadAction, type Route } from '../routing/route';
+import type { ChatRoute } from '../storage/route-store';
+import type { Command, CommandDeps, CommandRequest } from './command';
+
+/** The action code a route action stands for, to build the lead `route test` asks about. */
+const ACTION_CODES: Readonly<Record<LeadAction, string>> = { 'contact-me': 'PLT', purchase: 'INS', trial: 'StartTestDrive' };
+
+const USAGE = [
+  '**route list**: the routes, in the order they are tried',
+  '**route add** *name* *field*=*value*,*value* …: a route from chat, with the routes file\'s fields, e.g. `route add insights-korea offers=contoso.sales-insights* countries=KR contacts=jimin@contoso.example` (`chats=here` names this chat)',
+  '**route remove** *name*: removes a route added in chat',
+  '**route test** *offer id* *country* [*action*]: which route a lead would take, and who would get it',
+].join('\n\n');
+
+/**
+ * `route`: the admins' view and control of routing in chat. Routes added here are kept in
+ * storage and tried before the routes file's, so an admin can send an offer's leads elsewhere
+ * at once; LEAD_CONTACTS comes last, for leads no route takes.
+ */
+export const routeCommand: Command = {
+  name: 'route',
+  usage: 'route list | add | remove | test',
+  summary: 'See, add, remove and test the routes that send each lead to its people',
+  takesArgument: true,
+  adminsOnly: () => true,
+  async run(request, deps) {
+    const [verb = '', ...rest] = plainText(request.argument).split(/\s+/).filter((w) => w !== '');
+    const handlers: Readonly<Record<string, () => Promise<string>>> = {
+      list: () => listRoutes(deps),
+      add: () => addRoute(rest, request, deps),
+      remove: () => removeRoute(rest, deps),
+      test: () => testRoute(rest, deps),
+    };
+    const handler = handlers[verb.toLowerCase()];
+    await request.chat.say(handler === undefined ? `${verb === '' ? '' : `I don't know **route ${verb.slice(0, 20)}**. `}${USAGE}` : await handler());
+  },
+};
+
+/** Every route in the order they are tried (LEAD_CONTACTS after them). */
+export async function allRoutes(deps: Pick<CommandDeps, 'routes' | 'settings'>): Promise<Route[]> {
+  return routesInOrder(await deps.routes.list(), deps.settings.routes);
+}
+
+async function listRoutes(deps: CommandDeps): Promise<string> {
+  const routes = await allRoutes(deps);
+  const lines = routes.map((route, i) => `${String(i + 1)}. ${describeRoute(route)}`);
+  const contacts = deps.settings.leadContacts;
+  const last = contacts.length > 0 ? `every other lead → ${contacts.join(', ')} (LEAD_CONTACTS)` : 'every other lead → the admins (LEAD_CONTACTS is empty)';
+  return [`**Routes**, tried in this order; the first that matches a lead takes it:`, ...lines, `${String(routes.length + 1)}. ${last}`].join('\n\n');
+}
+
+/** A route in one line: its name, what it matches, whom it sends to, how, and where it was set. */
+export function describeRoute(route: Route): string {
+  const match = MATCH_FIELDS.flatMap((field) => (route[field] === undefined ? [] : [`${field} ${route[field].map((v) => `\`${v}\``).join(', ')}`]));
+  const to = [...route.contacts, ...route.chats.map((c) => `chat \`${c}\``)].join(', ');
+  const mode = route.mode === 'round-robin' ? `round-robin, ${String(route.claimWithinMinutes)} min to claim` : 'broadcast';
+  const origin = route.origin.kind === 'file' ? 'routes file' : `added in chat by ${route.origin.addedBy} on ${route.origin.addedAt.slice(0, 10)}`;
+  return `**${route.name}**: ${match.length > 0 ? match.join('; ') : 'any lead'} → ${to} (${mode}; ${origin})`;
+}
+
+async function addRoute(words: readonly string[], { chat, caller }: CommandRequest, deps: CommandDeps): Promise<string> {
+  const [name, ...fields] = words;
+  if (name === undefined || fields.length === 0) return `Give the route a name and at least whom it sends to. ${USAGE}`;
+  const raw: Record<string, unknown> = { name };
+  for (const field of fields) {
+    const eq = field.indexOf('=');
+    if (eq <= 0) return `"${field.slice(0, 60)}" is not *field*=*value*: write each field as, for example, countries=KR,JP (no spaces around = or ,).`;
+    const key = field.slice(0, eq);
+    const values = field.slice(eq + 1).split(',').filter((v) => v !== '').map((v) => (key === 'chats' && v.toLowerCase() === 'here' ? chat.conversationId : v));
+    raw[key] = key === 'mode' || key === 'name' ? values[0] : key === 'claimWithinMinutes' ? Number(values[0]) : values;
+  }
+  const parsed = parseRoute(raw, { kind: 'chat', addedBy: caller.displayName ?? 'an admin', addedAt: deps.now().toISOString() }, `route "${name.slice(0, 40)}"`, chat.conversationId);
+  if (parsed.problems !== undefined) return `Not added: ${parsed.problems.join('; ')}.`;
+  const route = parsed.route as ChatRoute;
+  const chatRoutes = await deps.routes.list();
+  // Added after the other chat routes, before the file's: the order it will be tried in.
+  const order = routesInOrder([...chatRoutes, route], deps.settings.routes);
+  const problem = orderProblems(order).find((p) => p.startsWith(`route "${route.name}"`));
+  if (problem !== undefined) return `Not added: ${problem}.`;
+  if ((await deps.routes.add(route)) === 'exists') return `Not added: there is a route called **${route.name}** already.`;
+  deps.logger.info({ route: route.name }, 'route added in chat');
+  const hidden = deps.settings.routes.filter((r) => orderProblems([route, r]).length > 0).map((r) => `**${r.name}**`);
+  const position = chatRoutes.length + 1;
+  return [
+    `Added route ${String(position)} of ${String(order.length)}: ${describeRoute(route)}.`,
+    'Routes from chat are tried before the routes file\'s.',
+    hidden.length > 0 ? `The routes file's ${hidden.join(', ')} can no longer match any lead while it stands.` : '',
+  ].filter((p) => p !== '').join(' ');
+}
+
+async function removeRoute(words: readonly string[], deps: CommandDeps): Promise<string> {
+  const [name] = words;
+  if (name === undefined) return 'Say which route: **route remove** *name* (**route list** shows them).';
+  const inFile = deps.settings.routes.find((r) => r.name.toLowerCase() === name.toLowerCase());
+  if (await deps.routes.remove(name)) {
+    deps.logger.info({ route: name }, 'route removed in chat');
+    return `Removed route **${name}**. Leads it took now go to the next route that matches them (**route list**).`;
+  }
+  if (inFile !== undefined) return `**${inFile.name}** is in the routes file (LEAD_ROUTES_FILE): change the file and restart the bot to remove it.`;
+  return `There is no route called **${name.slice(0, 40)}**: **route list** shows them.`;
+}
+
+async function testRoute(words: readonly string[], deps: CommandDeps): Promise<string> {
+  const [offerId, country, action] = words;
+  if (offerId === undefined || country === undefined) return 'Say which lead: **route test** *offer id* *country* [*action*], for example `route test contoso.sales-insights KR contact-me`.';
+  const code = countryCode(country);
+  if (code === undefined) return `"${country.slice(0, 20)}" is not an ISO 3166 country code, such as KR, US or DE.`;
+  if (action !== undefined && !(LEAD_ACTIONS as readonly string[]).includes(action)) return `"${action.slice(0, 20)}" is not a lead action: use ${LEAD_ACTIONS.join(', ')}.`;
+  const actionCode = action === undefined ? '' : ACTION_CODES[action as LeadAction];
+  const lead = parseHttpsLead({ UserDetails: { Country: code }, LeadSource: `${actionCode === '' ? '' : `AzureMarketplace-${actionCode}`}|${offerId}`, ActionCode: actionCode });
+  const routes = await allRoutes(deps);
+  const tried: string[] = [];
+  for (const route of routes) {
+    const field = mismatch(route, lead);
+    if (field === undefined) return [`A lead for \`${offerId}\` from ${code}${action === undefined ? '' : ` (${action})`}:`, ...tried, `**${route.name}** takes it → ${await describeReach(route.contacts, route.chats, deps)}`].join('\n\n');
+    tried.push(`- ${route.name}: not this one (${field}${field === 'actions' && action === undefined ? ': give the action to test it' : ''})`);
+  }
+  const contacts = deps.settings.leadContacts;
+  const fallback = contacts.length > 0 ? `No route takes it: LEAD_CONTACTS does → ${await describeReach(contacts, [], deps)}` : 'No route takes it and LEAD_CONTACTS is empty: it would go to the admins, marked "no route for this lead".';
+  return [`A lead for \`${offerId}\` from ${code}${action === undefined ? '' : ` (${action})`}:`, ...tried, fallback].join('\n\n');
+}
+
+/** Who would get a lead, and how: in Teams, by mail, or not at all (and why). */
+async function describeReach(contacts: readonly string[], chats: readonly string[], deps: CommandDeps): Promise<string> {
+  const { unreachable, missingChats } = resolveRecipients(await deps.installations.list(), { contacts, chats }, deps.settings.teamsTenantId);
+  const mail = deps.settings.outlook;
+  const why = { 'not-installed': mail === undefined ? 'no chat with the bot: not reached' : 'no chat with the bot: by mail', unsubscribed: 'turned cards off', 'not-a-member': mail === undefined ? 'a guest: not reached' : 'a guest: by mail' } as const;
+  const people = contacts.map((c) => {
+    const gap = unreachable.find((u) => u.contact === c);
+    return gap === undefined ? `${c} (Teams${mail?.delivery === 'always' ? ' and mail' : ''})` : `${c} (${why[gap.reason]})`;
+  });
+  const rooms = chats.map((c) => `chat \`${c}\` (${missingChats.includes(c) ? 'the app is not there, or it turned cards off' : 'Teams'})`);
+  return [...people, ...rooms].join(', ');
+}
+
+/** What Teams sends as text may carry HTML (a typed address becomes a mailto link): the words only. */
+function plainText(text: string): string {
+  return text
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}

@@ -1,0 +1,88 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fixture } from '../support/fixtures';
+import { cardOf, useRig } from '../support/command-rig';
+import { waitFor } from '../support/pipeline';
+import { postLead } from '../support/test-app';
+
+const dir = mkdtempSync(join(tmpdir(), 'routes-'));
+const routesFile = join(dir, 'routes.yaml');
+writeFileSync(routesFile, 'routes:\n  - name: insights\n    offers: [contoso.contoso-sales-insights]\n    actions: [contact-me]\n    contacts: [alexw@example.com]\n');
+
+// Alex Wilber, an admin, sets routes in chat; the routes file has one; Megan is LEAD_CONTACTS.
+describe('routes in chat, through the Agents Playground', () => {
+  const rig = useRig({ ADMINS: 'AlexW@example.com', LEAD_ROUTES_FILE: routesFile });
+  const ask = async (chat: string, text: string): Promise<string> => (await rig.playground.ask(chat, text)).text ?? '';
+  /** The chats a lead's card went to, once it is done. */
+  const chatsOf = async (payload: Record<string, unknown>): Promise<string[]> => {
+    const leadId = (await postLead(rig.t.url, payload)).body.leadId as string;
+    await waitFor(() => rig.t.app.storage.leads.get(leadId), (l) => l?.status === 'done');
+    return (await rig.t.app.deliveries.forLead(leadId)).map((d) => d.conversationId).sort();
+  };
+
+  it('lists the routes in the order they are tried, ending with LEAD_CONTACTS', async () => {
+    expect(await ask(rig.chats.personal, 'route list')).toBe(
+      [
+        '**Routes**, tried in this order; the first that matches a lead takes it:',
+        '1. **insights**: offers `contoso.contoso-sales-insights`; actions `contact-me` → alexw@example.com (broadcast; routes file)',
+        '2. every other lead → meganb@example.com (LEAD_CONTACTS)',
+      ].join('\n\n'),
+    );
+  });
+
+  it('refuses a faulty route with its reasons, and changes nothing', async () => {
+    expect(await ask(rig.chats.personal, 'route add korea countries=KOR contacts=minho')).toBe(
+      'Not added: route "korea": countries (item 1): "KOR" is not an ISO 3166 two-letter country code: use KR; route "korea": contacts (item 1): "minho" is not an e-mail address.',
+    );
+    expect(await ask(rig.chats.personal, 'route add korea region=APAC contacts=minho@example.com')).toMatch(/^Not added: route "korea": unknown field "region"/);
+    expect(await ask(rig.chats.personal, 'route add korea countries KR')).toMatch(/^"countries" is not \*field\*=\*value\*/);
+    expect(await ask(rig.chats.personal, 'route add insights contacts=minho@example.com')).toBe(
+      'Not added: route "insights": name: another route is called "insights" too.',
+    );
+    expect(await rig.t.app.storage.routes.list()).toEqual([]);
+  });
+
+  it('adds a route for this channel, which takes its leads before the routes file, and route test says so', async () => {
+    const added = await ask(rig.chats.channel, 'route add korea countries=KR chats=here');
+    expect(added).toMatch(/^Added route 1 of 2: \*\*korea\*\*: countries `KR` → chat `.+` \(broadcast; added in chat by Alex Wilber on \d{4}-\d\d-\d\d\)\. Routes from chat are tried before the routes file's\.$/);
+    expect(await chatsOf(fixture('https-korean-contact'))).toEqual([rig.chats.channel]);
+    // Contact me on Sales Insights from the UK: the file's route, Alex's personal chat.
+    expect(await chatsOf(fixture('https-appsource-contact-me'))).toEqual([rig.chats.personal]);
+
+    const test = await ask(rig.chats.personal, 'route test contoso.contoso-sales-insights kr contact-me');
+    expect(test).toContain('A lead for `contoso.contoso-sales-insights` from KR (contact-me):');
+    expect(test).toContain(`**korea** takes it → chat \`${rig.chats.channel}\` (Teams)`);
+    const other = await ask(rig.chats.personal, 'route test contoso.contoso-sales-insights GB');
+    expect(other).toContain('- korea: not this one (countries)');
+    expect(other).toContain('- insights: not this one (actions: give the action to test it)');
+    expect(other).toContain('No route takes it: LEAD_CONTACTS does → meganb@example.com (no chat with the bot: not reached)');
+    // A later route that the chat's route hides entirely is refused.
+    expect(await ask(rig.chats.personal, 'route add seoul countries=KR offers=contoso.* contacts=minho@example.com')).toBe(
+      'Not added: route "seoul": never matches: route "korea" before it takes every lead it would (narrow "korea", or put "seoul" first).',
+    );
+  });
+
+  it('removes a route added in chat, but not one from the routes file', async () => {
+    expect(await ask(rig.chats.personal, 'route remove KOREA')).toBe('Removed route **KOREA**. Leads it took now go to the next route that matches them (**route list**).');
+    expect(await ask(rig.chats.personal, 'route remove insights')).toBe('**insights** is in the routes file (LEAD_ROUTES_FILE): change the file and restart the bot to remove it.');
+    expect(await ask(rig.chats.personal, 'route remove nowhere')).toBe('There is no route called **nowhere**: **route list** shows them.');
+    expect(await rig.t.app.storage.routes.list()).toEqual([]);
+  });
+
+  it("lets a chat take one offer's leads with subscribe offer, until unsubscribe", async () => {
+    const subscribed = await ask(rig.chats.group, 'subscribe offer contoso.contoso-vm*');
+    expect(subscribed).toMatch(/^Done\. This chat gets the leads of offer `contoso\.contoso-vm\*`: \*\*contoso-contoso-vm-[0-9a-f]{6}\*\*: offers `contoso\.contoso-vm\*` → chat /);
+    expect(await chatsOf(fixture('https-azure-portal-purchase'))).toEqual([rig.chats.group]);
+    const [route] = await rig.t.app.storage.routes.list();
+    expect(await ask(rig.chats.group, 'unsubscribe')).toBe(`Done. Removed **${route?.name ?? ''}**. This chat gets no lead cards. Type **subscribe** to get them.`);
+    expect(await rig.t.app.storage.routes.list()).toEqual([]);
+    expect(await ask(rig.chats.group, 'subscribe country Korea')).toBe('Not subscribed: countries (item 1): "Korea" is not an ISO 3166 two-letter country code (such as KR, US or DE).');
+  });
+
+  it('answers route alone, or an unknown verb, with how to use it', async () => {
+    expect(await ask(rig.chats.personal, 'route')).toMatch(/^\*\*route list\*\*: the routes/);
+    expect(await ask(rig.chats.personal, 'route frobnicate')).toMatch(/^I don't know \*\*route frobnicate\*\*\. \*\*route list\*\*/);
+    expect(cardOf(await rig.playground.ask(rig.chats.personal, 'help'))).toContain('"text":"route list | add | remove | test"');
+  });
+});

@@ -23,6 +23,7 @@ import { outlookAlerts } from './outlook/outlook-alerts';
 import { sendTestMail } from './outlook/test-mail';
 import { DEFAULT_WORKER_OPTIONS, LeadWorker, type LeadWorkerOptions } from './pipeline/lead-worker';
 import { LeadSweep } from './pipeline/lead-sweep';
+import { TurnPasser } from './pipeline/turn-passer';
 import { WaitingLeadsAlarm } from './pipeline/waiting-leads-alarm';
 import { openStorage, type Storage } from './storage/storage';
 import { createBot, type Bot, type ChannelAuthority } from './teams/bot';
@@ -44,12 +45,15 @@ import { ReminderScheduler } from './reminders/reminder-scheduler';
 import { SignInAlarm, type SignInAlarmDeps } from './pipeline/sign-in-alarm';
 import { StorageLease } from './storage/storage-lease';
 import { startAzureMonitor } from './telemetry/azure-monitor';
+import type { Clock } from './timing/clock';
 import { recordRequests } from './telemetry/record-requests';
 
 export interface AppDeps {
   readonly logger: Logger;
   /** The clock; tests move it. */
   readonly now?: () => Date;
+  /** What background loops wait on (the round-robin passer, the table import); tests move it. */
+  readonly clock?: Clock;
   /** Set false when a test drives the background work (worker, table import) itself. */
   readonly backgroundWork?: boolean;
   /** PEM certificates to trust beyond the system's (the local services' throwaway one). */
@@ -88,6 +92,8 @@ export interface App {
   readonly waitingAlarm: WaitingLeadsAlarm;
   /** Queues leads stored but never queued. */
   readonly sweep: LeadSweep;
+  /** Passes round-robin leads nobody claimed in time to the next contact. */
+  readonly turnPasser: TurnPasser;
   /** Creates missing tables and queues, listens, and starts background work. */
   start(port?: number, host?: string): Promise<{ url: string }>;
   /** Stops taking work, finishes what is in hand, and closes the server. */
@@ -116,7 +122,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     telemetry,
   };
   const importer =
-    settings.tableImport === undefined ? undefined : new TableImporter(settings.tableImport, storage.state, acceptDeps);
+    settings.tableImport === undefined ? undefined : new TableImporter(settings.tableImport, storage.state, { ...acceptDeps, ...(deps.clock === undefined ? {} : { clock: deps.clock }) });
 
   const transport = createHttpTransport(deps.trustedCertificates === undefined ? {} : { trustedCertificates: deps.trustedCertificates });
   const tokens = createTokenSource(settings.dynamics, transport, logger);
@@ -184,13 +190,25 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     outlook === undefined || graph === undefined || mails === undefined
       ? undefined
       : outlookAlerts({ graph, settings: outlook, mails, tokens: claimTokens, limiter: new MailLimiter(), logger, now, telemetry });
+  // Round-robin skips people away and those who turned lead cards off.
+  const unavailable = async (): Promise<ReadonlySet<string>> => {
+    const [away, chats] = await Promise.all([storage.away.awayOn(now()), installations.list()]);
+    const off = chats.filter((c) => c.kind === 'personal' && c.subscribed === false).flatMap((c) => [c.email, c.userPrincipalName]);
+    return new Set([...away.keys(), ...off.filter((a): a is string => a !== undefined)]);
+  };
   const notifier = routedAlerts(teams, mail, {
     routes,
     settings,
     leads: storage.leads,
     mail: outlook?.delivery ?? 'fallback',
+    inTurn: async (route) => {
+      const skip = await unavailable();
+      return storage.turns.take(route.name, route.contacts, (c) => !skip.has(c));
+    },
     logger,
+    now,
   });
+  const turnPasser = new TurnPasser({ leads: storage.leads, queue: storage.leadQueue, unavailable, logger, now, ...(deps.clock === undefined ? {} : { clock: deps.clock }) });
   bot.whenInstalled((chat) =>
     catchUp(chat, {
       ...teamsDeps,
@@ -221,7 +239,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   const testMail = outlook === undefined || graph === undefined ? undefined : (to: string) => sendTestMail(graph, outlook, to);
   const chats = { adapter: bot.adapter, botAppId, limiter };
   const copies = cardCopies({ ...chats, installations, deliveries, logger });
-  registerRoutes(bot, { settings, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, cardCopies: copies, credentials, admins, testMail, mails, installer, routes: storage.routes, logger, now }, chats);
+  registerRoutes(bot, { settings, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, cardCopies: copies, credentials, admins, testMail, mails, installer, routes: storage.routes, away: storage.away, logger, now }, chats);
 
   const server = restify.createServer({ name: 'marketplace-lead-bot', handleUncaughtExceptions: false });
   let stopping = false;
@@ -263,6 +281,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     reminders,
     waitingAlarm,
     sweep,
+    turnPasser,
     // Without a bot registration nobody outside this machine may talk to the bot: listen on loopback only.
     async start(port = settings.port, host = settings.bot === undefined ? '127.0.0.1' : undefined) {
       await storage.ensureCreated();
@@ -279,6 +298,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
         reminders.start();
         waitingAlarm.start();
         sweep.start();
+        turnPasser.start();
       }
       const address = server.address();
       const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
@@ -293,7 +313,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
         });
         server.server.closeIdleConnections();
       });
-      await Promise.all([importer?.stop(), worker.stop(), reminders.stop(), waitingAlarm.stop(), sweep.stop()]);
+      await Promise.all([importer?.stop(), worker.stop(), reminders.stop(), waitingAlarm.stop(), sweep.stop(), turnPasser.stop()]);
       await alarm.stop();
       await transport.close();
       // Last: what the stop itself recorded goes out too.

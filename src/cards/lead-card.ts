@@ -43,6 +43,7 @@ export function leadCard(input: LeadCardInput): AdaptiveCardJson {
       doNotContact: lead.doNotContact,
       isTest: lead.isTest,
       noRoute: lead.routing?.kind === 'no-route',
+      turnNote: input.claimedBy === undefined ? turnNote(lead.routing) : '',
       leadId: lead.id,
       dynamicsUrl,
       dynamicsLine: dynamicsLine(dynamics),
@@ -51,6 +52,14 @@ export function leadCard(input: LeadCardInput): AdaptiveCardJson {
       claimedBy: input.claimedBy ?? '',
     },
   }) as AdaptiveCardJson;
+}
+
+/** Where an unclaimed round-robin lead is in its turn, in a seller's words. */
+function turnNote(routing: Routing | undefined): string {
+  const turn = routing?.kind === 'route' ? routing.turn : undefined;
+  if (turn?.everyone === true) return 'Nobody claimed this lead in turn, so everyone on its route has it now.';
+  if (turn?.until !== undefined) return `Offered in turn: claim it within ${String(turn.claimWithinMinutes)} min of getting it, or it passes to the next seller.`;
+  return '';
 }
 
 /** A lead in words, as every alert shows it (the card, the mail): values from the lead are untrusted text. */

@@ -7,6 +7,7 @@ import type { CredentialTracker } from '../reminders/credential-tracker';
 import type { DeadLetters } from '../pipeline/dead-letters';
 import type { LeadWorker } from '../pipeline/lead-worker';
 import type { LeadStore } from '../storage/lead-store';
+import type { AwayList } from '../storage/round-robin';
 import type { RouteStore } from '../storage/route-store';
 import type { MailStore } from '../outlook/mail-store';
 import type { AdminMessenger } from '../conversations/admin-messenger';
@@ -66,6 +67,8 @@ export interface CommandDeps {
   readonly installer: AppInstaller | undefined;
   /** The routes added in chat (the routes file's are in settings). */
   readonly routes: RouteStore;
+  /** Who is away, for round-robin routes to skip. */
+  readonly away: AwayList;
   readonly logger: Logger;
   readonly now: () => Date;
 }
@@ -90,6 +93,13 @@ export interface Command {
   readonly takesArgument: boolean;
   /** Whether only ADMINS may run it in this kind of conversation. */
   adminsOnly(where: ConversationKind): boolean;
+  /** About the person typing it (away, back): offered in personal chats only. */
+  readonly personalOnly?: boolean;
+  /**
+   * Left out of the app's command menus, which Teams caps at ten per scope: a command reached
+   * from a card's button (rotated). It still works when typed, and help lists it.
+   */
+  readonly notInMenu?: boolean;
   run(request: CommandRequest, deps: CommandDeps): Promise<void>;
 }
 

@@ -10,7 +10,7 @@ export function createHelpCommand(table: () => readonly Command[]): Command {
     takesArgument: false,
     adminsOnly: () => false,
     async run({ chat, caller, where }) {
-      const commands = table();
+      const commands = table().filter((c) => where === 'personal' || c.personalOnly !== true);
       const allowed = commands.filter((c) => caller.isAdmin || !c.adminsOnly(where));
       const adminCommands = caller.isAdmin ? [] : commands.filter((c) => c.adminsOnly(where)).map((c) => c.name);
       await chat.say({ card: helpCard({ commands: allowed, adminCommands }) });

@@ -52,6 +52,8 @@ export const rotatedCommand: Command = {
   summary: 'Record that a credential was just renewed',
   takesArgument: true,
   adminsOnly: () => true,
+  // The reminder card's "Rotated" button is the usual way in.
+  notInMenu: true,
   async run({ chat, argument, caller }, deps) {
     const [id = '', date, ...extra] = argument.split(/\s+/).filter((w) => w !== '');
     const credential = extra.length > 0 ? undefined : await findCredential(id, deps);

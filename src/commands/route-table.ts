@@ -1,6 +1,7 @@
 import type { AdaptiveCardJson } from '../cards/lead-card';
 import type { ConversationKind } from '../conversations/installation-store';
 import { describeAdmins, type Caller } from './caller';
+import { awayCommand, backCommand } from './away';
 import { claimLeadAction } from './claim-lead';
 import type { CardAction, Chat, Command, CommandDeps } from './command';
 import { createHelpCommand } from './help';
@@ -23,6 +24,8 @@ export const COMMANDS: readonly Command[] = [
   retryCommand,
   rotationCommand,
   rotatedCommand,
+  awayCommand,
+  backCommand,
 ];
 
 /** Every button on the bot's cards. */

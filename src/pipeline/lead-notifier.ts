@@ -58,7 +58,10 @@ export interface RoutedAlertsOptions {
   readonly leads: { route(id: string, routing: NonNullable<StoredLead['routing']>): Promise<void> };
   /** fallback: mail those Teams could not reach; always: mail every contact as well. */
   readonly mail: 'fallback' | 'always';
+  /** Whose turn it is on a round-robin route (taking it); undefined when every contact is away. */
+  readonly inTurn: (route: Route) => Promise<string | undefined>;
   readonly logger: Logger;
+  readonly now: () => Date;
 }
 
 /**
@@ -71,7 +74,7 @@ export function routedAlerts(teams: AudienceNotifier, mail: MailAlerts | undefin
   const audienceFor = async (lead: StoredLead): Promise<{ lead: StoredLead; audience: Audience }> => {
     let routing = lead.routing;
     if (routing === undefined) {
-      routing = routeLead(lead, await options.routes(), options.settings.leadContacts);
+      routing = await routeLead(lead, await options.routes(), options.settings.leadContacts, options.inTurn, options.now());
       await options.leads.route(lead.id, routing);
       const log = options.logger.child({ leadId: lead.id });
       if (routing.kind === 'no-route') log.warn('no route for this lead and LEAD_CONTACTS is empty: it goes to the admins');

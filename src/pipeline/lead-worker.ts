@@ -265,7 +265,8 @@ export class LeadWorker {
       ({ lead, retryInMs } = await this.recordWrite(lead, outcome, log));
     };
     try {
-      if (lead.alertedAt === undefined && lead.status !== 'done') {
+      // A done lead's alert is opened again when a round-robin lead passes on (TurnPasser).
+      if (lead.alertedAt === undefined) {
         if (write !== undefined) {
           const answer = lead.isTest ? await write : await within(write, this.options.alertGraceMs);
           if (answer !== undefined) await settle(answer);

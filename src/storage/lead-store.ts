@@ -125,7 +125,8 @@ export class LeadStore {
       const row = await this.table.getEntity<LeadEntity>(id, ROW);
       if (row.claimedBy !== undefined && row.claimedBy !== '') return { won: false, claimedBy: row.claimedBy };
       try {
-        await this.table.updateEntity({ partitionKey: id, rowKey: ROW, claimedBy: claimant, claimedAt: at.toISOString() }, 'Merge', { etag: row.etag });
+        // Claimed, a round-robin lead passes on no more.
+        await this.table.updateEntity({ partitionKey: id, rowKey: ROW, claimedBy: claimant, claimedAt: at.toISOString(), offerUntil: '' }, 'Merge', { etag: row.etag });
         return { won: true, claimedBy: claimant };
       } catch (error) {
         if (!isChangedMeanwhile(error)) throw error; // changed meanwhile: look again
@@ -189,7 +190,42 @@ export class LeadStore {
 
   /** Keeps whom the lead is routed to, before its alert goes out. */
   async route(id: string, routing: Routing): Promise<void> {
-    await this.table.updateEntity({ partitionKey: id, rowKey: ROW, routing: JSON.stringify(routing) }, 'Merge');
+    await this.table.updateEntity({ partitionKey: id, rowKey: ROW, routing: JSON.stringify(routing), offerUntil: offerUntilOf(routing) }, 'Merge');
+  }
+
+  /** Round-robin leads whose contact's time to claim is up at `now`. */
+  async offersDue(now: Date): Promise<string[]> {
+    const filter = odata`offerUntil ne ${''} and offerUntil le ${now.toISOString()}`;
+    const ids: string[] = [];
+    for await (const e of this.table.listEntities<LeadEntity>({ queryOptions: { filter, select: ['PartitionKey'] } })) ids.push(e.partitionKey ?? '');
+    return ids;
+  }
+
+  /**
+   * Moves a round-robin lead to its next routing (`next`, from the lead as stored now: 'stop' when
+   * it passes on no more, 'unchanged' when not yet), once however many instances try: the write is
+   * conditional on the row not having changed. Its alert is opened again, for the worker to serve
+   * whoever is new. Returns the lead as moved on, or undefined when this call did not move it.
+   */
+  async passTurn(id: string, next: (lead: StoredLead) => Routing | 'unchanged' | 'stop'): Promise<StoredLead | undefined> {
+    let row: TableEntityResult<LeadEntity>;
+    try {
+      row = await this.table.getEntity<LeadEntity>(id, ROW);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+    const lead = toStoredLead(row);
+    const routing = next(lead);
+    if (routing === 'unchanged') return undefined;
+    const change = routing === 'stop' ? { offerUntil: '' } : { routing: JSON.stringify(routing), offerUntil: offerUntilOf(routing), alertedAt: '' };
+    try {
+      await this.table.updateEntity({ partitionKey: id, rowKey: ROW, ...change }, 'Merge', { etag: row.etag });
+    } catch (error) {
+      if (isChangedMeanwhile(error)) return undefined;
+      throw error;
+    }
+    return routing === 'stop' ? undefined : { ...lead, routing, alertedAt: undefined };
   }
 
   async recordDuplicate(lead: StoredLead, at: Date): Promise<void> {
@@ -272,6 +308,11 @@ function toStoredLead(e: TableEntityResult<LeadEntity>): StoredLead {
     isTest: e.isTest,
     doNotContact: e.doNotContact,
   };
+}
+
+/** When a round-robin lead passes on unless claimed: a column of its own, so the due ones are found by a query. */
+function offerUntilOf(routing: Routing): string {
+  return (routing.kind === 'route' ? routing.turn?.until : undefined) ?? '';
 }
 
 /** The routing column as written by route(); anything unreadable counts as not routed yet, so the lead is routed again. */

@@ -3,6 +3,7 @@ import { QueueClient } from '@azure/storage-queue';
 import type { StorageSettings } from '../config/settings';
 import { LeadQueue } from './lead-queue';
 import { LeadStore } from './lead-store';
+import { AwayList, Turns } from './round-robin';
 import { RouteStore } from './route-store';
 import { openTable } from './open-table';
 import { expandConnectionString } from '../config/parse-connection-string';
@@ -25,6 +26,10 @@ export interface Storage {
   readonly mailTable: TableClient;
   /** The routes set in chat. */
   readonly routes: RouteStore;
+  /** Whose turn it is on each round-robin route. */
+  readonly turns: Turns;
+  /** Who is away, for round-robin routes to skip. */
+  readonly away: AwayList;
   /** Creates the tables and queues that are missing; safe to call from every instance. */
   ensureCreated(): Promise<void>;
   /** Resolves when the account answers; for readiness probes. */
@@ -55,6 +60,8 @@ export function openStorage(settings: StorageSettings): Storage {
     credentialTable,
     mailTable,
     routes: new RouteStore(routeTable),
+    turns: new Turns(state),
+    away: new AwayList(state),
     async ensureCreated() {
       await Promise.all([
         ...[leadsTable, state, deadLetterTable, installationTable, deliveryTable, credentialTable, mailTable, routeTable].map((t) => t.createTable()),

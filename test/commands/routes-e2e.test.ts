@@ -80,6 +80,24 @@ describe('routes in chat, through the Agents Playground', () => {
     expect(await ask(rig.chats.group, 'subscribe country Korea')).toBe('Not subscribed: countries (item 1): "Korea" is not an ISO 3166 two-letter country code (such as KR, US or DE).');
   });
 
+  it('lets a person be away for round-robin routes, until a date or until back', async () => {
+    const awayOn = async (): Promise<string[]> => [...(await rig.t.app.storage.away.awayOn(new Date())).entries()].map(([who, until]) => `${who} ${until}`);
+    expect(await ask(rig.chats.channel, 'away')).toBe('Type this in your own chat with me: it is about you.');
+    expect(await ask(rig.chats.personal, 'away until 2020-01-01')).toBe('2020-01-01 has passed: give your last day away, today or later.');
+    expect(await ask(rig.chats.personal, 'away until Friday')).toBe('"Friday" is not a date: write it as YYYY-MM-DD, like 2026-12-24.');
+    expect(await ask(rig.chats.personal, 'away for a week')).toBe('Type **away**, or **away until** a date such as 2026-12-24 (your last day away).');
+    expect(await awayOn()).toEqual([]);
+    expect(await ask(rig.chats.personal, 'away until 2099-12-24')).toBe('Noted: round-robin routes skip you until the end of 2099-12-24 (UTC). Leads sent to everyone still reach you.');
+    expect(await awayOn()).toEqual(['alexw@example.com 2099-12-24']);
+    expect(await ask(rig.chats.personal, 'away')).toBe('Noted: round-robin routes skip you until you type **back**. Leads sent to everyone still reach you.');
+    expect(await awayOn()).toEqual(['alexw@example.com ']);
+    expect(await ask(rig.chats.personal, 'back')).toBe('Welcome back: round-robin routes give you leads in turn again.');
+    expect(await awayOn()).toEqual([]);
+    // Offered where they work: in a personal chat, not in a channel's help.
+    expect(cardOf(await rig.playground.ask(rig.chats.personal, 'help'))).toContain('"text":"away [until YYYY-MM-DD]"');
+    expect(cardOf(await rig.playground.ask(rig.chats.channel, 'help'))).not.toContain('"text":"away');
+  });
+
   it('answers route alone, or an unknown verb, with how to use it', async () => {
     expect(await ask(rig.chats.personal, 'route')).toMatch(/^\*\*route list\*\*: the routes/);
     expect(await ask(rig.chats.personal, 'route frobnicate')).toMatch(/^I don't know \*\*route frobnicate\*\*\. \*\*route list\*\*/);

@@ -3,7 +3,7 @@ import type { LeadDetails } from '../../src/leads/lead';
 import { parseHttpsLead } from '../../src/leads/parse-https-lead';
 import { covers, firstMatch, matches } from '../../src/routing/match-route';
 import type { Route } from '../../src/routing/route';
-import { routeLead } from '../../src/routing/route-lead';
+import { passOn, routeLead } from '../../src/routing/route-lead';
 import { fixture } from '../support/fixtures';
 
 const route = (name: string, match: Partial<Pick<Route, 'offers' | 'countries' | 'actions' | 'channels'>>, contacts = [`${name}@contoso.example`]): Route => ({
@@ -83,11 +83,12 @@ describe('which route takes a lead', () => {
     expect(firstMatch(routes, docsSample)).toBeUndefined();
   });
 
-  it('falls back to LEAD_CONTACTS, and to the admins when that is empty', () => {
+  it('falls back to LEAD_CONTACTS, and to the admins when that is empty', async () => {
     const routes = [route('vm', { offers: ['contoso.contoso-vm*'] })];
-    expect(routeLead(portalPurchase, routes, ['sales@contoso.example'])).toEqual({ kind: 'route', route: 'vm', contacts: ['vm@contoso.example'], chats: [] });
-    expect(routeLead(contactMe, routes, ['sales@contoso.example'])).toEqual({ kind: 'contacts', contacts: ['sales@contoso.example'] });
-    expect(routeLead(contactMe, routes, [])).toEqual({ kind: 'no-route' });
+    const route_ = (l: LeadDetails, contacts: string[]) => routeLead(l, routes, contacts, () => Promise.resolve(undefined), new Date());
+    expect(await route_(portalPurchase, ['sales@contoso.example'])).toEqual({ kind: 'route', route: 'vm', contacts: ['vm@contoso.example'], chats: [] });
+    expect(await route_(contactMe, ['sales@contoso.example'])).toEqual({ kind: 'contacts', contacts: ['sales@contoso.example'] });
+    expect(await route_(contactMe, [])).toEqual({ kind: 'no-route' });
   });
 });
 
@@ -127,5 +128,47 @@ describe('a route that can never match', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('a round-robin lead', () => {
+  const rr: Route = { ...route('korea', { countries: ['KR'] }, ['a@contoso.example', 'b@contoso.example', 'c@contoso.example']), chats: ['19:k@thread.tacv2'], mode: 'round-robin', claimWithinMinutes: 5 };
+  const korean = parseHttpsLead(fixture('https-korean-contact'));
+  const at = new Date('2026-12-01T09:00:00Z');
+  const minutes = (n: number): Date => new Date(at.getTime() + n * 60_000);
+
+  it('goes to the contact whose turn it is, with five minutes to claim; to everyone when all are away', async () => {
+    expect(await routeLead(korean, [rr], [], () => Promise.resolve('b@contoso.example'), at)).toEqual({
+      kind: 'route',
+      route: 'korea',
+      contacts: ['b@contoso.example'],
+      chats: [],
+      turn: { order: rr.contacts, chats: rr.chats, claimWithinMinutes: 5, until: '2026-12-01T09:05:00.000Z', everyone: false },
+    });
+    expect(await routeLead(korean, [rr], [], () => Promise.resolve(undefined), at)).toMatchObject({ contacts: rr.contacts, chats: rr.chats, turn: { everyone: true, until: undefined } });
+  });
+
+  it('passes to the next contact not away once the time is up, then to everyone, then no more', async () => {
+    const first = await routeLead(korean, [rr], [], () => Promise.resolve('b@contoso.example'), at);
+    const nobodyAway = (): boolean => false;
+    expect(passOn(first, nobodyAway, minutes(4))).toBe('unchanged');
+    const second = passOn(first, (c) => c === 'c@contoso.example', minutes(5));
+    expect(second).toMatchObject({ contacts: ['b@contoso.example', 'a@contoso.example'], chats: [], turn: { until: '2026-12-01T09:10:00.000Z' } });
+    if (typeof second === 'string') throw new Error('passed on');
+    const third = passOn(second, nobodyAway, minutes(10));
+    expect(third).toMatchObject({ contacts: ['b@contoso.example', 'a@contoso.example', 'c@contoso.example'] });
+    if (typeof third === 'string') throw new Error('passed on');
+    const all = passOn(third, nobodyAway, minutes(15));
+    expect(all).toMatchObject({ contacts: rr.contacts, chats: rr.chats, turn: { everyone: true, until: undefined } });
+    if (typeof all === 'string') throw new Error('passed on');
+    expect(passOn(all, nobodyAway, minutes(60))).toBe('stop');
+  });
+
+  it('stays with its first contact when the customer asked not to be contacted, and a broadcast lead never passes', async () => {
+    const dnc = { ...korean, doNotContact: true };
+    const held = await routeLead(dnc, [rr], [], () => Promise.resolve('a@contoso.example'), at);
+    expect(held).toMatchObject({ contacts: ['a@contoso.example'], turn: { until: undefined } });
+    expect(passOn(held, () => false, minutes(60))).toBe('stop');
+    expect(passOn(await routeLead(korean, [{ ...rr, mode: 'broadcast' }], [], () => Promise.resolve('a@contoso.example'), at), () => false, minutes(60))).toBe('stop');
   });
 });

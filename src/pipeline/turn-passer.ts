@@ -1,0 +1,65 @@
+import type { Logger } from '../logging/create-logger';
+import { describeRouting, passOn } from '../routing/route-lead';
+import type { LeadQueue } from '../storage/lead-queue';
+import type { LeadStore } from '../storage/lead-store';
+import { systemClock, type Clock } from '../timing/clock';
+
+export interface TurnPasserDeps {
+  readonly leads: LeadStore;
+  readonly queue: LeadQueue;
+  /** The contacts round-robin skips now: away, or who turned lead cards off. */
+  readonly unavailable: () => Promise<ReadonlySet<string>>;
+  readonly logger: Logger;
+  readonly now: () => Date;
+  readonly clock?: Clock;
+}
+
+/** How often an instance looks for round-robin leads whose contact's time to claim is up. */
+export const TURN_CHECK_MS = 30_000;
+
+/**
+ * Passes a round-robin lead nobody claimed in time to the next contact, and after everyone to the
+ * whole route (src/routing/route-lead.ts, passOn). Every instance looks; each step happens once,
+ * the lead's row being moved on conditionally. The lead is queued again for the worker, which
+ * sends its card to whoever is new (those served already are not served twice).
+ */
+export class TurnPasser {
+  private readonly stopping = new AbortController();
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly deps: TurnPasserDeps) {}
+
+  start(): void {
+    const clock = this.deps.clock ?? systemClock;
+    this.loop = (async () => {
+      while (!this.stopping.signal.aborted) {
+        await this.tick().catch((err: unknown) => {
+          this.deps.logger.error({ err }, 'could not pass round-robin leads on; trying again shortly');
+        });
+        await clock.sleep(TURN_CHECK_MS, this.stopping.signal).catch(() => undefined);
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.loop;
+  }
+
+  /** One look; how many leads this instance passed on. */
+  async tick(): Promise<number> {
+    const now = this.deps.now();
+    const due = await this.deps.leads.offersDue(now);
+    if (due.length === 0) return 0;
+    const unavailable = await this.deps.unavailable();
+    let passed = 0;
+    for (const id of due) {
+      const lead = await this.deps.leads.passTurn(id, (l) => (l.claimedBy !== undefined || l.isTest ? 'stop' : passOn(l.routing, (c) => unavailable.has(c), now)));
+      if (lead === undefined) continue;
+      await this.deps.queue.enqueue(id);
+      passed++;
+      this.deps.logger.child({ leadId: id }).info({ routing: describeRouting(lead.routing), offered: lead.routing?.kind === 'route' ? lead.routing.contacts.length : 0 }, 'round-robin lead not claimed in time: passed on');
+    }
+    return passed;
+  }
+}

@@ -49,6 +49,10 @@ describe('routes in chat, through the Agents Playground', () => {
     expect(await chatsOf(fixture('https-korean-contact'))).toEqual([rig.chats.channel]);
     // Contact me on Sales Insights from the UK: the file's route, Alex's personal chat.
     expect(await chatsOf(fixture('https-appsource-contact-me'))).toEqual([rig.chats.personal]);
+    // status counts each route's leads, in the order they are tried.
+    const status = cardOf(await rig.playground.ask(rig.chats.personal, 'status'));
+    expect(status).toContain('Routes (leads in the last 7 days)');
+    expect(status).toContain('{"title":"korea","value":"1 lead(s) → 1 chat(s)"},{"title":"insights","value":"1 lead(s) → 1 contact(s)"},{"title":"LEAD_CONTACTS","value":"0 lead(s) → 1 contact(s)"}');
 
     const test = await ask(rig.chats.personal, 'route test contoso.contoso-sales-insights kr contact-me');
     expect(test).toContain('A lead for `contoso.contoso-sales-insights` from KR (contact-me):');

@@ -155,6 +155,29 @@ describe('the lead card', () => {
     expect(big.description).toHaveLength(30_000);
   });
 
+  it('tells the admins a lead came to them because no route took it', () => {
+    const noRoute = leadCard({ lead: { ...lead(fixture('https-appsource-contact-me')), routing: { kind: 'no-route' } }, dynamics: WRITTEN });
+    expect(texts(noRoute).join(' ')).toContain('No route for this lead: no route matches it and LEAD_CONTACTS is empty, so it came to the admins.');
+    expect(texts(noRoute)).toContain('Claim');
+    expect(cardProblems(noRoute)).toEqual([]);
+    const routed = leadCard({ lead: { ...lead(fixture('https-appsource-contact-me')), routing: { kind: 'contacts', contacts: ['a@contoso.example'] } }, dynamics: WRITTEN });
+    expect(texts(routed).join(' ')).not.toContain('No route');
+  });
+
+  it('says where an unclaimed round-robin lead is in its turn, and nothing once it is claimed', () => {
+    const turn = { order: ['a@contoso.example', 'b@contoso.example'], chats: [], claimWithinMinutes: 7, until: '2026-11-20T09:21:03.512Z', everyone: false };
+    const inTurn = { ...lead(fixture('https-korean-contact')), routing: { kind: 'route' as const, route: 'korea', contacts: ['a@contoso.example'], chats: [], turn } };
+    expect(texts(leadCard({ lead: inTurn, dynamics: WRITTEN }))).toContain('Offered in turn: claim it within 7 min of getting it, or it passes to the next seller.');
+    const everyone = { ...inTurn, routing: { ...inTurn.routing, turn: { ...turn, until: undefined, everyone: true } } };
+    expect(texts(leadCard({ lead: everyone, dynamics: WRITTEN }))).toContain('Nobody claimed this lead in turn, so everyone on its route has it now.');
+    const held = { ...inTurn, routing: { ...inTurn.routing, turn: { ...turn, until: undefined } } };
+    const heldTexts = texts(leadCard({ lead: held, dynamics: WRITTEN })).join(' ');
+    expect(heldTexts).not.toContain('in turn');
+    const claimed = texts(leadCard({ lead: inTurn, dynamics: WRITTEN, claimedBy: 'Jimin' })).join(' ');
+    expect(claimed).not.toContain('in turn');
+    expect(cardProblems(leadCard({ lead: inTurn, dynamics: WRITTEN }))).toEqual([]);
+  });
+
   it('once claimed, says by whom and offers no Claim', () => {
     const card = leadCard({ lead: lead(fixture('https-appsource-contact-me')), dynamics: WRITTEN, claimedBy: 'Ana Silva' });
     expect(texts(card)).toEqual(expect.arrayContaining(['Claimed by ', 'Ana Silva']));

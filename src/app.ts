@@ -12,7 +12,8 @@ import { TableImporter } from './intake/table-importer';
 import type { Logger } from './logging/create-logger';
 import { DeadLetters } from './pipeline/dead-letters';
 import { routedAlerts, type AudienceNotifier } from './pipeline/lead-notifier';
-import { routesInOrder, type Route } from './routing/route';
+import type { Route } from './routing/route';
+import { allRoutes } from './commands/lead-routes';
 import { dynamicsStanding } from './pipeline/dynamics-standing';
 import { GraphApp } from './graph/graph-app';
 import { registerClaimPage } from './outlook/claim-page';
@@ -33,6 +34,7 @@ import { DeliveryStore } from './conversations/delivery-store';
 import { InstallationStore } from './conversations/installation-store';
 import { SendLimiter } from './conversations/send-limiter';
 import { teamsNotifier } from './teams/teams-notifier';
+import { turnTakers } from './conversations/turn-takers';
 import { AppInstaller } from './conversations/app-installer';
 import { catchUp } from './teams/catch-up';
 import { registerMessagesRoute } from './teams/messages-route';
@@ -182,7 +184,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     ...(deps.installWaitMs === undefined ? {} : { installWaitMs: deps.installWaitMs }),
   };
   const teams = deps.notifier ?? teamsNotifier(teamsDeps);
-  const routes = async (): Promise<readonly Route[]> => routesInOrder(await storage.routes.list(), settings.routes);
+  const routes = (): Promise<readonly Route[]> => allRoutes({ routes: storage.routes, settings });
   const outlook = settings.outlook;
   const claimTokens = new ClaimTokens(claimKey(storage.state));
   const mails = outlook === undefined ? undefined : new MailStore(storage.mailTable);
@@ -190,25 +192,17 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     outlook === undefined || graph === undefined || mails === undefined
       ? undefined
       : outlookAlerts({ graph, settings: outlook, mails, tokens: claimTokens, limiter: new MailLimiter(), logger, now, telemetry });
-  // Round-robin skips people away and those who turned lead cards off.
-  const unavailable = async (): Promise<ReadonlySet<string>> => {
-    const [away, chats] = await Promise.all([storage.away.awayOn(now()), installations.list()]);
-    const off = chats.filter((c) => c.kind === 'personal' && c.subscribed === false).flatMap((c) => [c.email, c.userPrincipalName]);
-    return new Set([...away.keys(), ...off.filter((a): a is string => a !== undefined)]);
-  };
+  const mayTakeTurn = () => turnTakers({ installations, away: storage.away, organisation: settings.teamsTenantId, reachedWithoutChat: mail !== undefined || installer !== undefined, now });
   const notifier = routedAlerts(teams, mail, {
     routes,
     settings,
     leads: storage.leads,
     mail: outlook?.delivery ?? 'fallback',
-    inTurn: async (route) => {
-      const skip = await unavailable();
-      return storage.turns.take(route.name, route.contacts, (c) => !skip.has(c));
-    },
+    inTurn: async (route) => storage.turns.take(route.name, route.contacts, await mayTakeTurn()),
     logger,
     now,
   });
-  const turnPasser = new TurnPasser({ leads: storage.leads, queue: storage.leadQueue, unavailable, logger, now, ...(deps.clock === undefined ? {} : { clock: deps.clock }) });
+  const turnPasser = new TurnPasser({ leads: storage.leads, queue: storage.leadQueue, mayTakeTurn, logger, now, ...(deps.clock === undefined ? {} : { clock: deps.clock }) });
   bot.whenInstalled((chat) =>
     catchUp(chat, {
       ...teamsDeps,

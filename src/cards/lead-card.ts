@@ -58,7 +58,7 @@ export function leadCard(input: LeadCardInput): AdaptiveCardJson {
 function turnNote(routing: Routing | undefined): string {
   const turn = routing?.kind === 'route' ? routing.turn : undefined;
   if (turn?.everyone === true) return 'Nobody claimed this lead in turn, so everyone on its route has it now.';
-  if (turn?.until !== undefined) return `Offered in turn: claim it within ${String(turn.claimWithinMinutes)} min of getting it, or it passes to the next seller.`;
+  if (turn?.until !== undefined) return `Offered in turn: unless it is claimed within ${String(turn.claimWithinMinutes)} min, it passes to the next seller.`;
   return '';
 }
 

@@ -1,3 +1,4 @@
+import { addressesOf } from '../conversations/installation-store';
 import { parseCalendarDate } from '../timing/calendar-date';
 import type { Command, CommandDeps, CommandRequest } from './command';
 
@@ -12,7 +13,7 @@ export const awayCommand: Command = {
   adminsOnly: () => false,
   personalOnly: true,
   async run(request, deps) {
-    const addresses = await addressesOf(request, deps);
+    const addresses = await callerAddresses(request, deps);
     if (addresses === undefined) return;
     const words = request.argument.split(/\s+/).filter((w) => w !== '');
     const [until, date] = words;
@@ -45,7 +46,7 @@ export const backCommand: Command = {
   adminsOnly: () => false,
   personalOnly: true,
   async run(request, deps) {
-    const addresses = await addressesOf(request, deps);
+    const addresses = await callerAddresses(request, deps);
     if (addresses === undefined) return;
     await deps.away.clear(addresses);
     deps.logger.info('a contact is back');
@@ -54,13 +55,12 @@ export const backCommand: Command = {
 };
 
 /** The caller's e-mail and UPN, as routes name people; undefined (having said why) outside a personal chat we know. */
-async function addressesOf({ chat, where }: CommandRequest, deps: CommandDeps): Promise<string[] | undefined> {
+async function callerAddresses({ chat, where }: CommandRequest, deps: CommandDeps): Promise<string[] | undefined> {
   if (where !== 'personal') {
     await chat.say(ONLY_PERSONAL);
     return undefined;
   }
-  const here = await deps.installations.get(chat.conversationId);
-  const addresses = [here?.email, here?.userPrincipalName].filter((a): a is string => a !== undefined);
+  const addresses = addressesOf(await deps.installations.get(chat.conversationId));
   if (addresses.length === 0) await chat.say('I do not know your e-mail address in Teams yet: type **help** once, then try again.');
-  return addresses.length === 0 ? undefined : [...new Set(addresses)];
+  return addresses.length === 0 ? undefined : addresses;
 }

@@ -1,20 +1,23 @@
 import { resolveRecipients } from '../conversations/resolve-recipients';
 import { parseHttpsLead } from '../leads/parse-https-lead';
 import { countryCode } from '../routing/lead-traits';
-import { mismatch } from '../routing/match-route';
+import { covers, mismatch } from '../routing/match-route';
 import { orderProblems, parseRoute } from '../routing/parse-routes';
-import { LEAD_ACTIONS, MATCH_FIELDS, routesInOrder, type LeadAction, type Route } from '../routing/route';
+import { LEAD_ACTIONS, MARKETPLACE_CHANNELS, MATCH_FIELDS, routesInOrder, type LeadAction, type MarketplaceChannel, type Route } from '../routing/route';
 import type { ChatRoute } from '../storage/route-store';
 import type { Command, CommandDeps, CommandRequest } from './command';
 
 /** The action code a route action stands for, to build the lead `route test` asks about. */
 const ACTION_CODES: Readonly<Record<LeadAction, string>> = { 'contact-me': 'PLT', purchase: 'INS', trial: 'StartTestDrive' };
+/** The LeadSource source each channel stands for. */
+const CHANNEL_SOURCES: Readonly<Record<MarketplaceChannel, string>> = { appsource: 'AppSource', 'azure-marketplace': 'AzureMarketplace', 'azure-portal': 'AzurePortal' };
+const TEST_USAGE = '**route test** *offer id* *country* [*action*] [*channel*], for example `route test contoso.sales-insights KR contact-me appsource`';
 
 const USAGE = [
   '**route list**: the routes, in the order they are tried',
   '**route add** *name* *field*=*value*,*value* …: a route from chat, with the routes file\'s fields, e.g. `route add insights-korea offers=contoso.sales-insights* countries=KR contacts=jimin@contoso.example` (`chats=here` names this chat)',
   '**route remove** *name*: removes a route added in chat',
-  '**route test** *offer id* *country* [*action*]: which route a lead would take, and who would get it',
+  `${TEST_USAGE}: which route a lead would take, and who would get it`,
 ].join('\n\n');
 
 /**
@@ -76,21 +79,33 @@ async function addRoute(words: readonly string[], { chat, caller }: CommandReque
   }
   const parsed = parseRoute(raw, { kind: 'chat', addedBy: caller.displayName ?? 'an admin', addedAt: deps.now().toISOString() }, `route "${name.slice(0, 40)}"`, chat.conversationId);
   if (parsed.problems !== undefined) return `Not added: ${parsed.problems.join('; ')}.`;
-  const route = parsed.route as ChatRoute;
+  const placed = await addChatRoute(parsed.route as ChatRoute, deps);
+  if ('refused' in placed) return `Not added: ${placed.refused}.`;
+  return [
+    `Added route ${String(placed.position)} of ${String(placed.of)}: ${describeRoute(parsed.route)}.`,
+    'Routes from chat are tried before the routes file\'s.',
+    hidesText(placed.hides),
+  ].filter((p) => p !== '').join(' ');
+}
+
+/**
+ * Adds a route from chat, after the others from chat and before the file's (the order it will be
+ * tried in); refused when it could never match or its name is taken. Says where it went, and the
+ * file's routes it hides entirely while it stands.
+ */
+export async function addChatRoute(route: ChatRoute, deps: CommandDeps): Promise<{ refused: string } | { position: number; of: number; hides: string[] }> {
   const chatRoutes = await deps.routes.list();
-  // Added after the other chat routes, before the file's: the order it will be tried in.
   const order = routesInOrder([...chatRoutes, route], deps.settings.routes);
   const problem = orderProblems(order).find((p) => p.startsWith(`route "${route.name}"`));
-  if (problem !== undefined) return `Not added: ${problem}.`;
-  if ((await deps.routes.add(route)) === 'exists') return `Not added: there is a route called **${route.name}** already.`;
+  if (problem !== undefined) return { refused: problem };
+  if ((await deps.routes.add(route)) === 'exists') return { refused: `there is a route called **${route.name}** already` };
   deps.logger.info({ route: route.name }, 'route added in chat');
-  const hidden = deps.settings.routes.filter((r) => orderProblems([route, r]).length > 0).map((r) => `**${r.name}**`);
-  const position = chatRoutes.length + 1;
-  return [
-    `Added route ${String(position)} of ${String(order.length)}: ${describeRoute(route)}.`,
-    'Routes from chat are tried before the routes file\'s.',
-    hidden.length > 0 ? `The routes file's ${hidden.join(', ')} can no longer match any lead while it stands.` : '',
-  ].filter((p) => p !== '').join(' ');
+  return { position: chatRoutes.length + 1, of: order.length, hides: deps.settings.routes.filter((r) => covers(route, r)).map((r) => r.name) };
+}
+
+/** The routes of the file a route from chat hides, said plainly; '' when none. */
+export function hidesText(hides: readonly string[]): string {
+  return hides.length > 0 ? `The routes file's ${hides.map((n) => `**${n}**`).join(', ')} can no longer match any lead while it stands.` : '';
 }
 
 async function removeRoute(words: readonly string[], deps: CommandDeps): Promise<string> {
@@ -106,23 +121,30 @@ async function removeRoute(words: readonly string[], deps: CommandDeps): Promise
 }
 
 async function testRoute(words: readonly string[], deps: CommandDeps): Promise<string> {
-  const [offerId, country, action] = words;
-  if (offerId === undefined || country === undefined) return 'Say which lead: **route test** *offer id* *country* [*action*], for example `route test contoso.sales-insights KR contact-me`.';
+  const [offerId, country, ...rest] = words;
+  if (offerId === undefined || country === undefined) return `Say which lead: ${TEST_USAGE}.`;
   const code = countryCode(country);
   if (code === undefined) return `"${country.slice(0, 20)}" is not an ISO 3166 country code, such as KR, US or DE.`;
-  if (action !== undefined && !(LEAD_ACTIONS as readonly string[]).includes(action)) return `"${action.slice(0, 20)}" is not a lead action: use ${LEAD_ACTIONS.join(', ')}.`;
-  const actionCode = action === undefined ? '' : ACTION_CODES[action as LeadAction];
-  const lead = parseHttpsLead({ UserDetails: { Country: code }, LeadSource: `${actionCode === '' ? '' : `AzureMarketplace-${actionCode}`}|${offerId}`, ActionCode: actionCode });
-  const routes = await allRoutes(deps);
+  // The action and the channel may come in either order: each word is one or the other.
+  const action = rest.find((w): w is LeadAction => (LEAD_ACTIONS as readonly string[]).includes(w));
+  const channel = rest.find((w): w is MarketplaceChannel => (MARKETPLACE_CHANNELS as readonly string[]).includes(w));
+  const unknown = rest.find((w) => w !== action && w !== channel);
+  if (unknown !== undefined || rest.length > 2) return `"${(unknown ?? rest.join(' ')).slice(0, 30)}" is neither a lead action (${LEAD_ACTIONS.join(', ')}) nor a marketplace channel (${MARKETPLACE_CHANNELS.join(', ')}): ${TEST_USAGE}.`;
+  const actionCode = action === undefined ? '' : ACTION_CODES[action];
+  const source = channel === undefined ? '' : CHANNEL_SOURCES[channel];
+  const lead = parseHttpsLead({ UserDetails: { Country: code }, LeadSource: `${source}${actionCode === '' ? '' : `-${actionCode}`}|${offerId}`, ActionCode: actionCode });
+  const title = `A lead for \`${offerId}\` from ${code}${[action, channel].some((w) => w !== undefined) ? ` (${[action, channel].filter((w) => w !== undefined).join(', ')})` : ''}:`;
+  const untold = { actions: action === undefined, channels: channel === undefined } as const;
   const tried: string[] = [];
-  for (const route of routes) {
+  for (const route of await allRoutes(deps)) {
     const field = mismatch(route, lead);
-    if (field === undefined) return [`A lead for \`${offerId}\` from ${code}${action === undefined ? '' : ` (${action})`}:`, ...tried, `**${route.name}** takes it → ${await describeReach(route.contacts, route.chats, deps)}`].join('\n\n');
-    tried.push(`- ${route.name}: not this one (${field}${field === 'actions' && action === undefined ? ': give the action to test it' : ''})`);
+    if (field === undefined) return [title, ...tried, `**${route.name}** takes it → ${await describeReach(route.contacts, route.chats, deps)}`].join('\n\n');
+    const hint = (field === 'actions' || field === 'channels') && untold[field] ? `: give the ${field === 'actions' ? 'action' : 'channel'} to test it` : '';
+    tried.push(`- ${route.name}: not this one (${field}${hint})`);
   }
   const contacts = deps.settings.leadContacts;
   const fallback = contacts.length > 0 ? `No route takes it: LEAD_CONTACTS does → ${await describeReach(contacts, [], deps)}` : 'No route takes it and LEAD_CONTACTS is empty: it would go to the admins, marked "no route for this lead".';
-  return [`A lead for \`${offerId}\` from ${code}${action === undefined ? '' : ` (${action})`}:`, ...tried, fallback].join('\n\n');
+  return [title, ...tried, fallback].join('\n\n');
 }
 
 /** Who would get a lead, and how: in Teams, by mail, or not at all (and why). */

@@ -1,5 +1,6 @@
 import { catchUpCard } from '../cards/catch-up-card';
 import { leadCard } from '../cards/lead-card';
+import { addressesOf } from '../conversations/installation-store';
 import { GUID } from '../leads/lead-id';
 import { audienceOf } from '../routing/route-lead';
 import { dynamicsStanding } from '../pipeline/dynamics-standing';
@@ -24,7 +25,7 @@ export const showLeadAction: CardAction = {
     const installation = await deps.installations.get(conversationId);
     const lead = await deps.leads.get(leadId);
     const addressees = audienceOf(lead?.routing, deps.settings).contacts;
-    const isContact = installation?.kind === 'personal' && [installation.email, installation.userPrincipalName].some((a) => a !== undefined && addressees.includes(a));
+    const isContact = installation?.kind === 'personal' && addressesOf(installation).some((a) => addressees.includes(a));
     if (!isContact) return 'Leads are shown to the people they were sent to, in their own chat with the bot.';
     if (lead === undefined || lead.isTest) return 'This lead is no longer available.';
     const recordUrl = (id: string): string | undefined => deps.dynamics.recordUrl(id);

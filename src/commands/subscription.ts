@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { ConversationKind } from '../conversations/installation-store';
-import { resolveRecipients } from '../conversations/resolve-recipients';
-import { orderProblems, parseRoute } from '../routing/parse-routes';
-import { routesInOrder } from '../routing/route';
+import { addressesOf, type ConversationKind } from '../conversations/installation-store';
+import { parseRoute } from '../routing/parse-routes';
+import { peopleWithOwnLeads } from '../routing/route-lead';
 import type { ChatRoute } from '../storage/route-store';
 import type { Command, CommandDeps, CommandRequest } from './command';
-import { describeRoute } from './lead-routes';
+import { addChatRoute, allRoutes, describeRoute, hidesText } from './lead-routes';
 
 /** Posting customer details to a channel or group chat is an admin's call; a person decides for their own chat. */
 const adminsOutsidePersonalChats = (where: ConversationKind): boolean => where !== 'personal';
@@ -21,7 +20,12 @@ export const subscribeCommand: Command = {
     if (what === '') return setSubscription(request, deps, true);
     const field = { offer: 'offers', country: 'countries' }[what.toLowerCase()];
     if (field === undefined || value === undefined || extra.length > 0) {
-      await request.chat.say('Type **subscribe** for every lead, **subscribe offer** *offer id* (`contoso.sales-insights`, or a pattern such as `contoso.*`) or **subscribe country** *code* (KR).');
+      await request.chat.say('Type **subscribe** for lead cards here, **subscribe offer** *offer id* (`contoso.sales-insights`, or a pattern such as `contoso.*`) or **subscribe country** *code* (KR).');
+      return;
+    }
+    if (request.where === 'personal') {
+      // A person taking an offer's leads from its team is the admins' call: a route names them.
+      await request.chat.say("A team takes an offer's or a country's leads in its channel or group chat. To get them in your own chat, ask an admin to add you to a route (**route add**).");
       return;
     }
     await subscribeTo(request, deps, field as 'offers' | 'countries', value);
@@ -37,59 +41,86 @@ export const unsubscribeCommand: Command = {
   run: (request, deps) => setSubscription(request, deps, false),
 };
 
-const STATE: Readonly<Record<ConversationKind, { on: string; off: string }>> = {
-  personal: { on: 'You get a card for every new lead.', off: 'You get no lead cards.' },
-  groupChat: { on: 'This chat gets a card for every new lead.', off: 'This chat gets no lead cards.' },
-  channel: { on: 'This channel gets a card for every new lead.', off: 'This channel gets no lead cards.' },
+const EVERY_LEAD: Readonly<Record<ConversationKind, string>> = {
+  personal: 'You get a card for every new lead.',
+  groupChat: 'This chat gets a card for every new lead.',
+  channel: 'This channel gets a card for every new lead.',
+};
+const ROUTED: Readonly<Record<ConversationKind, string>> = {
+  personal: 'You get the leads routed to you.',
+  groupChat: 'This chat gets the leads its routes send it.',
+  channel: 'This channel gets the leads its routes send it.',
+};
+const NONE: Readonly<Record<ConversationKind, string>> = {
+  personal: 'You get no lead cards.',
+  groupChat: 'This chat gets no lead cards.',
+  channel: 'This channel gets no lead cards.',
 };
 
-/** Idempotent: says whether anything changed, and always the state now. Unsubscribing also ends this chat's offer and country routes. */
+/**
+ * Cards on or off here. Someone (or a chat) a route or LEAD_CONTACTS names gets back the leads
+ * routed to them; anyone else subscribes to every lead. Idempotent: says whether anything
+ * changed, and always the state now. Unsubscribing also ends this chat's offer and country routes.
+ */
 async function setSubscription({ chat, where }: CommandRequest, deps: CommandDeps, subscribe: boolean): Promise<void> {
   const conversationId = chat.conversationId;
   const before = await deps.installations.get(conversationId);
-  const wasGetting = before !== undefined && resolveRecipients([before], { contacts: deps.settings.leadContacts, chats: [] }, deps.settings.teamsTenantId).targets.length > 0;
-  if (before !== undefined && before.subscribed !== subscribe) await deps.installations.setSubscribed(conversationId, subscribe);
+  const routes = await allRoutes(deps);
+  const routed =
+    where === 'personal'
+      ? addressesOf(before).some((a) => peopleWithOwnLeads(routes, deps.settings.leadContacts).includes(a))
+      : routes.some((r) => r.chats.includes(conversationId));
+  const next = !subscribe ? false : routed ? undefined : true;
+  if (before !== undefined && before.subscribed !== next) {
+    if (next === undefined) await deps.installations.clearSubscribed(conversationId);
+    else await deps.installations.setSubscribed(conversationId, next);
+  }
   const ended = subscribe ? [] : await endChatSubscriptions(conversationId, deps);
-  const changed = wasGetting !== subscribe || ended.length > 0;
-  deps.logger.info({ where, subscribe, changed }, 'lead card subscription set');
-  const next = subscribe ? 'Type **unsubscribe** to stop.' : 'Type **subscribe** to get them.';
-  const routes = ended.length > 0 ? ` Removed ${ended.map((n) => `**${n}**`).join(', ')}.` : '';
-  await chat.say(`${changed ? 'Done.' : 'Nothing to change.'}${routes} ${subscribe ? STATE[where].on : STATE[where].off} ${next}`);
+  // Whether cards come here, before and now: what the person asked about, whatever the flag's value.
+  const gets = (subscribed: boolean | undefined): boolean => (routed ? subscribed !== false : subscribed === true);
+  const changed = gets(before?.subscribed) !== gets(next) || ended.length > 0;
+  deps.logger.info({ where, subscribe, routed, changed }, 'lead card subscription set');
+  const state = !subscribe ? NONE[where] : routed ? ROUTED[where] : EVERY_LEAD[where];
+  const removed = ended.length > 0 ? ` Removed ${ended.map((n) => `**${n}**`).join(', ')}.` : '';
+  await chat.say(`${changed ? 'Done.' : 'Nothing to change.'}${removed} ${state} ${subscribe ? 'Type **unsubscribe** to stop.' : 'Type **subscribe** to get them.'}`);
 }
 
 /**
- * `subscribe offer …` / `subscribe country …`: a route from chat taking those leads to this chat
- * (a channel or group chat), or to the person (a personal chat). Tried before the routes file's,
- * so a team takes its own leads. A chat that had turned cards off gets them again.
+ * `subscribe offer …` / `subscribe country …` in a channel or group chat: a route from chat taking
+ * those leads here, tried before the routes file's, so a team takes its own leads. A chat that
+ * had every lead, or none, gets just these.
  */
 async function subscribeTo({ chat, where, caller }: CommandRequest, deps: CommandDeps, field: 'offers' | 'countries', value: string): Promise<void> {
   const here = await deps.installations.get(chat.conversationId);
-  const person = here?.email ?? here?.userPrincipalName;
-  if (here === undefined || (where === 'personal' && person === undefined)) {
-    await chat.say('I do not know this chat yet (or your e-mail address in Teams): type **help** once, then try again.');
+  if (here === undefined) {
+    await chat.say('I do not know this chat yet: type **help** once, then try again.');
     return;
   }
   const name = `${value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30) || 'leads'}-${subscriptionTag(chat.conversationId)}`;
-  const to = where === 'personal' ? { contacts: [person] } : { chats: [chat.conversationId] };
-  const parsed = parseRoute({ name, [field]: [value], ...to }, { kind: 'chat', addedBy: caller.displayName ?? 'an admin', addedAt: deps.now().toISOString() }, `route "${name}"`, chat.conversationId);
+  const parsed = parseRoute({ name, [field]: [value], chats: [chat.conversationId] }, { kind: 'chat', addedBy: caller.displayName ?? 'an admin', addedAt: deps.now().toISOString() }, `route "${name}"`, chat.conversationId);
   if (parsed.problems !== undefined) {
     await chat.say(`Not subscribed: ${parsed.problems.map((p) => p.replace(`route "${name}": `, '')).join('; ')}.`);
     return;
   }
   const route = parsed.route as ChatRoute;
-  const existing = await deps.routes.list();
-  const problem = orderProblems(routesInOrder([...existing, route], deps.settings.routes)).find((p) => p.startsWith(`route "${name}"`));
-  if (problem !== undefined && !problem.includes('another route is called')) {
-    await chat.say(`Not subscribed: ${problem}.`);
+  const already = (await deps.routes.list()).some((r) => r.name === name);
+  const placed = already ? undefined : await addChatRoute(route, deps);
+  if (placed !== undefined && 'refused' in placed) {
+    await chat.say(`Not subscribed: ${placed.refused}.`);
     return;
   }
-  const added = (await deps.routes.add(route)) === 'added';
-  if (here.subscribed === false) await deps.installations.clearSubscribed(chat.conversationId);
-  deps.logger.info({ where, route: name, added }, 'chat subscribed to a route');
-  const whose = where === 'personal' ? 'You get' : `This ${where === 'channel' ? 'channel' : 'chat'} gets`;
+  if (here.subscribed !== undefined) await deps.installations.clearSubscribed(chat.conversationId);
+  deps.logger.info({ where, route: name, added: !already }, 'chat subscribed to a route');
+  const instead = here.subscribed === true ? ' instead of every lead' : '';
   await chat.say(
-    `${added ? 'Done.' : 'Nothing to change.'} ${whose} the leads of ${field === 'offers' ? 'offer' : 'country'} \`${value}\`: ${describeRoute(route)}. ` +
-      'Routes from chat are tried before the routes file\'s. Type **unsubscribe** to stop.',
+    [
+      `${already ? 'Nothing to change.' : 'Done.'} This ${where === 'channel' ? 'channel' : 'chat'} gets the leads of ${field === 'offers' ? 'offer' : 'country'} \`${value}\`${instead}: ${describeRoute(route)}.`,
+      "Routes from chat are tried before the routes file's.",
+      hidesText(placed?.hides ?? []),
+      'Type **unsubscribe** to stop.',
+    ]
+      .filter((p) => p !== '')
+      .join(' '),
   );
 }
 

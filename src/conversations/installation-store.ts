@@ -41,6 +41,11 @@ export interface Installation {
   readonly updatedAt: string;
 }
 
+/** The addresses routes and contact lists may name a person by: their e-mail and UPN, as Teams reported them. */
+export function addressesOf(installation: Installation | undefined): string[] {
+  return [...new Set([installation?.email, installation?.userPrincipalName].filter((a): a is string => a !== undefined))];
+}
+
 const PARTITION = 'installation';
 
 /**

@@ -1,4 +1,4 @@
-import type { Installation } from './installation-store';
+import { addressesOf, type Installation } from './installation-store';
 
 /** A contact on the list who gets no lead card in Teams, and why. */
 export interface UnreachableContact {
@@ -18,6 +18,11 @@ export interface Recipients {
 export interface Addressees {
   readonly contacts: readonly string[];
   readonly chats: readonly string[];
+  /**
+   * Everyone a route or LEAD_CONTACTS names: they get the leads routed to them, and their
+   * `subscribe` never means every lead (so no team's leads reach another team's people).
+   */
+  readonly withOwnLeads?: readonly string[];
 }
 
 /** Whether a person in Teams is a member of the organisation: not a B2B guest, not anonymous. */
@@ -29,18 +34,19 @@ export function isMember(userRole: string | undefined): boolean {
  * Who gets a lead card, within the organisation (`organisation`, its tenant, when known): the
  * personal chats of the lead's contacts (matched on the e-mail or UPN Teams reported), unless
  * that person unsubscribed; the channels and group chats its route names, unless they
- * unsubscribed; and whoever subscribed to every lead (`subscribe`), in a personal chat, a
- * channel or a group chat. Guests and anonymous people get none.
+ * unsubscribed; and whoever subscribed to every lead (`subscribe`, in a channel, a group chat,
+ * or the personal chat of someone no route names). Guests and anonymous people get none.
  */
 export function resolveRecipients(all: readonly Installation[], addressees: Addressees, organisation: string | undefined): Recipients {
   const installations = all.filter((i) => organisation === undefined || i.tenantId.toLowerCase() === organisation.toLowerCase());
   const onList = new Set(addressees.contacts);
+  const routed = new Set(addressees.withOwnLeads ?? []);
   const named = new Set(addressees.chats);
-  const isContact = (i: Installation): boolean =>
-    (i.email !== undefined && onList.has(i.email)) || (i.userPrincipalName !== undefined && onList.has(i.userPrincipalName));
+  const isContact = (i: Installation): boolean => addressesOf(i).some((a) => onList.has(a));
+  const everyLead = (i: Installation): boolean => i.subscribed === true && !addressesOf(i).some((a) => routed.has(a));
   const personal = installations.filter((i) => i.kind === 'personal');
   const targets = installations.filter((i) =>
-    i.kind === 'personal' ? isMember(i.userRole) && (i.subscribed ?? isContact(i)) : (i.subscribed ?? named.has(i.conversationId)),
+    i.kind === 'personal' ? isMember(i.userRole) && i.subscribed !== false && (isContact(i) || everyLead(i)) : (i.subscribed ?? named.has(i.conversationId)),
   );
   const chatOf = new Map(personal.flatMap((i) => [i.email, i.userPrincipalName].flatMap((a) => (a === undefined ? [] : [[a, i] as const]))));
   const unreachable = addressees.contacts.flatMap((contact): UnreachableContact[] => {

@@ -1,7 +1,7 @@
 import type { DynamicsStanding } from '../cards/lead-card';
 import type { Logger } from '../logging/create-logger';
 import type { Route } from '../routing/route';
-import { audienceOf, describeRouting, routeLead, type Audience } from '../routing/route-lead';
+import { audienceOf, describeRouting, peopleWithOwnLeads, routeLead, type Audience, type Routing } from '../routing/route-lead';
 import type { StoredLead } from '../storage/lead-store';
 import { LeadFailure } from './lead-failure';
 
@@ -54,8 +54,8 @@ export interface RoutedAlertsOptions {
   readonly routes: () => Promise<readonly Route[]>;
   /** LEAD_CONTACTS, the route of last resort, and ADMINS, who get a lead no route takes. */
   readonly settings: { readonly leadContacts: readonly string[]; readonly admins: readonly string[] };
-  /** Where a lead's routing is kept, decided once. */
-  readonly leads: { route(id: string, routing: NonNullable<StoredLead['routing']>): Promise<void> };
+  /** Where a lead's routing is kept, decided once: resolves with the routing that stands. */
+  readonly leads: { route(id: string, routing: Routing): Promise<Routing> };
   /** fallback: mail those Teams could not reach; always: mail every contact as well. */
   readonly mail: 'fallback' | 'always';
   /** Whose turn it is on a round-robin route (taking it); undefined when every contact is away. */
@@ -72,15 +72,18 @@ export interface RoutedAlertsOptions {
  */
 export function routedAlerts(teams: AudienceNotifier, mail: MailAlerts | undefined, options: RoutedAlertsOptions): LeadNotifier {
   const audienceFor = async (lead: StoredLead): Promise<{ lead: StoredLead; audience: Audience }> => {
+    const routes = await options.routes();
     let routing = lead.routing;
     if (routing === undefined) {
-      routing = await routeLead(lead, await options.routes(), options.settings.leadContacts, options.inTurn, options.now());
-      await options.leads.route(lead.id, routing);
+      const decided = await routeLead(lead, routes, options.settings.leadContacts, options.inTurn, options.now());
+      // Another pass may have routed it meanwhile: the routing kept is the one that stands.
+      routing = await options.leads.route(lead.id, decided);
       const log = options.logger.child({ leadId: lead.id });
       if (routing.kind === 'no-route') log.warn('no route for this lead and LEAD_CONTACTS is empty: it goes to the admins');
       else log.info({ routing: describeRouting(routing) }, 'lead routed');
     }
-    return { lead: { ...lead, routing }, audience: audienceOf(routing, options.settings) };
+    const audience = { ...audienceOf(routing, options.settings), withOwnLeads: peopleWithOwnLeads(routes, options.settings.leadContacts) };
+    return { lead: { ...lead, routing }, audience };
   };
   const mailTo = async (lead: StoredLead, dynamics: DynamicsStanding, audience: Audience, reach: Reach): Promise<void> => {
     const recipients = options.mail === 'always' ? audience.contacts : reach.unreached;

@@ -7,8 +7,8 @@ import { systemClock, type Clock } from '../timing/clock';
 export interface TurnPasserDeps {
   readonly leads: LeadStore;
   readonly queue: LeadQueue;
-  /** The contacts round-robin skips now: away, or who turned lead cards off. */
-  readonly unavailable: () => Promise<ReadonlySet<string>>;
+  /** Who may take a turn now (src/conversations/turn-takers.ts): not away, cards on, reachable. */
+  readonly mayTakeTurn: () => Promise<(contact: string) => boolean>;
   readonly logger: Logger;
   readonly now: () => Date;
   readonly clock?: Clock;
@@ -51,10 +51,16 @@ export class TurnPasser {
     const now = this.deps.now();
     const due = await this.deps.leads.offersDue(now);
     if (due.length === 0) return 0;
-    const unavailable = await this.deps.unavailable();
+    const mayTake = await this.deps.mayTakeTurn();
     let passed = 0;
     for (const id of due) {
-      const lead = await this.deps.leads.passTurn(id, (l) => (l.claimedBy !== undefined || l.isTest ? 'stop' : passOn(l.routing, (c) => unavailable.has(c), now)));
+      const lead = await this.deps.leads.passTurn(id, (l) => {
+        if (l.claimedBy !== undefined || l.isTest) return 'stop';
+        // Its last step's alert still going out: passing on now could be overwritten by it (its
+        // worker records the alert done); the next look passes it on.
+        if (l.alertedAt === undefined) return 'unchanged';
+        return passOn(l.routing, (c) => !mayTake(c), now);
+      });
       if (lead === undefined) continue;
       await this.deps.queue.enqueue(id);
       passed++;

@@ -34,6 +34,13 @@ export interface Audience {
   readonly contacts: readonly string[];
   readonly chats: readonly string[];
   readonly admins: boolean;
+  /** Everyone routes or LEAD_CONTACTS name (peopleWithOwnLeads): a `subscribe` of theirs never means every lead. */
+  readonly withOwnLeads?: readonly string[];
+}
+
+/** Everyone a route or LEAD_CONTACTS names: people who get leads of their own. */
+export function peopleWithOwnLeads(routes: readonly Route[], leadContacts: readonly string[]): string[] {
+  return [...new Set([...routes.flatMap((r) => r.contacts), ...leadContacts])];
 }
 
 /**
@@ -59,16 +66,16 @@ export async function routeLead(
 
 /**
  * The next step of a round-robin lead nobody claimed in time: the next contact after the last one
- * offered it who has not had it and is not `away`, or, when there is none, the whole route.
+ * offered it who has not had it and is not `skipped` (away…), or, when there is none, the whole route.
  * 'unchanged' while its contact's time is not up; 'stop' when it does not pass on (any more).
  */
-export function passOn(routing: Routing | undefined, away: (contact: string) => boolean, now: Date): Routing | 'unchanged' | 'stop' {
+export function passOn(routing: Routing | undefined, skipped: (contact: string) => boolean, now: Date): Routing | 'unchanged' | 'stop' {
   const turn = routing?.kind === 'route' ? routing.turn : undefined;
   if (routing?.kind !== 'route' || turn?.until === undefined) return 'stop';
   if (Date.parse(turn.until) > now.getTime()) return 'unchanged';
   const last = turn.order.indexOf(routing.contacts.at(-1) ?? '');
   const after = [...turn.order.slice(last + 1), ...turn.order.slice(0, last + 1)];
-  const next = after.find((c) => !routing.contacts.includes(c) && !away(c));
+  const next = after.find((c) => !routing.contacts.includes(c) && !skipped(c));
   if (next === undefined) return everyone(routing.route, turn);
   return { ...routing, contacts: [...routing.contacts, next], turn: { ...turn, until: deadline(now, turn) } };
 }

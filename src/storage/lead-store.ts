@@ -188,9 +188,23 @@ export class LeadStore {
     await this.table.updateEntity({ partitionKey: id, rowKey: ROW, ...progress }, 'Merge');
   }
 
-  /** Keeps whom the lead is routed to, before its alert goes out. */
-  async route(id: string, routing: Routing): Promise<void> {
-    await this.table.updateEntity({ partitionKey: id, rowKey: ROW, routing: JSON.stringify(routing), offerUntil: offerUntilOf(routing) }, 'Merge');
+  /**
+   * Keeps whom the lead is routed to, before its alert goes out, unless it was routed already
+   * (two passes over one lead at once): the write is conditional on the row as read, and the
+   * routing that stands is returned, so every pass alerts the same people.
+   */
+  async route(id: string, routing: Routing): Promise<Routing> {
+    for (;;) {
+      const row = await this.table.getEntity<LeadEntity>(id, ROW);
+      const stored = readRouting(row.routing);
+      if (stored !== undefined) return stored;
+      try {
+        await this.table.updateEntity({ partitionKey: id, rowKey: ROW, routing: JSON.stringify(routing), offerUntil: offerUntilOf(routing) }, 'Merge', { etag: row.etag });
+        return routing;
+      } catch (error) {
+        if (!isChangedMeanwhile(error)) throw error;
+      }
+    }
   }
 
   /** Round-robin leads whose contact's time to claim is up at `now`. */

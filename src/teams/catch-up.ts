@@ -6,7 +6,7 @@ import { catchUpCard } from '../cards/catch-up-card';
 import { leadCard } from '../cards/lead-card';
 import { dynamicsStanding } from '../pipeline/dynamics-standing';
 import type { LeadStore, StoredLead } from '../storage/lead-store';
-import type { Installation } from '../conversations/installation-store';
+import { addressesOf, type Installation } from '../conversations/installation-store';
 import type { Route } from '../routing/route';
 import { audienceOf } from '../routing/route-lead';
 import { conversationRowKey } from '../conversations/conversation-key';
@@ -35,7 +35,7 @@ export interface CatchUpDeps extends TeamsNotifierDeps {
  */
 export async function catchUp(chat: Installation, deps: CatchUpDeps): Promise<number> {
   if (chat.kind !== 'personal') return 0;
-  const addresses = [chat.email, chat.userPrincipalName].filter((a): a is string => a !== undefined);
+  const addresses = addressesOf(chat);
   const named = new Set([...deps.settings.leadContacts, ...deps.settings.admins, ...(await deps.routes()).flatMap((r) => r.contacts)]);
   if (!addresses.some((a) => named.has(a)) || !(await claimCatchUp(chat.conversationId, deps))) return 0;
   const since = new Date(deps.now().getTime() - deps.catchUpHours * 3_600_000).toISOString();

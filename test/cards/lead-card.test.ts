@@ -167,7 +167,7 @@ describe('the lead card', () => {
   it('says where an unclaimed round-robin lead is in its turn, and nothing once it is claimed', () => {
     const turn = { order: ['a@contoso.example', 'b@contoso.example'], chats: [], claimWithinMinutes: 7, until: '2026-11-20T09:21:03.512Z', everyone: false };
     const inTurn = { ...lead(fixture('https-korean-contact')), routing: { kind: 'route' as const, route: 'korea', contacts: ['a@contoso.example'], chats: [], turn } };
-    expect(texts(leadCard({ lead: inTurn, dynamics: WRITTEN }))).toContain('Offered in turn: claim it within 7 min of getting it, or it passes to the next seller.');
+    expect(texts(leadCard({ lead: inTurn, dynamics: WRITTEN }))).toContain('Offered in turn: unless it is claimed within 7 min, it passes to the next seller.');
     const everyone = { ...inTurn, routing: { ...inTurn.routing, turn: { ...turn, until: undefined, everyone: true } } };
     expect(texts(leadCard({ lead: everyone, dynamics: WRITTEN }))).toContain('Nobody claimed this lead in turn, so everyone on its route has it now.');
     const held = { ...inTurn, routing: { ...inTurn.routing, turn: { ...turn, until: undefined } } };

@@ -84,6 +84,23 @@ describe('routes in chat, through the Agents Playground', () => {
     expect(await ask(rig.chats.group, 'subscribe country Korea')).toBe('Not subscribed: countries (item 1): "Korea" is not an ISO 3166 two-letter country code (such as KR, US or DE).');
   });
 
+  it("keeps a route's people to their routed leads: subscribe turns those back on, never every lead", async () => {
+    // Alex is on the routes file's insights route.
+    expect(await ask(rig.chats.personal, 'unsubscribe')).toBe('Done. You get no lead cards. Type **subscribe** to get them.');
+    expect(await ask(rig.chats.personal, 'subscribe')).toBe('Done. You get the leads routed to you. Type **unsubscribe** to stop.');
+    expect((await rig.t.app.installations.get(rig.chats.personal))?.subscribed).toBeUndefined();
+    // Even a subscription to every lead kept from before routing does not bring another route's leads.
+    await rig.t.app.installations.setSubscribed(rig.chats.personal, true);
+    const purchase = { ...fixture('https-appsource-contact-me'), LeadSource: 'AppSource-INS|contoso.contoso-sales-insights', ActionCode: 'INS' };
+    expect(await chatsOf(purchase)).toEqual([]);
+    await rig.t.app.installations.clearSubscribed(rig.chats.personal);
+    // Taking an offer's leads is a team's, in its channel or group chat; a person asks an admin.
+    expect(await ask(rig.chats.personal, 'subscribe offer contoso.*')).toMatch(/^A team takes an offer's or a country's leads in its channel or group chat\./);
+    expect(await rig.t.app.storage.routes.list()).toEqual([]);
+    expect(await ask(rig.chats.personal, 'route test contoso.contoso-sales-insights GB contact-me appsource')).toContain('**insights** takes it → alexw@example.com (Teams)');
+    expect(await ask(rig.chats.personal, 'route test contoso.contoso-sales-insights GB web')).toMatch(/^"web" is neither a lead action/);
+  });
+
   it('lets a person be away for round-robin routes, until a date or until back', async () => {
     const awayOn = async (): Promise<string[]> => [...(await rig.t.app.storage.away.awayOn(new Date())).entries()].map(([who, until]) => `${who} ${until}`);
     expect(await ask(rig.chats.channel, 'away')).toBe('Type this in your own chat with me: it is about you.');

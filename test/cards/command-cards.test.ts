@@ -107,6 +107,10 @@ describe('the command cards', () => {
     const step = (state: StepState, ms?: number): StepResult => ({ title: `Step ${state}`, state, detail: '', fix: '', ms });
     const headline = (steps: StepResult[]): string | undefined => coloured(validationCard(steps, undefined).body)[1];
     expect(headline([step('passed', 5), step('running'), step('waiting')])).toBe('Checking… 1 of 3 done. [Default]');
+    expect(headline([step('passed', 5), step('warning', 5), step('running'), step('waiting')])).toBe('Checking… 2 of 4 done. [Default]');
+    expect(headline([step('passed', 5), step('waiting')])).toBe('Checking… 1 of 2 done. [Default]');
+    // A step not yet timed shows no time at all.
+    expect(coloured(validationCard([step('waiting')], undefined).body).slice(2)).toEqual(['Waiting [Default]', 'Step waiting']);
     expect(headline([step('passed', 5), step('failed', 5), step('failed', 5), step('warning', 5)])).toBe(
       '2 check(s) failed: leads will not get through until the fix below is made. [Attention]',
     );

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { leadCard, type DynamicsStanding } from '../../src/cards/lead-card';
+import { clip, leadCard, type DynamicsStanding } from '../../src/cards/lead-card';
 import type { Lead } from '../../src/leads/lead';
 import { parseHttpsLead } from '../../src/leads/parse-https-lead';
 import { fixture, httpsFixtureNames } from '../support/fixtures';
@@ -176,6 +176,12 @@ describe('the lead card', () => {
     const claimed = texts(leadCard({ lead: inTurn, dynamics: WRITTEN, claimedBy: 'Jimin' })).join(' ');
     expect(claimed).not.toContain('in turn');
     expect(cardProblems(leadCard({ lead: inTurn, dynamics: WRITTEN }))).toEqual([]);
+  });
+
+  it('cuts text only past its limit, by what a reader counts as a character', () => {
+    expect(clip('abc', 3)).toBe('abc');
+    expect(clip('abcd', 3)).toBe('ab…');
+    expect(clip('👩‍👩‍👧abc', 3)).toBe('👩‍👩‍👧a…');
   });
 
   it('once claimed, says by whom and offers no Claim', () => {

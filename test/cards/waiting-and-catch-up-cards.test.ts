@@ -29,6 +29,12 @@ describe("the admins' card when leads wait for Dynamics", () => {
       expect.arrayContaining(['Leads are waiting for Dynamics', DOWN.message, 'Fix: ', DOWN.fix, 'Waiting over 15 min', '3 lead(s), the oldest since 2026-11-20 09:14 UTC', 'Error code', 'DYNAMICS_UNAVAILABLE']),
     );
     expect(texts(card.body)).not.toContain('Dead-lettered');
+    // Only the facts that apply, none empty.
+    const facts = JSON.stringify(card.body).match(/"facts":(\[[^\]]*\])/)?.[1];
+    expect(JSON.parse(facts ?? '[]')).toEqual([
+      { title: 'Waiting over 15 min', value: '3 lead(s), the oldest since 2026-11-20 09:14 UTC' },
+      { title: 'Error code', value: 'DYNAMICS_UNAVAILABLE' },
+    ]);
     expect(texts(card.actions)).toEqual(['Run validate', 'Run validate']);
   });
 

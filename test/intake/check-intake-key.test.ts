@@ -34,6 +34,10 @@ describe('the intake key check', () => {
     expect(verdict('', '')).toBe('401 LEAD_KEY_MISSING');
   });
 
+  it('refuses with an IntakeError, named so in logs', () => {
+    expect(() => checkIntakeKey(KEY, 'wrong', undefined)).toThrow(expect.objectContaining({ name: 'IntakeError', code: 'LEAD_KEY_WRONG', status: 401 }));
+  });
+
   it('refuses any other key, however close', () => {
     expect(verdict(KEY.slice(0, -1), undefined)).toBe('401 LEAD_KEY_WRONG');
     expect(verdict(`${KEY} `, undefined)).toBe('401 LEAD_KEY_WRONG');

@@ -112,6 +112,12 @@ describe('POST /api/leads', () => {
     expect(response.status).toBe(413);
   });
 
+  it('answers 415 to a compressed body, naming its encoding', async () => {
+    const answer = await postLead(t.url, undefined, { raw: '{}', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+    expect(answer.status).toBe(415);
+    expect(answer.body).toEqual({ error: { code: 'LEAD_ENCODED', message: 'Send the lead as plain JSON, without Content-Encoding (it was "gzip").' } });
+  });
+
   it('answers 415 to a body that is not JSON', async () => {
     const answer = await postLead(t.url, undefined, { raw: 'FirstName=Dana', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(answer.status).toBe(415);

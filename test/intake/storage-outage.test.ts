@@ -26,6 +26,9 @@ describe('a storage outage', () => {
     expect(during.status).toBe(503);
     expect(during.headers.get('retry-after')).toBe('30');
     expect(during.body).toEqual({ error: { code: 'LEAD_STORAGE_UNAVAILABLE', message: expect.stringContaining('send it again') } });
+    // Our failure, not the sender's: an error in the log, with its cause.
+    const refused = t.logs.map((l) => JSON.parse(l) as { level: number; msg: string; err?: unknown }).filter((e) => e.msg === 'lead not accepted');
+    expect(refused).toEqual([expect.objectContaining({ level: 50, err: expect.objectContaining({ type: expect.any(String) }) })]);
     const ready = await fetch(`${t.url}/readyz`);
     expect(ready.status).toBe(503);
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);

@@ -89,9 +89,11 @@ describe('the Azure Table destination importer', () => {
     await source.createEntity(partnerCenterRow('old-2'));
     // The bot first runs with the import on an hour after those rows were written.
     const anHourLater = (): Date => new Date(Date.now() + 3_600_000);
-    const importer = new TableImporter(t.settings.tableImport as TableImportSettings, t.app.storage.state, { ...t.app.storage, now: anHourLater, logger: createLogger('silent') });
+    const { logs, sink } = logSink();
+    const importer = new TableImporter(t.settings.tableImport as TableImportSettings, t.app.storage.state, { ...t.app.storage, now: anHourLater, logger: createLogger('info', sink) });
     expect(await importer.runOnce()).toEqual({ rowsRead: 0, imported: 0, duplicates: 0, skipped: 0 });
     expect(await queuedLeadIds(t.queue)).toEqual([]);
+    expect(logs.join('')).toContain(`"from":"${anHourLater().toISOString().slice(0, 10)}","chosen":false,"msg":"Azure Table import starts from this day"`);
   });
 
   it('imports older rows when LEAD_TABLE_IMPORT_FROM asks, once per value', async () => {
@@ -137,7 +139,7 @@ describe('the Azure Table destination importer', () => {
     const importer = new TableImporter({ ...(t.settings.tableImport as TableImportSettings), importFrom, pollSeconds: 30 }, t.app.storage.state, {
       ...t.app.storage,
       now: () => new Date(),
-      logger: createLogger('info', sink),
+      logger: createLogger('debug', sink),
       clock,
     });
     const queued = async (): Promise<number> => (await queuedLeadIds(t.queue)).length;
@@ -148,6 +150,10 @@ describe('the Azure Table destination importer', () => {
     await waitFor(queued, (n) => n === 1);
     await waitFor(() => clock.waiting, (n) => n === 1); // the pass is over: asleep until the next
     expect(logs.join('')).toMatch(/"rowsRead":1,"imported":1,"duplicates":0,"skipped":0,.*"msg":"imported leads from Azure Table"/);
+    // Where it started (the day asked for), and each row it imported, with the lead it became.
+    expect(logs.join('')).toContain(`"from":"${importFrom.slice(0, 10)}","chosen":true,"msg":"Azure Table import starts from this day"`);
+    const rowLead = leadIdFor(`table:devstoreaccount1-${env.LEAD_TABLE_NAME}/${partnerCenterRow('row-1').partitionKey}/row-1`);
+    expect(logs.join('')).toContain(`"leadId":"${rowLead}","partitionKey":"${partnerCenterRow('row-1').partitionKey}","rowKey":"row-1","duplicate":false,"msg":"table row imported"`);
 
     // A new row waits for the next poll: nothing reads while the clock stands still.
     await source.createEntity(partnerCenterRow('row-2'));
@@ -157,7 +163,13 @@ describe('the Azure Table destination importer', () => {
     await clock.advance(1_000);
     await waitFor(queued, (n) => n === 2);
 
+    // A pass that finds nothing new says nothing.
     await waitFor(() => clock.waiting, (n) => n === 1);
+    const passes = (): number => logs.filter((l) => l.includes('"rowsRead"')).length;
+    expect(passes()).toBe(2);
+    await clock.advance(30_000);
+    await waitFor(() => clock.waiting, (n) => n === 1);
+    expect(passes()).toBe(2);
     await importer.stop();
     expect(clock.waiting).toBe(0); // stopped: no pass is waiting to run
   });
@@ -169,7 +181,7 @@ describe('the Azure Table destination importer', () => {
     const importer = new TableImporter(unreachable, t.app.storage.state, { ...t.app.storage, now: () => new Date(), logger: createLogger('info', sink), clock });
     importer.start();
     await waitFor(() => clock.waiting, (n) => n === 1);
-    expect(logs.join('')).toContain('"msg":"Azure Table import failed; will try again"');
+    expect(logs.join('')).toMatch(/"err":\{.*"msg":"Azure Table import failed; will try again"/);
     await importer.stop();
   });
 

@@ -119,6 +119,8 @@ describe('parseHttpsLead', () => {
   ])('refuses a body that is not an object: %j', (body, words) => {
     expect(() => parseHttpsLead(body)).toThrow(LeadPayloadError);
     expect(() => parseHttpsLead(body)).toThrow(words);
+    // Named in logs and stack traces as what it is.
+    expect(() => parseHttpsLead(body)).toThrow(expect.objectContaining({ name: 'LeadPayloadError' }));
   });
 
   it('says what a lead looks like when the body is not an object', () => {

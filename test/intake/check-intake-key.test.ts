@@ -35,7 +35,13 @@ describe('the intake key check', () => {
   });
 
   it('refuses with an IntakeError, named so in logs', () => {
-    expect(() => checkIntakeKey(KEY, 'wrong', undefined)).toThrow(expect.objectContaining({ name: 'IntakeError', code: 'LEAD_KEY_WRONG', status: 401 }));
+    let refused: unknown;
+    try {
+      checkIntakeKey(KEY, 'wrong', undefined);
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toMatchObject({ name: 'IntakeError', code: 'LEAD_KEY_WRONG', status: 401 });
   });
 
   it('refuses any other key, however close', () => {

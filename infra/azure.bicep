@@ -278,6 +278,7 @@ resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2
 //   DYNAMICS_PASSWORD_CHANGED        read from Microsoft Graph, or typed in chat (`rotation`)
 //   BOT_PASSWORD_EXPIRES             read from Microsoft Graph, or typed in chat (`rotation`)
 //   LEAD_CATCH_UP_HOURS              24
+//   LEAD_ROUTES_FILE                 none: routes come from chat, or a file shipped with the app (docs/routing.md)
 //   GRAPH_TENANT_ID                  the bot's own identity calls Graph
 //   GRAPH_CLIENT_ID                  the bot's own identity calls Graph
 //   GRAPH_CLIENT_SECRET              the bot's own identity calls Graph

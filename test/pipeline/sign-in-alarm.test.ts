@@ -38,7 +38,7 @@ describe('the alarm when Dynamics sign-in starts failing', () => {
   /** Two instances of the bot on one storage account, signing in with `secret` (those running before are stopped). */
   async function startInstances(prefix: string, secret: string): Promise<TestApp[]> {
     for (const t of instances) await t.stop();
-    const env = { ...dynamicsEnv(dv.url, 'aad', idp.origin), DYNAMICS_CLIENT_SECRET: secret, ADMINS: ADMIN, TEAMS_TENANT_ID: TENANT_ID, STORAGE_NAME_PREFIX: prefix };
+    const env = { ...dynamicsEnv(dv.url, 'aad', idp.origin), DYNAMICS_CLIENT_SECRET: secret, ADMINS: ADMIN, LEAD_CONTACTS: 'sales@contoso.example', TEAMS_TENANT_ID: TENANT_ID, STORAGE_NAME_PREFIX: prefix };
     const options = { backgroundWork: true, workerOptions: FAST_WORKER, dynamicsRetry: FAST_RETRY, alarmDrain: { pollMs: 100, maxMs: 10_000 } };
     instances = [await startTestApp(env, options), await startTestApp(env, options)];
     return instances;

@@ -6,6 +6,7 @@ import { orderProblems, parseRoute } from '../routing/parse-routes';
 import { LEAD_ACTIONS, MARKETPLACE_CHANNELS, MATCH_FIELDS, routesInOrder, type LeadAction, type MarketplaceChannel, type Route } from '../routing/route';
 import type { ChatRoute } from '../storage/route-store';
 import type { Command, CommandDeps, CommandRequest } from './command';
+import { plainText } from './plain-text';
 
 /** The action code a route action stands for, to build the lead `route test` asks about. */
 const ACTION_CODES: Readonly<Record<LeadAction, string>> = { 'contact-me': 'PLT', purchase: 'INS', trial: 'StartTestDrive' };
@@ -158,14 +159,4 @@ async function describeReach(contacts: readonly string[], chats: readonly string
   });
   const rooms = chats.map((c) => `chat \`${c}\` (${missingChats.includes(c) ? 'the app is not there, or it turned cards off' : 'Teams'})`);
   return [...people, ...rooms].join(', ');
-}
-
-/** What Teams sends as text may carry HTML (a typed address becomes a mailto link): the words only. */
-function plainText(text: string): string {
-  return text
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
 }

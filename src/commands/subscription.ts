@@ -5,6 +5,7 @@ import { peopleWithOwnLeads } from '../routing/route-lead';
 import type { ChatRoute } from '../storage/route-store';
 import type { Command, CommandDeps, CommandRequest } from './command';
 import { addChatRoute, allRoutes, describeRoute, hidesText } from './lead-routes';
+import { plainText } from './plain-text';
 
 /** Posting customer details to a channel or group chat is an admin's call; a person decides for their own chat. */
 const adminsOutsidePersonalChats = (where: ConversationKind): boolean => where !== 'personal';
@@ -16,7 +17,7 @@ export const subscribeCommand: Command = {
   takesArgument: true,
   adminsOnly: adminsOutsidePersonalChats,
   async run(request, deps) {
-    const [what = '', value, ...extra] = request.argument.split(/\s+/).filter((w) => w !== '');
+    const [what = '', value, ...extra] = plainText(request.argument).split(/\s+/).filter((w) => w !== '');
     if (what === '') return setSubscription(request, deps, true);
     const field = { offer: 'offers', country: 'countries' }[what.toLowerCase()];
     if (field === undefined || value === undefined || extra.length > 0) {

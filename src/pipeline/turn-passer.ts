@@ -16,6 +16,13 @@ export interface TurnPasserDeps {
 
 /** How often an instance looks for round-robin leads whose contact's time to claim is up. */
 export const TURN_CHECK_MS = 30_000;
+/**
+ * A step's queue message is sent before the step is written, hidden this long: written by then,
+ * the worker finds the new step. Sent first, a queue that fails leaves the step to the next look
+ * rather than written with nothing to serve it; a step that loses its race leaves a message with
+ * nothing to do.
+ */
+const STEP_QUEUED_AFTER_MS = 5_000;
 
 /**
  * Passes a round-robin lead nobody claimed in time to the next contact, and after everyone to the
@@ -60,9 +67,8 @@ export class TurnPasser {
         // worker records the alert done); the next look passes it on.
         if (l.alertedAt === undefined) return 'unchanged';
         return passOn(l.routing, (c) => !mayTake(c), now);
-      });
+      }, () => this.deps.queue.enqueue(id, STEP_QUEUED_AFTER_MS));
       if (lead === undefined) continue;
-      await this.deps.queue.enqueue(id);
       passed++;
       this.deps.logger.child({ leadId: id }).info({ routing: describeRouting(lead.routing), offered: lead.routing?.kind === 'route' ? lead.routing.contacts.length : 0 }, 'round-robin lead not claimed in time: passed on');
     }

@@ -69,10 +69,11 @@ export class LeadLease {
 export class LeadQueue {
   constructor(private readonly queue: QueueClient) {}
 
-  async enqueue(leadId: string): Promise<void> {
+  /** Queues the lead, for workers to see at once or after `afterMs`. */
+  async enqueue(leadId: string, afterMs = 0): Promise<void> {
     // -1: the message never expires. The default (7 days) would silently drop a lead that
     // waits out a long Dynamics outage.
-    await this.queue.sendMessage(JSON.stringify({ leadId }), { messageTimeToLive: -1 });
+    await this.queue.sendMessage(JSON.stringify({ leadId }), { messageTimeToLive: -1, visibilityTimeout: Math.ceil(afterMs / 1000) });
   }
 
   /** Takes up to `max` leads, each held (hidden from other workers) until completed, postponed or released. */

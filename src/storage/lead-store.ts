@@ -219,9 +219,10 @@ export class LeadStore {
    * Moves a round-robin lead to its next routing (`next`, from the lead as stored now: 'stop' when
    * it passes on no more, 'unchanged' when not yet), once however many instances try: the write is
    * conditional on the row not having changed. Its alert is opened again, for the worker to serve
-   * whoever is new. Returns the lead as moved on, or undefined when this call did not move it.
+   * whoever is new; `beforeMove` runs just before a move is written. Returns the lead as moved on,
+   * or undefined when this call did not move it.
    */
-  async passTurn(id: string, next: (lead: StoredLead) => Routing | 'unchanged' | 'stop'): Promise<StoredLead | undefined> {
+  async passTurn(id: string, next: (lead: StoredLead) => Routing | 'unchanged' | 'stop', beforeMove?: () => Promise<void>): Promise<StoredLead | undefined> {
     let row: TableEntityResult<LeadEntity>;
     try {
       row = await this.table.getEntity<LeadEntity>(id, ROW);
@@ -232,6 +233,7 @@ export class LeadStore {
     const lead = toStoredLead(row);
     const routing = next(lead);
     if (routing === 'unchanged') return undefined;
+    if (routing !== 'stop') await beforeMove?.();
     const change = routing === 'stop' ? { offerUntil: '' } : { routing: JSON.stringify(routing), offerUntil: offerUntilOf(routing), alertedAt: '' };
     try {
       await this.table.updateEntity({ partitionKey: id, rowKey: ROW, ...change }, 'Merge', { etag: row.etag });

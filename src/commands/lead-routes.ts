@@ -1,6 +1,6 @@
 import { resolveRecipients } from '../conversations/resolve-recipients';
 import { parseHttpsLead } from '../leads/parse-https-lead';
-import { countryCode } from '../routing/lead-traits';
+import { countryCode, routingProbe } from '../routing/lead-traits';
 import { covers, mismatch } from '../routing/match-route';
 import { orderProblems, parseRoute } from '../routing/parse-routes';
 import { LEAD_ACTIONS, MARKETPLACE_CHANNELS, MATCH_FIELDS, routesInOrder, type LeadAction, type MarketplaceChannel, type Route } from '../routing/route';
@@ -8,10 +8,6 @@ import type { ChatRoute } from '../storage/route-store';
 import type { Command, CommandDeps, CommandRequest } from './command';
 import { plainText } from './plain-text';
 
-/** The action code a route action stands for, to build the lead `route test` asks about. */
-const ACTION_CODES: Readonly<Record<LeadAction, string>> = { 'contact-me': 'PLT', purchase: 'INS', trial: 'StartTestDrive' };
-/** The LeadSource source each channel stands for. */
-const CHANNEL_SOURCES: Readonly<Record<MarketplaceChannel, string>> = { appsource: 'AppSource', 'azure-marketplace': 'AzureMarketplace', 'azure-portal': 'AzurePortal' };
 const TEST_USAGE = '**route test** *offer id* *country* [*action*] [*channel*], for example `route test contoso.sales-insights KR contact-me appsource`';
 
 const USAGE = [
@@ -131,9 +127,7 @@ async function testRoute(words: readonly string[], deps: CommandDeps): Promise<s
   const channel = rest.find((w): w is MarketplaceChannel => (MARKETPLACE_CHANNELS as readonly string[]).includes(w));
   const unknown = rest.find((w) => w !== action && w !== channel);
   if (unknown !== undefined || rest.length > 2) return `"${(unknown ?? rest.join(' ')).slice(0, 30)}" is neither a lead action (${LEAD_ACTIONS.join(', ')}) nor a marketplace channel (${MARKETPLACE_CHANNELS.join(', ')}): ${TEST_USAGE}.`;
-  const actionCode = action === undefined ? '' : ACTION_CODES[action];
-  const source = channel === undefined ? '' : CHANNEL_SOURCES[channel];
-  const lead = parseHttpsLead({ UserDetails: { Country: code }, LeadSource: `${source}${actionCode === '' ? '' : `-${actionCode}`}|${offerId}`, ActionCode: actionCode });
+  const lead = parseHttpsLead(routingProbe(offerId, code, action, channel));
   const title = `A lead for \`${offerId}\` from ${code}${[action, channel].some((w) => w !== undefined) ? ` (${[action, channel].filter((w) => w !== undefined).join(', ')})` : ''}:`;
   const untold = { actions: action === undefined, channels: channel === undefined } as const;
   const tried: string[] = [];

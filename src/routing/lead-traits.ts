@@ -39,3 +39,14 @@ export function countryCode(text: string): string | undefined {
   if (code.length === 2) return countries.isValid(code) ? code : undefined;
   return code.length === 3 ? countries.alpha3ToAlpha2(code) : undefined;
 }
+
+/** The codes a route action and channel stand for, the other way round: for a lead made up to test routes. */
+const ACTION_CODES: Readonly<Record<LeadAction, string>> = { 'contact-me': 'PLT', purchase: 'INS', trial: 'StartTestDrive' };
+const CHANNEL_SOURCES: Readonly<Record<MarketplaceChannel, string>> = { appsource: 'AppSource', 'azure-marketplace': 'AzureMarketplace', 'azure-portal': 'AzurePortal' };
+
+/** An HTTPS lead payload with just what routes match on (`route test` asks where such a lead would go). */
+export function routingProbe(offerId: string, country: string, action?: LeadAction, channel?: MarketplaceChannel): Record<string, unknown> {
+  const actionCode = action === undefined ? '' : ACTION_CODES[action];
+  const source = channel === undefined ? '' : CHANNEL_SOURCES[channel];
+  return { UserDetails: { Country: country }, LeadSource: `${source}${actionCode === '' ? '' : `-${actionCode}`}|${offerId}`, ActionCode: actionCode };
+}

@@ -1,4 +1,3 @@
-import { pollUntil } from '../timing/clock';
 import type { LeadDetails, LeadOrigin } from '../leads/lead';
 import { leadIdFor } from '../leads/lead-id';
 import type { LeadQueue } from '../storage/lead-queue';
@@ -49,8 +48,11 @@ export async function acceptLead(
   for (let occurrence = 0; occurrence < MAX_OCCURRENCES; occurrence++) {
     const id = leadIdFor(occurrence === 0 ? identity.key : `${identity.key}#${occurrence}`);
     const outcome = await deps.leads.create({ ...details, id, origin, receivedAt: now.toISOString() });
-    if (outcome !== 'exists') {
-      await queue(id, now, deps, outcome.etag);
+    if (outcome === 'created') {
+      // Two writes, the lead and its message, and nothing else on the sender's path: a message
+      // lost between them is found by the sweep (pipeline/lead-sweep.ts), not by a third write.
+      await deps.leadQueue.enqueue(id);
+      deps.onQueued?.();
       deps.telemetry?.leadReceived('accepted');
       return { leadId: id, duplicate: false, isTest: details.isTest };
     }
@@ -67,32 +69,22 @@ export async function acceptLead(
   throw new Error(`Lead identity has more than ${MAX_OCCURRENCES} occurrences`);
 }
 
-/** How long a repeat waits for a delivery still in flight to finish queueing the lead. */
-const IN_FLIGHT_WAIT_MS = 2000;
-const IN_FLIGHT_POLL_MS = 50;
+/** A delivery stores and queues a lead within milliseconds: a younger repeat may be racing it. */
+const IN_FLIGHT_MS = 2_000;
 
+/**
+ * A repeat may only be acknowledged once the lead is queued. A lead still 'received' with no
+ * alert begun (no worker has taken it, nor has it been queued again) and older than a delivery
+ * takes may have lost its message: the delivery that stored it failed before queueing it (its
+ * sender got a 503, and this is the retry). This delivery queues it, and marks it so later repeats
+ * don't. A younger one is left to the delivery in flight, or to the sweep should that one fail.
+ */
 async function settleDuplicate(stored: StoredLead, now: Date, deps: AcceptLeadDeps): Promise<void> {
-  // The repeat may only be acknowledged once the lead is queued. An earlier delivery may have
-  // stored it and failed before queueing (its sender got a 503): then this delivery queues it.
-  // First give a delivery still in flight a moment, so concurrent repeats don't all queue it.
-  // Queued twice is still safe (the pipeline is idempotent per lead id), just wasted work.
-  const inFlight = now.getTime() - Date.parse(stored.receivedAt) < IN_FLIGHT_WAIT_MS;
-  const latest = stored.queuedAt === undefined && inFlight ? await waitUntilQueued(stored, deps) : stored;
-  if (latest.queuedAt === undefined) await queue(stored.id, now, deps);
-  await deps.leads.recordDuplicate(latest, now);
-}
-
-async function waitUntilQueued(stored: StoredLead, deps: AcceptLeadDeps): Promise<StoredLead> {
-  let latest = stored;
-  return pollUntil(
-    async () => (latest = (await deps.leads.get(stored.id)) ?? latest),
-    (lead) => lead.queuedAt !== undefined,
-    { everyMs: IN_FLIGHT_POLL_MS, timeoutMs: IN_FLIGHT_WAIT_MS },
-  );
-}
-
-async function queue(id: string, now: Date, deps: AcceptLeadDeps, createdEtag?: string): Promise<void> {
-  await deps.leadQueue.enqueue(id);
-  await deps.leads.markQueued(id, now, createdEtag);
-  deps.onQueued?.();
+  const mayBeLost = stored.status === 'received' && stored.alertedAs === undefined && now.getTime() - Date.parse(stored.receivedAt) >= IN_FLIGHT_MS;
+  if (mayBeLost) {
+    await deps.leadQueue.enqueue(stored.id);
+    await deps.leads.markQueued(stored.id, now);
+    deps.onQueued?.();
+  }
+  await deps.leads.recordDuplicate(stored, now);
 }

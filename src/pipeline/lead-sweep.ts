@@ -12,7 +12,10 @@ export interface LeadSweepDeps {
   readonly now: () => Date;
 }
 
-/** A lead still 'received' this long after it arrived lost its queue message: the intake takes milliseconds. */
+/**
+ * A lead still 'received', and untaken, this long after it arrived lost its queue message (the
+ * intake takes milliseconds), or waits behind a backlog: queued again, it is taken twice at worst.
+ */
 export const UNQUEUED_AFTER_MS = 3 * 60_000;
 const SWEEP_MS = 60_000;
 

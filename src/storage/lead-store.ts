@@ -4,8 +4,9 @@ import type { Customer, Lead, LeadOrigin } from '../leads/lead';
 import type { Routing } from '../routing/route-lead';
 
 /**
- * Where a lead is in Dynamics: received → queued → (waiting →) written → done (written, and its
- * alert finished), or dead-lettered (re-drivable back to queued). The alert goes its own way
+ * Where a lead is in Dynamics: received (stored, its queue message sent before the sender's 2xx)
+ * → (waiting →) written → done (written, and its alert finished), or dead-lettered. 'queued':
+ * queued again by the sweep, for a repeat delivery, or re-driven. The alert goes its own way
  * (`alertedAt`), never waiting for Dynamics.
  */
 export type LeadStatus = 'received' | 'queued' | 'waiting' | 'written' | 'done' | 'dead-lettered';
@@ -78,10 +79,10 @@ export interface LeadProgress {
 export class LeadStore {
   constructor(private readonly table: TableClient) {}
 
-  /** Stores a new lead, with the row's ETag as created; 'exists' when a lead with this id is already stored. */
-  async create(lead: Lead): Promise<{ readonly etag: string } | 'exists'> {
+  /** Stores a new lead as 'received'; 'exists' when a lead with this id is already stored. */
+  async create(lead: Lead): Promise<'created' | 'exists'> {
     try {
-      const created = await this.table.createEntity({
+      await this.table.createEntity({
         partitionKey: lead.id,
         rowKey: ROW,
         origin: lead.origin,
@@ -100,7 +101,7 @@ export class LeadStore {
         isTest: lead.isTest,
         doNotContact: lead.doNotContact,
       });
-      return { etag: created.etag ?? '' };
+      return 'created';
     } catch (error) {
       if (isAlreadyThere(error)) return 'exists';
       throw error;
@@ -150,25 +151,16 @@ export class LeadStore {
   }
 
   /**
-   * Records that the lead's queue message was sent, never moving it back: a worker may have
-   * taken the message and moved the lead on before this lands. Conditional on the row being as
-   * created (`createdEtag`, no read needed), else on its status still being 'received'.
+   * Records that the lead was queued again (by the sweep, or for a repeat delivery), so it is not
+   * queued once more; never moving it back: a worker may have taken the message and moved the
+   * lead on before this lands. Conditional on the row as read.
    */
-  async markQueued(id: string, at: Date, createdEtag?: string): Promise<void> {
-    const queuedAt = at.toISOString();
-    if (createdEtag !== undefined && createdEtag !== '') {
-      try {
-        await this.table.updateEntity({ partitionKey: id, rowKey: ROW, status: 'queued' satisfies LeadStatus, queuedAt }, 'Merge', { etag: createdEtag });
-        return;
-      } catch (error) {
-        if (!isChangedMeanwhile(error)) throw error;
-      }
-    }
+  async markQueued(id: string, at: Date): Promise<void> {
     for (;;) {
       const row = await this.table.getEntity<LeadEntity>(id, ROW);
       const status = row.status === 'received' ? { status: 'queued' satisfies LeadStatus } : {};
       try {
-        await this.table.updateEntity({ partitionKey: id, rowKey: ROW, ...status, queuedAt }, 'Merge', { etag: row.etag });
+        await this.table.updateEntity({ partitionKey: id, rowKey: ROW, ...status, queuedAt: at.toISOString() }, 'Merge', { etag: row.etag });
         return;
       } catch (error) {
         if (!isChangedMeanwhile(error)) throw error;
@@ -176,11 +168,17 @@ export class LeadStore {
     }
   }
 
-  /** Leads stored before `before` whose queue message was never sent (the sender got a 503, or the instance died). */
+  /**
+   * Leads stored before `before` that no worker has taken: their queue message may never have
+   * been sent (the sender got a 503, or the instance died between the two writes).
+   */
   async unqueued(before: Date): Promise<string[]> {
     const filter = odata`status eq ${'received'} and receivedAt lt ${before.toISOString()}`;
     const ids: string[] = [];
-    for await (const e of this.table.listEntities<LeadEntity>({ queryOptions: { filter, select: ['PartitionKey'] } })) ids.push(e.partitionKey ?? '');
+    for await (const e of this.table.listEntities<LeadEntity>({ queryOptions: { filter, select: ['PartitionKey', 'alertedAs'] } })) {
+      // A worker records what its cards say before the first goes out: that one has the lead.
+      if (e.alertedAs === undefined) ids.push(e.partitionKey ?? '');
+    }
     return ids;
   }
 

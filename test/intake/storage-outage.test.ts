@@ -39,7 +39,7 @@ describe('a storage outage', () => {
     expect((await fetch(`${t.url}/readyz`)).status).toBe(200);
 
     // The lead acknowledged before the outage is still stored and queued, and so is the retried one.
-    expect((await t.app.storage.leads.get(before.body.leadId as string))?.status).toBe('queued');
+    expect((await t.app.storage.leads.get(before.body.leadId as string))?.status).toBe('received');
     expect(await queuedLeadIds(t.queue)).toEqual([before.body.leadId, retried.body.leadId]);
   });
 });

@@ -47,7 +47,7 @@ describe('the Azure Table destination importer', () => {
     expect(queued).toHaveLength(2);
     const leads = await Promise.all(queued.map((id) => t.app.storage.leads.get(id)));
     expect(leads.map((l) => l?.customer.lastName).sort()).toEqual(['Morgan', 'Ng']);
-    expect(leads.every((l) => l?.origin === 'table' && l.status === 'queued')).toBe(true);
+    expect(leads.every((l) => l?.origin === 'table' && l.status === 'received')).toBe(true);
 
     // The next pass looks back over the overlap, finds the same rows, and adds nothing.
     const second = await t.app.importer?.runOnce();

@@ -31,7 +31,7 @@ describe('exactly once under a crash', () => {
     const leadId = (await postLead(first.url, fixture('https-appsource-contact-me'))).body.leadId as string;
     await waitFor(() => dv.leads.size, (n) => n === 1);
     first.child.kill('SIGKILL');
-    expect((await observer.app.storage.leads.get(leadId))?.status).toBe('queued'); // the write was never recorded
+    expect((await observer.app.storage.leads.get(leadId))?.status).toBe('received'); // the write was never recorded
 
     const second = await startBotProcess(env);
     children.push(second.child);

@@ -29,6 +29,8 @@ describe('leads stored but never queued', () => {
     const lost = leadIdFor('lost');
     await storage.leads.create({ ...details, id: lost, origin: 'https', receivedAt: clock.toISOString() });
     const fine = await acceptLead(details, 'https', { key: 'fine', duplicateWindowMs: 3_600_000 }, { leads: storage.leads, leadQueue: storage.leadQueue, now: () => clock });
+    // A worker took it: it records what the cards say before the first goes out.
+    await storage.leads.update(fine.leadId, { alertedAs: 'pending' });
 
     // Still within the time a lead takes to be queued: left alone.
     clock = new Date(clock.getTime() + UNQUEUED_AFTER_MS - 1_000);
@@ -44,16 +46,17 @@ describe('leads stored but never queued', () => {
     expect(await sweepOn('a').tick()).toBe(0);
   });
 
-  it('never moves a lead back: a worker done with it before the intake recorded the queueing keeps it done', async () => {
-    const id = leadIdFor('fast');
-    const created = await storage.leads.create({ ...details, id, origin: 'https', receivedAt: clock.toISOString() });
-    if (created === 'exists') throw new Error('a new lead');
-    // The worker took the message and finished the lead before the intake's next write landed.
-    await storage.leads.update(id, { status: 'done', doneAt: clock.toISOString() });
-    await storage.leads.markQueued(id, clock, created.etag);
-    expect(await storage.leads.get(id)).toMatchObject({ status: 'done', queuedAt: clock.toISOString() });
-    // The same without the row's ETag (a repeat delivery, the sweep).
-    await storage.leads.markQueued(id, clock);
-    expect((await storage.leads.get(id))?.status).toBe('done');
+  it('leaves alone a lead a worker has taken, and never moves a lead back', async () => {
+    const taken = leadIdFor('taken');
+    await storage.leads.create({ ...details, id: taken, origin: 'https', receivedAt: clock.toISOString() });
+    // A worker took it and began its alert; its Dynamics write is still out.
+    await storage.leads.update(taken, { alertedAs: 'pending' });
+    clock = new Date(clock.getTime() + UNQUEUED_AFTER_MS + 1_000);
+    expect(await sweepOn('a').tick()).toBe(0);
+
+    // The worker finished the lead before a repeat delivery recorded queueing it again.
+    await storage.leads.update(taken, { status: 'done', doneAt: clock.toISOString() });
+    await storage.leads.markQueued(taken, clock);
+    expect(await storage.leads.get(taken)).toMatchObject({ status: 'done', queuedAt: clock.toISOString() });
   });
 });

@@ -145,7 +145,6 @@ describe('what the lead worker decides after a write', () => {
   async function queueLead(l: Lead): Promise<string> {
     await storage.leads.create(l);
     await storage.leadQueue.enqueue(l.id);
-    await storage.leads.markQueued(l.id, new Date(l.receivedAt));
     return l.id;
   }
 
@@ -310,7 +309,7 @@ describe('what the lead worker decides after a write', () => {
 
     await waitFor(() => stored(id), (l) => (l?.failedPasses ?? 0) >= 1);
     await worker?.stop();
-    expect(await stored(id)).toMatchObject({ status: 'queued', attempts: 0, lastErrorCode: undefined });
+    expect(await stored(id)).toMatchObject({ status: 'received', attempts: 0, lastErrorCode: undefined });
     expect(await deadLetters.list()).toEqual([]);
   });
 

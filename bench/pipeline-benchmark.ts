@@ -7,6 +7,7 @@ import { createLogger } from '../src/logging/create-logger';
 import type { Azurite } from '../emulators/azurite';
 import type { DataverseEmulator, Faults } from '../emulators/dataverse';
 import { startLocalStack } from '../emulators/local-stack';
+import type { Figure } from './figures';
 
 const sample = parseHttpsLead({
   UserDetails: { FirstName: 'Dana', LastName: 'Whitfield', Email: 'dana@fabrikam.example', Company: 'Fabrikam' },
@@ -47,4 +48,15 @@ export async function measureWriteRate(azurite: Azurite, count: number, throttle
   await app.stop();
   await stack.stop();
   return { rate: count / seconds, throttled };
+}
+
+/** Queued leads written into the Dataverse emulator by one instance, without and with throttling. */
+export async function dynamicsWriteFigures(azurite: Azurite): Promise<Figure[]> {
+  const writes = Number(process.env.BENCH_WRITES ?? 300);
+  const free = await measureWriteRate(azurite, writes);
+  const limited = await measureWriteRate(azurite, writes, { maxRequests: 50, windowMs: 1000, retryAfterSeconds: 1 });
+  return [
+    { name: `${String(writes)} queued leads written into the Dataverse emulator, no throttling`, value: free.rate, unit: '/s' },
+    { name: 'The same, the emulator throttling past 50 requests/s (429 + Retry-After 1)', value: limited.rate, unit: '/s', note: `${String(limited.throttled)} answers were 429` },
+  ];
 }

@@ -23,6 +23,8 @@ export interface BotConnectorEmulator {
   readonly gone: Map<string, { status: number; code: string }>;
   /** Teams' member details by user id (what TeamsInfo.getMember reads): e-mail, UPN, role. */
   readonly members: Map<string, { name: string; aadObjectId: string; email: string; userPrincipalName: string; userRole?: 'user' | 'guest' | 'anonymous' }>;
+  /** Every request is answered no sooner than this (Teams from afar, not loopback); the card counts as delivered then. */
+  latencyMs: number;
   /** After this many deliveries, hold every further request unanswered (as a sender that dies mid-send sees it). */
   holdAfter: number | undefined;
   /** How many requests are being held unanswered (see holdAfter). */
@@ -52,6 +54,7 @@ export async function startBotConnectorEmulator(options: { appPerSecond: number 
     gone: new Map<string, { status: number; code: string }>(),
     members: new Map<string, { name: string; aadObjectId: string; email: string; userPrincipalName: string; userRole?: 'user' | 'guest' | 'anonymous' }>(),
     appPerSecond: options.appPerSecond,
+    latencyMs: 0,
     holdAfter: undefined as number | undefined,
     get heldCount() {
       return held.size;
@@ -89,7 +92,8 @@ export async function startBotConnectorEmulator(options: { appPerSecond: number 
       return;
     }
     const conversationId = decodeURIComponent(match[1] ?? '');
-    void readBody(req).then((body) => {
+    void readBody(req).then(async (body) => {
+      if (emulator.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, emulator.latencyMs));
       const answer = (status: number, json: unknown, headers: Record<string, string> = {}): void => {
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(JSON.stringify(json));

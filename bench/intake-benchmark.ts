@@ -81,7 +81,7 @@ function post(url: string, body: string, agent: Agent): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       res.resume();
-      res.once('end', () => resolve(res.statusCode ?? 0));
+      res.once('end', () => { resolve(res.statusCode ?? 0); });
     });
     req.once('error', reject);
     req.end(body);

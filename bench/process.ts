@@ -19,7 +19,7 @@ export interface Running {
 export async function startProcess(entry: string, env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<Running> {
   const started = performance.now();
   const child = spawn(process.execPath, ['--disable-warning=DEP0111', ...nodeArgs, '--import', 'tsx', entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).on('line', (line) => {
       try {
@@ -29,7 +29,7 @@ export async function startProcess(entry: string, env: Record<string, string>, n
         // a log line, not the announcement
       }
     });
-    child.once('exit', (code) => reject(new Error(`${entry} exited with ${String(code)} before it was ready`)));
+    child.once('exit', (code) => { reject(new Error(`${entry} exited with ${String(code)} before it was ready`)); });
   });
   const readyMs = performance.now() - started;
   return {

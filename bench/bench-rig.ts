@@ -61,7 +61,7 @@ export async function startRig(azurite: Azurite, options: RigOptions = {}): Prom
 }
 
 /** A "Contact me" lead, POSTed as Partner Center does; resolves once it is accepted. */
-export async function postLead(rig: Rig, i: number): Promise<void> {
+export async function postLead(rig: Pick<Rig, 'url' | 'key'>, i: number): Promise<void> {
   const response = await fetch(`${rig.url}/api/leads?code=${rig.key}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

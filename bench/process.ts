@@ -3,40 +3,43 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 export interface Running {
-  readonly url: string;
-  readonly pid: number;
-  /** From the spawn until the process announced it was ready, in ms. */
+  /** From the spawn until the process was ready, in ms. */
   readonly readyMs: number;
-  /** Its resident set now, in MiB (Linux). */
+  /** Its resident set now, in MB (10^6 bytes; Linux). */
   rss(): number;
   stop(): Promise<void>;
 }
 
 /**
- * Starts a TypeScript entry in a Node process of its own (through tsx, as the bench itself runs)
- * and resolves once it writes `{"ready":true,"url":…}` on stdout.
+ * Starts `node <args>` and resolves once it is ready: when `readyUrl` answers 200 (polled every
+ * 10 ms), or else when the process writes `{"ready":true}` on stdout.
  */
-export async function startProcess(entry: string, env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<Running> {
+export async function startNode(args: readonly string[], env: Record<string, string>, readyUrl?: string): Promise<Running> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--disable-warning=DEP0111', ...nodeArgs, '--import', 'tsx', entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--disable-warning=DEP0111', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
-  const url = await new Promise<string>((resolve, reject) => {
+  const died = new Promise<never>((_, reject) => child.once('exit', (code) => { reject(new Error(`node ${args.join(' ')} exited with ${String(code)} before it was ready`)); }));
+  died.catch(() => undefined);
+  const announced = new Promise<void>((resolve) => {
     createInterface({ input: child.stdout }).on('line', (line) => {
-      try {
-        const announced = JSON.parse(line) as { ready?: boolean; url?: string };
-        if (announced.ready === true) resolve(announced.url ?? '');
-      } catch {
-        // a log line, not the announcement
-      }
+      if (line.includes('"ready":true')) resolve();
     });
-    child.once('exit', (code) => { reject(new Error(`${entry} exited with ${String(code)} before it was ready`)); });
   });
+  const polled = async (url: string): Promise<void> => {
+    for (;;) {
+      const ok = await fetch(url).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      if (ok) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+  await Promise.race([readyUrl === undefined ? announced : polled(readyUrl), died]);
   const readyMs = performance.now() - started;
   return {
-    url,
-    pid: child.pid ?? 0,
     readyMs,
-    rss: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${String(child.pid)}/status`, 'utf8'))?.[1] ?? NaN) / 1024,
+    rss: () => (Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${String(child.pid)}/status`, 'utf8'))?.[1] ?? NaN) * 1024) / 1e6,
     async stop() {
       child.kill('SIGTERM');
       await exited;

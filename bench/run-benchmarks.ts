@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import type { Azurite } from '../emulators/azurite';
 import { startLocalStack, type LocalStack } from '../emulators/local-stack';
 import { describeTarget, judge, type Figure, type Judged } from './figures';
+import { budgetFigures } from './budget-benchmark';
+import { footprintFigures } from './footprint-benchmark';
 import { intakeFigures } from './intake-benchmark';
 import { dynamicsWriteFigures } from './pipeline-benchmark';
 import { reminderFigures } from './reminders-benchmark';
@@ -23,9 +25,11 @@ interface Part {
 
 const PARTS: Readonly<Record<string, Part>> = {
   intake: { about: 'leads accepted durably over HTTP, against the raw rate of the same two writes', run: intakeFigures },
+  'teams-budget': { about: "one lead to 1,000 contacts within Teams' 50/s, one and two instances, and a send-to-each loop", run: (stack) => budgetFigures(stack.azurite as Azurite) },
   'lead-to-card': { about: 'from the 2xx to the card, one lead a second, instant and realistic stand-ins', run: (stack) => leadToCardFigures(stack.azurite as Azurite) },
   dynamics: { about: 'queued leads written into the Dataverse emulator, free and throttled', run: (stack) => dynamicsWriteFigures(stack.azurite as Azurite) },
   validate: { about: '`validate` end to end', run: (stack) => validateFigures(stack.azurite as Azurite) },
+  footprint: { about: 'idle memory and time to ready of the production build, against the fixed libraries alone', run: footprintFigures },
   reminders: { about: 'the reminder check and the alarm', run: (stack) => reminderFigures(stack.azurite as Azurite) },
 };
 

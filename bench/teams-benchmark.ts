@@ -104,19 +104,6 @@ export async function leadToCardFigures(azurite: Azurite): Promise<Figure[]> {
   ];
 }
 
-/** One lead to `recipients` personal chats with Teams' limits enforced: seconds until the last card. */
-export async function measureFanOut(azurite: Azurite, recipients: number, messagesPerSecond: number): Promise<{ seconds: number; throttled: number; peak: number }> {
-  const rig = await startRig(azurite, recipients, messagesPerSecond);
-  try {
-    const started = performance.now();
-    await postLead(rig, 0);
-    await until(() => new Set(rig.connector.delivered.map((d) => d.conversationId)).size >= recipients);
-    return { seconds: (performance.now() - started) / 1000, throttled: rig.connector.throttled, peak: rig.connector.peakPerSecond() };
-  } finally {
-    await rig.stop();
-  }
-}
-
 /**
  * `validate` end to end, as an admin types it: from the message reaching /api/messages until the
  * report card's last update says every check passed (sign-in, WhoAmI, a test lead written, its

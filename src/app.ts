@@ -32,6 +32,7 @@ import { registerRoutes } from './teams/routes';
 import { cardCopies } from './teams/update-card-copies';
 import { DeliveryStore } from './conversations/delivery-store';
 import { InstallationStore } from './conversations/installation-store';
+import { SendBudget, type ShareBook } from './conversations/send-budget';
 import { SendLimiter } from './conversations/send-limiter';
 import { teamsNotifier } from './teams/teams-notifier';
 import { turnTakers } from './conversations/turn-takers';
@@ -46,8 +47,9 @@ import { readExpiryFromGraph } from './reminders/read-expiry-from-graph';
 import { ReminderScheduler } from './reminders/reminder-scheduler';
 import { SignInAlarm, type SignInAlarmDeps } from './pipeline/sign-in-alarm';
 import { StorageLease } from './storage/storage-lease';
+import { SharedDocument } from './storage/shared-document';
 import { startAzureMonitor } from './telemetry/azure-monitor';
-import type { Clock } from './timing/clock';
+import { systemClock, type Clock } from './timing/clock';
 import { recordRequests } from './telemetry/record-requests';
 
 export interface AppDeps {
@@ -145,6 +147,16 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     logger,
   });
   const instanceId = deps.instanceId ?? randomUUID();
+  // TEAMS_MESSAGES_PER_SECOND is for the app: the instances share it through storage. On the
+  // system clock whatever the tests move, like the limiter it paces: a rate is real time.
+  const budget = new SendBudget({
+    book: new SharedDocument<ShareBook>(storage.state, 'send-budget', 'teams'),
+    limiter,
+    instanceId,
+    total: settings.teamsMessagesPerSecond,
+    clock: systemClock,
+    logger,
+  });
   const reminders = new ReminderScheduler({
     tracker: credentials,
     lease: new StorageLease(storage.state, 'reminders', instanceId, now),
@@ -287,6 +299,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
         });
       });
       if (deps.backgroundWork !== false) {
+        await budget.start();
         importer?.start();
         worker.start();
         reminders.start();
@@ -308,6 +321,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
         server.server.closeIdleConnections();
       });
       await Promise.all([importer?.stop(), worker.stop(), reminders.stop(), waitingAlarm.stop(), sweep.stop(), turnPasser.stop()]);
+      if (deps.backgroundWork !== false) await budget.stop();
       await alarm.stop();
       await transport.close();
       // Last: what the stop itself recorded goes out too.

@@ -90,7 +90,7 @@ const eachSetting = z.object({
     for (const problem of read.problems ?? []) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `LEAD_ROUTES_FILE ${problem}` });
     return read.routes ?? [];
   }),
-  TEAMS_MESSAGES_PER_SECOND: withDefault(30, wholeNumber('TEAMS_MESSAGES_PER_SECOND', 1, 50)),
+  TEAMS_MESSAGES_PER_SECOND: withDefault(50, wholeNumber('TEAMS_MESSAGES_PER_SECOND', 1, 50)),
   // The bot's registration is checked as a whole, by checkBotRegistration.
   BOT_ID: optional(asGiven),
   BOT_PASSWORD: optional(asGiven),

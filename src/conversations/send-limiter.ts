@@ -11,46 +11,148 @@ export const CONVERSATION_LIMITS: readonly { readonly count: number; readonly ms
 const LONGEST_WINDOW_MS = 3_600_000;
 /** Timers and clocks are coarse: a send lands this much after a window's edge, never on it. */
 const EDGE_MS = 5;
+/** Teams counts the app's requests per second. */
+export const APP_WINDOW_MS = 1_000;
+/**
+ * Sends are counted from when their requests ended, after Teams counted them: the window's edge
+ * needs room only for clocks counting whole milliseconds.
+ */
+const APP_EDGE_MS = 2;
+
+/** What `send` resolves when its `prepare` said not to send. */
+export const NOT_SENT = Symbol('not sent');
+
+/** A limiter that sent within this long, or has sends waiting, still wants its share of the app's budget. */
+const WANTING_MS = 1_000;
 
 /**
- * Keeps proactive sends within Teams' limits: at most `perSecond` for the app, and the
- * per-conversation windows above (7 in 1 s, 8 in 2 s, 60 in 30 s, 1,800 in an hour). Senders
- * take turns in order, and each turn is timed from when the previous sends really went, so a
- * late timer never lets sends bunch up.
+ * Keeps proactive sends within Teams' limits: at most `perSecond` for the app in any second (this
+ * instance's share of it, see SendBudget, which may change it at any time), spread evenly, and the
+ * per-conversation windows above (7 in 1 s, 8 in 2 s, 60 in 30 s, 1,800 in an hour). Senders take
+ * turns in order, and each turn is timed from when the previous sends really went, so a late
+ * timer never lets sends bunch up.
  */
 export class SendLimiter {
-  private turn: Promise<void> = Promise.resolve();
-  private lastSend = 0;
+  private turn: Promise<unknown> = Promise.resolve();
+  /** Resolves when the last turn asked for began. */
+  private turnStarted: Promise<void> = Promise.resolve();
+  private lastSend = -Infinity;
+  /** This instance's sends within the app window, oldest first: when each request ended (Infinity while in flight). */
+  private readonly appSends: { endedAt: number }[] = [];
   /** When messages went to each conversation within the longest window, oldest first. */
   private readonly sentTo = new Map<string, number[]>();
   private pausedUntil = 0;
+  private waiting = 0;
+  private changed = new AbortController();
+  /** Told when sends start waiting after a quiet spell (the budget asks for this instance's share at once). */
+  onDemand: (() => void) | undefined;
 
   constructor(
-    private readonly perSecond: number,
+    private perSecond: number,
     private readonly clock: Clock = systemClock,
   ) {}
 
-  /** Resolves when a message to this conversation may be sent; counts it as sent. */
-  take(conversationId: string): Promise<void> {
-    const mine = this.turn.then(async () => {
-      const sent = this.recentSends(conversationId);
-      let earliest = Math.max(this.lastSend + 1000 / this.perSecond, this.pausedUntil);
-      for (const limit of CONVERSATION_LIMITS) {
-        const oldestInWindow = sent[sent.length - limit.count];
-        if (oldestInWindow !== undefined) earliest = Math.max(earliest, oldestInWindow + limit.ms + EDGE_MS);
-      }
-      const wait = earliest - this.clock.now();
-      if (wait > 0) await this.clock.sleep(wait);
-      this.lastSend = this.clock.now();
-      sent.push(this.lastSend);
+  /** Messages per second this instance may send now; 0 stops it until the rate rises. */
+  get rate(): number {
+    return this.perSecond;
+  }
+
+  set rate(perSecond: number) {
+    if (perSecond === this.perSecond) return;
+    this.perSecond = perSecond;
+    // A turn waiting on the old rate works its time out again with the new one.
+    this.wake();
+  }
+
+  /** Sends are waiting, or went a moment ago: this instance wants its share of the app's budget. */
+  get wanting(): boolean {
+    return this.waiting > 0 || this.clock.now() - this.lastSend < WANTING_MS;
+  }
+
+  /**
+   * Makes `request` (one message to this conversation) when Teams' limits allow, and resolves
+   * with its answer. `prepare` (a record kept before sending, say) runs within the turn, while it
+   * waits, so the message goes at once after it; when it resolves false nothing is sent or
+   * counted, and `send` resolves NOT_SENT. The app window counts each message from when its
+   * request ended: at or after Teams counted it, however long it took to get there.
+   */
+  send<T>(conversationId: string, request: () => Promise<T>): Promise<T>;
+  send<T>(conversationId: string, request: () => Promise<T>, prepare: () => Promise<boolean>): Promise<T | typeof NOT_SENT>;
+  async send<T>(conversationId: string, request: () => Promise<T>, prepare?: () => Promise<boolean>): Promise<T | typeof NOT_SENT> {
+    const quiet = !this.wanting;
+    this.waiting++;
+    if (quiet) this.onDemand?.();
+    // Each prepare starts as the turn before this one does, so at most two are ahead of their
+    // sends, and a record slower than the gap between sends does not slow the sends down.
+    const ahead = this.turnStarted;
+    let started = (): void => undefined;
+    this.turnStarted = new Promise<void>((resolve) => {
+      started = resolve;
     });
-    this.turn = mine;
-    return mine;
+    const preparing = prepare === undefined ? undefined : ahead.then(prepare);
+    preparing?.catch(() => undefined); // awaited in the turn; not unhandled meanwhile
+    const mine = this.turn.then(async () => {
+      started();
+      try {
+        const prepared = preparing;
+        for (;;) {
+          const wait = this.earliest(conversationId) - this.clock.now();
+          if (wait <= 0) break;
+          const changed = this.changed.signal;
+          if (wait === Infinity) await new Promise((resolve) => { changed.addEventListener('abort', resolve, { once: true }); });
+          else await this.clock.sleep(wait, changed).catch(() => undefined);
+        }
+        if (prepared !== undefined && !(await prepared)) return undefined;
+        this.lastSend = this.clock.now();
+        this.recentSends(conversationId).push(this.lastSend);
+        const sent = { endedAt: Infinity };
+        this.appSends.push(sent);
+        return sent;
+      } finally {
+        this.waiting--;
+      }
+    });
+    this.turn = mine.then(
+      () => undefined,
+      () => undefined,
+    );
+    const sent = await mine;
+    if (sent === undefined) return NOT_SENT;
+    try {
+      return await request();
+    } finally {
+      sent.endedAt = this.clock.now();
+      this.wake();
+    }
+  }
+
+  /** The turn waiting works its time out again: the rate changed, or a request ended. */
+  private wake(): void {
+    const changed = this.changed;
+    this.changed = new AbortController();
+    changed.abort();
   }
 
   /** Teams answered 429: nobody sends until it said to come back. */
   pause(ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + ms);
+  }
+
+  /** When the next message to this conversation may go; Infinity while the rate is under one a second. */
+  private earliest(conversationId: string): number {
+    const perWindow = Math.floor(this.perSecond);
+    if (perWindow <= 0) return Infinity;
+    while (this.appSends.length > 0 && (this.appSends[0]?.endedAt ?? 0) <= this.clock.now() - APP_WINDOW_MS - APP_EDGE_MS) this.appSends.shift();
+    const sent = this.recentSends(conversationId);
+    let earliest = Math.max(this.lastSend + 1000 / this.perSecond, this.pausedUntil);
+    // Spread evenly, a send can still make perSecond + 1 within one second: the window says no.
+    const oldestInAppWindow = this.appSends[this.appSends.length - perWindow];
+    if (oldestInAppWindow !== undefined) earliest = Math.max(earliest, oldestInAppWindow.endedAt + APP_WINDOW_MS + APP_EDGE_MS);
+    for (const limit of CONVERSATION_LIMITS) {
+      const oldestInWindow = sent[sent.length - limit.count];
+      if (oldestInWindow !== undefined) earliest = Math.max(earliest, oldestInWindow + limit.ms + EDGE_MS);
+    }
+    return earliest;
   }
 
   private recentSends(conversationId: string): number[] {

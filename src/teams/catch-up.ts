@@ -58,9 +58,10 @@ export async function catchUp(chat: Installation, deps: CatchUpDeps): Promise<nu
     await deliverLeadCard(only, chat, card, deps);
   } else if (missed.length > 1) {
     const sorted = [...missed].sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
-    await deps.limiter.take(chat.conversationId);
-    await inConversation(deps.adapter, deps.botAppId, chat.reference, (context) =>
-      context.sendActivity({ attachments: [CardFactory.adaptiveCard(catchUpCard(sorted))], summary: `${String(missed.length)} leads you missed` }),
+    await deps.limiter.send(chat.conversationId, () =>
+      inConversation(deps.adapter, deps.botAppId, chat.reference, (context) =>
+        context.sendActivity({ attachments: [CardFactory.adaptiveCard(catchUpCard(sorted))], summary: `${String(missed.length)} leads you missed` }),
+      ),
     );
   }
   if (missed.length > 0) log.info({ leads: missed.length }, 'caught a new chat up on the leads it missed');

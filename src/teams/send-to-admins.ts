@@ -33,9 +33,8 @@ export function adminMessenger(deps: AdminMessengerDeps): AdminMessenger {
       const chats = await adminChats();
       let sent = 0;
       for (const chat of chats) {
-        await deps.limiter.take(chat.conversationId);
         try {
-          await inConversation(deps.adapter, deps.botAppId, chat.reference, (context) => context.sendActivity(activity));
+          await deps.limiter.send(chat.conversationId, () => inConversation(deps.adapter, deps.botAppId, chat.reference, (context) => context.sendActivity(activity)));
           sent++;
         } catch (err) {
           deps.logger.warn({ err, conversationId: chat.conversationId, what }, 'could not reach an admin in Teams');

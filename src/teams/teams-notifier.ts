@@ -12,7 +12,7 @@ import { inConversation } from './proactive';
 import type { DeliveryStore } from '../conversations/delivery-store';
 import type { Installation, InstallationStore } from '../conversations/installation-store';
 import { resolveRecipients } from '../conversations/resolve-recipients';
-import type { SendLimiter } from '../conversations/send-limiter';
+import { NOT_SENT, type SendLimiter } from '../conversations/send-limiter';
 import type { AdminMessenger } from '../conversations/admin-messenger';
 import type { Telemetry } from '../telemetry/telemetry';
 import type { AppInstaller, InstallOutcome } from '../conversations/app-installer';
@@ -200,14 +200,25 @@ export async function deliverLeadCard(lead: StoredLead, target: Installation, ca
   let throttledMs = 0;
   let mustTake = true;
   for (;;) {
-    await deps.limiter.take(target.conversationId);
-    // Taken just before Teams is asked, so only a send really in flight when an instance dies is left as `sending`.
-    if (mustTake && !(await deps.deliveries.start(lead.id, target.conversationId, deps.now()))) return taken(lead, target, deps);
-    mustTake = false;
-    let activityId: string | undefined;
+    // Taken in the limiter's turn, just before Teams is asked, so only a send really in flight
+    // when an instance dies is left as `sending`. A failed record stays a storage failure.
+    let recordFailed: { readonly error: unknown } | undefined;
+    const take = async (): Promise<boolean> => {
+      if (!mustTake) return true;
+      try {
+        mustTake = !(await deps.deliveries.start(lead.id, target.conversationId, deps.now()));
+        return !mustTake;
+      } catch (error) {
+        recordFailed = { error };
+        return false;
+      }
+    };
+    let sent: string | undefined | typeof NOT_SENT;
     try {
-      activityId = await inConversation(deps.adapter, deps.botAppId, target.reference, async (context) =>
-        (await context.sendActivity({ attachments: [card], summary: 'New marketplace lead' }))?.id,
+      sent = await deps.limiter.send(
+        target.conversationId,
+        () => inConversation(deps.adapter, deps.botAppId, target.reference, async (context) => (await context.sendActivity({ attachments: [card], summary: 'New marketplace lead' }))?.id),
+        take,
       );
     } catch (error) {
       const status = statusOf(error);
@@ -246,9 +257,11 @@ export async function deliverLeadCard(lead: StoredLead, target: Installation, ca
       await sleep(wait);
       continue;
     }
+    if (recordFailed !== undefined) throw recordFailed.error;
+    if (sent === NOT_SENT) return taken(lead, target, deps);
     // Teams has the card. Should storage fail now, the pass fails and is retried, and the card,
     // still taken as `sending`, is not sent again.
-    await record('sent', activityId);
+    await record('sent', sent);
     return 'sent';
   }
   await record('failed', undefined, lastError);

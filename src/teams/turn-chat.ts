@@ -18,8 +18,7 @@ export function chatOf(turn: TurnContext, deps: ChatDeps): Chat {
   return {
     conversationId,
     async say(message) {
-      await deps.limiter.take(conversationId);
-      const sent = typeof message === 'string' ? await turn.sendActivity(message) : await turn.sendActivity(activityOf(message));
+      const sent = await deps.limiter.send(conversationId, () => (typeof message === 'string' ? turn.sendActivity(message) : turn.sendActivity(activityOf(message))));
       return sent?.id;
     },
     later: () => laterChat(TurnContext.getConversationReference(turn.activity), deps),
@@ -31,12 +30,10 @@ export function laterChat(reference: Partial<ConversationReference>, deps: ChatD
   const conversationId = conversationIdOf(reference.conversation?.id ?? '');
   return {
     async say(message) {
-      await deps.limiter.take(conversationId);
-      return inConversation(deps.adapter, deps.botAppId, reference, async (context) => (await context.sendActivity(activityOf(message)))?.id);
+      return deps.limiter.send(conversationId, () => inConversation(deps.adapter, deps.botAppId, reference, async (context) => (await context.sendActivity(activityOf(message)))?.id));
     },
     async replace(messageId, message) {
-      await deps.limiter.take(conversationId);
-      await inConversation(deps.adapter, deps.botAppId, reference, (context) => context.updateActivity({ ...activityOf(message), id: messageId }));
+      await deps.limiter.send(conversationId, () => inConversation(deps.adapter, deps.botAppId, reference, (context) => context.updateActivity({ ...activityOf(message), id: messageId })));
     },
   };
 }

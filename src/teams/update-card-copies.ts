@@ -26,10 +26,13 @@ export async function updateCardCopies(leadId: string, card: AdaptiveCardJson, d
   for (const copy of copies) {
     const installation = await deps.installations.get(copy.conversationId);
     if (installation === undefined) continue;
-    await deps.limiter.take(copy.conversationId);
-    await inConversation(deps.adapter, deps.botAppId, installation.reference, (context) =>
-      context.updateActivity({ type: 'message', id: copy.activityId, attachments: [CardFactory.adaptiveCard(card)] }),
-    ).catch((error: unknown) => {
+    await deps.limiter
+      .send(copy.conversationId, () =>
+        inConversation(deps.adapter, deps.botAppId, installation.reference, (context) =>
+          context.updateActivity({ type: 'message', id: copy.activityId, attachments: [CardFactory.adaptiveCard(card)] }),
+        ),
+      )
+      .catch((error: unknown) => {
       deps.logger.warn({ leadId, err: error }, 'a copy of the lead card could not be updated');
     });
   }

@@ -1,4 +1,4 @@
-import { SendLimiter } from '../../src/conversations/send-limiter';
+import { NOT_SENT, SendLimiter } from '../../src/conversations/send-limiter';
 import { ManualClock } from '../support/manual-clock';
 
 /** The most sends inside any window of `ms`. */
@@ -14,7 +14,7 @@ function peak(times: readonly number[], ms: number): number {
 /** Asks for `count` turns at once and moves the clock until all are granted; when each went. */
 async function sendAll(limiter: SendLimiter, clock: ManualClock, conversations: readonly string[]): Promise<number[]> {
   const times: number[] = [];
-  const all = Promise.all(conversations.map((c) => limiter.take(c).then(() => times.push(clock.now()))));
+  const all = Promise.all(conversations.map((c) => limiter.send(c, () => Promise.resolve(times.push(clock.now())))));
   while (times.length < conversations.length) await clock.advance(10);
   await all;
   return times;
@@ -53,5 +53,55 @@ describe('the send limiter', () => {
     const [sent] = await sendAll(limiter, clock, ['b:other-chat']);
     expect((sent ?? 0) - started).toBeGreaterThanOrEqual(300);
     expect((sent ?? 0) - started).toBeLessThan(320);
+  });
+});
+
+describe('the send limiter under a changing share', () => {
+  it('holds sends while the rate is 0 and lets them go as soon as it rises', async () => {
+    const clock = new ManualClock();
+    const limiter = new SendLimiter(0, clock);
+    const sent: number[] = [];
+    const all = Promise.all(['a', 'b'].map((c) => limiter.send(c, () => Promise.resolve(sent.push(clock.now())))));
+    await clock.advance(5_000);
+    expect(sent).toEqual([]);
+    expect(limiter.wanting).toBe(true);
+    const raised = clock.now();
+    limiter.rate = 10;
+    while (sent.length < 2) await clock.advance(10);
+    await all;
+    expect(sent[0]).toBe(raised);
+    expect((sent[1] ?? 0) - raised).toBeGreaterThanOrEqual(100);
+    expect((sent[1] ?? 0) - raised).toBeLessThan(120);
+  });
+
+  it('counts each request from when it ended: however long the requests take, no more than the rate end within a second', async () => {
+    const clock = new ManualClock();
+    const limiter = new SendLimiter(5, clock);
+    const ended: number[] = [];
+    // Every other request takes 300 ms to reach Teams; the others arrive at once.
+    const all = Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        limiter.send(`chat-${String(i)}`, async () => {
+          await clock.sleep(i % 2 === 0 ? 300 : 0);
+          ended.push(clock.now());
+        }),
+      ),
+    );
+    while (ended.length < 20) await clock.advance(10);
+    await all;
+    ended.sort((a, b) => a - b);
+    expect(peak(ended, 1000)).toBeLessThanOrEqual(5);
+  });
+
+  it('does not send, nor count, what prepare turned down', async () => {
+    const clock = new ManualClock();
+    const limiter = new SendLimiter(1, clock);
+    const request = jest.fn(() => Promise.resolve('sent'));
+    expect(await limiter.send('chat', request, () => Promise.resolve(false))).toBe(NOT_SENT);
+    expect(request).not.toHaveBeenCalled();
+    // Nothing was counted: the next goes at once.
+    const started = clock.now();
+    expect(await limiter.send('chat', request, () => Promise.resolve(true))).toBe('sent');
+    expect(clock.now()).toBe(started);
   });
 });

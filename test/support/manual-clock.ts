@@ -18,12 +18,20 @@ export class ManualClock implements Clock {
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
-      const sleeper = { at: this.current + Math.max(0, ms), wake: resolve };
-      this.sleepers.push(sleeper);
-      signal?.addEventListener('abort', () => {
+      const aborted = (): void => {
         this.sleepers.splice(this.sleepers.indexOf(sleeper), 1);
         reject(new DOMException('The operation was aborted', 'AbortError'));
-      });
+      };
+      // Woken, it no longer listens: an abort after that must not take another sleeper.
+      const sleeper = {
+        at: this.current + Math.max(0, ms),
+        wake: () => {
+          signal?.removeEventListener('abort', aborted);
+          resolve();
+        },
+      };
+      this.sleepers.push(sleeper);
+      signal?.addEventListener('abort', aborted, { once: true });
     });
   }
 

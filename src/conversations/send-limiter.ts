@@ -19,6 +19,11 @@ export const APP_WINDOW_MS = 1_000;
  */
 const APP_EDGE_MS = 2;
 
+/** A message sent: Teams counts it by then (Infinity while its request is in flight). */
+interface Sent {
+  endedAt: number;
+}
+
 /** What `send` resolves when its `prepare` said not to send. */
 export const NOT_SENT = Symbol('not sent');
 
@@ -29,18 +34,18 @@ const WANTING_MS = 1_000;
  * Keeps proactive sends within Teams' limits: at most `perSecond` for the app in any second (this
  * instance's share of it, see SendBudget, which may change it at any time), spread evenly, and the
  * per-conversation windows above (7 in 1 s, 8 in 2 s, 60 in 30 s, 1,800 in an hour). Senders take
- * turns in order, and each turn is timed from when the previous sends really went, so a late
- * timer never lets sends bunch up.
+ * turns in order. Windows count each message from when its request ended, by which time Teams has
+ * counted it, so a request slow to get there never makes one too many in Teams' window.
  */
 export class SendLimiter {
   private turn: Promise<unknown> = Promise.resolve();
   /** Resolves when the last turn asked for began. */
   private turnStarted: Promise<void> = Promise.resolve();
   private lastSend = -Infinity;
-  /** This instance's sends within the app window, oldest first: when each request ended (Infinity while in flight). */
-  private readonly appSends: { endedAt: number }[] = [];
-  /** When messages went to each conversation within the longest window, oldest first. */
-  private readonly sentTo = new Map<string, number[]>();
+  /** This instance's sends within the app window, oldest first. */
+  private readonly appSends: Sent[] = [];
+  /** Messages to each conversation within the longest window, oldest first. */
+  private readonly sentTo = new Map<string, Sent[]>();
   private pausedUntil = 0;
   private waiting = 0;
   private changed = new AbortController();
@@ -104,8 +109,8 @@ export class SendLimiter {
         }
         if (prepared !== undefined && !(await prepared)) return undefined;
         this.lastSend = this.clock.now();
-        this.recentSends(conversationId).push(this.lastSend);
-        const sent = { endedAt: Infinity };
+        const sent: Sent = { endedAt: Infinity };
+        this.recentSends(conversationId).push(sent);
         this.appSends.push(sent);
         return sent;
       } finally {
@@ -150,18 +155,18 @@ export class SendLimiter {
     if (oldestInAppWindow !== undefined) earliest = Math.max(earliest, oldestInAppWindow.endedAt + APP_WINDOW_MS + APP_EDGE_MS);
     for (const limit of CONVERSATION_LIMITS) {
       const oldestInWindow = sent[sent.length - limit.count];
-      if (oldestInWindow !== undefined) earliest = Math.max(earliest, oldestInWindow + limit.ms + EDGE_MS);
+      if (oldestInWindow !== undefined) earliest = Math.max(earliest, oldestInWindow.endedAt + limit.ms + EDGE_MS);
     }
     return earliest;
   }
 
-  private recentSends(conversationId: string): number[] {
+  private recentSends(conversationId: string): Sent[] {
     const horizon = this.clock.now() - LONGEST_WINDOW_MS;
     for (const [id, times] of this.sentTo) {
-      if ((times.at(-1) ?? 0) <= horizon) this.sentTo.delete(id); // a conversation quiet for an hour
+      if ((times.at(-1)?.endedAt ?? 0) <= horizon) this.sentTo.delete(id); // a conversation quiet for an hour
     }
     const sent = this.sentTo.get(conversationId) ?? [];
-    while (sent.length > 0 && (sent[0] ?? 0) <= horizon) sent.shift();
+    while (sent.length > 0 && (sent[0]?.endedAt ?? 0) <= horizon) sent.shift();
     this.sentTo.set(conversationId, sent);
     return sent;
   }

@@ -46,19 +46,19 @@ async function main(): Promise<void> {
 
   const started = performance.now();
   const results: Judged[] = [];
-  // One Azurite for the run: each part keeps to tables and queues of its own.
-  const stack = await startLocalStack();
-  try {
-    for (const name of names) {
-      const part = PARTS[name] as Part;
+  // A fresh Azurite for each part: one grown by the part before would slow the next.
+  for (const name of names) {
+    const part = PARTS[name] as Part;
+    const stack = await startLocalStack();
+    try {
       const began = performance.now();
       const figures = (await part.run(stack)).map((f) => judge(name, f));
       results.push(...figures);
       process.stdout.write(`\n${name} (${part.about}; ${((performance.now() - began) / 1000).toFixed(0)} s)\n`);
       for (const figure of figures) process.stdout.write(formatFigure(figure));
+    } finally {
+      await stack.stop();
     }
-  } finally {
-    await stack.stop();
   }
 
   const missed = results.filter((r) => r.pass === false);

@@ -270,7 +270,7 @@ resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2
 //   LEAD_TABLE_NAME                  Partner Center's table name
 //   LEAD_TABLE_POLL_SECONDS          60 s
 //   LEAD_TABLE_IMPORT_FROM           new rows only: history is imported by choice
-//   TEAMS_MESSAGES_PER_SECOND        30, under Teams' 50 per app per tenant
+//   TEAMS_MESSAGES_PER_SECOND        50, Teams' limit per app per tenant, shared by all instances
 //   REMINDER_CHECK_MINUTES           hourly
 //   GRAPH_URL                        follows DYNAMICS_AUTHORITY_HOST's cloud
 //   DYNAMICS_PASSWORD_MAX_AGE_DAYS   90, Microsoft 365's default

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { createApp, type App } from '../src/app';
-import { loadSettings } from '../src/config/settings';
+import { loadSettings, type Settings } from '../src/config/settings';
 import { createLogger } from '../src/logging/create-logger';
 import type { Azurite } from '../emulators/azurite';
 import type { BotConnectorEmulator } from '../emulators/bot-connector';
 import type { DataverseEmulator } from '../emulators/dataverse';
 import type { Directory } from '../emulators/identity-provider';
-import { startLocalStack } from '../emulators/local-stack';
+import { startLocalStack, type LocalStack } from '../emulators/local-stack';
 
 export interface Rig {
   readonly app: App;
@@ -27,22 +27,25 @@ export interface RigOptions {
   readonly prepare?: (app: App, connector: BotConnectorEmulator) => Promise<unknown>;
 }
 
-/** One bot instance as deployed (default worker pacing), its Dynamics and its Teams, on loopback. */
-export async function startRig(azurite: Azurite, options: RigOptions = {}): Promise<Rig> {
+/**
+ * Dynamics and Teams (the Bot Connector emulator answering 429 past 50 per second for the app) on
+ * loopback over `azurite`, and the bot's settings for them on a storage prefix of their own.
+ */
+export async function startBenchStack(azurite: Azurite, env: Record<string, string> = {}, directory?: Directory): Promise<{ stack: LocalStack; connector: BotConnectorEmulator; key: string; settings: Settings }> {
   const stack = await startLocalStack({
     storage: { connectionString: azurite.connectionString },
     dynamics: true,
     teams: { appPerSecond: 50 },
-    ...(options.directory === undefined ? {} : { directory: options.directory }),
+    ...(directory === undefined ? {} : { directory }),
   });
-  const connector = stack.connector as BotConnectorEmulator;
   const key = randomBytes(18).toString('base64url');
-  const settings = loadSettings({
-    ...stack.settings,
-    STORAGE_NAME_PREFIX: `bench${randomBytes(3).toString('hex')}`,
-    LEAD_INTAKE_KEY: key,
-    ...options.env,
-  });
+  const settings = loadSettings({ ...stack.settings, STORAGE_NAME_PREFIX: `bench${randomBytes(3).toString('hex')}`, LEAD_INTAKE_KEY: key, ...env });
+  return { stack, connector: stack.connector as BotConnectorEmulator, key, settings };
+}
+
+/** One bot instance as deployed (default worker pacing), its Dynamics and its Teams, on loopback. */
+export async function startRig(azurite: Azurite, options: RigOptions = {}): Promise<Rig> {
+  const { stack, connector, key, settings } = await startBenchStack(azurite, options.env, options.directory);
   const app = createApp(settings, { logger: createLogger('silent'), trustedCertificates: stack.tls.cert, ...(options.now === undefined ? {} : { now: options.now }) });
   await app.storage.ensureCreated();
   await options.prepare?.(app, connector);

@@ -10,7 +10,7 @@ import type { Azurite } from '../emulators/azurite';
 import type { BotConnectorEmulator } from '../emulators/bot-connector';
 import { startLocalStack } from '../emulators/local-stack';
 import { seedSellers } from '../test/support/seed-installations';
-import { postLead } from './bench-rig';
+import { postLead, startBenchStack } from './bench-rig';
 import { until, type Figure } from './figures';
 
 /** Teams' bound for one app in one tenant (docs/domain.md): requests per second. */
@@ -28,13 +28,7 @@ interface FanOut {
  * past 50 per second for the app: seconds from the POST until every chat has the card.
  */
 async function fanOut(azurite: Azurite, recipients: number, instances: number): Promise<FanOut> {
-  const stack = await startLocalStack({ storage: { connectionString: azurite.connectionString }, dynamics: true, teams: { appPerSecond: TEAMS_PER_SECOND } });
-  const connector = stack.connector as BotConnectorEmulator;
-  const key = randomBytes(18).toString('base64url');
-  const settings = loadSettings({
-    ...stack.settings,
-    STORAGE_NAME_PREFIX: `bench${randomBytes(3).toString('hex')}`,
-    LEAD_INTAKE_KEY: key,
+  const { stack, connector, key, settings } = await startBenchStack(azurite, {
     LEAD_CONTACTS: Array.from({ length: recipients }, (_, i) => `seller${String(i)}@contoso.example`).join(';'),
     TEAMS_MESSAGES_PER_SECOND: String(TEAMS_PER_SECOND),
   });

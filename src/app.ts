@@ -134,7 +134,8 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   const deadLetters = new DeadLetters(storage.deadLetterTable, storage.leads, storage.leadQueue);
   const installations = new InstallationStore(storage.installationTable);
   const deliveries = new DeliveryStore(storage.deliveryTable);
-  const limiter = new SendLimiter(settings.teamsMessagesPerSecond);
+  // With background work the budget gives the limiter its share (nothing before); tests driving the work themselves have it all.
+  const limiter = new SendLimiter(deps.backgroundWork === false ? settings.teamsMessagesPerSecond : 0);
   const bot = createBot(settings.bot, installations, logger, now, settings.teamsTenantId, deps.channelAuthority);
   const botAppId = settings.bot?.id ?? '';
   const admins = adminMessenger({ adapter: bot.adapter, botAppId, installations, settings, limiter, logger });
@@ -291,6 +292,8 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     // Without a bot registration nobody outside this machine may talk to the bot: listen on loopback only.
     async start(port = settings.port, host = settings.bot === undefined ? '127.0.0.1' : undefined) {
       await storage.ensureCreated();
+      // Its share of Teams' budget before anything can ask it to send.
+      if (deps.backgroundWork !== false) await budget.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
@@ -299,7 +302,6 @@ export function createApp(settings: Settings, deps: AppDeps): App {
         });
       });
       if (deps.backgroundWork !== false) {
-        await budget.start();
         importer?.start();
         worker.start();
         reminders.start();

@@ -90,8 +90,8 @@ export interface SendBudgetDeps {
  * Keeps this instance's SendLimiter to its share of the app's Teams budget, shared with the other
  * instances through storage they already share: a beat a second (sooner when sends start waiting)
  * rewrites this instance's entry and reads everyone's. An instance that dies stops beating and
- * its share goes to the others within GONE_AFTER_MS; one that cannot beat falls back to the idle
- * share, since the others will soon count it gone.
+ * its share goes to the others within GONE_AFTER_MS; one that cannot beat stops sending before
+ * the others count it gone.
  *
  * Teams counts a second back from each request, so a share that grows waits until every share
  * that shrank for it has had a second to show: sends made before the shrink still count.
@@ -125,6 +125,8 @@ export class SendBudget {
     this.deps.limiter.onDemand = undefined;
     await this.loop;
     await this.beating;
+    // Nothing more goes once its share is the others'.
+    this.apply(0);
     await this.deps.book.update((book) => signOut(book, this.deps.instanceId)).catch(() => undefined);
   }
 
@@ -135,6 +137,7 @@ export class SendBudget {
   }
 
   private async run(): Promise<void> {
+    let beating = false;
     while (!this.stopping.signal.aborted) {
       // Sooner when a share is waiting for the quiet to grow.
       const wait = Math.max(0, Math.min(BEAT_MS, this.quietUntil - this.deps.clock.now()));
@@ -142,7 +145,16 @@ export class SendBudget {
         () => true,
         () => false,
       );
-      if (slept) await this.beat();
+      if (!slept) break;
+      // A beat that hangs (storage not answering) must not keep the share: the others count this
+      // instance gone GONE_AFTER_MS after its last write began, and take its share, idle one too.
+      if (this.deps.clock.now() - this.lastWritten > GONE_AFTER_MS / 2) this.apply(0);
+      if (!beating) {
+        beating = true;
+        void this.beat().finally(() => {
+          beating = false;
+        });
+      }
     }
   }
 
@@ -151,23 +163,26 @@ export class SendBudget {
     const wanting = limiter.wanting;
     // Turning idle shrinks the share before the others can read it and grow theirs.
     if (!wanting) this.apply(Math.min(this.share, idleShare(total)));
+    const began = clock.now();
     try {
-      const found = { before: false };
       const book = await this.deps.book.update((read) => {
-        found.before = read?.instances[instanceId] !== undefined;
-        return signIn(read, instanceId, wanting, this.gone(read, clock.now()));
+        const next = signIn(read, instanceId, wanting, this.gone(read, clock.now()));
+        // Not in the book: counted gone by the others (it could not beat for a while), who have its share now.
+        const current = read?.instances[instanceId] === undefined ? 0 : this.share;
+        // Shrunk before the write lands, as the others may grow theirs as soon as they read it.
+        this.apply(Math.min(current, shareOf(next, instanceId, total, current)));
+        return next;
       });
-      this.lastWritten = clock.now();
+      this.lastWritten = began;
       this.noteShrinks(book, clock.now());
-      // Not in the book: counted gone by the others (it could not beat for a while), who have its share now.
-      const share = shareOf(book, instanceId, total, found.before ? this.share : 0);
+      const share = shareOf(book, instanceId, total, this.share);
       this.apply(share > this.share && clock.now() < this.quietUntil ? this.share : share);
       if (this.failing) this.deps.logger.info('the Teams send budget is shared again');
       this.failing = false;
     } catch (err) {
-      if (!this.failing) this.deps.logger.warn({ err }, 'could not reach the shared Teams send budget; sending at the idle share until it can');
+      if (!this.failing) this.deps.logger.warn({ err }, 'could not reach the shared Teams send budget; no Teams messages from this instance until it can');
       this.failing = true;
-      if (clock.now() - this.lastWritten > GONE_AFTER_MS / 2) this.apply(Math.min(this.share, idleShare(total)));
+      if (clock.now() - this.lastWritten > GONE_AFTER_MS / 2) this.apply(0);
     }
   }
 
@@ -192,7 +207,7 @@ export class SendBudget {
     };
     for (const [id, { entry }] of this.others) {
       const current = book.instances[id];
-      if (entry.wanting && current?.wanting !== true) quiet();
+      if (current === undefined || (entry.wanting && !current.wanting)) quiet();
     }
     const readByAll = readByOthers(book, this.deps.instanceId);
     if (readByAll && !this.readByAll) quiet();

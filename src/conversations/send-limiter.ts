@@ -19,9 +19,28 @@ export const APP_WINDOW_MS = 1_000;
  */
 const APP_EDGE_MS = 2;
 
-/** A message sent: Teams counts it by then (Infinity while its request is in flight). */
+/** A message sent, and when its request ended: Teams counts it by then (Infinity while in flight). */
 interface Sent {
+  readonly sentAt: number;
   endedAt: number;
+}
+
+/** A request still out after this long counts as ended then: a hung one must not hold every send. */
+const IN_FLIGHT_MS = 30_000;
+/** How long before its send a message's record (prepare) may start: about one gap between sends. */
+const PREPARE_WITHIN_MS = 50;
+
+/** When Teams has counted a message by: its request's end, or IN_FLIGHT_MS after it went. */
+function countedBy(sent: Sent): number {
+  return Math.min(sent.endedAt, sent.sentAt + IN_FLIGHT_MS);
+}
+
+/** When a send may go so that fewer than `count` of `sends` are within the `ms` before it. */
+function afterWindow(sends: readonly Sent[], count: number, ms: number): number {
+  if (sends.length < count) return -Infinity;
+  // The count-th latest, however the requests ended out of order.
+  const latest = sends.map(countedBy).sort((a, b) => b - a)[count - 1] ?? -Infinity;
+  return latest + ms;
 }
 
 /** What `send` resolves when its `prepare` said not to send. */
@@ -39,8 +58,6 @@ const WANTING_MS = 1_000;
  */
 export class SendLimiter {
   private turn: Promise<unknown> = Promise.resolve();
-  /** Resolves when the last turn asked for began. */
-  private turnStarted: Promise<void> = Promise.resolve();
   private lastSend = -Infinity;
   /** This instance's sends within the app window, oldest first. */
   private readonly appSends: Sent[] = [];
@@ -87,29 +104,25 @@ export class SendLimiter {
     const quiet = !this.wanting;
     this.waiting++;
     if (quiet) this.onDemand?.();
-    // Each prepare starts as the turn before this one does, so at most two are ahead of their
-    // sends, and a record slower than the gap between sends does not slow the sends down.
-    const ahead = this.turnStarted;
-    let started = (): void => undefined;
-    this.turnStarted = new Promise<void>((resolve) => {
-      started = resolve;
-    });
-    const preparing = prepare === undefined ? undefined : ahead.then(prepare);
-    preparing?.catch(() => undefined); // awaited in the turn; not unhandled meanwhile
     const mine = this.turn.then(async () => {
-      started();
       try {
-        const prepared = preparing;
+        let prepared: Promise<boolean> | undefined;
         for (;;) {
           const wait = this.earliest(conversationId) - this.clock.now();
+          // The record starts only when the send is near: a card long in the wait (a chat's
+          // 30-second window, a 429) is not recorded as being sent meanwhile.
+          if (prepare !== undefined && prepared === undefined && wait <= PREPARE_WITHIN_MS) prepared = prepare();
           if (wait <= 0) break;
           const changed = this.changed.signal;
+          // Woken in time to start the record, when there is one to keep.
+          const until = prepare !== undefined && prepared === undefined ? wait - PREPARE_WITHIN_MS : wait;
           if (wait === Infinity) await new Promise((resolve) => { changed.addEventListener('abort', resolve, { once: true }); });
-          else await this.clock.sleep(wait, changed).catch(() => undefined);
+          else await this.clock.sleep(until, changed).catch(() => undefined);
         }
+        prepared ??= prepare?.();
         if (prepared !== undefined && !(await prepared)) return undefined;
         this.lastSend = this.clock.now();
-        const sent: Sent = { endedAt: Infinity };
+        const sent: Sent = { sentAt: this.lastSend, endedAt: Infinity };
         this.recentSends(conversationId).push(sent);
         this.appSends.push(sent);
         return sent;
@@ -147,26 +160,24 @@ export class SendLimiter {
   private earliest(conversationId: string): number {
     const perWindow = Math.floor(this.perSecond);
     if (perWindow <= 0) return Infinity;
-    while (this.appSends.length > 0 && (this.appSends[0]?.endedAt ?? 0) <= this.clock.now() - APP_WINDOW_MS - APP_EDGE_MS) this.appSends.shift();
-    const sent = this.recentSends(conversationId);
-    let earliest = Math.max(this.lastSend + 1000 / this.perSecond, this.pausedUntil);
-    // Spread evenly, a send can still make perSecond + 1 within one second: the window says no.
-    const oldestInAppWindow = this.appSends[this.appSends.length - perWindow];
-    if (oldestInAppWindow !== undefined) earliest = Math.max(earliest, oldestInAppWindow.endedAt + APP_WINDOW_MS + APP_EDGE_MS);
-    for (const limit of CONVERSATION_LIMITS) {
-      const oldestInWindow = sent[sent.length - limit.count];
-      if (oldestInWindow !== undefined) earliest = Math.max(earliest, oldestInWindow.endedAt + limit.ms + EDGE_MS);
+    const now = this.clock.now();
+    for (let i = this.appSends.length - 1; i >= 0; i--) {
+      if (countedBy(this.appSends[i] as Sent) <= now - APP_WINDOW_MS - APP_EDGE_MS) this.appSends.splice(i, 1);
     }
+    const sent = this.recentSends(conversationId);
+    // Spread evenly, a send can still make perSecond + 1 within one second: the window says no.
+    let earliest = Math.max(this.lastSend + 1000 / this.perSecond, this.pausedUntil, afterWindow(this.appSends, perWindow, APP_WINDOW_MS + APP_EDGE_MS));
+    for (const limit of CONVERSATION_LIMITS) earliest = Math.max(earliest, afterWindow(sent, limit.count, limit.ms + EDGE_MS));
     return earliest;
   }
 
   private recentSends(conversationId: string): Sent[] {
     const horizon = this.clock.now() - LONGEST_WINDOW_MS;
     for (const [id, times] of this.sentTo) {
-      if ((times.at(-1)?.endedAt ?? 0) <= horizon) this.sentTo.delete(id); // a conversation quiet for an hour
+      if (times.every((t) => countedBy(t) <= horizon)) this.sentTo.delete(id); // a conversation quiet for an hour
     }
     const sent = this.sentTo.get(conversationId) ?? [];
-    while (sent.length > 0 && (sent[0]?.endedAt ?? 0) <= horizon) sent.shift();
+    while (sent.length > 0 && countedBy(sent[0] as Sent) <= horizon) sent.shift();
     this.sentTo.set(conversationId, sent);
     return sent;
   }

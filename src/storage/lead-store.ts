@@ -177,7 +177,8 @@ export class LeadStore {
     const ids: string[] = [];
     for await (const e of this.table.listEntities<LeadEntity>({ queryOptions: { filter, select: ['PartitionKey', 'alertedAs'] } })) {
       // A worker records what its cards say before the first goes out: that one has the lead.
-      if (e.alertedAs === undefined) ids.push(e.partitionKey ?? '');
+      // (Azure Tables answers a selected column the row lacks with null; Azurite leaves it out.)
+      if ((e.alertedAs ?? undefined) === undefined) ids.push(e.partitionKey ?? '');
     }
     return ids;
   }

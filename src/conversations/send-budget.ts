@@ -25,8 +25,11 @@ export interface ShareEntry {
 }
 
 export const BEAT_MS = 1_000;
-/** An instance whose entry has not moved on for this long is gone (died); its share is the others'. */
-export const GONE_AFTER_MS = 5 * BEAT_MS;
+/**
+ * An instance whose entry has not moved on for this long is gone (died); its share is the others'.
+ * Long enough that a storage slow for a few seconds does not make live instances gone.
+ */
+export const GONE_AFTER_MS = 10 * BEAT_MS;
 
 /** The book as `me` writes it: its own entry as it is now, the `gone` dropped. */
 export function signIn(book: ShareBook | undefined, me: string, wanting: boolean, gone: ReadonlySet<string>): ShareBook {
@@ -90,8 +93,8 @@ export interface SendBudgetDeps {
  * Keeps this instance's SendLimiter to its share of the app's Teams budget, shared with the other
  * instances through storage they already share: a beat a second (sooner when sends start waiting)
  * rewrites this instance's entry and reads everyone's. An instance that dies stops beating and
- * its share goes to the others within GONE_AFTER_MS; one that cannot beat stops sending before
- * the others count it gone.
+ * its share goes to the others within GONE_AFTER_MS; one that cannot beat falls back to the idle
+ * share before the others count it gone.
  *
  * Teams counts a second back from each request, so a share that grows waits until every share
  * that shrank for it has had a second to show: sends made before the shrink still count.
@@ -147,8 +150,9 @@ export class SendBudget {
       );
       if (!slept) break;
       // A beat that hangs (storage not answering) must not keep the share: the others count this
-      // instance gone GONE_AFTER_MS after its last write began, and take its share, idle one too.
-      if (this.deps.clock.now() - this.lastWritten > GONE_AFTER_MS / 2) this.apply(0);
+      // instance gone GONE_AFTER_MS after its last write began, and take its share. It keeps the
+      // idle share: alerts still go, and one message a second over the budget meets a 429 at worst.
+      if (this.deps.clock.now() - this.lastWritten > GONE_AFTER_MS / 2) this.apply(idleShare(this.deps.total));
       if (!beating) {
         beating = true;
         void this.beat().finally(() => {
@@ -180,9 +184,9 @@ export class SendBudget {
       if (this.failing) this.deps.logger.info('the Teams send budget is shared again');
       this.failing = false;
     } catch (err) {
-      if (!this.failing) this.deps.logger.warn({ err }, 'could not reach the shared Teams send budget; no Teams messages from this instance until it can');
+      if (!this.failing) this.deps.logger.warn({ err }, 'could not reach the shared Teams send budget; sending at the idle share until it can');
       this.failing = true;
-      if (clock.now() - this.lastWritten > GONE_AFTER_MS / 2) this.apply(0);
+      if (clock.now() - this.lastWritten > GONE_AFTER_MS / 2) this.apply(idleShare(total));
     }
   }
 
@@ -221,6 +225,7 @@ export class SendBudget {
   }
 
   private apply(share: number): void {
+    if (share !== this.share) this.deps.logger.debug({ from: this.share, to: share }, 'Teams send share changed');
     this.share = share;
     this.deps.limiter.rate = share;
   }

@@ -284,8 +284,8 @@ export class LeadWorker {
         // Told while the alert went out that the lead may be another worker's: stop before recording it for them.
         lease.lost.throwIfAborted();
         const alertedAt = this.deps.now().toISOString();
-        await this.deps.leads.update(lead.id, { alertedAt });
-        lead = { ...lead, alertedAt };
+        // A round-robin lead passed on while this pass alerted the step before stays open for its next step.
+        if (await this.deps.leads.recordAlerted(lead.id, alertedAt, lead.routing)) lead = { ...lead, alertedAt };
       }
     } finally {
       alerted();

@@ -206,6 +206,25 @@ export class LeadStore {
     }
   }
 
+  /**
+   * Records that the lead's alert reached everyone it could, unless the lead was passed on to
+   * someone else meanwhile (its routing is no longer `routing`, the one alerted): then the pass
+   * for that step alerts them, and finding the alert done would skip them. Returns whether it was
+   * recorded.
+   */
+  async recordAlerted(id: string, at: string, routing: Routing | undefined): Promise<boolean> {
+    for (;;) {
+      const row = await this.table.getEntity<LeadEntity>(id, ROW);
+      if (routing !== undefined && row.routing !== JSON.stringify(routing)) return false;
+      try {
+        await this.table.updateEntity({ partitionKey: id, rowKey: ROW, alertedAt: at }, 'Merge', { etag: row.etag });
+        return true;
+      } catch (error) {
+        if (!isChangedMeanwhile(error)) throw error;
+      }
+    }
+  }
+
   /** Round-robin leads whose contact's time to claim is up at `now`. */
   async offersDue(now: Date): Promise<string[]> {
     const filter = odata`offerUntil ne ${''} and offerUntil le ${now.toISOString()}`;

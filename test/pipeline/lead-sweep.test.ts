@@ -4,6 +4,7 @@ import { leadIdFor } from '../../src/leads/lead-id';
 import { parseHttpsLead } from '../../src/leads/parse-https-lead';
 import { createLogger } from '../../src/logging/create-logger';
 import { LeadSweep, UNQUEUED_AFTER_MS } from '../../src/pipeline/lead-sweep';
+import type { Routing } from '../../src/routing/route-lead';
 import { openStorage, type Storage } from '../../src/storage/storage';
 import { StorageLease } from '../../src/storage/storage-lease';
 import { fixture } from '../support/fixtures';
@@ -58,5 +59,26 @@ describe('leads stored but never queued', () => {
     await storage.leads.update(taken, { status: 'done', doneAt: clock.toISOString() });
     await storage.leads.markQueued(taken, clock);
     expect(await storage.leads.get(taken)).toMatchObject({ status: 'done', queuedAt: clock.toISOString() });
+  });
+});
+
+describe('recording a round-robin alert', () => {
+  const details = parseHttpsLead(fixture('https-appsource-contact-me'));
+  const offered = (contacts: string[]): Routing => ({ kind: 'route', route: 'korea', contacts, chats: [], turn: { order: ['a@contoso.example', 'b@contoso.example'], chats: [], claimWithinMinutes: 10, until: '2026-12-01T09:10:00.000Z', everyone: false } });
+
+  it('is refused for a step the lead was passed on from meanwhile, so the next step still alerts its contact', async () => {
+    const storage = openStorage(loadSettings(testEnv()).storage);
+    await storage.ensureCreated();
+    const id = leadIdFor('passed-on');
+    await storage.leads.create({ ...details, id, origin: 'https', receivedAt: '2026-12-01T09:00:00.000Z' });
+    const first = await storage.leads.route(id, offered(['a@contoso.example']));
+    // Passed on to b while a pass was still alerting a.
+    await storage.leads.passTurn(id, () => offered(['a@contoso.example', 'b@contoso.example']));
+
+    expect(await storage.leads.recordAlerted(id, '2026-12-01T09:10:01.000Z', first)).toBe(false);
+    expect((await storage.leads.get(id))?.alertedAt).toBeUndefined();
+    const current = (await storage.leads.get(id))?.routing;
+    expect(await storage.leads.recordAlerted(id, '2026-12-01T09:10:02.000Z', current)).toBe(true);
+    expect((await storage.leads.get(id))?.alertedAt).toBe('2026-12-01T09:10:02.000Z');
   });
 });

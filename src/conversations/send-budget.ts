@@ -149,10 +149,8 @@ export class SendBudget {
         () => false,
       );
       if (!slept) break;
-      // A beat that hangs (storage not answering) must not keep the share: the others count this
-      // instance gone GONE_AFTER_MS after its last write began, and take its share. It keeps the
-      // idle share: alerts still go, and one message a second over the budget meets a 429 at worst.
-      if (this.deps.clock.now() - this.lastWritten > GONE_AFTER_MS / 2) this.apply(idleShare(this.deps.total));
+      // A beat that hangs (storage not answering) must not keep the share either.
+      this.fallBackIfStale();
       if (!beating) {
         beating = true;
         void this.beat().finally(() => {
@@ -186,7 +184,7 @@ export class SendBudget {
     } catch (err) {
       if (!this.failing) this.deps.logger.warn({ err }, 'could not reach the shared Teams send budget; sending at the idle share until it can');
       this.failing = true;
-      if (clock.now() - this.lastWritten > GONE_AFTER_MS / 2) this.apply(idleShare(total));
+      this.fallBackIfStale();
     }
   }
 
@@ -222,6 +220,15 @@ export class SendBudget {
       this.others.set(id, { entry, at: last?.entry.seen === entry.seen ? last.at : now });
     }
     for (const id of this.others.keys()) if (book.instances[id] === undefined) this.others.delete(id);
+  }
+
+  /**
+   * The others count this instance gone GONE_AFTER_MS after its last write began, and take its
+   * share: well before that, it keeps the idle share only. Alerts still go, and one message a
+   * second over the budget meets a 429 at worst.
+   */
+  private fallBackIfStale(): void {
+    if (this.deps.clock.now() - this.lastWritten > GONE_AFTER_MS / 2) this.apply(idleShare(this.deps.total));
   }
 
   private apply(share: number): void {

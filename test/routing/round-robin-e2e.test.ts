@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startBotConnectorEmulator, type BotConnectorEmulator } from '../../emulators/bot-connector';
 import type { DataverseEmulator } from '../../emulators/dataverse';
 import { TENANT_ID } from '../../emulators/directory';
-import { fixture } from '../support/fixtures';
+import { fixtureFrom } from '../support/fixtures';
 import { ManualClock } from '../support/manual-clock';
 import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
 import { seedChannel, seedSellers } from '../support/seed-installations';
@@ -17,10 +17,7 @@ const SELLER = (i: number): string => `a:conversation-${String(i)}`;
 const CLAIM_MS = 10 * 60_000;
 
 /** A Korean lead of its own (each customer another lead). */
-const koreanLead = (n: number): Record<string, unknown> => {
-  const base = fixture('https-korean-contact');
-  return { ...base, UserDetails: { ...(base.UserDetails as Record<string, unknown>), Email: `customer${String(n)}@woodgrove.example` } };
-};
+const koreanLead = (n: number): Record<string, unknown> => fixtureFrom('https-korean-contact', `customer${String(n)}@woodgrove.example`);
 
 // Three sellers take Korean leads in turn, ten minutes each to claim; then the whole route,
 // their channel included. Two instances share the storage; the clock is the test's.

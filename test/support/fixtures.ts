@@ -8,6 +8,12 @@ export function fixture(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(DIR, `${name}.json`), 'utf8')) as Record<string, unknown>;
 }
 
+/** A fixture sent by another customer (`email`): a lead of its own, not a repeat. */
+export function fixtureFrom(name: string, email: string): Record<string, unknown> {
+  const base = fixture(name);
+  return { ...base, UserDetails: { ...(base.UserDetails as Record<string, unknown>), Email: email } };
+}
+
 export function httpsFixtureNames(): string[] {
   return readdirSync(DIR)
     .filter((f) => f.startsWith('https-'))

@@ -1,7 +1,7 @@
 import { startBotConnectorEmulator, type BotConnectorEmulator } from '../../emulators/bot-connector';
 import type { DataverseEmulator } from '../../emulators/dataverse';
 import { TENANT_ID } from '../../emulators/directory';
-import { fixture } from '../support/fixtures';
+import { fixtureFrom } from '../support/fixtures';
 import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
 import { seedSellers } from '../support/seed-installations';
 import { dynamicsEnv, startDataverse } from '../support/shared-services';
@@ -10,10 +10,7 @@ import { postLead, startTestApp, uniquePrefix, type TestApp } from '../support/t
 const SELLERS = 60;
 const PER_SECOND = 10;
 
-const lead = (n: number): Record<string, unknown> => {
-  const base = fixture('https-appsource-contact-me');
-  return { ...base, UserDetails: { ...(base.UserDetails as Record<string, unknown>), Email: `buyer${String(n)}@fabrikam.example` } };
-};
+const lead = (n: number): Record<string, unknown> => fixtureFrom('https-appsource-contact-me', `buyer${String(n)}@fabrikam.example`);
 
 // Two instances each alert a lead to 60 sellers at the same time, against a Bot Connector that
 // answers 429 past TEAMS_MESSAGES_PER_SECOND for the whole app: together they stay within it.

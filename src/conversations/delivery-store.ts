@@ -16,6 +16,8 @@ export interface Delivery {
   readonly activityId: string | undefined;
   readonly error: string | undefined;
   readonly at: string;
+  /** What the card sent says of the lead in Dynamics ('written', 'pending', 'failed'), so an update skips copies that say it already. */
+  readonly shows?: string | undefined;
 }
 
 /**
@@ -75,5 +77,5 @@ export class DeliveryStore {
 }
 
 function toDelivery(row: Delivery): Delivery {
-  return { leadId: row.leadId, conversationId: row.conversationId, status: row.status, activityId: row.activityId, error: row.error, at: row.at };
+  return { leadId: row.leadId, conversationId: row.conversationId, status: row.status, activityId: row.activityId, error: row.error, at: row.at, shows: row.shows };
 }

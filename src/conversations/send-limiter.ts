@@ -1,11 +1,15 @@
 import { systemClock, type Clock } from '../timing/clock';
 
-/** Teams' limits for one bot in one conversation: at most `count` messages in any `ms` window. */
-export const CONVERSATION_LIMITS: readonly { readonly count: number; readonly ms: number }[] = [
-  { count: 7, ms: 1_000 },
-  { count: 8, ms: 2_000 },
-  { count: 60, ms: 30_000 },
-  { count: 1_800, ms: 3_600_000 },
+/**
+ * Teams' limits for one bot in one conversation: at most `count` messages in any `ms` window.
+ * Updates of messages already sent take a window only up to `forUpdates`, leaving the rest to new
+ * messages: a chat's new lead card never waits for a stream of "now in Dynamics" updates.
+ */
+export const CONVERSATION_LIMITS: readonly { readonly count: number; readonly ms: number; readonly forUpdates: number }[] = [
+  { count: 7, ms: 1_000, forUpdates: 6 },
+  { count: 8, ms: 2_000, forUpdates: 7 },
+  { count: 60, ms: 30_000, forUpdates: 50 },
+  { count: 1_800, ms: 3_600_000, forUpdates: 1_700 },
 ];
 
 const LONGEST_WINDOW_MS = 3_600_000;
@@ -46,25 +50,62 @@ function afterWindow(sends: readonly Sent[], count: number, ms: number): number 
 /** What `send` resolves when its `prepare` said not to send. */
 export const NOT_SENT = Symbol('not sent');
 
-/** A limiter that sent within this long, or has sends waiting, still wants its share of the app's budget. */
-const WANTING_MS = 1_000;
+/**
+ * A limiter that sent within this long, or has sends waiting, still wants its share of the app's
+ * budget: a lead's updates and the next leads' cards follow within seconds, and should not find
+ * the share shrunk to the idle one in between.
+ */
+const WANTING_MS = 5_000;
+/** Conversations quiet for the longest window are forgotten this often. */
+const FORGET_EVERY_MS = 60_000;
+
+export interface SendOptions {
+  /**
+   * A record kept before sending: runs when the send is near (so a message long in the wait is
+   * not recorded as being sent meanwhile), and the message goes at once after it. When it
+   * resolves false nothing is sent or counted, and `send` resolves NOT_SENT.
+   */
+  readonly prepare?: () => Promise<boolean>;
+  /**
+   * An update of a message already sent: it waits behind new messages to the same conversation,
+   * and within the app's turn behind new messages ready as soon, and leaves room in the
+   * conversation's windows (CONVERSATION_LIMITS' forUpdates).
+   */
+  readonly update?: boolean;
+}
+
+/** A send waiting for its turn. */
+interface Waiter {
+  readonly conversationId: string;
+  readonly update: boolean;
+  readonly prepare: (() => Promise<boolean>) | undefined;
+  prepared: Promise<boolean> | undefined;
+  readonly granted: (sent: Sent | undefined) => void;
+  readonly failed: (error: unknown) => void;
+}
 
 /**
  * Keeps proactive sends within Teams' limits: at most `perSecond` for the app in any second (this
  * instance's share of it, see SendBudget, which may change it at any time), spread evenly, and the
- * per-conversation windows above (7 in 1 s, 8 in 2 s, 60 in 30 s, 1,800 in an hour). Senders take
- * turns in order. Windows count each message from when its request ended, by which time Teams has
- * counted it, so a request slow to get there never makes one too many in Teams' window.
+ * per-conversation windows above (7 in 1 s, 8 in 2 s, 60 in 30 s, 1,800 in an hour). Each
+ * conversation waits for its own windows only: one chat at its limit never holds the others.
+ * Sends go in the order they came, new messages before updates; windows count each message from
+ * when its request ended, by which time Teams has counted it, so a request slow to get there
+ * never makes one too many in Teams' window.
  */
 export class SendLimiter {
-  private turn: Promise<unknown> = Promise.resolve();
   private lastSend = -Infinity;
+  /** When a send was last asked for: wanting from then on, before it is even granted. */
+  private lastAsked = -Infinity;
   /** This instance's sends within the app window, oldest first. */
   private readonly appSends: Sent[] = [];
   /** Messages to each conversation within the longest window, oldest first. */
   private readonly sentTo = new Map<string, Sent[]>();
+  private forgotAt = -Infinity;
   private pausedUntil = 0;
-  private waiting = 0;
+  /** Sends waiting for their turn, in the order they came. */
+  private readonly waiters: Waiter[] = [];
+  private dispatching = false;
   private changed = new AbortController();
   /** Told when sends start waiting after a quiet spell (the budget asks for this instance's share at once). */
   onDemand: (() => void) | undefined;
@@ -82,59 +123,30 @@ export class SendLimiter {
   set rate(perSecond: number) {
     if (perSecond === this.perSecond) return;
     this.perSecond = perSecond;
-    // A turn waiting on the old rate works its time out again with the new one.
+    // Waiting sends work their time out again with the new rate.
     this.wake();
   }
 
   /** Sends are waiting, or went a moment ago: this instance wants its share of the app's budget. */
   get wanting(): boolean {
-    return this.waiting > 0 || this.clock.now() - this.lastSend < WANTING_MS;
+    return this.waiters.length > 0 || this.clock.now() - Math.max(this.lastAsked, this.lastSend) < WANTING_MS;
   }
 
   /**
-   * Makes `request` (one message to this conversation) when Teams' limits allow, and resolves
-   * with its answer. `prepare` (a record kept before sending, say) runs within the turn, while it
-   * waits, so the message goes at once after it; when it resolves false nothing is sent or
-   * counted, and `send` resolves NOT_SENT. The app window counts each message from when its
-   * request ended: at or after Teams counted it, however long it took to get there.
+   * Makes `request` (one message to this conversation, or an update of one) when Teams' limits
+   * allow, and resolves with its answer (NOT_SENT when `prepare` said not to send).
    */
-  send<T>(conversationId: string, request: () => Promise<T>): Promise<T>;
-  send<T>(conversationId: string, request: () => Promise<T>, prepare: () => Promise<boolean>): Promise<T | typeof NOT_SENT>;
-  async send<T>(conversationId: string, request: () => Promise<T>, prepare?: () => Promise<boolean>): Promise<T | typeof NOT_SENT> {
+  send<T>(conversationId: string, request: () => Promise<T>, options?: { readonly update?: boolean }): Promise<T>;
+  send<T>(conversationId: string, request: () => Promise<T>, options: SendOptions): Promise<T | typeof NOT_SENT>;
+  async send<T>(conversationId: string, request: () => Promise<T>, options: SendOptions = {}): Promise<T | typeof NOT_SENT> {
     const quiet = !this.wanting;
-    this.waiting++;
+    this.lastAsked = this.clock.now();
     if (quiet) this.onDemand?.();
-    const mine = this.turn.then(async () => {
-      try {
-        let prepared: Promise<boolean> | undefined;
-        for (;;) {
-          const wait = this.earliest(conversationId) - this.clock.now();
-          // The record starts only when the send is near: a card long in the wait (a chat's
-          // 30-second window, a 429) is not recorded as being sent meanwhile.
-          if (prepare !== undefined && prepared === undefined && wait <= PREPARE_WITHIN_MS) prepared = prepare();
-          if (wait <= 0) break;
-          const changed = this.changed.signal;
-          // Woken in time to start the record, when there is one to keep.
-          const until = prepare !== undefined && prepared === undefined ? wait - PREPARE_WITHIN_MS : wait;
-          if (wait === Infinity) await new Promise((resolve) => { changed.addEventListener('abort', resolve, { once: true }); });
-          else await this.clock.sleep(until, changed).catch(() => undefined);
-        }
-        prepared ??= prepare?.();
-        if (prepared !== undefined && !(await prepared)) return undefined;
-        this.lastSend = this.clock.now();
-        const sent: Sent = { sentAt: this.lastSend, endedAt: Infinity };
-        this.recentSends(conversationId).push(sent);
-        this.appSends.push(sent);
-        return sent;
-      } finally {
-        this.waiting--;
-      }
+    const sent = await new Promise<Sent | undefined>((granted, failed) => {
+      this.waiters.push({ conversationId, update: options.update === true, prepare: options.prepare, prepared: undefined, granted, failed });
+      this.wake();
+      void this.dispatch();
     });
-    this.turn = mine.then(
-      () => undefined,
-      () => undefined,
-    );
-    const sent = await mine;
     if (sent === undefined) return NOT_SENT;
     try {
       return await request();
@@ -144,37 +156,110 @@ export class SendLimiter {
     }
   }
 
-  /** The turn waiting works its time out again: the rate changed, or a request ended. */
+  /** Teams answered 429: nobody sends until it said to come back. */
+  pause(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + ms);
+  }
+
+  /** Lets the waiting sends go, one at a time, each as soon as its turn comes. */
+  private async dispatch(): Promise<void> {
+    if (this.dispatching) return;
+    this.dispatching = true;
+    try {
+      while (this.waiters.length > 0) {
+        const next = this.next();
+        const wait = next.at - this.clock.now();
+        const { waiter } = next;
+        if (waiter.prepare !== undefined && waiter.prepared === undefined && wait <= PREPARE_WITHIN_MS) waiter.prepared = waiter.prepare();
+        if (wait > 0) {
+          await this.sleep(waiter.prepare !== undefined && waiter.prepared === undefined ? wait - PREPARE_WITHIN_MS : wait);
+          continue;
+        }
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        try {
+          if (!(await (waiter.prepared ?? waiter.prepare?.() ?? true))) {
+            waiter.granted(undefined);
+            continue;
+          }
+        } catch (error) {
+          waiter.failed(error);
+          continue;
+        }
+        this.lastSend = this.clock.now();
+        const sent: Sent = { sentAt: this.lastSend, endedAt: Infinity };
+        this.recentSends(waiter.conversationId).push(sent);
+        this.appSends.push(sent);
+        waiter.granted(sent);
+      }
+    } finally {
+      this.dispatching = false;
+    }
+  }
+
+  /**
+   * The send whose turn comes first, and when: each conversation's first waiting send (new
+   * messages before updates), at the later of the app's next turn and its conversation's; on a
+   * tie, a new message before an update, then the one that came first.
+   */
+  private next(): { waiter: Waiter; at: number } {
+    const appAt = this.appTurn();
+    const messagesWaiting = new Set(this.waiters.filter((w) => !w.update).map((w) => w.conversationId));
+    const seen = new Set<string>();
+    let best: { waiter: Waiter; at: number } | undefined;
+    for (const waiter of this.waiters) {
+      const key = `${waiter.update ? 'u' : 'm'} ${waiter.conversationId}`;
+      if (seen.has(key) || (waiter.update && messagesWaiting.has(waiter.conversationId))) continue;
+      seen.add(key);
+      const at = Math.max(appAt, this.conversationTurn(waiter));
+      if (best === undefined || at < best.at || (at === best.at && best.waiter.update && !waiter.update)) best = { waiter, at };
+      // Nothing goes before the app's next turn, and a new message there is not passed.
+      if (at === appAt && !waiter.update) break;
+    }
+    // There is always one: the first waiter is its conversation's first.
+    return best ?? { waiter: this.waiters[0] as Waiter, at: appAt };
+  }
+
+  /** Sleeps `ms`, or until something changes (a send waiting, a request ended, the rate). */
+  private async sleep(ms: number): Promise<void> {
+    const changed = this.changed.signal;
+    if (ms === Infinity) await new Promise((resolve) => { changed.addEventListener('abort', resolve, { once: true }); });
+    else await this.clock.sleep(ms, changed).catch(() => undefined);
+  }
+
+  /** Whoever waits works their time out again. */
   private wake(): void {
     const changed = this.changed;
     this.changed = new AbortController();
     changed.abort();
   }
 
-  /** Teams answered 429: nobody sends until it said to come back. */
-  pause(ms: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + ms);
-  }
-
-  /** When the next message to this conversation may go; Infinity while the rate is under one a second. */
-  private earliest(conversationId: string): number {
+  /** When the app may send next, whatever the conversation; Infinity while the rate is under one a second. */
+  private appTurn(): number {
     const perWindow = Math.floor(this.perSecond);
     if (perWindow <= 0) return Infinity;
     const now = this.clock.now();
     for (let i = this.appSends.length - 1; i >= 0; i--) {
       if (countedBy(this.appSends[i] as Sent) <= now - APP_WINDOW_MS - APP_EDGE_MS) this.appSends.splice(i, 1);
     }
-    const sent = this.recentSends(conversationId);
     // Spread evenly, a send can still make perSecond + 1 within one second: the window says no.
-    let earliest = Math.max(this.lastSend + 1000 / this.perSecond, this.pausedUntil, afterWindow(this.appSends, perWindow, APP_WINDOW_MS + APP_EDGE_MS));
-    for (const limit of CONVERSATION_LIMITS) earliest = Math.max(earliest, afterWindow(sent, limit.count, limit.ms + EDGE_MS));
-    return earliest;
+    return Math.max(this.lastSend + 1000 / this.perSecond, this.pausedUntil, afterWindow(this.appSends, perWindow, APP_WINDOW_MS + APP_EDGE_MS));
+  }
+
+  /** When this send's conversation windows let it go. */
+  private conversationTurn(waiter: Waiter): number {
+    const sent = this.recentSends(waiter.conversationId);
+    let at = -Infinity;
+    for (const limit of CONVERSATION_LIMITS) at = Math.max(at, afterWindow(sent, waiter.update ? limit.forUpdates : limit.count, limit.ms + EDGE_MS));
+    return at;
   }
 
   private recentSends(conversationId: string): Sent[] {
     const horizon = this.clock.now() - LONGEST_WINDOW_MS;
-    for (const [id, times] of this.sentTo) {
-      if (times.every((t) => countedBy(t) <= horizon)) this.sentTo.delete(id); // a conversation quiet for an hour
+    if (this.clock.now() - this.forgotAt > FORGET_EVERY_MS) {
+      this.forgotAt = this.clock.now();
+      for (const [id, times] of this.sentTo) {
+        if (times.every((t) => countedBy(t) <= horizon)) this.sentTo.delete(id); // a conversation quiet for an hour
+      }
     }
     const sent = this.sentTo.get(conversationId) ?? [];
     while (sent.length > 0 && countedBy(sent[0] as Sent) <= horizon) sent.shift();

@@ -5,6 +5,23 @@ import { audienceOf, describeRouting, peopleWithOwnLeads, routeLead, type Audien
 import type { StoredLead } from '../storage/lead-store';
 import { LeadFailure } from './lead-failure';
 
+/**
+ * Where the lead stands in Dynamics while its alert goes out: the write goes on beside the alert,
+ * which never waits for it.
+ */
+export interface LiveStanding {
+  /** At this moment. Each card asks as it goes: those sent after Dynamics answered say so, and only those sent before are updated. */
+  now(): DynamicsStanding;
+  /** Once Dynamics has answered, or after `ms` at the most: for what cannot be updated once sent. */
+  answered(ms: number): Promise<DynamicsStanding>;
+}
+
+/**
+ * How long a mail waits for Dynamics' answer: a mail cannot be updated once sent, so it waits to
+ * carry the record's link, and a second more is nothing beside a mail's own delivery.
+ */
+export const MAIL_WAITS_FOR_DYNAMICS_MS = 1_000;
+
 /** Tells people about a lead, whatever Dynamics is doing: its route's people, by Teams and mail. */
 export interface LeadNotifier {
   /**
@@ -12,15 +29,15 @@ export interface LeadNotifier {
    * again for the same lead (the pipeline retries after failures): only those not served yet get
    * it. Says which contacts (e-mail addresses) this way could not reach.
    */
-  notify(lead: StoredLead, dynamics: DynamicsStanding): Promise<Reach>;
-  /** Shows a new Dynamics standing (written, or given up) on every copy already sent. */
+  notify(lead: StoredLead, dynamics: LiveStanding): Promise<Reach>;
+  /** Shows a new Dynamics standing (written, or given up) on every copy already sent that does not show it yet. */
   refresh(lead: StoredLead, dynamics: DynamicsStanding): Promise<void>;
 }
 
 /** One way of alerting, told whom (Teams: src/teams/teams-notifier.ts). */
 export interface AudienceNotifier {
   /** As LeadNotifier.notify, to this audience; a test lead goes to the admins whatever the audience. */
-  notify(lead: StoredLead, dynamics: DynamicsStanding, audience: Audience): Promise<Reach>;
+  notify(lead: StoredLead, dynamics: LiveStanding, audience: Audience): Promise<Reach>;
   refresh(lead: StoredLead, dynamics: DynamicsStanding): Promise<void>;
 }
 
@@ -85,9 +102,9 @@ export function routedAlerts(teams: AudienceNotifier, mail: MailAlerts | undefin
     const audience = { ...audienceOf(routing, options.settings), withOwnLeads: peopleWithOwnLeads(routes, options.settings.leadContacts) };
     return { lead: { ...lead, routing }, audience };
   };
-  const mailTo = async (lead: StoredLead, dynamics: DynamicsStanding, audience: Audience, reach: Reach): Promise<void> => {
+  const mailTo = async (lead: StoredLead, dynamics: LiveStanding, audience: Audience, reach: Reach): Promise<void> => {
     const recipients = options.mail === 'always' ? audience.contacts : reach.unreached;
-    if (mail !== undefined && recipients.length > 0) await mail.send(lead, dynamics, recipients);
+    if (mail !== undefined && recipients.length > 0) await mail.send(lead, await dynamics.answered(MAIL_WAITS_FOR_DYNAMICS_MS), recipients);
   };
   return {
     async notify(stored, dynamics) {

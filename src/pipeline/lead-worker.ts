@@ -56,9 +56,9 @@ export interface LeadWorkerOptions {
   /** The longest wait before a lead whose pass failed is tried again (the first waits a twentieth of it). */
   readonly failedPassMs: number;
   /**
-   * How long the alert waits for Dynamics' answer, so that the usual card says "In Dynamics" at
-   * once instead of being sent and updated a moment later; never longer. Test leads (the admins'
-   * Validate) wait for the answer whole, to report it.
+   * How long the alert may wait for Dynamics' answer before its first card goes (0: not at all;
+   * each card says where the lead stands as it is sent). Test leads (the admins' Validate) wait
+   * for the answer whole, to report it.
    */
   readonly alertGraceMs: number;
 }
@@ -75,7 +75,8 @@ export const DEFAULT_WORKER_OPTIONS: Omit<LeadWorkerOptions, 'retryMs'> = {
   // about 40 minutes in all.
   failedPassMs: 5 * 60_000,
   maxFailedPasses: 12,
-  alertGraceMs: 1_000,
+  // The card goes at once; Dynamics' answer shows on the cards sent after it, and updates those before.
+  alertGraceMs: 0,
 };
 
 /** Why no lead can be written now: a configuration error an admin must fix. */
@@ -98,8 +99,9 @@ interface Progress {
 /**
  * Takes queued leads (any number of instances may run one) and does two things for each, each
  * on its own and each once: alerts its people (the notifier) and writes it into Dynamics. The
- * alert never waits on Dynamics beyond a moment (`alertGraceMs`); the cards say where the lead
- * stands there and are updated when it is written or given up. Failures never drop a lead:
+ * alert does not wait on Dynamics (`alertGraceMs`, 0 by default); each card says where the lead
+ * stands there as it is sent, and those sent before it is written or given up are updated then.
+ * Failures never drop a lead:
  * - transient (throttling, outages, timeouts): the write is retried with backoff for
  *   `retryMs` after the lead arrived, however many tries that takes, then dead-lettered;
  * - configuration (sign-in, role, URL): writes wait; one lead at a time probes every
@@ -260,16 +262,23 @@ export class LeadWorker {
       if (this.mayWrite()) write = this.tryWrite(lead);
       else ({ lead, retryInMs } = await this.waitForFix(lead));
     }
-    const settle = async (outcome: WriteOutcome): Promise<void> => {
-      write = undefined;
-      ({ lead, retryInMs } = await this.recordWrite(lead, outcome, log));
+    // Dynamics' answer, recorded once, whenever it comes: while the cards go out, those sent
+    // after it say so. Only the write's columns are taken, as the alert moves the lead on meanwhile.
+    let settled: Promise<void> | undefined;
+    const settle = (): Promise<void> => {
+      settled ??= (write ?? Promise.reject(new Error('no write to settle'))).then(async (outcome) => {
+        const recorded = await this.recordWrite(lead, outcome, log);
+        lead = { ...lead, ...writeColumns(recorded.lead) };
+        retryInMs = recorded.retryInMs;
+      });
+      return settled;
     };
     try {
       // A done lead's alert is opened again when a round-robin lead passes on (TurnPasser).
       if (lead.alertedAt === undefined) {
         if (write !== undefined) {
-          const answer = lead.isTest ? await write : await within(write, this.options.alertGraceMs);
-          if (answer !== undefined) await settle(answer);
+          if (lead.isTest || (this.options.alertGraceMs > 0 && (await within(write, this.options.alertGraceMs)) !== undefined)) await settle();
+          else settle().catch(() => undefined); // awaited below, after the alert
         }
         const standing = this.standing(lead);
         if (lead.alertedAs !== standing.state) {
@@ -280,7 +289,13 @@ export class LeadWorker {
           lead = { ...lead, alertedAs: standing.state };
         }
         lease.lost.throwIfAborted();
-        await this.deps.notifier.notify(lead, standing);
+        await this.deps.notifier.notify(lead, {
+          now: () => this.standing(lead),
+          answered: async (ms) => {
+            if (write !== undefined) await within(settle().catch(() => undefined), ms);
+            return this.standing(lead);
+          },
+        });
         // Told while the alert went out that the lead may be another worker's: stop before recording it for them.
         lease.lost.throwIfAborted();
         const alertedAt = this.deps.now().toISOString();
@@ -290,7 +305,7 @@ export class LeadWorker {
     } finally {
       alerted();
       // Dynamics' answer is recorded whatever became of the alert.
-      if (write !== undefined) await settle(await write);
+      if (write !== undefined) await settle();
     }
     // The cards already out show what changed meanwhile: written, or given up. Built from the
     // lead as stored now, so a Claim made meanwhile stays on them.
@@ -408,6 +423,11 @@ export class LeadWorker {
     log.info({ code: this.block.error.code, since: this.block.since.toISOString() }, 'Dynamics works again; waiting leads are being written');
     this.block = undefined;
   }
+}
+
+/** What a write changed on the lead (recordWrite's columns). */
+function writeColumns(lead: StoredLead): Pick<StoredLead, 'status' | 'attempts' | 'lastErrorCode' | 'lastErrorKind' | 'lastError' | 'dynamicsId' | 'writtenAt'> {
+  return { status: lead.status, attempts: lead.attempts, lastErrorCode: lead.lastErrorCode, lastErrorKind: lead.lastErrorKind, lastError: lead.lastError, dynamicsId: lead.dynamicsId, writtenAt: lead.writtenAt };
 }
 
 /** The work's result if it comes within `ms`, else undefined (the work goes on). */

@@ -54,8 +54,9 @@ export async function catchUp(chat: Installation, deps: CatchUpDeps): Promise<nu
   const log = deps.logger.child({ conversationKind: chat.kind });
   const [only] = missed;
   if (missed.length === 1 && only !== undefined) {
-    const card = CardFactory.adaptiveCard(leadCard({ lead: only, dynamics: dynamicsStanding(only, deps.recordUrl) }));
-    await deliverLeadCard(only, chat, card, deps);
+    const standing = dynamicsStanding(only, deps.recordUrl);
+    const card = CardFactory.adaptiveCard(leadCard({ lead: only, dynamics: standing }));
+    await deliverLeadCard(only, chat, () => ({ card, shows: standing.state }), deps);
   } else if (missed.length > 1) {
     const sorted = [...missed].sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
     await deps.limiter.send(chat.conversationId, () =>

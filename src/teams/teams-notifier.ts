@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CardFactory, type CloudAdapter } from 'botbuilder';
+import { CardFactory, type Attachment, type CloudAdapter } from 'botbuilder';
 import { leadCard, type DynamicsStanding } from '../cards/lead-card';
 import type { Logger } from '../logging/create-logger';
-import { AlertIncomplete, type AudienceNotifier } from '../pipeline/lead-notifier';
+import { AlertIncomplete, type AudienceNotifier, type LiveStanding } from '../pipeline/lead-notifier';
 import type { Audience } from '../routing/route-lead';
 import type { StoredLead } from '../storage/lead-store';
 import { parseRetryAfter } from '../http/retry';
@@ -65,10 +65,10 @@ export function teamsNotifier(deps: TeamsNotifierDeps): AudienceNotifier {
       const log = deps.logger.child({ leadId: lead.id });
       if (lead.isTest) {
         log.info('test lead: not shown to the sales team');
-        await tellAdminsTestLeadArrived(lead, dynamics, deps);
+        await tellAdminsTestLeadArrived(lead, dynamics.now(), deps);
         return { unreached: [] };
       }
-      const card = CardFactory.adaptiveCard(leadCard({ lead, dynamics, claimedBy: lead.claimedBy }));
+      const card = cardsOf(lead, dynamics);
       const first = resolveRecipients(await deps.installations.list(), audience, deps.organisation);
       if (first.missingChats.length > 0) log.warn({ chats: first.missingChats.length }, "some chats the lead's route names do not have the app (or turned cards off): no card there");
       const targets = [...first.targets, ...(await adminChatsFor(audience, first.targets, deps))];
@@ -96,8 +96,25 @@ export function teamsNotifier(deps: TeamsNotifierDeps): AudienceNotifier {
 
     async refresh(lead, dynamics) {
       if (lead.isTest) return; // the admins' notice is not a delivery: nothing to update
-      await updateCardCopies(lead.id, leadCard({ lead, dynamics, claimedBy: lead.claimedBy }), deps);
+      await updateCardCopies(lead.id, leadCard({ lead, dynamics, claimedBy: lead.claimedBy }), deps, undefined, dynamics.state);
     },
+  };
+}
+
+/** The lead card as it should be sent now, and the Dynamics standing it shows. */
+export type CardNow = () => { readonly card: Attachment; readonly shows: DynamicsStanding['state'] };
+
+/** The lead's card as of each moment it is sent, built once per Dynamics standing. */
+function cardsOf(lead: StoredLead, dynamics: LiveStanding): CardNow {
+  const built = new Map<DynamicsStanding['state'], Attachment>();
+  return () => {
+    const standing = dynamics.now();
+    let card = built.get(standing.state);
+    if (card === undefined) {
+      card = CardFactory.adaptiveCard(leadCard({ lead, dynamics: standing, claimedBy: lead.claimedBy }));
+      built.set(standing.state, card);
+    }
+    return { card, shows: standing.state };
   };
 }
 
@@ -108,7 +125,7 @@ async function adminChatsFor(audience: Audience, targets: readonly Installation[
 }
 
 /** Sends the card to each target not served yet; one failing never stops the others. */
-async function deliverAll(lead: StoredLead, targets: readonly Installation[], card: ReturnType<typeof CardFactory.adaptiveCard>, deps: TeamsNotifierDeps): Promise<{ outcome: Outcome; target: Installation }[]> {
+async function deliverAll(lead: StoredLead, targets: readonly Installation[], card: CardNow, deps: TeamsNotifierDeps): Promise<{ outcome: Outcome; target: Installation }[]> {
   const served = new Set((await deps.deliveries.forLead(lead.id)).filter((d) => d.status === 'sent').map((d) => d.conversationId));
   return Promise.all(targets.map(async (target) => ({ target, outcome: served.has(target.conversationId) ? ('already-sent' as const) : await deliverLeadCard(lead, target, card, deps) })));
 }
@@ -192,9 +209,9 @@ async function tellAdminsTestLeadArrived(lead: StoredLead, dynamics: DynamicsSta
  * taken and sends nothing. Teams' refusals and storage's failures are told apart by where they
  * came from: a failed record never passes for a failed send.
  */
-export async function deliverLeadCard(lead: StoredLead, target: Installation, card: ReturnType<typeof CardFactory.adaptiveCard>, deps: TeamsNotifierDeps): Promise<Outcome> {
-  const record = (status: 'sent' | 'failed', activityId?: string, error?: string): Promise<void> =>
-    deps.deliveries.record({ leadId: lead.id, conversationId: target.conversationId, status, activityId, error, at: deps.now().toISOString() });
+export async function deliverLeadCard(lead: StoredLead, target: Installation, card: CardNow, deps: TeamsNotifierDeps): Promise<Outcome> {
+  const record = (status: 'sent' | 'failed', activityId?: string, error?: string, shows?: string): Promise<void> =>
+    deps.deliveries.record({ leadId: lead.id, conversationId: target.conversationId, status, activityId, error, at: deps.now().toISOString(), shows });
   let lastError = '';
   let failures = 0;
   let throttledMs = 0;
@@ -213,12 +230,17 @@ export async function deliverLeadCard(lead: StoredLead, target: Installation, ca
         return false;
       }
     };
-    let sent: string | undefined | typeof NOT_SENT;
+    let sent: { readonly activityId: string | undefined; readonly shows: string } | typeof NOT_SENT;
     try {
       sent = await deps.limiter.send(
         target.conversationId,
-        () => inConversation(deps.adapter, deps.botAppId, target.reference, async (context) => (await context.sendActivity({ attachments: [card], summary: 'New marketplace lead' }))?.id),
-        take,
+        async () => {
+          // Built as it goes: once Dynamics has answered, the card says so and needs no update.
+          const now = card();
+          const activityId = await inConversation(deps.adapter, deps.botAppId, target.reference, async (context) => (await context.sendActivity({ attachments: [now.card], summary: 'New marketplace lead' }))?.id);
+          return { activityId, shows: now.shows };
+        },
+        { prepare: take },
       );
     } catch (error) {
       const status = statusOf(error);
@@ -261,7 +283,7 @@ export async function deliverLeadCard(lead: StoredLead, target: Installation, ca
     if (sent === NOT_SENT) return taken(lead, target, deps);
     // Teams has the card. Should storage fail now, the pass fails and is retried, and the card,
     // still taken as `sending`, is not sent again.
-    await record('sent', sent);
+    await record('sent', sent.activityId, undefined, sent.shows);
     return 'sent';
   }
   await record('failed', undefined, lastError);

@@ -33,7 +33,7 @@ export function laterChat(reference: Partial<ConversationReference>, deps: ChatD
       return deps.limiter.send(conversationId, () => inConversation(deps.adapter, deps.botAppId, reference, async (context) => (await context.sendActivity(activityOf(message)))?.id));
     },
     async replace(messageId, message) {
-      await deps.limiter.send(conversationId, () => inConversation(deps.adapter, deps.botAppId, reference, (context) => context.updateActivity({ ...activityOf(message), id: messageId })));
+      await deps.limiter.send(conversationId, () => inConversation(deps.adapter, deps.botAppId, reference, (context) => context.updateActivity({ ...activityOf(message), id: messageId })), { update: true });
     },
   };
 }

@@ -17,25 +17,29 @@ export interface CardCopiesDeps {
 }
 
 /**
- * Replaces every copy of a lead's card that was sent (but the one in `except`, answered already)
- * with `card`. One copy that cannot be updated never stops the others; each update takes a turn
- * of Teams' rate limits, as sends do.
+ * Replaces every copy of a lead's card that was sent (but the one in `except`, answered already,
+ * and those whose Dynamics standing is `showing` already) with `card`. One copy that cannot be
+ * updated never stops the others; all wait together, each taking its turn of Teams' rate limits
+ * as an update (after new cards to the same chat).
  */
-export async function updateCardCopies(leadId: string, card: AdaptiveCardJson, deps: CardCopiesDeps, except?: string): Promise<void> {
-  const copies = (await deps.deliveries.forLead(leadId)).filter((d) => d.status === 'sent' && d.activityId !== undefined && d.conversationId !== except);
-  for (const copy of copies) {
-    const installation = await deps.installations.get(copy.conversationId);
-    if (installation === undefined) continue;
-    await deps.limiter
-      .send(copy.conversationId, () =>
-        inConversation(deps.adapter, deps.botAppId, installation.reference, (context) =>
-          context.updateActivity({ type: 'message', id: copy.activityId, attachments: [CardFactory.adaptiveCard(card)] }),
-        ),
-      )
-      .catch((error: unknown) => {
-      deps.logger.warn({ leadId, err: error }, 'a copy of the lead card could not be updated');
-    });
-  }
+export async function updateCardCopies(leadId: string, card: AdaptiveCardJson, deps: CardCopiesDeps, except?: string, showing?: string): Promise<void> {
+  const copies = (await deps.deliveries.forLead(leadId)).filter((d) => d.status === 'sent' && d.activityId !== undefined && d.conversationId !== except && (showing === undefined || d.shows !== showing));
+  const update = CardFactory.adaptiveCard(card);
+  await Promise.all(
+    copies.map(async (copy) => {
+      try {
+        const installation = await deps.installations.get(copy.conversationId);
+        if (installation === undefined) return;
+        await deps.limiter.send(
+          copy.conversationId,
+          () => inConversation(deps.adapter, deps.botAppId, installation.reference, (context) => context.updateActivity({ type: 'message', id: copy.activityId, attachments: [update] })),
+          { update: true },
+        );
+      } catch (error) {
+        deps.logger.warn({ leadId, err: error }, 'a copy of the lead card could not be updated');
+      }
+    }),
+  );
 }
 
 /** Every copy of a lead's card, as the card actions update them (a claim). */

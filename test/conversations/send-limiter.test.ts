@@ -97,11 +97,50 @@ describe('the send limiter under a changing share', () => {
     const clock = new ManualClock();
     const limiter = new SendLimiter(1, clock);
     const request = jest.fn(() => Promise.resolve('sent'));
-    expect(await limiter.send('chat', request, () => Promise.resolve(false))).toBe(NOT_SENT);
+    expect(await limiter.send('chat', request, { prepare: () => Promise.resolve(false) })).toBe(NOT_SENT);
     expect(request).not.toHaveBeenCalled();
     // Nothing was counted: the next goes at once.
     const started = clock.now();
-    expect(await limiter.send('chat', request, () => Promise.resolve(true))).toBe('sent');
+    expect(await limiter.send('chat', request, { prepare: () => Promise.resolve(true) })).toBe('sent');
     expect(clock.now()).toBe(started);
+  });
+});
+
+describe('the send limiter, chat by chat', () => {
+  it('never holds a chat behind another that waits for its own window', async () => {
+    const clock = new ManualClock();
+    const limiter = new SendLimiter(50, clock);
+    const times = new Map<string, number[]>();
+    const send = (chat: string): Promise<number> => limiter.send(chat, () => Promise.resolve((times.get(chat) ?? times.set(chat, []).get(chat) ?? []).push(clock.now())));
+    const started = clock.now();
+    // Nine for one chat (the ninth waits two seconds for Teams' 8-in-2-s window), then one for another.
+    const busy = Promise.all(Array.from({ length: 9 }, () => send('a:busy')));
+    const other = send('a:other');
+    while ((times.get('a:other') ?? []).length === 0) await clock.advance(10);
+    await clock.advance(2_100);
+    await Promise.all([busy, other]);
+    expect((times.get('a:other')?.[0] ?? Infinity) - started).toBeLessThan(300);
+    expect((times.get('a:busy')?.[8] ?? 0) - started).toBeGreaterThanOrEqual(2_000);
+  });
+
+  it('sends a new message before the updates waiting for the same chat, and keeps room for it in the chat\'s windows', async () => {
+    const clock = new ManualClock();
+    const limiter = new SendLimiter(50, clock);
+    const updates: number[] = [];
+    const messages: number[] = [];
+    // A chat's updates by the dozen (a day of "now in Dynamics"), far more than its 30-second window takes.
+    const allUpdates = Promise.all(Array.from({ length: 70 }, () => limiter.send('a:seller', () => Promise.resolve(updates.push(clock.now())), { update: true })));
+    await clock.advance(20_000);
+    // Updates take at most 50 of the chat's 60 in 30 s: the rest are new messages'.
+    expect(updates).toHaveLength(50);
+    const asked = clock.now();
+    const message = limiter.send('a:seller', () => Promise.resolve(messages.push(clock.now())));
+    await clock.advance(10);
+    await message;
+    expect(messages).toEqual([asked]);
+    while (updates.length < 70) await clock.advance(100);
+    await allUpdates;
+    expect(peak([...updates, ...messages].sort((a, b) => a - b), 30_000)).toBeLessThanOrEqual(60);
+    expect(peak(updates, 30_000)).toBeLessThanOrEqual(50);
   });
 });

@@ -10,6 +10,7 @@ import { LOCAL_SENDER, MANAGED_IDENTITY, TENANT_ID } from '../../emulators/direc
 import { mailSettings } from '../../emulators/local-stack';
 import { startManagedIdentityEndpoint } from '../../emulators/managed-identity-endpoint';
 import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
+import { allShowRecord } from '../support/connector-cards';
 import { seedSellers } from '../support/seed-installations';
 import { sendAsTeams } from '../../emulators/send-as-teams';
 import { postLead, startTestApp, type TestApp } from '../support/test-app';
@@ -118,6 +119,23 @@ describe('lead alerts by Outlook mail', () => {
     expect(t.logs.join('')).toContain('Graph refused a lead mail recipient');
   });
 
+  it('a mail, which cannot be updated once sent, waits a moment for Dynamics and carries the record; the Teams card did not wait', async () => {
+    t = await startApp();
+    dv.faults.latencyMs = 400;
+    try {
+      const leadId = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
+      await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done');
+      const card = connector.delivered.find((d) => d.method === 'POST' && JSON.stringify(d.activity).includes(leadId));
+      expect(JSON.stringify(card?.activity)).toContain('being written now');
+      expect(graph.mails.map((m) => m.to)).toEqual([[OUTSIDER]]);
+      expect(graph.mails[0]?.content).toContain('Open in Dynamics');
+      expect(graph.mails[0]?.content).toContain(`id=${leadId}`);
+      expect(graph.mails[0]?.content).not.toContain('being written now');
+    } finally {
+      dv.faults.latencyMs = 0;
+    }
+  });
+
   it('retries mail the sender or the app could not send (not the recipient\'s fault), once it works', async () => {
     t = await startApp({ OUTLOOK_SENDER: 'nobody@contoso.example' });
     graph.setUser({ id: '3a9c1e7f-0000-4000-8000-00000000c009', userPrincipalName: 'other@contoso.example', lastPasswordChangeDateTime: '2026-11-01T00:00:00Z' });
@@ -135,6 +153,9 @@ describe('lead alerts by Outlook mail', () => {
     t = await startApp();
     const leadId = (await postLead(t.url, fixture('https-do-not-contact'))).body.leadId as string;
     await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done');
+    // The Teams card may have gone before Dynamics answered: its update comes first.
+    await waitFor(() => allShowRecord(connector.delivered, leadId), (done) => done);
+    const before = connector.delivered.length;
     const link = claimLinkOf(graph.mails.find((m) => m.content.includes(leadId))?.content ?? '');
     expect(link.startsWith(`${t.url}/claim?t=`)).toBe(true);
 
@@ -150,7 +171,7 @@ describe('lead alerts by Outlook mail', () => {
     const claimed = await (await fetch(link, { method: 'POST' })).text();
     expect(claimed).toContain('It is yours');
     expect((await t.app.storage.leads.get(leadId))?.claimedBy).toBe(OUTSIDER);
-    const card = await waitFor(() => connector.delivered.filter((d) => d.method === 'PUT' && JSON.stringify(d.activity).includes(leadId)), (u) => u.length === 1);
+    const card = await waitFor(() => connector.delivered.slice(before).filter((d) => d.method === 'PUT' && JSON.stringify(d.activity).includes(leadId)), (u) => u.length === 1);
     expect(JSON.stringify(card[0]?.activity)).toContain(`"text":"${OUTSIDER}"`);
     expect(JSON.stringify(card[0]?.activity)).not.toContain('"verb":"claimLead"');
 

@@ -108,7 +108,8 @@ describe('what the lead worker decides after a write', () => {
     const notifier: LeadNotifier = {
       async notify(l, dynamicsStanding) {
         await notify();
-        notified.push({ lead: l, dynamics: dynamicsStanding });
+        // What the card would say as it goes.
+        notified.push({ lead: l, dynamics: dynamicsStanding.now() });
         return { unreached: [] };
       },
       refresh: () => Promise.resolve(),

@@ -25,7 +25,7 @@ export async function startPipelineApp(
   const refreshed: PipelineApp['refreshed'] = [];
   const notifier: AudienceNotifier = {
     notify(lead, dynamics) {
-      notified.push({ lead, dynamics });
+      notified.push({ lead, dynamics: dynamics.now() });
       return Promise.resolve({ unreached: [] });
     },
     refresh(lead, dynamics) {

@@ -4,6 +4,7 @@ import { fixture } from '../support/fixtures';
 import { dynamicsEnv, startDataverse } from '../support/shared-services';
 import { TENANT_ID } from '../../emulators/directory';
 import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
+import { allShowRecord } from '../support/connector-cards';
 import { seedSellers } from '../support/seed-installations';
 import { postLead, startTestApp, type TestApp } from '../support/test-app';
 
@@ -55,13 +56,17 @@ describe('claiming a lead card that went to several sellers', () => {
     await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done');
     const cards = new Map(connector.delivered.filter((d) => d.method === 'POST').map((d) => [d.conversationId, d.activityId]));
     expect(cards.size).toBe(3);
+    // Copies sent before Dynamics answered are updated to say so; the claim comes after.
+    await waitFor(() => allShowRecord(connector.delivered, leadId), (done) => done);
+    const before = connector.delivered.length;
 
     const answer = await claimAs(0, leadId, cards.get('a:conversation-0') ?? '');
     expect(answer).toContain('"text":"Claimed by "');
     expect(answer).toContain('"text":"Seller 0"');
 
     // The other two copies are replaced in place (PUT on the same activity), the claimer's is not.
-    const updates = await waitFor(() => connector.delivered.filter((d) => d.method === 'PUT'), (u) => u.length === 2);
+    const updates = await waitFor(() => connector.delivered.slice(before), (u) => u.length === 2);
+    expect(updates.map((u) => u.method)).toEqual(['PUT', 'PUT']);
     expect(updates.map((u) => [u.conversationId, u.activityId]).sort()).toEqual([
       ['a:conversation-1', cards.get('a:conversation-1')],
       ['a:conversation-2', cards.get('a:conversation-2')],
@@ -76,7 +81,7 @@ describe('claiming a lead card that went to several sellers', () => {
     const late = await claimAs(1, leadId, cards.get('a:conversation-1') ?? '');
     expect(late).toContain('"text":"Seller 0"');
     expect((await t.app.storage.leads.get(leadId))?.claimedBy).toBe('Seller 0');
-    expect(connector.delivered.filter((d) => d.method === 'PUT')).toHaveLength(2);
+    expect(connector.delivered.slice(before)).toHaveLength(2);
   });
 
   /** Someone presses Claim as a client without Universal Actions does (Action.Submit: a message with the data). */
@@ -129,6 +134,7 @@ describe('claiming a lead card that went to several sellers', () => {
   it('never replaces the message an Action.Submit names: only the card the bot recorded sending there', async () => {
     const leadId = (await postLead(t.url, fixture('https-azure-portal-purchase'))).body.leadId as string;
     await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done');
+    await waitFor(() => allShowRecord(connector.delivered, leadId), (done) => done);
     const recorded = (await t.app.deliveries.get(leadId, 'a:conversation-2'))?.activityId;
     const puts = (): number => connector.delivered.filter((d) => d.method === 'PUT').length;
     const before = puts();

@@ -6,6 +6,7 @@ import type { DataverseEmulator } from '../../emulators/dataverse';
 import { fixture } from '../support/fixtures';
 import { dynamicsEnv, startDataverse } from '../support/shared-services';
 import { waitFor } from '../support/pipeline';
+import { cardsPerChat } from '../support/connector-cards';
 import { seedSellers } from '../support/seed-installations';
 import { postLead, startTestApp, testEnv, type TestApp } from '../support/test-app';
 
@@ -55,8 +56,7 @@ describe('a crash in the middle of a fan-out', () => {
     children.push(second.child);
     await waitFor(() => observer.app.storage.leads.get(leadId), (l) => l?.status === 'done', 30_000);
 
-    const perConversation = new Map<string, number>();
-    for (const d of connector.delivered) perConversation.set(d.conversationId, (perConversation.get(d.conversationId) ?? 0) + 1);
+    const perConversation = cardsPerChat(connector.delivered);
     expect([...perConversation.entries()].filter(([, n]) => n !== 1)).toEqual([]);
     // The sends the dead bot had begun (held, never answered) may have reached Teams: they stay
     // "sending" and are not sent again. Everyone else has their one card.

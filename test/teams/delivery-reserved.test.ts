@@ -46,7 +46,8 @@ describe('one lead card per chat, whatever fails between sending and recording',
   const send = async (deliveries: DeliveryStore): Promise<string> => {
     const target = await t.app.installations.get('a:conversation-0');
     if (target === undefined) throw new Error('the seller has a chat');
-    return deliverLeadCard(lead, target, CardFactory.adaptiveCard(leadCard({ lead, dynamics: { state: 'pending', reason: 'being written now.' } })), depsWith(deliveries));
+    const card = CardFactory.adaptiveCard(leadCard({ lead, dynamics: { state: 'pending', reason: 'being written now.' } }));
+    return deliverLeadCard(lead, target, () => ({ card, shows: 'pending' }), depsWith(deliveries));
   };
   const cardsFor = (): number => connector.delivered.filter((d) => d.method === 'POST' && JSON.stringify(d.activity).includes(lead.id)).length;
 

@@ -4,6 +4,7 @@ import { fixture } from '../support/fixtures';
 import { dynamicsEnv, startDataverse } from '../support/shared-services';
 import { TENANT_ID } from '../../emulators/directory';
 import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
+import { allShowRecord, cardsPerChat, cardsSent } from '../support/connector-cards';
 import { seedAdmin, seedSellers } from '../support/seed-installations';
 import { postLead, startTestApp, testEnv, type TestApp } from '../support/test-app';
 
@@ -40,11 +41,12 @@ describe('delivering lead cards to the contact list', () => {
     const leadId = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
 
     await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done', 30_000);
-    const perConversation = new Map<string, number>();
-    for (const d of connector.delivered) perConversation.set(d.conversationId, (perConversation.get(d.conversationId) ?? 0) + 1);
+    const perConversation = cardsPerChat(connector.delivered);
     expect(perConversation.size).toBe(SELLERS);
     expect([...perConversation.values()].every((n) => n === 1)).toBe(true);
-    // Teams allows 50 per second; the connector answered none of the sends with 429.
+    // Cards sent before Dynamics answered were updated in place: every copy now says the lead is in Dynamics.
+    await waitFor(() => allShowRecord(connector.delivered, leadId), (done) => done, 30_000);
+    // Teams allows 50 per second (sends and updates alike); the connector answered none with 429.
     expect(connector.throttled).toBe(0);
     expect(connector.peakPerSecond()).toBeLessThanOrEqual(50);
     const card = (connector.delivered[0]?.activity.attachments as { contentType: string; content: { body: unknown[] } }[])[0];
@@ -96,7 +98,7 @@ describe('delivering lead cards to the contact list', () => {
     connector.appPerSecond = 50;
 
     await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done', 30_000);
-    expect(connector.delivered).toHaveLength(1);
+    expect(cardsSent(connector.delivered)).toHaveLength(1);
     expect((await t.app.deliveries.forLead(leadId)).map((d) => d.status)).toEqual(['sent']);
     expect((await t.app.storage.leads.get(leadId))?.failedPasses).toBe(0);
   }, 60_000);
@@ -109,8 +111,8 @@ describe('delivering lead cards to the contact list', () => {
 
     await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done', 30_000);
     expect(connector.throttled).toBeGreaterThan(0);
-    expect(connector.delivered).toHaveLength(20);
-    expect(new Set(connector.delivered.map((d) => d.conversationId)).size).toBe(20);
+    expect(cardsSent(connector.delivered)).toHaveLength(20);
+    expect(cardsPerChat(connector.delivered).size).toBe(20);
 
   });
 });

@@ -32,15 +32,22 @@ describe('a lead, end to end through the Agents Playground', () => {
     const leadId = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
 
     const message = await waitFor(
-      () => playground.messages.find((m) => m.conversationId === chat && m.attachments.some((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')),
+      () => playground.messages.find((m) => m.action === 'createMessage' && m.conversationId === chat && m.attachments.some((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')),
       (m) => m !== undefined,
     );
     const card = JSON.stringify(message?.attachments[0]?.content);
     expect(card).toContain('Contact me — Contoso Sales Insights');
     expect(card).toContain('Dana Whitfield');
     expect(card).toContain('We have 40 sellers on Dynamics 365 Sales');
-    expect(card).toContain(`${dv.url}/main.aspx?pagetype=entityrecord&etn=lead&id=${leadId}`);
     expect(card).toContain('"verb":"claimLead"');
+    // The card goes without waiting for Dynamics; once the lead is written, that same card links to its record.
+    const recordLink = `${dv.url}/main.aspx?pagetype=entityrecord&etn=lead&id=${leadId}`;
+    const linked = await waitFor(
+      () => playground.messages.filter((m) => m.conversationId === chat && m.messageId === message?.messageId).at(-1),
+      (m) => JSON.stringify(m?.attachments).includes(recordLink),
+    );
+    expect(JSON.stringify(linked?.attachments)).toContain('"verb":"claimLead"');
+    expect(playground.messages.filter((m) => m.action === 'createMessage' && m.attachments.length > 0)).toHaveLength(1);
     // The contact who has not installed the app is known to be unreachable, once the alert has gone to everyone it can.
     await waitFor(() => t.logs.join(''), (logs) => logs.includes('lead card delivered'));
     expect(t.logs.join('')).toMatch(/"unreachable":1.*have no chat with the bot in Teams/);

@@ -176,7 +176,14 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     logger,
     now,
   });
-  const sweep = new LeadSweep({ leads: storage.leads, queue: storage.leadQueue, lease: new StorageLease(storage.state, 'lead-sweep', instanceId, now), logger, now });
+  const sweep = new LeadSweep({
+    leads: storage.leads,
+    queue: storage.leadQueue,
+    lease: new StorageLease(storage.state, 'lead-sweep', instanceId, now),
+    forwardLease: new StorageLease(storage.state, 'waiting-forward', instanceId, now),
+    logger,
+    now,
+  });
   const alarm = new SignInAlarm({ state: storage.state, admins, failures: DYNAMICS_FAILURES, leads: storage.leads, logger, now, ...(deps.alarmDrain === undefined ? {} : { drain: deps.alarmDrain }) });
   // One app for every Graph call (mail, installing the app): one token, one retry policy.
   const graphSettings = settings.outlook?.graph ?? settings.teamsInstall?.graph;
@@ -239,6 +246,11 @@ export function createApp(settings: Settings, deps: AppDeps): App {
       now,
       watcher: alarm,
       telemetry,
+      recovered: () => {
+        sweep.bringForward().catch((err: unknown) => {
+          logger.error({ err }, 'could not queue the leads waiting for Dynamics now; each comes back when its own retry is due');
+        });
+      },
     },
     { ...DEFAULT_WORKER_OPTIONS, retryMs: settings.pipeline.retryHours * 3_600_000, ...deps.workerOptions },
   );

@@ -8,6 +8,8 @@ export interface LeadSweepDeps {
   readonly queue: LeadQueue;
   /** One instance sweeps at a time. */
   readonly lease: StorageLease;
+  /** One instance brings waiting leads forward, once a minute at most. */
+  readonly forwardLease: StorageLease;
   readonly logger: Logger;
   readonly now: () => Date;
 }
@@ -27,6 +29,7 @@ const SWEEP_MS = 60_000;
 export class LeadSweep {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
+  private broughtForwardAt = -Infinity;
 
   constructor(private readonly deps: LeadSweepDeps) {}
 
@@ -42,6 +45,22 @@ export class LeadSweep {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.running?.catch(() => undefined);
+  }
+
+  /**
+   * Dynamics works again after an outage: every lead waiting for it is queued now, rather than
+   * when its own backoff comes (up to retryMaxMs later). Once a minute at most, by one instance;
+   * how many leads it queued. A lead queued twice is taken twice at worst, and written once.
+   */
+  async bringForward(): Promise<number> {
+    const now = this.deps.now().getTime();
+    // The lease keeps the other instances out; this one keeps to once a minute itself.
+    if (now - this.broughtForwardAt < SWEEP_MS || !(await this.deps.forwardLease.acquire(SWEEP_MS))) return 0;
+    this.broughtForwardAt = now;
+    const waiting = await this.deps.leads.waiting();
+    for (const leadId of waiting) await this.deps.queue.enqueue(leadId);
+    if (waiting.length > 0) this.deps.logger.info({ leads: waiting.length }, 'Dynamics works again: the leads waiting for it are queued now');
+    return waiting.length;
   }
 
   /** One sweep; how many leads it queued (0 too when another instance holds the sweep). */

@@ -25,6 +25,8 @@ export interface LeadWorkerDeps {
   readonly watcher?: PipelineWatcher;
   /** Application Insights, when it is set. */
   readonly telemetry?: Telemetry | undefined;
+  /** Told of the first write after Dynamics failed (an outage, not a 429): the leads waiting for it may come now. */
+  readonly recovered?: () => void;
 }
 
 /** Hears how the pipeline fares, without slowing it: calls return at once. */
@@ -117,6 +119,8 @@ export class LeadWorker {
   /** While blocked, when (performance.now()) the next lead may try a write. */
   private nextProbeAt = 0;
   private nudged = false;
+  /** A write failed for a reason other than a 429 since the last that worked. */
+  private outage = false;
   /** Leads taken and not yet finished: handed back if the process must exit without finishing them. */
   private readonly inHand = new Set<LeadLease>();
 
@@ -385,6 +389,10 @@ export class LeadWorker {
       await this.deps.leads.update(lead.id, written);
       log.info({ dynamicsId: written.dynamicsId, alreadyThere: !outcome.written.created }, 'lead written to Dynamics');
       this.recovered(log);
+      if (this.outage) {
+        this.outage = false;
+        this.deps.recovered?.();
+      }
       this.deps.watcher?.written();
       this.deps.telemetry?.leadProcessed('written');
       return { lead: { ...lead, ...written }, retryInMs: undefined };
@@ -392,6 +400,8 @@ export class LeadWorker {
     const error = outcome.failed;
     const failure = { lastErrorCode: error.code, lastErrorKind: error.kind, lastError: error.message };
     this.deps.telemetry?.failed('dynamics-write', error.code);
+    // A 429 says when to come back, and each lead does; an outage's end is seen by a write that works.
+    if (error.kind !== 'rejected' && error.retryAfterMs === undefined) this.outage = true;
     if (error.kind === 'configuration') {
       if (this.block?.error.code !== error.code) {
         log.error({ code: error.code, fix: error.fix }, `leads are waiting: ${error.message}`);

@@ -183,6 +183,13 @@ export class LeadStore {
     return ids;
   }
 
+  /** Leads waiting for Dynamics: a write failed, and each comes back when its own backoff is due. */
+  async waiting(): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const e of this.table.listEntities<LeadEntity>({ queryOptions: { filter: odata`status eq ${'waiting'}`, select: ['PartitionKey'] } })) ids.push(e.partitionKey ?? '');
+    return ids;
+  }
+
   async update(id: string, progress: LeadProgress & { queuedAt?: string }): Promise<void> {
     await this.table.updateEntity({ partitionKey: id, rowKey: ROW, ...progress }, 'Merge');
   }

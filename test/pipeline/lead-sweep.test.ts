@@ -16,7 +16,14 @@ describe('leads stored but never queued', () => {
   let settings: ReturnType<typeof loadSettings>;
   let clock: Date;
   const sweepOn = (instance: string): LeadSweep =>
-    new LeadSweep({ leads: storage.leads, queue: storage.leadQueue, lease: new StorageLease(storage.state, 'lead-sweep', instance, () => clock), logger: createLogger('silent'), now: () => clock });
+    new LeadSweep({
+      leads: storage.leads,
+      queue: storage.leadQueue,
+      lease: new StorageLease(storage.state, 'lead-sweep', instance, () => clock),
+      forwardLease: new StorageLease(storage.state, 'waiting-forward', instance, () => clock),
+      logger: createLogger('silent'),
+      now: () => clock,
+    });
 
   beforeEach(async () => {
     settings = loadSettings(testEnv());
@@ -45,6 +52,27 @@ describe('leads stored but never queued', () => {
     // Queued now: the next sweep finds nothing.
     clock = new Date(clock.getTime() + 120_000);
     expect(await sweepOn('a').tick()).toBe(0);
+  });
+
+  it('queues the leads waiting for Dynamics when it works again, by one instance, once a minute at most', async () => {
+    const ids = ['w1', 'w2', 'done'].map((key) => leadIdFor(key));
+    for (const id of ids) await storage.leads.create({ ...details, id, origin: 'https', receivedAt: clock.toISOString() });
+    const [w1, w2, done] = ids as [string, string, string];
+    await storage.leads.update(w1, { status: 'waiting', attempts: 3 });
+    await storage.leads.update(w2, { status: 'waiting', attempts: 1 });
+    await storage.leads.update(done, { status: 'done' });
+
+    const [a, b] = [sweepOn('a'), sweepOn('b')];
+    const [first, second] = await Promise.all([a.bringForward(), b.bringForward()]);
+    expect([first, second].sort()).toEqual([0, 2]);
+    expect((await queuedLeadIds(openLeadQueue(settings))).sort()).toEqual([w1, w2].sort());
+    // Told again within the minute (another outage, another recovery): neither queues them again.
+    clock = new Date(clock.getTime() + 1_000);
+    expect(await a.bringForward()).toBe(0);
+    expect(await b.bringForward()).toBe(0);
+    clock = new Date(clock.getTime() + 61_000);
+    expect(await a.bringForward()).toBe(2);
+    expect(await b.bringForward()).toBe(0);
   });
 
   it('leaves alone a lead a worker has taken, and never moves a lead back', async () => {

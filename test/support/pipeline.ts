@@ -1,5 +1,6 @@
 import type { DynamicsStanding } from '../../src/cards/lead-card';
 import type { AudienceNotifier } from '../../src/pipeline/lead-notifier';
+import type { LeadWorkerOptions } from '../../src/pipeline/lead-worker';
 import type { StoredLead } from '../../src/storage/lead-store';
 import type { DataverseEmulator } from '../../emulators/dataverse';
 import { dynamicsEnv } from './shared-services';
@@ -19,7 +20,7 @@ export interface PipelineApp extends TestApp {
 /** The app with its worker running against a Dataverse emulator. */
 export async function startPipelineApp(
   dv: DataverseEmulator,
-  options: { auth?: 'aad' | 'o365'; env?: Record<string, string>; idpOrigin?: string; now?: () => Date } = {},
+  options: { auth?: 'aad' | 'o365'; env?: Record<string, string>; idpOrigin?: string; now?: () => Date; workerOptions?: Partial<LeadWorkerOptions> } = {},
 ): Promise<PipelineApp> {
   const notified: PipelineApp['notified'] = [];
   const refreshed: PipelineApp['refreshed'] = [];
@@ -35,7 +36,7 @@ export async function startPipelineApp(
   };
   const app = await startTestApp(
     { ...dynamicsEnv(dv.url, options.auth ?? 'aad', options.idpOrigin), ...options.env },
-    { backgroundWork: true, notifier, workerOptions: FAST_WORKER, dynamicsRetry: FAST_RETRY, ...(options.now === undefined ? {} : { now: options.now }) },
+    { backgroundWork: true, notifier, workerOptions: { ...FAST_WORKER, ...options.workerOptions }, dynamicsRetry: FAST_RETRY, ...(options.now === undefined ? {} : { now: options.now }) },
   );
   return { ...app, notified, refreshed };
 }

@@ -15,6 +15,7 @@ import { routedAlerts, type AudienceNotifier } from './pipeline/lead-notifier';
 import type { Route } from './routing/route';
 import { allRoutes } from './commands/lead-routes';
 import { dynamicsStanding } from './pipeline/dynamics-standing';
+import { leadCard } from './cards/lead-card';
 import { GraphApp } from './graph/graph-app';
 import { registerClaimPage } from './outlook/claim-page';
 import { claimKey, ClaimTokens } from './outlook/claim-token';
@@ -279,7 +280,8 @@ export function createApp(settings: Settings, deps: AppDeps): App {
       claimed: async (lead) => {
         // As stored now: the Dynamics standing may have changed since the mail went.
         const current = (await storage.leads.get(lead.id)) ?? lead;
-        await notifier.refresh(current, dynamicsStanding(current, (id) => dynamics.recordUrl(id)));
+        const standing = dynamicsStanding(current, (id) => dynamics.recordUrl(id));
+        await copies.update(current.id, leadCard({ lead: current, dynamics: standing, claimedBy: current.claimedBy }), standing.state);
       },
       logger,
       now,

@@ -25,11 +25,12 @@ export const claimLeadAction: CardAction = {
     const outcome = await deps.leads.claim(leadId, claimant, deps.now());
     // As stored now: the Dynamics standing may have changed since the card was sent.
     const current = (await deps.leads.get(leadId)) ?? lead;
-    const card = leadCard({ lead: current, dynamics: dynamicsStanding(current, (id) => deps.dynamics.recordUrl(id)), claimedBy: outcome.claimedBy });
+    const standing = dynamicsStanding(current, (id) => deps.dynamics.recordUrl(id));
+    const card = leadCard({ lead: current, dynamics: standing, claimedBy: outcome.claimedBy });
     const log = deps.logger.child({ leadId });
     if (outcome.won) {
       log.info('lead claimed');
-      void deps.cardCopies.update(leadId, card, chat.conversationId).catch((err: unknown) => {
+      void deps.cardCopies.update(leadId, card, standing.state, chat.conversationId).catch((err: unknown) => {
         log.warn({ err }, 'could not update every copy of the lead card');
       });
     }

@@ -1,4 +1,4 @@
-import type { AdaptiveCardJson } from '../cards/lead-card';
+import type { AdaptiveCardJson, DynamicsStanding } from '../cards/lead-card';
 import type { Settings } from '../config/settings';
 import type { DataverseClient } from '../dynamics/dataverse-client';
 import type { TokenSource } from '../dynamics/sign-in';
@@ -41,8 +41,8 @@ export interface LaterChat {
 
 /** Every copy of a lead's card that went out, to show what changed (a claim). */
 export interface CardCopies {
-  /** Replaces each copy with `card`, but the one in `except` (answered already); one failure never stops the others. */
-  update(leadId: string, card: AdaptiveCardJson, except?: string): Promise<void>;
+  /** Replaces each copy with `card` (which shows this Dynamics standing), but the one in `except` (answered already); one failure never stops the others. */
+  update(leadId: string, card: AdaptiveCardJson, shows: DynamicsStanding['state'], except?: string): Promise<void>;
 }
 
 /** What the commands and card actions work with: the bot's parts, never a global. */

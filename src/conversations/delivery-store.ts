@@ -66,6 +66,11 @@ export class DeliveryStore {
     await this.table.upsertEntity({ partitionKey: delivery.leadId, rowKey: conversationRowKey(delivery.conversationId), ...columns }, 'Replace');
   }
 
+  /** What the copy in this conversation shows now, after it was replaced (see Delivery.shows). */
+  async recordShows(leadId: string, conversationId: string, shows: string): Promise<void> {
+    await this.table.upsertEntity({ partitionKey: leadId, rowKey: conversationRowKey(conversationId), shows }, 'Merge');
+  }
+
   async get(leadId: string, conversationId: string): Promise<Delivery | undefined> {
     try {
       return toDelivery(await this.table.getEntity<Delivery>(leadId, conversationRowKey(conversationId)));

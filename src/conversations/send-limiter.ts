@@ -74,6 +74,13 @@ export interface SendOptions {
   readonly update?: boolean;
 }
 
+/** Starts a record; its failure is the send's (awaited when its turn comes), never an unhandled rejection meanwhile. */
+function started(prepare: () => Promise<boolean>): Promise<boolean> {
+  const record = Promise.resolve().then(prepare);
+  record.catch(() => undefined);
+  return record;
+}
+
 /** A send waiting for its turn. */
 interface Waiter {
   readonly conversationId: string;
@@ -170,14 +177,14 @@ export class SendLimiter {
         const next = this.next();
         const wait = next.at - this.clock.now();
         const { waiter } = next;
-        if (waiter.prepare !== undefined && waiter.prepared === undefined && wait <= PREPARE_WITHIN_MS) waiter.prepared = waiter.prepare();
+        if (waiter.prepare !== undefined && waiter.prepared === undefined && wait <= PREPARE_WITHIN_MS) waiter.prepared = started(waiter.prepare);
         if (wait > 0) {
           await this.sleep(waiter.prepare !== undefined && waiter.prepared === undefined ? wait - PREPARE_WITHIN_MS : wait);
           continue;
         }
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
         try {
-          if (!(await (waiter.prepared ?? waiter.prepare?.() ?? true))) {
+          if (!(await (waiter.prepared ?? (waiter.prepare === undefined ? true : started(waiter.prepare))))) {
             waiter.granted(undefined);
             continue;
           }

@@ -49,15 +49,16 @@ export class LeadSweep {
 
   /**
    * Dynamics works again after an outage: every lead waiting for it is queued now, rather than
-   * when its own backoff comes (up to retryMaxMs later). Once a minute at most, by one instance;
-   * how many leads it queued. A lead queued twice is taken twice at worst, and written once.
+   * when its own backoff comes (up to retryMaxMs later); not those it throttled. Once a minute at
+   * most, by one instance; how many leads it queued. A lead queued again is written once: its
+   * older message finds it done, or, should it fail again, both come back on its backoff.
    */
   async bringForward(): Promise<number> {
     const now = this.deps.now().getTime();
     // The lease keeps the other instances out; this one keeps to once a minute itself.
     if (now - this.broughtForwardAt < SWEEP_MS || !(await this.deps.forwardLease.acquire(SWEEP_MS))) return 0;
     this.broughtForwardAt = now;
-    const waiting = await this.deps.leads.waiting();
+    const waiting = await this.deps.leads.waitingOnOutage();
     for (const leadId of waiting) await this.deps.queue.enqueue(leadId);
     if (waiting.length > 0) this.deps.logger.info({ leads: waiting.length }, 'Dynamics works again: the leads waiting for it are queued now');
     return waiting.length;

@@ -183,10 +183,14 @@ export class LeadStore {
     return ids;
   }
 
-  /** Leads waiting for Dynamics: a write failed, and each comes back when its own backoff is due. */
-  async waiting(): Promise<string[]> {
+  /**
+   * Leads waiting for Dynamics after a write failed, each to come back when its own backoff is
+   * due; but those Dynamics throttled, which come back when its Retry-After said.
+   */
+  async waitingOnOutage(): Promise<string[]> {
+    const filter = odata`status eq ${'waiting'} and lastErrorCode ne ${'DYNAMICS_THROTTLED'}`;
     const ids: string[] = [];
-    for await (const e of this.table.listEntities<LeadEntity>({ queryOptions: { filter: odata`status eq ${'waiting'}`, select: ['PartitionKey'] } })) ids.push(e.partitionKey ?? '');
+    for await (const e of this.table.listEntities<LeadEntity>({ queryOptions: { filter, select: ['PartitionKey'] } })) ids.push(e.partitionKey ?? '');
     return ids;
   }
 

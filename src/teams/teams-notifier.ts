@@ -96,7 +96,7 @@ export function teamsNotifier(deps: TeamsNotifierDeps): AudienceNotifier {
 
     async refresh(lead, dynamics) {
       if (lead.isTest) return; // the admins' notice is not a delivery: nothing to update
-      await updateCardCopies(lead.id, leadCard({ lead, dynamics, claimedBy: lead.claimedBy }), deps, undefined, dynamics.state);
+      await updateCardCopies(lead.id, leadCard({ lead, dynamics, claimedBy: lead.claimedBy }), dynamics.state, deps, { onlyStale: true });
     },
   };
 }
@@ -104,15 +104,16 @@ export function teamsNotifier(deps: TeamsNotifierDeps): AudienceNotifier {
 /** The lead card as it should be sent now, and the Dynamics standing it shows. */
 export type CardNow = () => { readonly card: Attachment; readonly shows: DynamicsStanding['state'] };
 
-/** The lead's card as of each moment it is sent, built once per Dynamics standing. */
+/** The lead's card as of each moment it is sent, built once per Dynamics standing (state, reason and link). */
 function cardsOf(lead: StoredLead, dynamics: LiveStanding): CardNow {
-  const built = new Map<DynamicsStanding['state'], Attachment>();
+  const built = new Map<string, Attachment>();
   return () => {
     const standing = dynamics.now();
-    let card = built.get(standing.state);
+    const key = JSON.stringify(standing);
+    let card = built.get(key);
     if (card === undefined) {
       card = CardFactory.adaptiveCard(leadCard({ lead, dynamics: standing, claimedBy: lead.claimedBy }));
-      built.set(standing.state, card);
+      built.set(key, card);
     }
     return { card, shows: standing.state };
   };

@@ -1,5 +1,5 @@
 import { CardFactory, type CloudAdapter } from 'botbuilder';
-import type { AdaptiveCardJson } from '../cards/lead-card';
+import type { AdaptiveCardJson, DynamicsStanding } from '../cards/lead-card';
 import type { CardCopies } from '../commands/command';
 import type { Logger } from '../logging/create-logger';
 import type { DeliveryStore } from '../conversations/delivery-store';
@@ -17,13 +17,16 @@ export interface CardCopiesDeps {
 }
 
 /**
- * Replaces every copy of a lead's card that was sent (but the one in `except`, answered already,
- * and those whose Dynamics standing is `showing` already) with `card`. One copy that cannot be
- * updated never stops the others; all wait together, each taking its turn of Teams' rate limits
- * as an update (after new cards to the same chat).
+ * Replaces every copy of a lead's card that was sent (but the one in `except`, answered already;
+ * with `onlyStale`, also those that show the Dynamics standing `shows` already) with `card`, which
+ * shows `shows`, and records that each copy does. One copy that cannot be updated never stops the
+ * others; all wait together, each taking its turn of Teams' rate limits as an update (after new
+ * cards to the same chat).
  */
-export async function updateCardCopies(leadId: string, card: AdaptiveCardJson, deps: CardCopiesDeps, except?: string, showing?: string): Promise<void> {
-  const copies = (await deps.deliveries.forLead(leadId)).filter((d) => d.status === 'sent' && d.activityId !== undefined && d.conversationId !== except && (showing === undefined || d.shows !== showing));
+export async function updateCardCopies(leadId: string, card: AdaptiveCardJson, shows: DynamicsStanding['state'], deps: CardCopiesDeps, options: { except?: string; onlyStale?: boolean } = {}): Promise<void> {
+  const copies = (await deps.deliveries.forLead(leadId)).filter(
+    (d) => d.status === 'sent' && d.activityId !== undefined && d.conversationId !== options.except && !(options.onlyStale === true && d.shows === shows),
+  );
   const update = CardFactory.adaptiveCard(card);
   await Promise.all(
     copies.map(async (copy) => {
@@ -35,6 +38,8 @@ export async function updateCardCopies(leadId: string, card: AdaptiveCardJson, d
           () => inConversation(deps.adapter, deps.botAppId, installation.reference, (context) => context.updateActivity({ type: 'message', id: copy.activityId, attachments: [update] })),
           { update: true },
         );
+        // A later refresh then knows what this copy says (a claim may have replaced a newer card with an older standing).
+        if (copy.shows !== shows) await deps.deliveries.recordShows(leadId, copy.conversationId, shows);
       } catch (error) {
         deps.logger.warn({ leadId, err: error }, 'a copy of the lead card could not be updated');
       }
@@ -44,5 +49,5 @@ export async function updateCardCopies(leadId: string, card: AdaptiveCardJson, d
 
 /** Every copy of a lead's card, as the card actions update them (a claim). */
 export function cardCopies(deps: CardCopiesDeps): CardCopies {
-  return { update: (leadId, card, except) => updateCardCopies(leadId, card, deps, except) };
+  return { update: (leadId, card, shows, except) => updateCardCopies(leadId, card, shows, deps, except === undefined ? {} : { except }) };
 }

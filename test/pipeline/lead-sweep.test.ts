@@ -54,12 +54,14 @@ describe('leads stored but never queued', () => {
     expect(await sweepOn('a').tick()).toBe(0);
   });
 
-  it('queues the leads waiting for Dynamics when it works again, by one instance, once a minute at most', async () => {
-    const ids = ['w1', 'w2', 'done'].map((key) => leadIdFor(key));
+  it('queues the leads waiting through an outage when Dynamics works again, by one instance, once a minute at most', async () => {
+    const ids = ['w1', 'w2', 'throttled', 'done'].map((key) => leadIdFor(key));
     for (const id of ids) await storage.leads.create({ ...details, id, origin: 'https', receivedAt: clock.toISOString() });
-    const [w1, w2, done] = ids as [string, string, string];
-    await storage.leads.update(w1, { status: 'waiting', attempts: 3 });
-    await storage.leads.update(w2, { status: 'waiting', attempts: 1 });
+    const [w1, w2, throttled, done] = ids as [string, string, string, string];
+    await storage.leads.update(w1, { status: 'waiting', attempts: 3, lastErrorCode: 'DYNAMICS_UNAVAILABLE' });
+    await storage.leads.update(w2, { status: 'waiting', attempts: 1, lastErrorCode: 'DYNAMICS_TIMEOUT' });
+    // Dynamics said when to come back: it does, then.
+    await storage.leads.update(throttled, { status: 'waiting', attempts: 1, lastErrorCode: 'DYNAMICS_THROTTLED' });
     await storage.leads.update(done, { status: 'done' });
 
     const [a, b] = [sweepOn('a'), sweepOn('b')];

@@ -14,6 +14,7 @@ import { describeTarget, judge, type Figure, type Judged } from './figures';
 import { budgetFigures } from './budget-benchmark';
 import { footprintFigures } from './footprint-benchmark';
 import { intakeFigures } from './intake-benchmark';
+import { drainFigures } from './drain-benchmark';
 import { dynamicsWriteFigures } from './pipeline-benchmark';
 import { reminderFigures } from './reminders-benchmark';
 import { leadToCardFigures, validateFigures } from './teams-benchmark';
@@ -28,6 +29,7 @@ const PARTS: Readonly<Record<string, Part>> = {
   'teams-budget': { about: "one lead to 1,000 contacts within Teams' 50/s, one and two instances, and a send-to-each loop", run: (stack) => budgetFigures(stack.azurite as Azurite) },
   'lead-to-card': { about: 'from the 2xx to the card, one lead a second, instant and realistic stand-ins', run: (stack) => leadToCardFigures(stack.azurite as Azurite) },
   dynamics: { about: 'queued leads written into the Dataverse emulator, free and throttled', run: (stack) => dynamicsWriteFigures(stack.azurite as Azurite) },
+  drain: { about: "a Dynamics backlog drained at Dataverse's service protection limits, new cards meanwhile", run: (stack) => drainFigures(stack.azurite as Azurite) },
   validate: { about: '`validate` end to end', run: (stack) => validateFigures(stack.azurite as Azurite) },
   footprint: { about: 'idle memory and time to ready of the production build, against the fixed libraries alone', run: footprintFigures },
   reminders: { about: 'the reminder check and the alarm', run: (stack) => reminderFigures(stack.azurite as Azurite) },

@@ -41,6 +41,11 @@ export interface Faults {
   extraRequiredColumns: string[];
   /** Every request takes at least this long, as a busy service does. */
   latencyMs: number;
+  /**
+   * The degree of parallelism the environment recommends, in x-ms-dop-hint on every answer (the
+   * service sets it from the servers it gives the environment; a trial gets few).
+   */
+  dopHint: number;
   /** Throttle like the service protection limits, with a short window for tests. */
   throttle: { maxRequests?: number; windowMs?: number; maxConcurrent?: number; retryAfterSeconds: number } | undefined;
   /** Answer the next `count` requests with this status. */
@@ -50,6 +55,8 @@ export interface Faults {
   /** Back to a healthy service. */
   clear(): void;
 }
+
+const DEFAULT_DOP_HINT = 16;
 
 /**
  * Lead columns this emulator knows, with Dataverse's maximum lengths (docs/domain.md §2). Written
@@ -105,6 +112,7 @@ export async function startDataverseEmulator(options: {
     refuseRole: false,
     extraRequiredColumns: [],
     latencyMs: 0,
+    dopHint: DEFAULT_DOP_HINT,
     throttle: undefined,
     failNext(count, status) {
       failures = { count, status };
@@ -116,6 +124,7 @@ export async function startDataverseEmulator(options: {
       faults.refuseRole = false;
       faults.extraRequiredColumns = [];
       faults.latencyMs = 0;
+      faults.dopHint = DEFAULT_DOP_HINT;
       faults.throttle = undefined;
       failures = { count: 0, status: 500 };
       stalls = { count: 0, ms: 0, afterCommit: false };
@@ -182,7 +191,7 @@ export async function startDataverseEmulator(options: {
       throw new ODataError(404, '0x8006088a', `Resource not found for the segment '${resource}'.`);
     }
     if (stall?.afterCommit === true) await wait(stall.ms);
-    send(res, answer.status, answer.body, answer.headers);
+    send(res, answer.status, answer.body, { ...answer.headers, 'x-ms-dop-hint': String(faults.dopHint) });
     return answer.status;
   };
 

@@ -264,7 +264,7 @@ resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2
 //   LEAD_MAX_BODY_BYTES              32 KiB is ten times a real lead
 //   LEAD_DUPLICATE_WINDOW_HOURS      24 h
 //   DYNAMICS_LEAD_SOURCE_CODE        8 = Web
-//   DYNAMICS_MAX_CONCURRENCY         8 per instance
+//   DYNAMICS_MAX_CONCURRENCY         52: the bot follows x-ms-dop-hint within it
 //   DYNAMICS_TIMEOUT_SECONDS         30 s
 //   LEAD_RETRY_HOURS                 72: a long outage or a weekend
 //   LEAD_TABLE_NAME                  Partner Center's table name

@@ -180,6 +180,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   const sweep = new LeadSweep({
     leads: storage.leads,
     queue: storage.leadQueue,
+    waitingQueue: storage.waitingQueue,
     lease: new StorageLease(storage.state, 'lead-sweep', instanceId, now),
     forwardLease: new StorageLease(storage.state, 'waiting-forward', instanceId, now),
     logger,
@@ -240,6 +241,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     {
       leads: storage.leads,
       queue: storage.leadQueue,
+      waitingQueue: storage.waitingQueue,
       deadLetters,
       writer: dynamicsLeadWriter(dynamics, settings.dynamics.leadSourceCode),
       notifier,

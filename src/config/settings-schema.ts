@@ -70,7 +70,7 @@ const eachSetting = z.object({
   DYNAMICS_TENANT_ID: optional(asGiven),
   DYNAMICS_AUTHORITY_HOST: withDefault(PUBLIC_AUTHORITY, httpsOrigin('DYNAMICS_AUTHORITY_HOST', PUBLIC_AUTHORITY)),
   DYNAMICS_LEAD_SOURCE_CODE: withDefault(8, wholeNumber('DYNAMICS_LEAD_SOURCE_CODE', 1, 2_147_483_647)),
-  DYNAMICS_MAX_CONCURRENCY: withDefault(8, wholeNumber('DYNAMICS_MAX_CONCURRENCY', 1, 52)),
+  DYNAMICS_MAX_CONCURRENCY: withDefault(52, wholeNumber('DYNAMICS_MAX_CONCURRENCY', 1, 52)),
   DYNAMICS_TIMEOUT_SECONDS: withDefault(30, wholeNumber('DYNAMICS_TIMEOUT_SECONDS', 1, 600)),
   // Three days ride out a long Dynamics outage or a weekend; a lead is never dropped for a count of tries.
   LEAD_RETRY_HOURS: withDefault(72, wholeNumber('LEAD_RETRY_HOURS', 1, 24 * 30)),

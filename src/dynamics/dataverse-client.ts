@@ -26,6 +26,9 @@ interface Answer {
   readonly body: unknown;
 }
 
+/** Requests in flight before Dataverse has recommended a degree of parallelism (x-ms-dop-hint). */
+const UNHINTED_DOP = 8;
+
 /**
  * The Dataverse Web API, as far as leads need it. Carries the service's rules: one token
  * refresh on 401, Retry-After on 429 (and every request of this instance waits it out, since
@@ -36,11 +39,13 @@ export class DataverseClient {
   private inFlight = 0;
   private readonly queue: (() => void)[] = [];
   /**
-   * Requests that may be in flight now: DYNAMICS_MAX_CONCURRENCY, down to one after a 429, and
-   * back up by one per answer that is not a 429, so traffic after the wait resumes gradually
-   * instead of meeting the same limit all at once.
+   * Requests that may be in flight now: up to the ceiling, down to one after a 429, and back up
+   * by one per answer that is not a 429, so traffic after the wait resumes gradually instead of
+   * meeting the same limit all at once.
    */
   private allowed: number;
+  /** The degree of parallelism Dataverse last recommended (x-ms-dop-hint), if it did. */
+  private dopHint: number | undefined;
   /** When the last 429 came: answers to requests sent before it say nothing about now. */
   private throttledAt = 0;
 
@@ -51,7 +56,15 @@ export class DataverseClient {
     private readonly logger: Logger,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
   ) {
-    this.allowed = settings.maxConcurrency;
+    this.allowed = this.ceiling();
+  }
+
+  /**
+   * The most requests in flight: what Dataverse recommends for the environment (x-ms-dop-hint
+   * on its answers; UNHINTED_DOP until it has said), never more than DYNAMICS_MAX_CONCURRENCY.
+   */
+  private ceiling(): number {
+    return Math.min(this.settings.maxConcurrency, this.dopHint ?? UNHINTED_DOP);
   }
 
   async whoAmI(): Promise<WhoAmI> {
@@ -124,11 +137,13 @@ export class DataverseClient {
         redirect: 'manual',
       });
       const text = await response.text();
+      const hint = Number(response.headers.get('x-ms-dop-hint') ?? '');
+      if (Number.isInteger(hint) && hint > 0) this.dopHint = hint;
       if (response.status === 429) {
         this.allowed = 1;
         this.throttledAt = performance.now();
       } else if (sentAt > this.throttledAt) {
-        this.allowed = Math.min(this.settings.maxConcurrency, this.allowed + 1);
+        this.allowed = Math.min(this.ceiling(), this.allowed + 1);
       }
       return { status: response.status, headers: response.headers, body: parseJsonOrUndefined(text) };
     } catch (error) {

@@ -6,6 +6,8 @@ import type { StorageLease } from '../storage/storage-lease';
 export interface LeadSweepDeps {
   readonly leads: LeadStore;
   readonly queue: LeadQueue;
+  /** Where leads wait for Dynamics (storage.waitingQueue): brought forward there. */
+  readonly waitingQueue: LeadQueue;
   /** One instance sweeps at a time. */
   readonly lease: StorageLease;
   /** One instance brings waiting leads forward, once a minute at most. */
@@ -59,7 +61,7 @@ export class LeadSweep {
     if (now - this.broughtForwardAt < SWEEP_MS || !(await this.deps.forwardLease.acquire(SWEEP_MS))) return 0;
     this.broughtForwardAt = now;
     const waiting = await this.deps.leads.waitingOnOutage();
-    for (const leadId of waiting) await this.deps.queue.enqueue(leadId);
+    for (const leadId of waiting) await this.deps.waitingQueue.enqueue(leadId);
     if (waiting.length > 0) this.deps.logger.info({ leads: waiting.length }, 'Dynamics works again: the leads waiting for it are queued now');
     return waiting.length;
   }

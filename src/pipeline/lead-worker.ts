@@ -16,6 +16,12 @@ import type { LeadWriter } from './lead-writer';
 export interface LeadWorkerDeps {
   readonly leads: LeadStore;
   readonly queue: LeadQueue;
+  /**
+   * Where a lead waits for Dynamics once its alert is out (storage.waitingQueue): taken only
+   * with room to spare, so a backlog never holds back a new lead's card. Without it, leads wait
+   * on `queue`.
+   */
+  readonly waitingQueue?: LeadQueue;
   readonly deadLetters: DeadLetters;
   readonly writer: LeadWriter;
   readonly notifier: LeadNotifier;
@@ -169,38 +175,50 @@ export class LeadWorker {
    * Takes more leads whenever there is room, and works each on its own: a lead whose write is
    * slow (Dynamics retrying, throttled, or down) never holds back the alerts of the leads after
    * it. Room counts the leads still being alerted (two batches at most); a lead whose alert is
-   * out and which only waits for Dynamics makes room, up to four batches in hand in all.
+   * out and which only waits for Dynamics makes room, up to four batches in hand in all. New
+   * leads come first; leads waiting for Dynamics fill three batches of that at most, so there is
+   * always room for new ones.
    */
   private async run(): Promise<void> {
     const working = new Set<Promise<void>>();
     let alerting = 0;
+    let waiting = 0;
+    const start = (lease: LeadLease, fromWaiting: boolean): void => {
+      alerting++;
+      if (fromWaiting) waiting++;
+      let counted = true;
+      const alerted = (): void => {
+        if (!counted) return;
+        counted = false;
+        alerting--;
+        // Room again: look at the queue now rather than at the next poll.
+        this.wake?.();
+      };
+      const job = this.work(lease, alerted, fromWaiting).finally(() => {
+        working.delete(job);
+        if (fromWaiting) waiting--;
+        alerted();
+        this.wake?.();
+      });
+      working.add(job);
+    };
     while (this.running) {
       let taken = 0;
       const room = Math.min(2 * this.options.batchSize - alerting, 4 * this.options.batchSize - working.size);
-      if (room > 0) {
-        try {
+      try {
+        if (room > 0) {
           const batch = await this.deps.queue.receive(Math.min(room, this.options.batchSize), this.options.hideMs);
           taken = batch.length;
-          for (const lease of batch) {
-            alerting++;
-            let counted = true;
-            const alerted = (): void => {
-              if (!counted) return;
-              counted = false;
-              alerting--;
-              // Room again: look at the queue now rather than at the next poll.
-              this.wake?.();
-            };
-            const job = this.work(lease, alerted).finally(() => {
-              working.delete(job);
-              alerted();
-              this.wake?.();
-            });
-            working.add(job);
-          }
-        } catch (err) {
-          this.deps.logger.error({ err }, 'lead queue unavailable; will try again');
+          for (const lease of batch) start(lease, false);
         }
+        const spare = Math.min(room - taken, 3 * this.options.batchSize - waiting);
+        if (this.deps.waitingQueue !== undefined && spare > 0) {
+          const batch = await this.deps.waitingQueue.receive(Math.min(spare, this.options.batchSize), this.options.hideMs);
+          taken += batch.length;
+          for (const lease of batch) start(lease, true);
+        }
+      } catch (err) {
+        this.deps.logger.error({ err }, 'lead queue unavailable; will try again');
       }
       // stop() may have come while the batch was fetched: do not sleep through it.
       if (this.stopRequested()) break;
@@ -226,7 +244,7 @@ export class LeadWorker {
     this.wake = undefined;
   }
 
-  private async work(lease: LeadLease, alerted: () => void): Promise<void> {
+  private async work(lease: LeadLease, alerted: () => void, fromWaiting: boolean): Promise<void> {
     const log = this.deps.logger.child({ leadId: lease.leadId });
     this.inHand.add(lease);
     lease.lost.addEventListener('abort', () => {
@@ -240,7 +258,7 @@ export class LeadWorker {
         await lease.complete();
         return;
       }
-      await this.advance(lead, lease, log, alerted);
+      await this.advance(lead, lease, log, alerted, fromWaiting);
     } catch (error) {
       if (lease.lost.aborted) {
         // Whoever has the lead now resumes it from what is stored.
@@ -258,7 +276,7 @@ export class LeadWorker {
   }
 
   /** Moves a lead on from wherever it is; a lead seen again (re-sent, re-queued, after a crash) resumes. */
-  private async advance(stored: StoredLead, lease: LeadLease, log: Logger, alerted: () => void): Promise<void> {
+  private async advance(stored: StoredLead, lease: LeadLease, log: Logger, alerted: () => void, fromWaiting: boolean): Promise<void> {
     let lead = stored;
     let retryInMs: number | undefined;
     let write: Promise<WriteOutcome> | undefined;
@@ -322,7 +340,9 @@ export class LeadWorker {
     }
     lease.lost.throwIfAborted();
     if (retryInMs !== undefined) {
-      await lease.postpone(retryInMs);
+      // Its alert is out: it waits for Dynamics where it holds back no new lead.
+      if (this.deps.waitingQueue !== undefined && !fromWaiting) await lease.moveTo(this.deps.waitingQueue, retryInMs);
+      else await lease.postpone(retryInMs);
       return;
     }
     if (lead.status === 'written') await this.deps.leads.update(lead.id, { status: 'done', doneAt: this.deps.now().toISOString() });

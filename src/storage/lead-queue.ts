@@ -49,6 +49,15 @@ export class LeadLease {
     await this.hide(delayMs);
   }
 
+  /** Hands the lead to another queue, to be taken from there in `delayMs`; this message is done. */
+  async moveTo(queue: LeadQueue, delayMs: number): Promise<void> {
+    if (this.leadId === undefined) return this.complete();
+    await this.stopRenewing();
+    // Queued there before deleted here: a crash in between leaves the lead queued twice, never lost.
+    await queue.enqueue(this.leadId, delayMs);
+    await this.queue.deleteMessage(this.messageId, this.popReceipt);
+  }
+
   /** Stops holding the lead; it reappears when its current hiding time ends. */
   release(): void {
     clearInterval(this.timer);

@@ -12,6 +12,11 @@ import { expandConnectionString } from '../config/parse-connection-string';
 export interface Storage {
   readonly leads: LeadStore;
   readonly leadQueue: LeadQueue;
+  /**
+   * Leads waiting for Dynamics (their alert is out): taken only with room to spare, so a backlog
+   * never stands between a new lead and its card.
+   */
+  readonly waitingQueue: LeadQueue;
   /** Small records of the bot's own (import watermarks, leases…), keyed by purpose. */
   readonly state: TableClient;
   /** Leads the pipeline gave up on, until re-driven. */
@@ -49,10 +54,12 @@ export function openStorage(settings: StorageSettings): Storage {
   const mailTable = openTable(settings.connectionString, `${settings.namePrefix}mails`);
   const routeTable = openTable(settings.connectionString, `${settings.namePrefix}routes`);
   const queue = new QueueClient(expandConnectionString(settings.connectionString), `${settings.namePrefix}-leads`, { retryOptions: QUEUE_RETRIES });
+  const waitingQueue = new QueueClient(expandConnectionString(settings.connectionString), `${settings.namePrefix}-leads-waiting`, { retryOptions: QUEUE_RETRIES });
 
   return {
     leads: new LeadStore(leadsTable),
     leadQueue: new LeadQueue(queue),
+    waitingQueue: new LeadQueue(waitingQueue),
     state,
     deadLetterTable,
     installationTable,
@@ -66,6 +73,7 @@ export function openStorage(settings: StorageSettings): Storage {
       await Promise.all([
         ...[leadsTable, state, deadLetterTable, installationTable, deliveryTable, credentialTable, mailTable, routeTable].map((t) => t.createTable()),
         queue.createIfNotExists(),
+        waitingQueue.createIfNotExists(),
       ]);
     },
     async checkReachable() {

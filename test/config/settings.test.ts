@@ -38,7 +38,7 @@ describe('loadSettings', () => {
     expect(s.port).toBe(3978);
     expect(s.storage.namePrefix).toBe('leadbot');
     expect(s.intake).toEqual({ key: BASE.LEAD_INTAKE_KEY, maxBodyBytes: 32768, duplicateWindowHours: 24 });
-    expect(s.dynamics).toMatchObject({ leadSourceCode: 8, maxConcurrency: 8, timeoutMs: 30_000 });
+    expect(s.dynamics).toMatchObject({ leadSourceCode: 8, maxConcurrency: 52, timeoutMs: 30_000 });
     expect(s.pipeline).toEqual({ retryHours: 72 });
     expect(s.tableImport).toBeUndefined();
     expect(s.bot).toBeUndefined();
@@ -144,7 +144,7 @@ describe('loadSettings', () => {
     const s = loadSettings(BASE);
     expect(s.dynamics).toEqual({
       leadSourceCode: 8,
-      maxConcurrency: 8,
+      maxConcurrency: 52,
       timeoutMs: 30_000,
       auth: 'aad',
       url: 'https://contoso.crm4.dynamics.com',

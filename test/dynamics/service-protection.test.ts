@@ -46,3 +46,40 @@ describe("Dataverse's service protection, as one sign-in meets it", () => {
     expect(togetherWithFirst).toHaveLength(1);
   });
 });
+
+describe('how many requests one instance sends Dataverse at once', () => {
+  let transport: HttpTransport;
+  beforeAll(() => {
+    transport = createHttpTransport({ trustedCertificates: sharedServices().tls.cert });
+  });
+  afterAll(async () => {
+    await transport.close();
+  });
+
+  /** 40 leads written at once, each request taking 50 ms: the most Dataverse saw in flight. */
+  const peakWith = async (dopHint: number, maxConcurrency: string): Promise<number> => {
+    const dv = await startDataverse();
+    try {
+      dv.faults.dopHint = dopHint;
+      dv.faults.latencyMs = 50;
+      const settings = loadSettings(testEnv({ ...dynamicsEnv(dv.url), DYNAMICS_MAX_CONCURRENCY: maxConcurrency })).dynamics;
+      const logger = createLogger('silent');
+      const client = new DataverseClient(settings, createTokenSource(settings, transport, logger), transport, logger);
+      // One answer first, as a worker's first write: it carries the hint.
+      const lead = parseHttpsLead(fixture('https-appsource-contact-me'));
+      const write = (): Promise<unknown> => client.createLead({ ...mapLead({ ...lead, id: randomUUID(), origin: 'https', receivedAt: new Date().toISOString() }, 8), leadid: randomUUID() });
+      await write();
+      // Widening one per answer from the first degree: 40 rounds of writes reach the ceiling.
+      for (let round = 0; round < 4; round++) await Promise.all(Array.from({ length: 40 }, write));
+      return dv.maxInFlight;
+    } finally {
+      await dv.stop();
+    }
+  };
+
+  it("follows the degree of parallelism Dataverse recommends (x-ms-dop-hint), up to DYNAMICS_MAX_CONCURRENCY", async () => {
+    expect(await peakWith(3, '52')).toBe(3);
+    expect(await peakWith(24, '52')).toBe(24);
+    expect(await peakWith(24, '10')).toBe(10);
+  });
+});

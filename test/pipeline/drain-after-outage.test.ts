@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { DataverseEmulator } from '../../emulators/dataverse';
+import { parseHttpsLead } from '../../src/leads/parse-https-lead';
 import { fixture, fixtureFrom } from '../support/fixtures';
 import { startDataverse } from '../support/shared-services';
 import { startPipelineApp, waitFor, type PipelineApp } from '../support/pipeline';
@@ -38,4 +40,29 @@ describe('the leads waiting through a Dynamics outage', () => {
     const creates = dv.requests.filter((r) => r.status === 204 || r.status === 201);
     expect(creates).toHaveLength(6);
   });
+
+  it('never hold back a new lead: it is taken before them, and alerted at once', async () => {
+    // A slow Dynamics that takes one request at a time: 200 waiting leads need a minute.
+    dv.faults.latencyMs = 300;
+    dv.faults.dopHint = 1;
+    const at = new Date().toISOString();
+    const backlog = parseHttpsLead(fixture('https-azure-portal-purchase'));
+    for (let i = 0; i < 200; i += 20) {
+      await Promise.all(
+        Array.from({ length: 20 }, async () => {
+          const id = randomUUID();
+          await t.app.storage.leads.create({ ...backlog, id, origin: 'https', receivedAt: at });
+          await t.app.storage.leads.update(id, { status: 'waiting', attempts: 3, lastErrorCode: 'DYNAMICS_UNAVAILABLE', alertedAs: 'pending', alertedAt: at });
+          await t.app.storage.waitingQueue.enqueue(id);
+        }),
+      );
+    }
+    await waitFor(() => dv.leads.size, (n) => n > 8);
+    const posted = Date.now();
+    const fresh = (await postLead(t.url, fixtureFrom('https-appsource-contact-me', 'new.buyer@fabrikam.example'))).body.leadId as string;
+    await waitFor(() => t.notified.some((n) => n.lead.id === fresh), (alerted) => alerted, 5_000);
+    expect(Date.now() - posted).toBeLessThan(2_000);
+    // The backlog is still being written: the new lead did not wait for it.
+    expect(dv.leads.size).toBeLessThan(100);
+  }, 30_000);
 });

@@ -19,6 +19,7 @@ describe('leads stored but never queued', () => {
     new LeadSweep({
       leads: storage.leads,
       queue: storage.leadQueue,
+      waitingQueue: storage.waitingQueue,
       lease: new StorageLease(storage.state, 'lead-sweep', instance, () => clock),
       forwardLease: new StorageLease(storage.state, 'waiting-forward', instance, () => clock),
       logger: createLogger('silent'),
@@ -67,7 +68,9 @@ describe('leads stored but never queued', () => {
     const [a, b] = [sweepOn('a'), sweepOn('b')];
     const [first, second] = await Promise.all([a.bringForward(), b.bringForward()]);
     expect([first, second].sort()).toEqual([0, 2]);
-    expect((await queuedLeadIds(openLeadQueue(settings))).sort()).toEqual([w1, w2].sort());
+    // Where leads wait for Dynamics, behind no new lead.
+    expect((await queuedLeadIds(openLeadQueue(settings, 'waiting'))).sort()).toEqual([w1, w2].sort());
+    expect(await queuedLeadIds(openLeadQueue(settings))).toEqual([]);
     // Told again within the minute (another outage, another recovery): neither queues them again.
     clock = new Date(clock.getTime() + 1_000);
     expect(await a.bringForward()).toBe(0);

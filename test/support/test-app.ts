@@ -69,8 +69,8 @@ export async function startTestApp(
 }
 
 /** The lead work queue, read directly so tests see what the app queued. */
-export function openLeadQueue(settings: Settings): QueueClient {
-  return new QueueClient(expandConnectionString(settings.storage.connectionString), `${settings.storage.namePrefix}-leads`);
+export function openLeadQueue(settings: Settings, which: 'new' | 'waiting' = 'new'): QueueClient {
+  return new QueueClient(expandConnectionString(settings.storage.connectionString), `${settings.storage.namePrefix}-leads${which === 'waiting' ? '-waiting' : ''}`);
 }
 
 /** All messages waiting in a queue, without taking them. */

@@ -69,7 +69,7 @@ describe('how many requests one instance sends Dataverse at once', () => {
       const lead = parseHttpsLead(fixture('https-appsource-contact-me'));
       const write = (): Promise<unknown> => client.createLead({ ...mapLead({ ...lead, id: randomUUID(), origin: 'https', receivedAt: new Date().toISOString() }, 8), leadid: randomUUID() });
       await write();
-      // Widening one per answer from the first degree: 40 rounds of writes reach the ceiling.
+      // Widening by one per answer from the first degree: four rounds of 40 writes reach the ceiling.
       for (let round = 0; round < 4; round++) await Promise.all(Array.from({ length: 40 }, write));
       return dv.maxInFlight;
     } finally {

@@ -46,8 +46,12 @@ export interface Faults {
    * service sets it from the servers it gives the environment; a trial gets few).
    */
   dopHint: number;
-  /** Throttle like the service protection limits, with a short window for tests. */
-  throttle: { maxRequests?: number; windowMs?: number; maxConcurrent?: number; retryAfterSeconds: number } | undefined;
+  /**
+   * Throttle like the service protection limits, with a short window for tests. Retry-After is
+   * `retryAfterSeconds`; with `retryAfterUntilRoom`, a refusal for the request count says instead
+   * how long until the window has room again, as the service computes it.
+   */
+  throttle: { maxRequests?: number; windowMs?: number; maxConcurrent?: number; retryAfterSeconds: number; retryAfterUntilRoom?: boolean } | undefined;
   /** Answer the next `count` requests with this status. */
   failNext(count: number, status: 500 | 503): void;
   /** Hold the next `count` requests for `ms` (Infinity: until the emulator stops); a create may commit first. */
@@ -206,7 +210,9 @@ export async function startDataverseEmulator(options: {
       throw new ODataError(429, '0x80072326', `Number of concurrent requests exceeded the limit of ${limits.maxConcurrent}.`, retry);
     }
     if (limits.maxRequests !== undefined && recent.length >= limits.maxRequests) {
-      throw new ODataError(429, '0x80072322', `Number of requests exceeded the limit of ${limits.maxRequests} over time window of ${windowMs / 1000} seconds.`, retry);
+      // The oldest request in the window leaves it at its arrival plus the window.
+      const untilRoom = { 'retry-after': String(Math.max(1, Math.ceil(((recent[0] ?? now) + windowMs - now) / 1000))) };
+      throw new ODataError(429, '0x80072322', `Number of requests exceeded the limit of ${limits.maxRequests} over time window of ${windowMs / 1000} seconds.`, limits.retryAfterUntilRoom === true ? untilRoom : retry);
     }
     recent.push(now);
   };

@@ -115,6 +115,15 @@ describe('the Dataverse Web API emulator', () => {
     expect((await call('GET', 'WhoAmI')).status).toBe(200);
   });
 
+  it('says, when asked to, how long until the window has room again', async () => {
+    dv.faults.throttle = { maxRequests: 1, windowMs: 3_000, retryAfterSeconds: 1, retryAfterUntilRoom: true };
+    expect((await call('GET', 'WhoAmI')).status).toBe(200);
+    const throttled = await call('GET', 'WhoAmI');
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get('retry-after')).toBe('3');
+    dv.faults.clear();
+  });
+
   it('throttles past a concurrency with 429 0x80072326', async () => {
     dv.faults.throttle = { maxConcurrent: 2, retryAfterSeconds: 2 };
     dv.faults.stallNext(2, 300);

@@ -119,14 +119,13 @@ describe('lead alerts by Outlook mail', () => {
     expect(t.logs.join('')).toContain('Graph refused a lead mail recipient');
   });
 
-  it('a mail, which cannot be updated once sent, waits a moment for Dynamics and carries the record; the Teams card did not wait', async () => {
+  it('a mail, which cannot be updated once sent, waits a moment for Dynamics and carries the record', async () => {
     t = await startApp();
     dv.faults.latencyMs = 400;
     try {
       const leadId = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;
       await waitFor(() => t.app.storage.leads.get(leadId), (l) => l?.status === 'done');
-      const card = connector.delivered.find((d) => d.method === 'POST' && JSON.stringify(d.activity).includes(leadId));
-      expect(JSON.stringify(card?.activity)).toContain('being written now');
+      // (The Teams card does not wait: test/teams/card-before-dynamics.test.ts.)
       expect(graph.mails.map((m) => m.to)).toEqual([[OUTSIDER]]);
       expect(graph.mails[0]?.content).toContain('Open in Dynamics');
       expect(graph.mails[0]?.content).toContain(`id=${leadId}`);

@@ -15,6 +15,8 @@ export class LeadLease {
 
   constructor(
     private readonly queue: QueueClient,
+    /** The queue this lead was taken from. */
+    private readonly from: LeadQueue,
     readonly leadId: string | undefined,
     private readonly messageId: string,
     popReceipt: string,
@@ -49,8 +51,9 @@ export class LeadLease {
     await this.hide(delayMs);
   }
 
-  /** Hands the lead to another queue, to be taken from there in `delayMs`; this message is done. */
+  /** Hands the lead to `queue`, to be taken from there in `delayMs` (postponed, when it is the queue it came from). */
   async moveTo(queue: LeadQueue, delayMs: number): Promise<void> {
+    if (queue === this.from) return this.postpone(delayMs);
     if (this.leadId === undefined) return this.complete();
     await this.stopRenewing();
     // Queued there before deleted here: a crash in between leaves the lead queued twice, never lost.
@@ -91,7 +94,7 @@ export class LeadQueue {
       numberOfMessages: Math.min(32, max),
       visibilityTimeout: Math.max(1, Math.ceil(hideMs / 1000)),
     });
-    return receivedMessageItems.map((m) => new LeadLease(this.queue, leadIdOf(m.messageText), m.messageId, m.popReceipt, hideMs));
+    return receivedMessageItems.map((m) => new LeadLease(this.queue, this, leadIdOf(m.messageText), m.messageId, m.popReceipt, hideMs));
   }
 }
 

@@ -16,7 +16,7 @@ export function cardsSent(delivered: readonly Delivered[]): Delivered[] {
 }
 
 /** What each chat's card for the lead shows now: its last version, sent or updated, as JSON. */
-export function latestCopies(delivered: readonly Delivered[], leadId: string): Map<string, string> {
+function latestCopies(delivered: readonly Delivered[], leadId: string): Map<string, string> {
   const latest = new Map<string, string>();
   for (const d of delivered) {
     const card = JSON.stringify(d.activity.attachments ?? null);

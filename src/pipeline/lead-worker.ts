@@ -196,7 +196,7 @@ export class LeadWorker {
         // Room again: look at the queue now rather than at the next poll.
         this.wake?.();
       };
-      const job = this.work(lease, alerted, fromWaiting).finally(() => {
+      const job = this.work(lease, alerted).finally(() => {
         working.delete(job);
         if (fromWaiting) waiting--;
         alerted();
@@ -246,7 +246,7 @@ export class LeadWorker {
     this.wake = undefined;
   }
 
-  private async work(lease: LeadLease, alerted: () => void, fromWaiting: boolean): Promise<void> {
+  private async work(lease: LeadLease, alerted: () => void): Promise<void> {
     const log = this.deps.logger.child({ leadId: lease.leadId });
     this.inHand.add(lease);
     lease.lost.addEventListener('abort', () => {
@@ -254,13 +254,20 @@ export class LeadWorker {
     });
     let lead: StoredLead | undefined;
     try {
+      // A lead queued twice (brought forward, swept) whose other message this worker holds: that
+      // pass finishes the lead or keeps its own message for the next; two at once would alert or
+      // update its cards twice.
+      if (lease.leadId !== undefined && [...this.inHand].some((other) => other !== lease && other.leadId === lease.leadId)) {
+        await lease.complete();
+        return;
+      }
       lead = lease.leadId === undefined ? undefined : await this.deps.leads.get(lease.leadId);
       if (lead === undefined) {
         log.warn('queue message names no stored lead; discarded');
         await lease.complete();
         return;
       }
-      await this.advance(lead, lease, log, alerted, fromWaiting);
+      await this.advance(lead, lease, log, alerted);
     } catch (error) {
       if (lease.lost.aborted) {
         // Whoever has the lead now resumes it from what is stored.
@@ -278,7 +285,7 @@ export class LeadWorker {
   }
 
   /** Moves a lead on from wherever it is; a lead seen again (re-sent, re-queued, after a crash) resumes. */
-  private async advance(stored: StoredLead, lease: LeadLease, log: Logger, alerted: () => void, fromWaiting: boolean): Promise<void> {
+  private async advance(stored: StoredLead, lease: LeadLease, log: Logger, alerted: () => void): Promise<void> {
     let lead = stored;
     let retryInMs: number | undefined;
     let write: Promise<WriteOutcome> | undefined;
@@ -343,8 +350,7 @@ export class LeadWorker {
     lease.lost.throwIfAborted();
     if (retryInMs !== undefined) {
       // Its alert is out: it waits for Dynamics where it holds back no new lead.
-      if (this.deps.waitingQueue !== undefined && !fromWaiting) await lease.moveTo(this.deps.waitingQueue, retryInMs);
-      else await lease.postpone(retryInMs);
+      await lease.moveTo(this.deps.waitingQueue ?? this.deps.queue, retryInMs);
       return;
     }
     if (lead.status === 'written') await this.deps.leads.update(lead.id, { status: 'done', doneAt: this.deps.now().toISOString() });

@@ -102,6 +102,11 @@ interface Waiter {
  */
 export class SendLimiter {
   private lastSend = -Infinity;
+  /**
+   * The turn the last send was given (when it was due, not when the timer fired): the next is one
+   * gap after it, so timers firing a millisecond late do not add up to a slower rate.
+   */
+  private lastTurn = -Infinity;
   /** When a send was last asked for: wanting from then on, before it is even granted. */
   private lastAsked = -Infinity;
   /** This instance's sends within the app window, oldest first. */
@@ -193,6 +198,9 @@ export class SendLimiter {
           continue;
         }
         this.lastSend = this.clock.now();
+        // A send overdue by a gap or more (after a quiet spell, a slow record) starts the schedule
+        // again from now: it never makes a burst.
+        this.lastTurn = this.lastSend - next.at < 1000 / this.perSecond ? next.at : this.lastSend;
         const sent: Sent = { sentAt: this.lastSend, endedAt: Infinity };
         this.recentSends(waiter.conversationId).push(sent);
         this.appSends.push(sent);
@@ -249,7 +257,7 @@ export class SendLimiter {
       if (countedBy(this.appSends[i] as Sent) <= now - APP_WINDOW_MS - APP_EDGE_MS) this.appSends.splice(i, 1);
     }
     // Spread evenly, a send can still make perSecond + 1 within one second: the window says no.
-    return Math.max(this.lastSend + 1000 / this.perSecond, this.pausedUntil, afterWindow(this.appSends, perWindow, APP_WINDOW_MS + APP_EDGE_MS));
+    return Math.max(this.lastTurn + 1000 / this.perSecond, this.pausedUntil, afterWindow(this.appSends, perWindow, APP_WINDOW_MS + APP_EDGE_MS));
   }
 
   /** When this send's conversation windows let it go. */

@@ -1,4 +1,5 @@
 import { NOT_SENT, SendLimiter } from '../../src/conversations/send-limiter';
+import type { Clock } from '../../src/timing/clock';
 import { ManualClock } from '../support/manual-clock';
 
 /** The most sends inside any window of `ms`. */
@@ -43,6 +44,21 @@ describe('the send limiter', () => {
     expect((times.at(-1) ?? 0) - started).toBeGreaterThanOrEqual(450);
     expect((times.at(-1) ?? 0) - started).toBeLessThan(520);
     expect(peak(times, 1000)).toBe(10);
+  });
+
+  it('keeps to its rate when timers fire late: each turn is one gap after the last turn, not after the late send', async () => {
+    const clock = new ManualClock();
+    // Every timer fires 3 ms after it was due, as a busy event loop's do.
+    const late: Clock = { now: () => clock.now(), sleep: (ms, signal) => clock.sleep(ms + 3, signal) };
+    const limiter = new SendLimiter(30, late);
+    const times: number[] = [];
+    const all = Promise.all(Array.from({ length: 31 }, (_, i) => limiter.send(`a:chat-${String(i)}`, () => Promise.resolve(times.push(clock.now())))));
+    while (times.length < 31) await clock.advance(10);
+    await all;
+    // 31 sends at 30/s: the 31st one second after the first (1.09 s had each late firing added up).
+    expect((times[30] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(1000);
+    expect((times[30] ?? 0) - (times[0] ?? 0)).toBeLessThan(1010);
+    expect(peak(times, 1000)).toBe(30);
   });
 
   it('holds everyone back after a 429 for as long as Teams asked', async () => {

@@ -7,6 +7,7 @@ const LAYERS = [
   'leads', // the lead and its parsers: the domain, importing nothing of ours
   'routing', // routes: which leads go to whom; the routes file and its checks
   'timing', // backoff, calendar days
+  'language', // English and Korean: the catalogues, the reader's language, times in the team's zone
   'config', // settings, read and checked once
   'logging',
   'telemetry',

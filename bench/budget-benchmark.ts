@@ -68,7 +68,7 @@ async function sendToEach(azurite: Azurite, recipients: number): Promise<FanOut>
     await app.storage.ensureCreated();
     await seedSellers(app.installations, connector.serviceUrl, recipients);
     const lead = { ...parseHttpsLead({ UserDetails: { FirstName: 'Dana', LastName: 'Buyer', Email: 'dana@fabrikam.example' }, LeadSource: 'AppSource-PLT|contoso.sales', OfferTitle: 'Contoso Sales' }), id: 'lead', origin: 'https' as const, receivedAt: new Date().toISOString() };
-    const card = CardFactory.adaptiveCard(leadCard({ lead, dynamics: { state: 'pending', reason: 'being written now' } }));
+    const card = CardFactory.adaptiveCard(leadCard({ lead, dynamics: { state: 'pending', reason: 'writing' } }, settings.reader));
     const started = performance.now();
     for (const target of await app.installations.list()) {
       await inConversation(app.bot.adapter, settings.bot?.id ?? '', target.reference, (context) => context.sendActivity({ attachments: [card] }));

@@ -73,6 +73,13 @@ param admins string
 @description('TEAMS_TENANT_ID: the Microsoft 365 tenant whose people use the bot; empty = the bot\'s tenant.')
 param teamsTenantId string = ''
 
+@description('BOT_LANGUAGE: what channels, group chats and people whose Teams is not in Korean read: en (English) or ko (Korean).')
+@allowed(['en', 'ko'])
+param botLanguage string = 'en'
+
+@description('BOT_TIME_ZONE: the team\'s time zone, an IANA name such as Asia/Seoul; every time the bot shows is in it.')
+param botTimeZone string = 'UTC'
+
 @description('OUTLOOK_SENDER: the mailbox lead alerts are mailed from; empty = no mail (README › How contacts are reached).')
 param outlookSender string = ''
 
@@ -295,6 +302,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     LEAD_CONTACTS: leadContacts
     ADMINS: admins
     TEAMS_TENANT_ID: teamsTenantId
+    BOT_LANGUAGE: botLanguage
+    BOT_TIME_ZONE: botTimeZone
     DYNAMICS_URL: dynamicsUrl
     DYNAMICS_AUTH: dynamicsAuth
     DYNAMICS_AUTHORITY_HOST: dynamicsAuthorityHost

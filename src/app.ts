@@ -32,7 +32,9 @@ import { createBot, type Bot, type ChannelAuthority } from './teams/bot';
 import { registerRoutes } from './teams/routes';
 import { cardCopies } from './teams/update-card-copies';
 import { DeliveryStore } from './conversations/delivery-store';
-import { InstallationStore } from './conversations/installation-store';
+import { addressesOf, InstallationStore } from './conversations/installation-store';
+import { readerOf } from './conversations/reader-of';
+import type { Reader } from './language/language';
 import { SendBudget, type ShareBook } from './conversations/send-budget';
 import { SendLimiter } from './conversations/send-limiter';
 import { teamsNotifier } from './teams/teams-notifier';
@@ -137,7 +139,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   const deliveries = new DeliveryStore(storage.deliveryTable);
   // With background work the budget gives the limiter its share (nothing before); tests driving the work themselves have it all.
   const limiter = new SendLimiter(deps.backgroundWork === false ? settings.teamsMessagesPerSecond : 0);
-  const bot = createBot(settings.bot, installations, logger, now, settings.teamsTenantId, deps.channelAuthority);
+  const bot = createBot(settings.bot, installations, logger, now, settings.teamsTenantId, settings.reader, deps.channelAuthority);
   const botAppId = settings.bot?.id ?? '';
   const admins = adminMessenger({ adapter: bot.adapter, botAppId, installations, settings, limiter, logger });
   const graphUrl = settings.reminders.graphUrl;
@@ -198,6 +200,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     deliveries,
     organisation: settings.teamsTenantId,
     limiter,
+    reader: settings.reader,
     logger,
     now,
     telemetry,
@@ -208,12 +211,15 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   const teams = deps.notifier ?? teamsNotifier(teamsDeps);
   const routes = (): Promise<readonly Route[]> => allRoutes({ routes: storage.routes, settings });
   const outlook = settings.outlook;
+  // A mail's reader: the language of the recipient's chat with the bot, if they have one.
+  const readerFor = async (address: string): Promise<Reader> =>
+    readerOf((await installations.list()).find((i) => i.kind === 'personal' && addressesOf(i).includes(address.toLowerCase())), settings.reader);
   const claimTokens = new ClaimTokens(claimKey(storage.state));
   const mails = outlook === undefined ? undefined : new MailStore(storage.mailTable);
   const mail =
     outlook === undefined || graph === undefined || mails === undefined
       ? undefined
-      : outlookAlerts({ graph, settings: outlook, mails, tokens: claimTokens, limiter: new MailLimiter(), logger, now, telemetry });
+      : outlookAlerts({ graph, settings: outlook, mails, tokens: claimTokens, limiter: new MailLimiter(), readerFor, logger, now, telemetry });
   const mayTakeTurn = () => turnTakers({ installations, away: storage.away, organisation: settings.teamsTenantId, reachedWithoutChat: mail !== undefined || installer !== undefined, now });
   const notifier = routedAlerts(teams, mail, {
     routes,
@@ -259,8 +265,8 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   );
 
   const testMail = outlook === undefined || graph === undefined ? undefined : (to: string) => sendTestMail(graph, outlook, to);
-  const chats = { adapter: bot.adapter, botAppId, limiter };
-  const copies = cardCopies({ ...chats, installations, deliveries, logger });
+  const chats = { adapter: bot.adapter, botAppId, limiter, installations, reader: settings.reader };
+  const copies = cardCopies({ ...chats, deliveries, logger });
   registerRoutes(bot, { settings, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, cardCopies: copies, credentials, admins, testMail, mails, installer, routes: storage.routes, away: storage.away, logger, now }, chats);
 
   const server = restify.createServer({ name: 'marketplace-lead-bot', handleUncaughtExceptions: false });
@@ -279,11 +285,13 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     registerClaimPage(server, {
       tokens: claimTokens,
       leads: storage.leads,
+      readerFor,
+      reader: settings.reader,
       claimed: async (lead) => {
         // As stored now: the Dynamics standing may have changed since the mail went.
         const current = (await storage.leads.get(lead.id)) ?? lead;
         const standing = dynamicsStanding(current, (id) => dynamics.recordUrl(id));
-        await copies.update(current.id, leadCard({ lead: current, dynamics: standing, claimedBy: current.claimedBy }), standing.state);
+        await copies.update(current.id, (reader) => leadCard({ lead: current, dynamics: standing, claimedBy: current.claimedBy }, reader), standing.state);
       },
       logger,
       now,

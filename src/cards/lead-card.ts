@@ -1,13 +1,18 @@
 import { Template } from 'adaptivecards-templating';
+import type { Language, Reader } from '../language/language';
+import { message, templateText, type MessageKey } from '../language/messages';
+import { formatTime } from '../language/times';
 import type { Lead } from '../leads/lead';
 import type { Routing } from '../routing/route-lead';
-import { formatTime } from './format-time';
 import template from './lead-card.json';
+
+/** Why a lead is not in Dynamics (yet), in the sales team's terms: each reader gets it in their words. */
+export type NotWrittenReason = 'writing' | 'transient' | 'configuration' | 'rejected' | 'gaveUp';
 
 /** Where the lead stands in Dynamics: written (with its record), or not yet and why, or not at all. */
 export type DynamicsStanding =
   | { readonly state: 'written'; readonly url: string | undefined }
-  | { readonly state: 'pending' | 'failed'; readonly reason: string };
+  | { readonly state: 'pending' | 'failed'; readonly reason: NotWrittenReason };
 
 /** What a lead card shows; everything a person sees, already in words. */
 export interface LeadCardInput {
@@ -29,24 +34,28 @@ export function isRecordUrl(url: string): boolean {
 }
 
 /**
- * The lead alert as an Adaptive Card (schema 1.5, as Teams renders it). Pure: the same lead
- * gives the same card. Every value from the lead goes into a TextRun, which renders no
- * markdown, so a lead named "[Click](https://evil.example)" stays plain text; links are only
- * built from checked e-mail addresses and Dynamics record URLs.
+ * The lead alert as an Adaptive Card (schema 1.5, as Teams renders it), in the reader's
+ * language and time zone. Pure: the same lead gives the same card. Every value from the lead
+ * goes into a TextRun, which renders no markdown, so a lead named "[Click](https://evil.example)"
+ * stays plain text; links are only built from checked e-mail addresses and Dynamics record URLs.
  */
-export function leadCard(input: LeadCardInput): AdaptiveCardJson {
+export function leadCard(input: LeadCardInput, reader: Reader): AdaptiveCardJson {
   const { lead, dynamics } = input;
+  const { language } = reader;
   const dynamicsUrl = dynamics.state === 'written' && dynamics.url !== undefined && isRecordUrl(dynamics.url) ? dynamics.url : '';
+  const described = describeLead(lead, reader);
   return new Template(template).expand({
     $root: {
-      ...describeLead(lead),
+      text: templateText(language, 'leadCard.'),
+      ...described,
+      fallbackText: message(language, 'leadCard.fallbackText', { headline: described.headline }),
       doNotContact: lead.doNotContact,
       isTest: lead.isTest,
       noRoute: lead.routing?.kind === 'no-route',
-      turnNote: input.claimedBy === undefined ? turnNote(lead.routing) : '',
+      turnNote: input.claimedBy === undefined ? turnNote(lead.routing, language) : '',
       leadId: lead.id,
       dynamicsUrl,
-      dynamicsLine: dynamicsLine(dynamics),
+      dynamicsLine: dynamicsLine(dynamics, language),
       dynamicsColor: dynamics.state === 'written' ? 'Good' : dynamics.state === 'pending' ? 'Warning' : 'Attention',
       mailto: mailtoOf(lead),
       claimedBy: input.claimedBy ?? '',
@@ -55,10 +64,10 @@ export function leadCard(input: LeadCardInput): AdaptiveCardJson {
 }
 
 /** Where an unclaimed round-robin lead is in its turn, in a seller's words. */
-function turnNote(routing: Routing | undefined): string {
+function turnNote(routing: Routing | undefined, language: Language): string {
   const turn = routing?.kind === 'route' ? routing.turn : undefined;
-  if (turn?.everyone === true) return 'Nobody claimed this lead in turn, so everyone on its route has it now.';
-  if (turn?.until !== undefined) return `Offered in turn: unless it is claimed within ${String(turn.claimWithinMinutes)} min, it passes to the next seller.`;
+  if (turn?.everyone === true) return message(language, 'leadCard.turnEveryone');
+  if (turn?.until !== undefined) return message(language, 'leadCard.turnOffered', { minutes: turn.claimWithinMinutes });
   return '';
 }
 
@@ -91,34 +100,61 @@ export function clip(text: string, max: number): string {
   return text;
 }
 
-export function describeLead(lead: Lead): LeadDescription {
+/** Marketplace action codes we have words for (src/leads/describe-action.ts); others show as Partner Center sent them. */
+const ACTION_WORDS: Readonly<Record<string, MessageKey>> = {
+  ins: 'action.ins',
+  plt: 'action.plt',
+  dnc: 'action.dnc',
+  create: 'action.create',
+  starttestdrive: 'action.starttestdrive',
+};
+
+/** The lead's action in the reader's words ("Get it now", "지금 받기"); a code we do not know, as given. */
+function actionIn(lead: Lead, language: Language): string {
+  const key = ACTION_WORDS[lead.source.actionCode.toLowerCase()];
+  return key === undefined ? lead.source.action : message(language, key);
+}
+
+/**
+ * A lead as the reader reads it: labels in their language, the time in the team's zone. The
+ * lead's own values (names, notes, company) are shown as they came, never translated.
+ */
+export function describeLead(lead: Lead, reader: Reader): LeadDescription {
+  const { language } = reader;
   const shown = (text: string): string => clip(text, SHOWN.value);
   const { customer } = lead;
   const c = { firstName: shown(customer.firstName), lastName: shown(customer.lastName), email: shown(customer.email), phone: shown(customer.phone), country: shown(customer.country), company: shown(customer.company), title: shown(customer.title) };
   const name = [c.firstName, c.lastName].filter((p) => p !== '').join(' ');
-  const offer = clip(lead.source.offerTitle || lead.source.offerId || 'a marketplace offer', SHOWN.value);
-  const facts = [
-    ['E-mail', c.email],
-    ['Phone', c.phone],
-    ['Country', c.country],
-    ['Offer', lead.source.offerId === '' ? offer : `${offer} (${lead.source.offerId})`],
-    ['Source', [lead.source.channel, lead.source.actionCode].filter((p) => p !== '').join(', ')],
-    ['Received', formatTime(lead.receivedAt)],
-  ]
-    .filter(([, value]) => value !== '')
-    .map(([label = '', value = '']) => ({ label, value }));
+  const offer = clip(lead.source.offerTitle || lead.source.offerId || message(language, 'lead.anOffer'), SHOWN.value);
+  const facts: [MessageKey, string][] = [
+    ['lead.email', c.email],
+    ['lead.phone', c.phone],
+    ['lead.country', c.country],
+    ['lead.offer', lead.source.offerId === '' ? offer : `${offer} (${lead.source.offerId})`],
+    ['lead.source', [lead.source.channel, lead.source.actionCode].filter((p) => p !== '').join(', ')],
+    ['lead.received', formatTime(lead.receivedAt, reader)],
+  ];
   return {
-    headline: `${lead.source.action || 'New lead'} — ${offer}`,
-    who: name || c.email || 'No name given',
+    headline: message(language, 'lead.headline', { action: actionIn(lead, language) || message(language, 'lead.newLead'), offer }),
+    who: name || c.email || message(language, 'lead.noName'),
     role: [c.title, c.company].filter((p) => p !== '').join(', '),
-    facts,
+    facts: facts.filter(([, value]) => value !== '').map(([label, value]) => ({ label: message(language, label), value })),
     notes: clip(lead.description, SHOWN.notes),
   };
 }
 
+const REASONS: Readonly<Record<NotWrittenReason, MessageKey>> = {
+  writing: 'dynamics.reason.writing',
+  transient: 'dynamics.reason.transient',
+  configuration: 'dynamics.reason.configuration',
+  rejected: 'dynamics.reason.rejected',
+  gaveUp: 'dynamics.reason.gaveUp',
+};
+
 /** "In Dynamics", or why not (yet). */
-export function dynamicsLine(dynamics: DynamicsStanding): string {
-  return dynamics.state === 'written' ? 'In Dynamics' : `${dynamics.state === 'pending' ? 'Not in Dynamics yet' : 'Not in Dynamics'} — ${dynamics.reason}`;
+export function dynamicsLine(dynamics: DynamicsStanding, language: Language): string {
+  if (dynamics.state === 'written') return message(language, 'dynamics.written');
+  return message(language, dynamics.state === 'pending' ? 'dynamics.pending' : 'dynamics.failed', { reason: message(language, REASONS[dynamics.reason]) });
 }
 
 /**

@@ -7,8 +7,9 @@ const ONLY_PERSONAL = 'Type this in your own chat with me: it is about you.';
 /** `away` / `away until YYYY-MM-DD`: round-robin routes skip you until you are back. */
 export const awayCommand: Command = {
   name: 'away',
-  usage: 'away [until YYYY-MM-DD]',
-  summary: 'Round-robin routes skip you while you are away (until you type back, or a date)',
+  koreanNames: ['부재'],
+  usage: 'command.away.usage',
+  summary: 'command.away.summary',
   takesArgument: true,
   adminsOnly: () => false,
   personalOnly: true,
@@ -40,8 +41,9 @@ export const awayCommand: Command = {
 
 export const backCommand: Command = {
   name: 'back',
-  usage: 'back',
-  summary: 'Round-robin routes give you leads again',
+  koreanNames: ['복귀'],
+  usage: 'command.back.usage',
+  summary: 'command.back.summary',
   takesArgument: false,
   adminsOnly: () => false,
   personalOnly: true,

@@ -1,3 +1,6 @@
+import type { Language } from '../language/language';
+import { message } from '../language/messages';
+
 /** Who typed a command or pressed a card button, as far as the bot may trust it. */
 export interface Caller {
   /** How to address them: their name, or "there" when Teams gave none. */
@@ -12,11 +15,9 @@ export interface Caller {
   readonly isAdmin: boolean;
 }
 
-/** Who may run admin commands, in words, for a polite refusal. */
-export function describeAdmins(admins: readonly string[]): string {
+/** Who may run admin commands, in the reader's words, for a polite refusal. */
+export function describeAdmins(admins: readonly string[], language: Language): string {
+  if (admins.length === 0) return message(language, 'admins.none');
   const addresses = admins.filter((a) => a.includes('@'));
-  const ids = admins.length - addresses.length;
-  if (admins.length === 0) return 'No admins are set yet: add e-mail addresses to ADMINS in the bot\'s settings.';
-  const byId = ids === 0 ? '' : `${addresses.length > 0 ? ' and ' : ''}${ids} person${ids === 1 ? '' : 's'} listed by Azure AD id`;
-  return `It can be run by ${addresses.join(', ')}${byId} (ADMINS in the bot's settings).`;
+  return message(language, 'admins.who', { addresses: addresses.join(', '), ids: admins.length - addresses.length, hasAddresses: addresses.length > 0 ? 'yes' : 'no' });
 }

@@ -1,7 +1,7 @@
 import { leadCard } from '../cards/lead-card';
 import { GUID } from '../leads/lead-id';
 import { dynamicsStanding } from '../pipeline/dynamics-standing';
-import type { CardAction } from './command';
+import type { CardAction, LeadCardIn } from './command';
 
 /**
  * "Claim" on a lead card: the first seller to press it owns the lead. The card answers at once
@@ -26,7 +26,7 @@ export const claimLeadAction: CardAction = {
     // As stored now: the Dynamics standing may have changed since the card was sent.
     const current = (await deps.leads.get(leadId)) ?? lead;
     const standing = dynamicsStanding(current, (id) => deps.dynamics.recordUrl(id));
-    const card = leadCard({ lead: current, dynamics: standing, claimedBy: outcome.claimedBy });
+    const card: LeadCardIn = (reader) => leadCard({ lead: current, dynamics: standing, claimedBy: outcome.claimedBy }, reader);
     const log = deps.logger.child({ leadId });
     if (outcome.won) {
       log.info('lead claimed');
@@ -34,6 +34,6 @@ export const claimLeadAction: CardAction = {
         log.warn({ err }, 'could not update every copy of the lead card');
       });
     }
-    return card;
+    return card(chat.reader);
   },
 };

@@ -1,5 +1,7 @@
 import type { AdaptiveCardJson, DynamicsStanding } from '../cards/lead-card';
 import type { Settings } from '../config/settings';
+import type { Language, Reader } from '../language/language';
+import type { MessageKey } from '../language/messages';
 import type { DataverseClient } from '../dynamics/dataverse-client';
 import type { TokenSource } from '../dynamics/sign-in';
 import type { Logger } from '../logging/create-logger';
@@ -26,6 +28,8 @@ export type BotMessage = string | { readonly card: AdaptiveCardJson; readonly su
 export interface Chat {
   /** Teams' conversation id, without a thread's ";messageid=" suffix. */
   readonly conversationId: string;
+  /** Who reads what is said here: the language to answer in, and the team's time zone. */
+  readonly reader: Reader;
   /** Says something in this chat while the turn lasts; resolves with the message's id. */
   say(message: BotMessage): Promise<string | undefined>;
   /** The same chat after the turn has ended, for work that outlives it (validate's report). */
@@ -39,10 +43,13 @@ export interface LaterChat {
   replace(messageId: string, message: BotMessage): Promise<void>;
 }
 
+/** A lead's card as one reader reads it: each copy of it is in its own chat's language. */
+export type LeadCardIn = (reader: Reader) => AdaptiveCardJson;
+
 /** Every copy of a lead's card that went out, to show what changed (a claim). */
 export interface CardCopies {
-  /** Replaces each copy with `card` (which shows this Dynamics standing), but the one in `except` (answered already); one failure never stops the others. */
-  update(leadId: string, card: AdaptiveCardJson, shows: DynamicsStanding['state'], except?: string): Promise<void>;
+  /** Replaces each copy with `card` in its chat's language (which shows this Dynamics standing), but the one in `except` (answered already); one failure never stops the others. */
+  update(leadId: string, card: LeadCardIn, shows: DynamicsStanding['state'], except?: string): Promise<void>;
 }
 
 /** What the commands and card actions work with: the bot's parts, never a global. */
@@ -85,10 +92,12 @@ export interface CommandRequest {
 export interface Command {
   /** The word typed, lower-case. */
   readonly name: string;
-  /** How it is typed, for help: "retry [lead id]". */
-  readonly usage: string;
+  /** The same command in Korean words (도움말 for help): typed either way, it runs. */
+  readonly koreanNames: readonly string[];
+  /** How it is typed, for help, in the reader's words: "retry [lead id]". */
+  readonly usage: MessageKey;
   /** What it does, in one line, for help and the app manifest. */
-  readonly summary: string;
+  readonly summary: MessageKey;
   /** Whether it takes words after its name (otherwise "status now" is not "status"). */
   readonly takesArgument: boolean;
   /** Whether only ADMINS may run it in this kind of conversation. */
@@ -101,6 +110,11 @@ export interface Command {
    */
   readonly notInMenu?: boolean;
   run(request: CommandRequest, deps: CommandDeps): Promise<void>;
+}
+
+/** The word that runs a command, in a language: "help", "도움말". */
+export function commandWord(command: Command, language: Language): string {
+  return language === 'ko' ? (command.koreanNames[0] ?? command.name) : command.name;
 }
 
 /**

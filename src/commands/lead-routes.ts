@@ -24,8 +24,9 @@ const USAGE = [
  */
 export const routeCommand: Command = {
   name: 'route',
-  usage: 'route list | add | remove | test',
-  summary: 'See, add, remove and test the routes that send each lead to its people',
+  koreanNames: ['경로'],
+  usage: 'command.route.usage',
+  summary: 'command.route.summary',
   takesArgument: true,
   adminsOnly: () => true,
   async run(request, deps) {

@@ -4,8 +4,9 @@ import { buildStatusCard } from './status';
 
 export const retryCommand: Command = {
   name: 'retry',
-  usage: 'retry [lead id]',
-  summary: 'Send dead-lettered leads (all, or the one named) through again, once their cause is fixed',
+  koreanNames: ['재시도'],
+  usage: 'command.retry.usage',
+  summary: 'command.retry.summary',
   takesArgument: true,
   adminsOnly: () => true,
   async run({ chat, argument }, deps) {

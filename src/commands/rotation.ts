@@ -20,8 +20,9 @@ const USAGE =
 
 export const rotationCommand: Command = {
   name: 'rotation',
-  usage: 'rotation [set|add|remove …]',
-  summary: 'List the credentials the bot reminds you to rotate, and set or add their expiry dates',
+  koreanNames: ['교체'],
+  usage: 'command.rotation.usage',
+  summary: 'command.rotation.summary',
   takesArgument: true,
   adminsOnly: () => true,
   async run({ chat, argument, caller }, deps) {
@@ -48,8 +49,9 @@ export const rotationCommand: Command = {
 
 export const rotatedCommand: Command = {
   name: 'rotated',
-  usage: 'rotated NAME [YYYY-MM-DD]',
-  summary: 'Record that a credential was just renewed',
+  koreanNames: ['교체완료'],
+  usage: 'command.rotated.usage',
+  summary: 'command.rotated.summary',
   takesArgument: true,
   adminsOnly: () => true,
   // The reminder card's "Rotated" button is the usual way in.

@@ -1,5 +1,7 @@
 import type { AdaptiveCardJson } from '../cards/lead-card';
 import type { ConversationKind } from '../conversations/installation-store';
+import type { Language } from '../language/language';
+import { message } from '../language/messages';
 import { describeAdmins, type Caller } from './caller';
 import { awayCommand, backCommand } from './away';
 import { claimLeadAction } from './claim-lead';
@@ -40,12 +42,13 @@ export const CARD_ACTIONS: readonly CardAction[] = [
 ];
 
 /**
- * A command's pattern: its name alone, anchored at both ends (so "invalidate" or "status
- * please" is not a command), then the argument for commands that take one. Case and the
- * spaces Teams leaves around a removed @mention do not matter.
+ * A command's pattern: its name (in English or Korean) alone, anchored at both ends (so
+ * "invalidate" or "status please" is not a command), then the argument for commands that take
+ * one. Case and the spaces Teams leaves around a removed @mention do not matter.
  */
 export function commandPattern(command: Command): RegExp {
-  return command.takesArgument ? new RegExp(`^\\s*${command.name}(?:\\s+([\\s\\S]*?))?\\s*$`, 'i') : new RegExp(`^\\s*${command.name}\\s*$`, 'i');
+  const names = `(?:${[command.name, ...command.koreanNames].join('|')})`;
+  return command.takesArgument ? new RegExp(`^\\s*${names}(?:\\s+([\\s\\S]*?))?\\s*$`, 'i') : new RegExp(`^\\s*${names}\\s*$`, 'i');
 }
 
 /** The command a message names, first match wins, as the bot routes it. */
@@ -69,7 +72,7 @@ export async function runCommand(
   const { chat, caller, where } = request;
   const log = deps.logger.child({ command: command.name, where });
   try {
-    const refusal = refuse(command.name, command.adminsOnly(where), command.name !== 'help', caller, deps);
+    const refusal = refuse(chat.reader.language, command.name, command.adminsOnly(where), command.name !== 'help', caller, deps);
     if (refusal !== undefined) {
       log.info({ inTenant: caller.inTenant }, 'command refused');
       await chat.say(refusal);
@@ -78,19 +81,19 @@ export async function runCommand(
     await command.run({ chat, argument: request.argument, caller, where }, deps);
   } catch (err) {
     log.error({ err }, 'command failed');
-    await chat.say(`Sorry, **${command.name}** failed on my side. The bot's log has the details (turn ${request.turnId ?? 'unknown'}).`);
+    await chat.say(message(chat.reader.language, 'bot.commandFailed', { command: command.name, turn: request.turnId ?? '?' }));
   }
 }
 
 /** A card button pressed: its answer (a card to replace the one pressed, or words), or why this caller may not. */
 export async function runCardAction(action: CardAction, chat: Chat, data: unknown, caller: Caller, deps: CommandDeps): Promise<AdaptiveCardJson | string> {
-  return refuse(action.title, action.adminsOnly, true, caller, deps) ?? (await action.handle(chat, data, caller, deps));
+  return refuse(chat.reader.language, action.title, action.adminsOnly, true, caller, deps) ?? (await action.handle(chat, data, caller, deps));
 }
 
 /** Why this caller may not do this, politely and naming who may; undefined when they may. */
-function refuse(what: string, adminsOnly: boolean, needsTenant: boolean, caller: Caller, deps: CommandDeps): string | undefined {
-  if (needsTenant && !caller.inTenant) return `Sorry, I take **${what}** only from people in the organisation that runs this bot.`;
-  if (needsTenant && !caller.isMember) return `Sorry, I take **${what}** only from members of the organisation that runs this bot, not from guests.`;
-  if (adminsOnly && !caller.isAdmin) return `Sorry ${caller.name}, **${what}** is for the bot's admins. ${describeAdmins(deps.settings.admins)}`;
+function refuse(language: Language, what: string, adminsOnly: boolean, needsTenant: boolean, caller: Caller, deps: CommandDeps): string | undefined {
+  if (needsTenant && !caller.inTenant) return message(language, 'bot.refuse.outsider', { what });
+  if (needsTenant && !caller.isMember) return message(language, 'bot.refuse.guest', { what });
+  if (adminsOnly && !caller.isAdmin) return message(language, 'bot.refuse.notAdmin', { name: caller.displayName ?? message(language, 'bot.someone'), what, admins: describeAdmins(deps.settings.admins, language) });
   return undefined;
 }

@@ -31,13 +31,13 @@ export const showLeadAction: CardAction = {
     const recordUrl = (id: string): string | undefined => deps.dynamics.recordUrl(id);
     // Taken before it is shown, so a second click (or a pass delivering it meanwhile) shows it once.
     if (await deps.deliveries.start(leadId, conversationId, deps.now())) {
-      const card = leadCard({ lead, dynamics: dynamicsStanding(lead, recordUrl), ...(lead.claimedBy === undefined ? {} : { claimedBy: lead.claimedBy }) });
+      const card = leadCard({ lead, dynamics: dynamicsStanding(lead, recordUrl), ...(lead.claimedBy === undefined ? {} : { claimedBy: lead.claimedBy }) }, chat.reader);
       const sent = await chat.say({ card, summary: 'A lead you missed' });
       await deps.deliveries.record({ leadId, conversationId, status: 'sent', activityId: sent, error: undefined, at: deps.now().toISOString() });
     }
     const leads = (await Promise.all(ids.map((id) => deps.leads.get(id)))).filter((l): l is StoredLead => l !== undefined && !l.isTest);
     const shown = new Set<string>();
     for (const l of leads) if ((await deps.deliveries.get(l.id, conversationId))?.status === 'sent') shown.add(l.id);
-    return catchUpCard(leads, shown);
+    return catchUpCard(leads, chat.reader, shown);
   },
 };

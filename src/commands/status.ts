@@ -18,8 +18,9 @@ const LISTED = 5;
 
 export const statusCommand: Command = {
   name: 'status',
-  usage: 'status',
-  summary: 'Leads received, written and sent in the last 24 hours; what is waiting or failed, and why',
+  koreanNames: ['상태'],
+  usage: 'command.status.usage',
+  summary: 'command.status.summary',
   takesArgument: false,
   adminsOnly: () => false,
   async run({ chat, caller }, deps) {

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { addressesOf, type ConversationKind } from '../conversations/installation-store';
+import { isLanguage, type Language } from '../language/language';
+import { message, messagesIn } from '../language/messages';
 import { parseRoute } from '../routing/parse-routes';
 import { peopleWithOwnLeads } from '../routing/route-lead';
 import type { ChatRoute } from '../storage/route-store';
@@ -12,16 +14,19 @@ const adminsOutsidePersonalChats = (where: ConversationKind): boolean => where !
 
 export const subscribeCommand: Command = {
   name: 'subscribe',
-  usage: 'subscribe [offer ID | country CODE]',
-  summary: "Get lead cards in this chat or channel: every lead, or one offer's or country's",
+  koreanNames: ['구독'],
+  usage: 'command.subscribe.usage',
+  summary: 'command.subscribe.summary',
   takesArgument: true,
   adminsOnly: adminsOutsidePersonalChats,
   async run(request, deps) {
     const [what = '', value, ...extra] = plainText(request.argument).split(/\s+/).filter((w) => w !== '');
     if (what === '') return setSubscription(request, deps, true);
+    const language = what.toLowerCase();
+    if (isLanguage(language) && value === undefined) return chooseLanguage(request, deps, language);
     const field = { offer: 'offers', country: 'countries' }[what.toLowerCase()];
     if (field === undefined || value === undefined || extra.length > 0) {
-      await request.chat.say('Type **subscribe** for lead cards here, **subscribe offer** *offer id* (`contoso.sales-insights`, or a pattern such as `contoso.*`) or **subscribe country** *code* (KR).');
+      await request.chat.say(message(request.chat.reader.language, 'subscription.hint'));
       return;
     }
     if (request.where === 'personal') {
@@ -35,28 +40,27 @@ export const subscribeCommand: Command = {
 
 export const unsubscribeCommand: Command = {
   name: 'unsubscribe',
-  usage: 'unsubscribe',
-  summary: 'Stop lead cards in this chat or channel',
+  koreanNames: ['구독취소', '구독해지'],
+  usage: 'command.unsubscribe.usage',
+  summary: 'command.unsubscribe.summary',
   takesArgument: false,
   adminsOnly: adminsOutsidePersonalChats,
   run: (request, deps) => setSubscription(request, deps, false),
 };
 
-const EVERY_LEAD: Readonly<Record<ConversationKind, string>> = {
-  personal: 'You get a card for every new lead.',
-  groupChat: 'This chat gets a card for every new lead.',
-  channel: 'This channel gets a card for every new lead.',
-};
-const ROUTED: Readonly<Record<ConversationKind, string>> = {
-  personal: 'You get the leads routed to you.',
-  groupChat: 'This chat gets the leads its routes send it.',
-  channel: 'This channel gets the leads its routes send it.',
-};
-const NONE: Readonly<Record<ConversationKind, string>> = {
-  personal: 'You get no lead cards.',
-  groupChat: 'This chat gets no lead cards.',
-  channel: 'This channel gets no lead cards.',
-};
+/**
+ * `subscribe ko` / `subscribe en`: the language the bot writes in here from now on (lead cards,
+ * answers), whatever BOT_LANGUAGE or the person's Teams says; then subscribes as `subscribe` does,
+ * answering in the new language.
+ */
+async function chooseLanguage(request: CommandRequest, deps: CommandDeps, language: Language): Promise<void> {
+  const { chat, where } = request;
+  await deps.installations.setLanguage(chat.conversationId, language);
+  deps.logger.info({ where, language }, "chat's language chosen");
+  const now = { ...chat, reader: { ...chat.reader, language } };
+  await now.say(message(language, 'subscription.language', { where }));
+  await setSubscription({ ...request, chat: now }, deps, true);
+}
 
 /**
  * Cards on or off here. Someone (or a chat) a route or LEAD_CONTACTS names gets back the leads
@@ -81,9 +85,10 @@ async function setSubscription({ chat, where }: CommandRequest, deps: CommandDep
   const gets = (subscribed: boolean | undefined): boolean => (routed ? subscribed !== false : subscribed === true);
   const changed = gets(before?.subscribed) !== gets(next) || ended.length > 0;
   deps.logger.info({ where, subscribe, routed, changed }, 'lead card subscription set');
-  const state = !subscribe ? NONE[where] : routed ? ROUTED[where] : EVERY_LEAD[where];
-  const removed = ended.length > 0 ? ` Removed ${ended.map((n) => `**${n}**`).join(', ')}.` : '';
-  await chat.say(`${changed ? 'Done.' : 'Nothing to change.'}${removed} ${state} ${subscribe ? 'Type **unsubscribe** to stop.' : 'Type **subscribe** to get them.'}`);
+  const say = messagesIn(chat.reader.language);
+  const state = say(!subscribe ? 'subscription.none' : routed ? 'subscription.routed' : 'subscription.everyLead', { where });
+  const removed = ended.length > 0 ? [say('subscription.removed', { names: ended.map((n) => `**${n}**`).join(', ') })] : [];
+  await chat.say([say(changed ? 'subscription.done' : 'subscription.unchanged'), ...removed, state, say(subscribe ? 'subscription.toStop' : 'subscription.toStart')].join(' '));
 }
 
 /**

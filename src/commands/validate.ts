@@ -11,8 +11,9 @@ import type { CardAction, Chat, Command, CommandDeps } from './command';
 
 export const validateCommand: Command = {
   name: 'validate',
-  usage: 'validate',
-  summary: 'Check the whole path a lead takes, step by step, with the fix for whatever fails',
+  koreanNames: ['검증'],
+  usage: 'command.validate.usage',
+  summary: 'command.validate.summary',
   takesArgument: false,
   adminsOnly: () => true,
   async run({ chat, caller }, deps) {
@@ -80,6 +81,7 @@ function startValidation(chat: Chat, reportId: string | undefined, requestedBy: 
   const started = performance.now();
   let id = reportId;
   const conversationId = chat.conversationId;
+  const { reader } = chat;
   const later = chat.later();
   const show = async (steps: readonly StepResult[], testLeadUrl: string | undefined): Promise<void> => {
     const report = { card: validationCard(steps, testLeadUrl) };
@@ -105,7 +107,7 @@ function startValidation(chat: Chat, reportId: string | undefined, requestedBy: 
         checkInstall: installer === undefined ? undefined : (address) => installer.check(address),
         installFix: (error) => installFix(error),
         deliverCard: async (lead, dynamicsUrl) => {
-          await later.say({ card: leadCard({ lead, dynamics: { state: 'written', url: dynamicsUrl } }), summary: 'Test lead from validate' });
+          await later.say({ card: leadCard({ lead, dynamics: { state: 'written', url: dynamicsUrl } }, reader), summary: 'Test lead from validate' });
         },
       },
       coalesced(show, log),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EMAIL } from '../leads/email';
 import { readRoutesFile } from '../routing/read-routes-file';
 import { GUID } from '../leads/lead-id';
+import { LANGUAGES } from '../language/language';
 import {
   applicationInsightsConnectionString,
   asGiven,
@@ -16,6 +17,7 @@ import {
   settingText,
   shaped,
   storageConnectionString,
+  timeZone,
   wholeNumber,
   withDefault,
 } from './setting-readers';
@@ -91,6 +93,9 @@ const eachSetting = z.object({
     return read.routes ?? [];
   }),
   TEAMS_MESSAGES_PER_SECOND: withDefault(50, wholeNumber('TEAMS_MESSAGES_PER_SECOND', 1, 50)),
+  // What channels, group chats and people whose Teams is in another language read; a person whose Teams is in Korean or English reads that.
+  BOT_LANGUAGE: withDefault('en', oneOf(LANGUAGES, `BOT_LANGUAGE must be one of ${LANGUAGES.join(', ')} (en: English, ko: Korean)`)),
+  BOT_TIME_ZONE: withDefault('UTC', timeZone('BOT_TIME_ZONE')),
   // The bot's registration is checked as a whole, by checkBotRegistration.
   BOT_ID: optional(asGiven),
   BOT_PASSWORD: optional(asGiven),

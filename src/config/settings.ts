@@ -1,5 +1,6 @@
 import type { ZodIssue } from 'zod';
 import type { Route } from '../routing/route';
+import type { Reader } from '../language/language';
 import { hostedProblems } from './hosted-checks';
 import {
   botTypeOf,
@@ -38,6 +39,8 @@ export interface Settings {
   readonly teamsMessagesPerSecond: number;
   /** ADMINS: e-mail addresses / UPNs and Azure AD object ids, lower-cased. */
   readonly admins: readonly string[];
+  /** BOT_LANGUAGE and BOT_TIME_ZONE: how the bot writes where no one's own language is known. */
+  readonly reader: Reader;
   /**
    * The Microsoft 365 tenant whose people may run admin commands and subscribe to leads:
    * TEAMS_TENANT_ID, else BOT_TENANT_ID, else DYNAMICS_TENANT_ID when it is a GUID.
@@ -232,6 +235,7 @@ function toSettings(env: Environment): Settings {
     bot: readBot(env),
     teamsMessagesPerSecond: env.TEAMS_MESSAGES_PER_SECOND,
     admins: env.ADMINS,
+    reader: { language: env.BOT_LANGUAGE, timeZone: env.BOT_TIME_ZONE },
     teamsTenantId: teamsTenantOf(env),
     reminders: {
       checkMinutes: env.REMINDER_CHECK_MINUTES,

@@ -1,4 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
+import { isLanguage, type Language } from '../language/language';
 import { isChangedMeanwhile, isNotFound } from '../storage/storage-errors';
 import { conversationRowKey } from './conversation-key';
 
@@ -37,6 +38,8 @@ export interface Installation {
    * gets none; a personal chat gets them when its user is on the contact list.
    */
   readonly subscribed?: boolean;
+  /** The language chosen for this chat (`subscribe ko`); unset, it follows its reader (src/conversations/reader-of.ts). */
+  readonly language?: Language;
   readonly reference: ConversationAddress;
   readonly updatedAt: string;
 }
@@ -67,6 +70,10 @@ export class InstallationStore {
 
   async setSubscribed(conversationId: string, subscribed: boolean): Promise<void> {
     await this.table.updateEntity({ partitionKey: PARTITION, rowKey: conversationRowKey(conversationId), subscribed }, 'Merge');
+  }
+
+  async setLanguage(conversationId: string, language: Language): Promise<void> {
+    await this.table.updateEntity({ partitionKey: PARTITION, rowKey: conversationRowKey(conversationId), language }, 'Merge');
   }
 
   /** Forgets the chat's choice (neither on nor off): it gets what its routes send it. Merge cannot drop a column, so the row is replaced. */
@@ -121,6 +128,7 @@ function toInstallation(row: StoredInstallation): Installation {
     name: row.name,
     ...(row.userRole === undefined ? {} : { userRole: row.userRole }),
     subscribed: row.subscribed,
+    ...(row.language !== undefined && isLanguage(row.language) ? { language: row.language } : {}),
     reference: JSON.parse(row.reference) as ConversationAddress,
     updatedAt: row.updatedAt,
   };

@@ -1,5 +1,7 @@
 import type { Request, Response, Server } from 'restify';
 import { describeLead } from '../cards/lead-card';
+import type { Reader } from '../language/language';
+import { messagesIn } from '../language/messages';
 import type { Logger } from '../logging/create-logger';
 import type { LeadStore, StoredLead } from '../storage/lead-store';
 import type { ClaimTokens } from './claim-token';
@@ -12,6 +14,10 @@ export interface ClaimPageDeps {
   readonly leads: LeadStore;
   /** Every Teams copy of the lead's card shows who claimed it. */
   readonly claimed: (lead: StoredLead) => Promise<void>;
+  /** The link's recipient as a reader (their chat's language, else BOT_LANGUAGE). */
+  readonly readerFor: (recipient: string) => Promise<Reader>;
+  /** BOT_LANGUAGE and BOT_TIME_ZONE, for a link that names no one. */
+  readonly reader: Reader;
   readonly logger: Logger;
   readonly now: () => Date;
 }
@@ -26,23 +32,25 @@ export function registerClaimPage(server: Server, deps: ClaimPageDeps): void {
   server.get(CLAIM_PATH, async (req: Request, res: Response) => {
     const found = await open(req, res, deps);
     if (found === undefined) return;
-    const { lead, recipient } = found;
+    const { lead, recipient, reader } = found;
+    const say = messagesIn(reader.language);
     if (lead.claimedBy !== undefined) {
-      page(res, 200, 'Already claimed', leadSection(lead) + `<p class="claimed">Claimed by ${escapeHtml(lead.claimedBy)}.</p>`);
+      page(res, 200, reader, say('claimPage.alreadyTitle'), leadSection(lead, reader) + `<p class="claimed">${escapeHtml(say('claimPage.claimedBy', { name: lead.claimedBy }))}</p>`);
       return;
     }
     const form = lead.isTest
-      ? '<p>This is a test lead: there is nothing to claim.</p>'
-      : `<form method="post"><button type="submit">Claim this lead</button></form><p class="small">Claiming names you, ${escapeHtml(recipient)}, as the lead's owner, for everyone who got it.</p>`;
-    page(res, 200, 'Claim this lead', leadSection(lead) + form);
+      ? `<p>${escapeHtml(say('claimPage.testLead'))}</p>`
+      : `<form method="post"><button type="submit">${escapeHtml(say('claimPage.claimButton'))}</button></form><p class="small">${escapeHtml(say('claimPage.claimNote', { recipient }))}</p>`;
+    page(res, 200, reader, say('claimPage.claimTitle'), leadSection(lead, reader) + form);
   });
 
   server.post(CLAIM_PATH, async (req: Request, res: Response) => {
     const found = await open(req, res, deps);
     if (found === undefined) return;
-    const { lead, recipient } = found;
+    const { lead, recipient, reader } = found;
+    const say = messagesIn(reader.language);
     if (lead.isTest) {
-      page(res, 200, 'Test lead', leadSection(lead) + '<p>This is a test lead: there is nothing to claim.</p>');
+      page(res, 200, reader, say('claimPage.testTitle'), leadSection(lead, reader) + `<p>${escapeHtml(say('claimPage.testLead'))}</p>`);
       return;
     }
     const outcome = await deps.leads.claim(lead.id, recipient, deps.now());
@@ -53,37 +61,43 @@ export function registerClaimPage(server: Server, deps: ClaimPageDeps): void {
         deps.logger.warn({ leadId: lead.id, err }, 'could not update every Teams copy of the claimed lead');
       });
     }
-    const title = outcome.won ? 'You claimed this lead' : 'Already claimed';
-    page(res, 200, title, leadSection(claimed) + `<p class="claimed">${outcome.won ? 'It is yours: the sales team sees that you claimed it.' : `Claimed by ${escapeHtml(outcome.claimedBy)}.`}</p>`);
+    const title = say(outcome.won ? 'claimPage.wonTitle' : 'claimPage.alreadyTitle');
+    const said = outcome.won ? say('claimPage.won') : say('claimPage.claimedBy', { name: outcome.claimedBy });
+    page(res, 200, reader, title, leadSection(claimed, reader) + `<p class="claimed">${escapeHtml(said)}</p>`);
   });
 }
 
-/** The lead the link names, or a plain refusal page (and undefined). */
-async function open(req: Request, res: Response, deps: ClaimPageDeps): Promise<{ lead: StoredLead; recipient: string } | undefined> {
+/** The lead the link names and who the link is for, or a plain refusal page (and undefined). */
+async function open(req: Request, res: Response, deps: ClaimPageDeps): Promise<{ lead: StoredLead; recipient: string; reader: Reader } | undefined> {
   const token = new URL(req.url ?? '/', 'http://claim').searchParams.get('t') ?? '';
   const check = await deps.tokens.check(token, deps.now());
   if ('refused' in check) {
-    const why = check.refused === 'expired' ? 'This Claim link has expired. Claim the lead from Teams, or ask an admin.' : 'This Claim link is not valid: it may have been cut short or changed. Open it again from the mail.';
-    page(res, check.refused === 'expired' ? 410 : 400, 'Link not valid', `<p>${why}</p>`);
+    // Whose link it was is not known: the deployment's language.
+    const say = messagesIn(deps.reader.language);
+    const why = say(check.refused === 'expired' ? 'claimPage.expired' : 'claimPage.invalid');
+    page(res, check.refused === 'expired' ? 410 : 400, deps.reader, say('claimPage.invalidTitle'), `<p>${escapeHtml(why)}</p>`);
     return undefined;
   }
+  const reader = await deps.readerFor(check.grant.recipient);
   const lead = await deps.leads.get(check.grant.leadId);
   if (lead === undefined) {
-    page(res, 404, 'Lead not found', '<p>This lead is no longer available.</p>');
+    const say = messagesIn(reader.language);
+    page(res, 404, reader, say('claimPage.notFoundTitle'), `<p>${escapeHtml(say('claimPage.notFound'))}</p>`);
     return undefined;
   }
-  return { lead, recipient: check.grant.recipient };
+  return { lead, recipient: check.grant.recipient, reader };
 }
 
-function leadSection(lead: StoredLead): string {
-  const d = describeLead(lead);
+function leadSection(lead: StoredLead, reader: Reader): string {
+  const say = messagesIn(reader.language);
+  const d = describeLead(lead, reader);
   const rows = d.facts.map((f) => `<tr><th>${escapeHtml(f.label)}</th><td>${escapeHtml(f.value)}</td></tr>`).join('');
   return [
-    lead.doNotContact ? '<p class="warn">Do not contact: the customer asked not to be contacted.</p>' : '',
+    lead.doNotContact ? `<p class="warn">${escapeHtml(say('leadCard.doNotContact'))}</p>` : '',
     `<h1>${escapeHtml(d.headline)}</h1>`,
     `<p><strong>${escapeHtml(d.who)}</strong>${d.role === '' ? '' : `<br><span class="subtle">${escapeHtml(d.role)}</span>`}</p>`,
     `<table>${rows}</table>`,
-    d.notes === '' ? '' : `<p><span class="subtle">Their notes</span><br>${escapeHtml(d.notes)}</p>`,
+    d.notes === '' ? '' : `<p><span class="subtle">${escapeHtml(say('leadCard.notes'))}</span><br>${escapeHtml(d.notes)}</p>`,
   ].join('');
 }
 
@@ -95,8 +109,8 @@ const STYLE =
   'button{background:#5b5fc7;color:#fff;border:0;border-radius:4px;font-size:16px;padding:12px 24px;margin:16px 0 4px;width:100%;max-width:320px}';
 
 /** A whole page: lead data only to whoever holds the link, never cached or framed, no scripts. */
-function page(res: Response, status: number, title: string, body: string): void {
-  const html = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>`;
+function page(res: Response, status: number, reader: Reader, title: string, body: string): void {
+  const html = `<!DOCTYPE html><html lang="${reader.language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>`;
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',

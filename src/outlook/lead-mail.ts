@@ -1,4 +1,6 @@
 import { describeLead, dynamicsLine, isRecordUrl, leadCard, mailtoOf, type AdaptiveCardJson, type DynamicsStanding } from '../cards/lead-card';
+import type { Reader } from '../language/language';
+import { message, messagesIn } from '../language/messages';
 import type { Lead } from '../leads/lead';
 
 export interface LeadMailInput {
@@ -9,6 +11,8 @@ export interface LeadMailInput {
   readonly claimUrl: string;
   /** The Actionable Email Developer Dashboard's provider id; without one Outlook shows the HTML only. */
   readonly originatorId: string | undefined;
+  /** The recipient: their language, and the team's time zone. */
+  readonly reader: Reader;
 }
 
 export interface LeadMail {
@@ -24,23 +28,24 @@ export interface LeadMail {
  * (a button there claims), since a link must never change anything when a scanner opens it.
  */
 export function leadMail(input: LeadMailInput): LeadMail {
-  const { lead, dynamics } = input;
-  const d = describeLead(lead);
+  const { lead, dynamics, reader } = input;
+  const say = messagesIn(reader.language);
+  const d = describeLead(lead, reader);
   const record = dynamics.state === 'written' && dynamics.url !== undefined && isRecordUrl(dynamics.url) ? dynamics.url : '';
   const mailto = mailtoOf(lead);
   const links = [
-    input.claimedBy === undefined && !lead.isTest ? link(input.claimUrl, 'Claim this lead', true) : '',
-    record === '' ? '' : link(record, 'Open in Dynamics'),
-    mailto === '' ? '' : link(mailto, 'E-mail them'),
+    input.claimedBy === undefined && !lead.isTest ? link(input.claimUrl, say('mail.claim'), true) : '',
+    record === '' ? '' : link(record, say('mail.openInDynamics')),
+    mailto === '' ? '' : link(mailto, say('mail.emailThem')),
   ].filter((l) => l !== '');
   const rows = d.facts.map((f) => `<tr><td style="color:#605e5c;padding:2px 12px 2px 0;vertical-align:top">${escapeHtml(f.label)}</td><td style="padding:2px 0">${escapeHtml(f.value)}</td></tr>`);
   const notices = [
-    lead.doNotContact ? notice('#fde7e9', 'Do not contact: the customer asked not to be contacted.') : '',
-    lead.isTest ? notice('#fff4ce', "Test lead: sent by Partner Center's Validate or the bot's validate command, not by a customer.") : '',
+    lead.doNotContact ? notice('#fde7e9', say('leadCard.doNotContact')) : '',
+    lead.isTest ? notice('#fff4ce', say('leadCard.testLead')) : '',
   ].join('');
   const html = [
     '<!DOCTYPE html>',
-    '<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<html lang="${reader.language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`,
     `<script type="application/adaptivecard+json">${scriptJson(mailCard(input))}</script>`,
     '</head>',
     '<body style="font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;color:#201f1e;margin:0;padding:16px;max-width:640px">',
@@ -48,15 +53,16 @@ export function leadMail(input: LeadMailInput): LeadMail {
     `<h2 style="font-size:20px;margin:0 0 8px">${escapeHtml(d.headline)}</h2>`,
     `<p style="margin:0 0 12px"><strong>${escapeHtml(d.who)}</strong>${d.role === '' ? '' : `<br><span style="color:#605e5c">${escapeHtml(d.role)}</span>`}</p>`,
     `<table style="border-collapse:collapse;margin:0 0 12px">${rows.join('')}</table>`,
-    d.notes === '' ? '' : `<p style="margin:0 0 12px"><span style="color:#605e5c">Their notes</span><br>${escapeHtml(d.notes).replace(/\r?\n/g, '<br>')}</p>`,
-    input.claimedBy === undefined ? '' : `<p style="margin:0 0 12px;color:#107c10"><strong>Claimed by ${escapeHtml(input.claimedBy)}</strong></p>`,
-    `<p style="margin:0 0 16px;font-size:13px;color:${dynamics.state === 'written' ? '#107c10' : '#8a6100'}">${escapeHtml(dynamicsLine(dynamics))}</p>`,
+    d.notes === '' ? '' : `<p style="margin:0 0 12px"><span style="color:#605e5c">${escapeHtml(say('leadCard.notes'))}</span><br>${escapeHtml(d.notes).replace(/\r?\n/g, '<br>')}</p>`,
+    input.claimedBy === undefined ? '' : `<p style="margin:0 0 12px;color:#107c10"><strong>${escapeHtml(say('mail.claimedBy', { name: input.claimedBy }))}</strong></p>`,
+    `<p style="margin:0 0 16px;font-size:13px;color:${dynamics.state === 'written' ? '#107c10' : '#8a6100'}">${escapeHtml(dynamicsLine(dynamics, reader.language))}</p>`,
     `<p style="margin:0 0 16px">${links.join(' &nbsp; ')}</p>`,
-    '<p style="font-size:12px;color:#605e5c;margin:0">You get this because you are on the contact list for marketplace leads. The Claim link is yours alone: it names you as the lead\'s owner.</p>',
+    `<p style="font-size:12px;color:#605e5c;margin:0">${escapeHtml(say('mail.why'))}</p>`,
     '</body></html>',
   ].join('\n');
   // A subject is one line of plain text: no line breaks from the lead.
-  return { subject: `New lead: ${d.headline}${d.who === '' ? '' : ` — ${d.who}`}`.replace(/[\r\n]+/g, ' ').slice(0, 250), html };
+  const subject = d.who === '' ? say('mail.subject', { headline: d.headline }) : say('mail.subjectWho', { headline: d.headline, who: d.who });
+  return { subject: subject.replace(/[\r\n]+/g, ' ').slice(0, 250), html };
 }
 
 /**
@@ -65,9 +71,9 @@ export function leadMail(input: LeadMailInput): LeadMail {
  * provider id that lets Outlook show it.
  */
 function mailCard(input: LeadMailInput): AdaptiveCardJson {
-  const card = leadCard({ lead: input.lead, dynamics: input.dynamics, ...(input.claimedBy === undefined ? {} : { claimedBy: input.claimedBy }) });
+  const card = leadCard({ lead: input.lead, dynamics: input.dynamics, ...(input.claimedBy === undefined ? {} : { claimedBy: input.claimedBy }) }, input.reader);
   const actions = ((card.actions ?? []) as { type: string; verb?: string }[]).map((action) =>
-    action.verb === 'claimLead' ? { type: 'Action.OpenUrl', title: 'Claim', url: input.claimUrl } : action,
+    action.verb === 'claimLead' ? { type: 'Action.OpenUrl', title: message(input.reader.language, 'leadCard.claim'), url: input.claimUrl } : action,
   );
   return {
     ...card,

@@ -1,6 +1,7 @@
 import type { DynamicsStanding } from '../cards/lead-card';
 import type { OutlookSettings } from '../config/settings';
 import { GraphError, type GraphApp } from '../graph/graph-app';
+import type { Reader } from '../language/language';
 import type { Logger } from '../logging/create-logger';
 import type { MailAlerts } from '../pipeline/lead-notifier';
 import type { StoredLead } from '../storage/lead-store';
@@ -18,6 +19,8 @@ export interface OutlookAlertsDeps {
   readonly mails: MailStore;
   readonly tokens: ClaimTokens;
   readonly limiter: MailLimiter;
+  /** Who a recipient is as a reader: the language of their chat with the bot if they have one, else BOT_LANGUAGE. */
+  readonly readerFor: (recipient: string) => Promise<Reader>;
   readonly logger: Logger;
   readonly now: () => Date;
   readonly telemetry?: Telemetry | undefined;
@@ -62,6 +65,7 @@ async function mailOne(lead: StoredLead, dynamics: DynamicsStanding, recipient: 
     claimedBy: lead.claimedBy,
     claimUrl: `${deps.settings.publicUrl}${CLAIM_PATH}?t=${token}`,
     originatorId: deps.settings.originatorId,
+    reader: await deps.readerFor(recipient),
   });
   try {
     await sendMail(deps.graph, deps.settings.sender, recipient, mail.subject, mail.html);

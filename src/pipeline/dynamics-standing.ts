@@ -2,7 +2,7 @@ import type { DynamicsStanding } from '../cards/lead-card';
 import type { StoredLead } from '../storage/lead-store';
 
 /**
- * Where a lead stands in Dynamics, in the sales team's words (the card's "In Dynamics" line).
+ * Where a lead stands in Dynamics, in the sales team's terms (the card's "In Dynamics" line).
  * Derived from the stored lead alone, so every card built for it (the alert, a claim, an update)
  * says the same. Never the error's own text: that is for admins (`status`), not for the card.
  */
@@ -11,13 +11,8 @@ export function dynamicsStanding(lead: StoredLead, recordUrl: (recordId: string)
     return { state: 'written', url: lead.dynamicsId === undefined ? undefined : recordUrl(lead.dynamicsId) };
   }
   const kind = lead.lastErrorKind;
-  if (lead.status === 'dead-lettered') {
-    return {
-      state: 'failed',
-      reason: kind === 'rejected' ? 'Dynamics refused this lead; an admin can see why in `status` and retry it.' : 'the bot stopped trying; an admin can see why in `status` and retry it.',
-    };
-  }
-  if (kind === 'configuration') return { state: 'pending', reason: "the bot's connection to Dynamics needs an admin's fix (`validate` shows it); the lead is written as soon as it works." };
-  if (kind === 'transient') return { state: 'pending', reason: 'Dynamics is not answering right now; the bot keeps trying.' };
-  return { state: 'pending', reason: 'being written now.' };
+  if (lead.status === 'dead-lettered') return { state: 'failed', reason: kind === 'rejected' ? 'rejected' : 'gaveUp' };
+  if (kind === 'configuration') return { state: 'pending', reason: 'configuration' };
+  if (kind === 'transient') return { state: 'pending', reason: 'transient' };
+  return { state: 'pending', reason: 'writing' };
 }

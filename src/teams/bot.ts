@@ -3,7 +3,10 @@ import { ConfigurationBotFrameworkAuthentication, type Activity, type Configurat
 import type { BotSettings } from '../config/settings';
 import type { Logger } from '../logging/create-logger';
 import { conversationIdOf } from '../conversations/conversation-key';
-import { describeInstallation } from './describe-installation';
+import { readerOf } from '../conversations/reader-of';
+import type { Reader } from '../language/language';
+import { message } from '../language/messages';
+import { conversationKindOf, describeInstallation } from './describe-installation';
 import type { Installation, InstallationStore } from '../conversations/installation-store';
 
 export interface Bot {
@@ -16,10 +19,6 @@ export interface Bot {
   /** What to do, after the turn, when the app is newly installed in a conversation. */
   whenInstalled(handler: (installation: Installation) => Promise<unknown>): void;
 }
-
-const WELCOME =
-  "Hi! I'm the Marketplace Lead Bot. I write every new marketplace lead into Dynamics 365 and post it in Teams, " +
-  'to the sales contacts and to chats that subscribe. Type **help** to see what I can do.';
 
 /**
  * The Teams bot: a teams-ai Application on a TeamsAdapter. It remembers every conversation it
@@ -41,6 +40,8 @@ export function createBot(
   now: () => Date,
   /** The organisation's tenant (TEAMS_TENANT_ID): installations elsewhere are not kept. */
   organisation: string | undefined,
+  /** BOT_LANGUAGE and BOT_TIME_ZONE: the welcome is in the reader's language. */
+  deployment: Reader,
   channelAuthority?: ChannelAuthority,
 ): Bot {
   const options = authOptions(settings, channelAuthority);
@@ -86,7 +87,8 @@ export function createBot(
     }
     if (action === 'add') {
       await installed(context);
-      await context.sendActivity(WELCOME);
+      const kind = conversationKindOf(context.activity.conversation.conversationType);
+      await context.sendActivity(message(readerOf({ kind, reference: { locale: context.activity.locale } }, deployment).language, 'bot.welcome'));
     } else {
       await remember(context);
     }

@@ -4,6 +4,8 @@ import { CardFactory } from 'botbuilder';
 import { isConflict, isNotFound } from '../storage/storage-errors';
 import { catchUpCard } from '../cards/catch-up-card';
 import { leadCard } from '../cards/lead-card';
+import { message } from '../language/messages';
+import { readerOf } from '../conversations/reader-of';
 import { dynamicsStanding } from '../pipeline/dynamics-standing';
 import type { LeadStore, StoredLead } from '../storage/lead-store';
 import { addressesOf, type Installation } from '../conversations/installation-store';
@@ -55,13 +57,13 @@ export async function catchUp(chat: Installation, deps: CatchUpDeps): Promise<nu
   const [only] = missed;
   if (missed.length === 1 && only !== undefined) {
     const standing = dynamicsStanding(only, deps.recordUrl);
-    const card = CardFactory.adaptiveCard(leadCard({ lead: only, dynamics: standing }));
-    await deliverLeadCard(only, chat, () => ({ card, shows: standing.state }), deps);
+    await deliverLeadCard(only, chat, (reader) => ({ card: CardFactory.adaptiveCard(leadCard({ lead: only, dynamics: standing }, reader)), shows: standing.state }), deps);
   } else if (missed.length > 1) {
     const sorted = [...missed].sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
+    const reader = readerOf(chat, deps.reader);
     await deps.limiter.send(chat.conversationId, () =>
       inConversation(deps.adapter, deps.botAppId, chat.reference, (context) =>
-        context.sendActivity({ attachments: [CardFactory.adaptiveCard(catchUpCard(sorted))], summary: `${String(missed.length)} leads you missed` }),
+        context.sendActivity({ attachments: [CardFactory.adaptiveCard(catchUpCard(sorted, reader))], summary: message(reader.language, 'catchUpCard.summary', { count: missed.length }) }),
       ),
     );
   }

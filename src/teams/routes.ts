@@ -7,7 +7,8 @@ import { GUID } from '../leads/lead-id';
 import type { Bot } from './bot';
 import { conversationKindOf } from './describe-installation';
 import { identifyCaller } from './identify-caller';
-import { chatOf, type ChatDeps } from './turn-chat';
+import { message } from '../language/messages';
+import { chatOf, readerOfTurn, type ChatDeps } from './turn-chat';
 
 /**
  * The route table on teams-ai: card actions, then commands, then a hint for any other text.
@@ -22,17 +23,17 @@ export function registerRoutes(bot: Bot, deps: CommandDeps, chats: ChatDeps): vo
       const where = conversationKindOf(turn.activity.conversation.conversationType);
       const argument = (pattern.exec(turn.activity.text)?.[1] ?? '').trim();
       const caller = await identifyCaller(turn, deps.settings);
-      await runCommand(command, { chat: chatOf(turn, chats), argument, caller, where, turnId: turn.activity.id }, deps);
+      await runCommand(command, { chat: await chatOf(turn, chats), argument, caller, where, turnId: turn.activity.id }, deps);
     });
   }
   bot.app.message(/\S/, async (turn) => {
-    await turn.sendActivity("Sorry, I don't know that one. Type **help** to see what I can do.");
+    await turn.sendActivity(message((await readerOfTurn(turn, chats)).language, 'bot.unknownCommand'));
   });
 }
 
 function registerCardAction(bot: Bot, action: CardAction, deps: CommandDeps, chats: ChatDeps): void {
   const handle = async (turn: TurnContext, data: unknown): Promise<Record<string, unknown> | string> =>
-    runCardAction(action, chatOf(turn, chats), data, await identifyCaller(turn, deps.settings), deps);
+    runCardAction(action, await chatOf(turn, chats), data, await identifyCaller(turn, deps.settings), deps);
   // teams-ai types the answer as its own AdaptiveCard interface; ours is the same JSON.
   bot.app.adaptiveCards.actionExecute(action.verb, async (turn, _state, data) => (await handle(turn, data)) as AdaptiveCard | string);
   // Clients without Universal Actions send the Action.Submit fallback: the answer refreshes the

@@ -1,6 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CardFactory, type Attachment, type CloudAdapter } from 'botbuilder';
 import { leadCard, type DynamicsStanding } from '../cards/lead-card';
+import type { Reader } from '../language/language';
+import { message } from '../language/messages';
+import { readerOf } from '../conversations/reader-of';
 import type { Logger } from '../logging/create-logger';
 import { AlertIncomplete, type AudienceNotifier, type LiveStanding } from '../pipeline/lead-notifier';
 import type { Audience } from '../routing/route-lead';
@@ -26,6 +29,8 @@ export interface TeamsNotifierDeps {
   /** The organisation's tenant: lead cards go to its members only. */
   readonly organisation: string | undefined;
   readonly limiter: SendLimiter;
+  /** BOT_LANGUAGE and BOT_TIME_ZONE: each chat's card is in its reader's language (readerOf), this where none is known. */
+  readonly reader: Reader;
   readonly logger: Logger;
   readonly now: () => Date;
   /** Application Insights, when it is set. */
@@ -96,23 +101,23 @@ export function teamsNotifier(deps: TeamsNotifierDeps): AudienceNotifier {
 
     async refresh(lead, dynamics) {
       if (lead.isTest) return; // the admins' notice is not a delivery: nothing to update
-      await updateCardCopies(lead.id, leadCard({ lead, dynamics, claimedBy: lead.claimedBy }), dynamics.state, deps, { onlyStale: true });
+      await updateCardCopies(lead.id, (reader) => leadCard({ lead, dynamics, claimedBy: lead.claimedBy }, reader), dynamics.state, deps, { onlyStale: true });
     },
   };
 }
 
-/** The lead card as it should be sent now, and the Dynamics standing it shows. */
-export type CardNow = () => { readonly card: Attachment; readonly shows: DynamicsStanding['state'] };
+/** The lead card as it should be sent now to this reader, and the Dynamics standing it shows. */
+export type CardNow = (reader: Reader) => { readonly card: Attachment; readonly shows: DynamicsStanding['state'] };
 
-/** The lead's card as of each moment it is sent, built once per Dynamics standing (state, reason and link). */
+/** The lead's card as of each moment it is sent, built once per language and Dynamics standing (state, reason and link). */
 function cardsOf(lead: StoredLead, dynamics: LiveStanding): CardNow {
   const built = new Map<string, Attachment>();
-  return () => {
+  return (reader) => {
     const standing = dynamics.now();
-    const key = JSON.stringify(standing);
+    const key = JSON.stringify([reader, standing]);
     let card = built.get(key);
     if (card === undefined) {
-      card = CardFactory.adaptiveCard(leadCard({ lead, dynamics: standing, claimedBy: lead.claimedBy }));
+      card = CardFactory.adaptiveCard(leadCard({ lead, dynamics: standing, claimedBy: lead.claimedBy }, reader));
       built.set(key, card);
     }
     return { card, shows: standing.state };
@@ -200,7 +205,7 @@ async function tellAdminsTestLeadArrived(lead: StoredLead, dynamics: DynamicsSta
     "✅ **Partner Center's test lead arrived.** The lead endpoint works: the lead was accepted and kept " +
     `(marked MSFT_TEST)${dynamics.state === 'written' ? ' and written to Dynamics' : ''}. The sales team was not alerted. ` +
     'This is what they will see for a real lead:';
-  await deps.admins.send({ text, card: leadCard({ lead, dynamics }), summary: "Partner Center's test lead arrived" }, 'test lead');
+  await deps.admins.send({ text, card: leadCard({ lead, dynamics }, deps.reader), summary: "Partner Center's test lead arrived" }, 'test lead');
 }
 
 /**
@@ -237,8 +242,10 @@ export async function deliverLeadCard(lead: StoredLead, target: Installation, ca
         target.conversationId,
         async () => {
           // Built as it goes: once Dynamics has answered, the card says so and needs no update.
-          const now = card();
-          const activityId = await inConversation(deps.adapter, deps.botAppId, target.reference, async (context) => (await context.sendActivity({ attachments: [now.card], summary: 'New marketplace lead' }))?.id);
+          const reader = readerOf(target, deps.reader);
+          const now = card(reader);
+          const summary = message(reader.language, 'leadCard.summary');
+          const activityId = await inConversation(deps.adapter, deps.botAppId, target.reference, async (context) => (await context.sendActivity({ attachments: [now.card], summary }))?.id);
           return { activityId, shows: now.shows };
         },
         { prepare: take },

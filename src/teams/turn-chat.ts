@@ -1,6 +1,10 @@
 import { CardFactory, TurnContext, type Activity, type CloudAdapter, type ConversationReference } from 'botbuilder';
 import type { BotMessage, Chat, LaterChat } from '../commands/command';
 import { conversationIdOf } from '../conversations/conversation-key';
+import type { InstallationStore } from '../conversations/installation-store';
+import { readerOf } from '../conversations/reader-of';
+import type { Reader } from '../language/language';
+import { conversationKindOf } from './describe-installation';
 import type { SendLimiter } from '../conversations/send-limiter';
 import { inConversation } from './proactive';
 
@@ -10,19 +14,36 @@ export interface ChatDeps {
   readonly botAppId: string;
   /** Shared with lead delivery: every message to a chat, in a turn or after it, takes a turn of Teams' limits. */
   readonly limiter: SendLimiter;
+  /** Where a chat's chosen language is kept. */
+  readonly installations: InstallationStore;
+  /** BOT_LANGUAGE and BOT_TIME_ZONE. */
+  readonly reader: Reader;
 }
 
-/** The commands' Chat over a Bot Framework turn. */
-export function chatOf(turn: TurnContext, deps: ChatDeps): Chat {
+/**
+ * The commands' Chat over a Bot Framework turn, answering in its reader's language: the chat's
+ * chosen one, or in a personal chat the language of the Teams the person is using now.
+ */
+export async function chatOf(turn: TurnContext, deps: ChatDeps): Promise<Chat> {
   const conversationId = conversationIdOf(turn.activity.conversation.id);
+  const reader = await readerOfTurn(turn, deps);
   return {
     conversationId,
+    reader,
     async say(message) {
       const sent = await deps.limiter.send(conversationId, () => (typeof message === 'string' ? turn.sendActivity(message) : turn.sendActivity(activityOf(message))));
       return sent?.id;
     },
     later: () => laterChat(TurnContext.getConversationReference(turn.activity), deps),
   };
+}
+
+/** Who reads the answers to this turn (a chat whose record cannot be read answers in the person's language, else BOT_LANGUAGE). */
+export async function readerOfTurn(turn: TurnContext, deps: Pick<ChatDeps, 'installations' | 'reader'>): Promise<Reader> {
+  const conversationId = conversationIdOf(turn.activity.conversation.id);
+  const chosen = (await deps.installations.get(conversationId).catch(() => undefined))?.language;
+  const kind = conversationKindOf(turn.activity.conversation.conversationType);
+  return readerOf({ kind, ...(chosen === undefined ? {} : { language: chosen }), reference: { locale: turn.activity.locale } }, deps.reader);
 }
 
 /** A chat spoken to proactively, as the turn that named it has ended. */

@@ -5,6 +5,7 @@ import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { buildAppPackage } from '../../scripts/app-package/package-app';
 import { COMMANDS } from '../../src/commands/route-table';
+import { message } from '../../src/language/messages';
 
 const ROOT = join(__dirname, '..', '..');
 const SCHEMAS = join(ROOT, 'node_modules', '@microsoft', 'app-manifest', 'build', 'json-schemas', 'teams');
@@ -83,7 +84,7 @@ describe('the Teams app manifest', () => {
     const menu = COMMANDS.filter((c) => c.notInMenu !== true);
     for (const list of bot?.commandLists ?? []) {
       const offered = list.scopes.includes('personal') ? menu : menu.filter((c) => c.personalOnly !== true);
-      expect(list.commands).toEqual(offered.map((c) => ({ title: c.name, description: c.summary })));
+      expect(list.commands).toEqual(offered.map((c) => ({ title: c.name, description: message('en', c.summary) })));
       expect(list.commands.length).toBeLessThanOrEqual(10);
     }
   });

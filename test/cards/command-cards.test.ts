@@ -4,6 +4,7 @@ import { validationCard } from '../../src/cards/validation-card';
 import { COMMANDS } from '../../src/commands/route-table';
 import type { StepResult, StepState } from '../../src/cards/validation-card';
 import { cardProblems } from '../support/validate-card';
+import { message } from '../../src/language/messages';
 
 const QUIET: StatusReport = {
   generatedAt: '2026-11-26T10:00:00.000Z',
@@ -38,13 +39,16 @@ function coloured(node: unknown): string[] {
   return [...own, ...Object.values(node).flatMap(coloured)];
 }
 
+/** help's lines as an English reader gets them. */
+const HELP_LINES = COMMANDS.map((c) => ({ usage: message('en', c.usage), summary: message('en', c.summary) }));
+
 describe('the command cards', () => {
   it('help: valid for every combination of allowed and admin-only commands', () => {
-    for (const card of [helpCard({ commands: COMMANDS, adminCommands: [] }), helpCard({ commands: COMMANDS.slice(0, 2), adminCommands: ['retry'] })]) {
+    for (const card of [helpCard({ commands: HELP_LINES, adminCommands: [], otherWords: [] }, 'en'), helpCard({ commands: HELP_LINES.slice(0, 2), adminCommands: ['retry'], otherWords: ['도움말'] }, 'en')]) {
       expect(cardProblems(card)).toEqual([]);
       expect(JSON.stringify(card)).not.toContain('${');
     }
-    expect(JSON.stringify(helpCard({ commands: COMMANDS, adminCommands: [] }))).not.toContain('Admins can also run');
+    expect(JSON.stringify(helpCard({ commands: HELP_LINES, adminCommands: [], otherWords: [] }, 'en'))).not.toContain('Admins can also run');
   });
 
   it('status: valid when all is well and when everything needs attention', () => {
@@ -59,9 +63,9 @@ describe('the command cards', () => {
   });
 
   it('help: names the admins\' commands only when there are some, and lists the commands in its fallback text', () => {
-    const card = helpCard({ commands: COMMANDS.slice(0, 2), adminCommands: ['retry', 'validate'] });
+    const card = helpCard({ commands: HELP_LINES.slice(0, 2), adminCommands: ['retry', 'validate'], otherWords: [] }, 'en');
     expect(JSON.stringify(card)).toContain('"text":"Admins can also run: retry, validate."');
-    expect(card.fallbackText).toBe(`Commands: ${COMMANDS.slice(0, 2).map((c) => c.usage).join(', ')}`);
+    expect(card.fallbackText).toBe(`Commands: ${HELP_LINES.slice(0, 2).map((c) => c.usage).join(', ')}`);
   });
 
   it('status: the headline in green when all is well, in red when not; every time in words', () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clip, leadCard, type DynamicsStanding } from '../../src/cards/lead-card';
+import type { Reader } from '../../src/language/language';
 import type { Lead } from '../../src/leads/lead';
 import { parseHttpsLead } from '../../src/leads/parse-https-lead';
 import { fixture, httpsFixtureNames } from '../support/fixtures';
@@ -9,6 +10,8 @@ import { cardProblems } from '../support/validate-card';
 const ID = '7a327f16-0a0a-87a2-bf94-84a8e5bf6703';
 const RECORD = `https://contoso.crm4.dynamics.com/main.aspx?pagetype=entityrecord&etn=lead&id=${ID}`;
 const WRITTEN: DynamicsStanding = { state: 'written', url: RECORD };
+const EN: Reader = { language: 'en', timeZone: 'UTC' };
+const KO: Reader = { language: 'ko', timeZone: 'Asia/Seoul' };
 const lead = (payload: unknown): Lead => ({ ...parseHttpsLead(payload), id: ID, origin: 'https', receivedAt: '2026-11-20T09:14:03.512Z' });
 
 /** Every piece of text a person would see on the card. */
@@ -22,33 +25,43 @@ function texts(node: unknown): string[] {
 describe('the lead card', () => {
   it('matches the golden card for the "Contact me" lead', () => {
     const golden = JSON.parse(readFileSync(join(__dirname, 'golden', 'lead-card-contact-me.json'), 'utf8')) as unknown;
-    expect(leadCard({ lead: lead(fixture('https-appsource-contact-me')), dynamics: WRITTEN })).toEqual(golden);
+    expect(leadCard({ lead: lead(fixture('https-appsource-contact-me')), dynamics: WRITTEN }, EN)).toEqual(golden);
   });
 
-  it.each(httpsFixtureNames())('parses without warnings in the Adaptive Cards object model, and leaves no ${…}: %s', (name) => {
-    const standings: DynamicsStanding[] = [WRITTEN, { state: 'pending', reason: 'Dynamics is not answering right now.' }, { state: 'failed', reason: 'Dynamics refused this lead.' }];
-    for (const claimedBy of [undefined, 'Ana Silva']) {
-      for (const dynamics of standings) {
-        const card = leadCard({ lead: lead(fixture(name)), dynamics, ...(claimedBy ? { claimedBy } : {}) });
-        expect(cardProblems(card)).toEqual([]);
-        expect(card.version).toBe('1.5');
-        expect(JSON.stringify(card)).not.toContain('${');
+  it.each(httpsFixtureNames())('parses without warnings in the Adaptive Cards object model, in English and Korean, and leaves no ${…}: %s', (name) => {
+    const standings: DynamicsStanding[] = [WRITTEN, { state: 'pending', reason: 'transient' }, { state: 'failed', reason: 'rejected' }];
+    for (const reader of [EN, KO]) {
+      for (const claimedBy of [undefined, 'Ana Silva']) {
+        for (const dynamics of standings) {
+          const card = leadCard({ lead: lead(fixture(name)), dynamics, ...(claimedBy ? { claimedBy } : {}) }, reader);
+          expect(cardProblems(card)).toEqual([]);
+          expect(card.version).toBe('1.5');
+          expect(JSON.stringify(card)).not.toContain('${');
+        }
       }
     }
   });
 
   it('says where the lead stands in Dynamics, with the record only once it is there', () => {
     const contactMe = lead(fixture('https-appsource-contact-me'));
-    const written = leadCard({ lead: contactMe, dynamics: WRITTEN });
+    const written = leadCard({ lead: contactMe, dynamics: WRITTEN }, EN);
     expect(texts(written)).toContain('In Dynamics');
     expect(texts(written.actions)).toContain('Open in Dynamics');
-    const pending = leadCard({ lead: contactMe, dynamics: { state: 'pending', reason: 'Dynamics is not answering right now; the bot keeps trying.' } });
+    const pending = leadCard({ lead: contactMe, dynamics: { state: 'pending', reason: 'transient' } }, EN);
     expect(texts(pending)).toContain('Not in Dynamics yet — Dynamics is not answering right now; the bot keeps trying.');
     expect(texts(pending.actions)).not.toContain('Open in Dynamics');
     expect(texts(pending.actions)).toContain('Claim');
-    const failed = leadCard({ lead: contactMe, dynamics: { state: 'failed', reason: 'Dynamics refused this lead.' } });
-    expect(texts(failed)).toContain('Not in Dynamics — Dynamics refused this lead.');
+    const failed = leadCard({ lead: contactMe, dynamics: { state: 'failed', reason: 'rejected' } }, EN);
+    expect(texts(failed)).toContain('Not in Dynamics — Dynamics refused this lead; an admin can see why in `status` and retry it.');
     expect(texts(failed.actions)).not.toContain('Open in Dynamics');
+  });
+
+  it('reads in Korean for a Korean reader, times in the team\'s zone, the lead\'s own values as they came', () => {
+    const card = leadCard({ lead: lead(fixture('https-appsource-contact-me')), dynamics: { state: 'pending', reason: 'writing' }, claimedBy: 'Ana Silva' }, KO);
+    const shown = texts(card);
+    expect(shown).toEqual(expect.arrayContaining(['연락 요청 — Contoso Sales Insights', 'Dana Whitfield', '이메일', '받은 시각', '2026년 11월 20일 오후 6:14 (KST)', '아직 Dynamics에 없음 — 지금 등록하는 중이에요.', '담당: ', 'Ana Silva']));
+    expect(card.fallbackText).toBe('새 마켓플레이스 리드: 연락 요청 — Contoso Sales Insights');
+    expect(texts(card.actions)).toContain('이메일 보내기');
   });
 
   it('keeps untrusted text plain: markdown and links from a lead never render', () => {
@@ -57,7 +70,7 @@ describe('the lead card', () => {
       OfferTitle: '![img](https://evil.example/p.png)',
       Description: 'Visit https://evil.example now _please_',
     });
-    const card = leadCard({ lead: evil, dynamics: { state: 'written', url: 'https://evil.example/main.aspx?pagetype=entityrecord&etn=lead&id=x' } });
+    const card = leadCard({ lead: evil, dynamics: { state: 'written', url: 'https://evil.example/main.aspx?pagetype=entityrecord&etn=lead&id=x' } }, EN);
     const json = JSON.stringify(card);
     // Each untrusted value sits in a TextRun (no markdown), never in a TextBlock or FactSet.
     const textBlocks = json.match(/"type":"TextBlock","text":"[^"]*"/g) ?? [];
@@ -72,14 +85,14 @@ describe('the lead card', () => {
   });
 
   it('marks a test lead as such, with nothing to claim', () => {
-    const card = JSON.stringify(leadCard({ lead: lead(fixture('https-partner-center-test-lead')), dynamics: WRITTEN }));
+    const card = JSON.stringify(leadCard({ lead: lead(fixture('https-partner-center-test-lead')), dynamics: WRITTEN }, EN));
     expect(card).toContain('Test lead: sent by Partner Center');
     expect(card).not.toContain('"verb":"claimLead"');
-    expect(JSON.stringify(leadCard({ lead: lead(fixture('https-appsource-contact-me')), dynamics: WRITTEN }))).not.toContain('Test lead');
+    expect(JSON.stringify(leadCard({ lead: lead(fixture('https-appsource-contact-me')), dynamics: WRITTEN }, EN))).not.toContain('Test lead');
   });
 
   it('shows what is missing as nothing, not as placeholders', () => {
-    const card = leadCard({ lead: lead(fixture('https-blank-fields')), dynamics: { state: 'pending', reason: 'being written now.' } });
+    const card = leadCard({ lead: lead(fixture('https-blank-fields')), dynamics: { state: 'pending', reason: 'writing' } }, EN);
     expect(texts(card)).toEqual(expect.arrayContaining(['Test drive started — Contoso Analytics', 'procurement@northwind.example']));
     expect(JSON.stringify(card)).not.toMatch(/\$\{|undefined|null/);
     expect(texts(card.actions)).not.toContain('Open in Dynamics');
@@ -87,21 +100,21 @@ describe('the lead card', () => {
 
   it('reads naturally when parts of the lead are missing', () => {
     const facts = (card: Record<string, unknown>): string[] => texts(card.body).filter((t) => ['E-mail', 'Phone', 'Country', 'Offer', 'Source', 'Received'].includes(t));
-    const pending: DynamicsStanding = { state: 'pending', reason: 'being written now.' };
+    const pending: DynamicsStanding = { state: 'pending', reason: 'writing' };
 
     // Only an e-mail address: it names the customer; no empty facts, no dangling separators.
-    const emailOnly = leadCard({ lead: lead(fixture('https-blank-fields')), dynamics: pending });
+    const emailOnly = leadCard({ lead: lead(fixture('https-blank-fields')), dynamics: pending }, EN);
     expect(texts(emailOnly.body)).toEqual(expect.arrayContaining(['procurement@northwind.example', 'Offer', 'Contoso Analytics (contoso.contoso-analytics)']));
     expect(texts(emailOnly.body)[texts(emailOnly.body).indexOf('Test drive started — Contoso Analytics') + 1]).toBe('procurement@northwind.example');
     expect(facts(emailOnly)).toEqual(['E-mail', 'Offer', 'Source', 'Received']);
 
     // Nothing at all: still a card a seller can read.
-    const nothing = leadCard({ lead: lead({ LeadSource: 'free text from an old test lead' }), dynamics: pending });
+    const nothing = leadCard({ lead: lead({ LeadSource: 'free text from an old test lead' }), dynamics: pending }, EN);
     expect(texts(nothing.body)).toEqual(expect.arrayContaining(['New lead — a marketplace offer', 'No name given', 'a marketplace offer']));
     expect(facts(nothing)).toEqual(['Offer', 'Received']);
 
     // A last name and a title only; an offer title with no offer id; a channel with no action code.
-    const partial = leadCard({ lead: lead({ UserDetails: { LastName: 'Lee', Title: 'CTO' }, LeadSource: 'AzureMarketplace', OfferTitle: 'Contoso VM' }), dynamics: pending });
+    const partial = leadCard({ lead: lead({ UserDetails: { LastName: 'Lee', Title: 'CTO' }, LeadSource: 'AzureMarketplace', OfferTitle: 'Contoso VM' }), dynamics: pending }, EN);
     expect(texts(partial.body)).toEqual(expect.arrayContaining(['New lead — Contoso VM', 'Lee', 'CTO', 'Contoso VM', 'AzureMarketplace']));
     expect(texts(partial.body)).not.toContain(' Lee');
     expect(facts(partial)).toEqual(['Offer', 'Source', 'Received']);
@@ -109,16 +122,16 @@ describe('the lead card', () => {
 
   it('colours the Dynamics line by where the lead stands', () => {
     const colour = (dynamics: DynamicsStanding): unknown => {
-      const json = JSON.stringify(leadCard({ lead: lead(fixture('https-appsource-contact-me')), dynamics }));
+      const json = JSON.stringify(leadCard({ lead: lead(fixture('https-appsource-contact-me')), dynamics }, EN));
       return /"text":"(?:In Dynamics|Not in Dynamics[^"]*)"[^}]*"color":"(\w+)"/.exec(json)?.[1];
     };
     expect(colour(WRITTEN)).toBe('Good');
-    expect(colour({ state: 'pending', reason: 'being written now.' })).toBe('Warning');
-    expect(colour({ state: 'failed', reason: 'Dynamics refused this lead.' })).toBe('Attention');
+    expect(colour({ state: 'pending', reason: 'writing' })).toBe('Warning');
+    expect(colour({ state: 'failed', reason: 'rejected' })).toBe('Attention');
   });
 
   it('marks a do-not-contact lead and offers no e-mail link for it', () => {
-    const card = leadCard({ lead: lead(fixture('https-do-not-contact')), dynamics: WRITTEN });
+    const card = leadCard({ lead: lead(fixture('https-do-not-contact')), dynamics: WRITTEN }, EN);
     expect(texts(card)).toContain('Do not contact: the customer asked not to be contacted.');
     expect(texts(card.actions)).not.toContain('E-mail');
   });
@@ -126,7 +139,7 @@ describe('the lead card', () => {
   it('never lets an address the customer typed add headers or a body to the seller\'s mail', () => {
     const real = fixture('https-appsource-contact-me') as { UserDetails: Record<string, string> };
     const mailto = (email: string): string | undefined =>
-      texts(leadCard({ lead: lead({ ...real, UserDetails: { ...real.UserDetails, Email: email } }), dynamics: WRITTEN })).find((t) => t.startsWith('mailto:'));
+      texts(leadCard({ lead: lead({ ...real, UserDetails: { ...real.UserDetails, Email: email } }), dynamics: WRITTEN }, EN)).find((t) => t.startsWith('mailto:'));
     expect(mailto('dana.whitfield@fabrikam.example')).toBe('mailto:dana.whitfield@fabrikam.example');
     expect(mailto('x?cc=boss&subject=Deal#1%20=y@fabrikam.example')).toBe('mailto:x%3Fcc%3Dboss%26subject%3DDeal%231%2520%3Dy@fabrikam.example');
     for (const email of ['a?body=hi@x.example', 'a&cc=b@x.example', 'a%3Fcc=b@x.example', 'a#b@x.example', 'a=b@x.example']) {
@@ -144,7 +157,7 @@ describe('the lead card', () => {
       OfferTitle: long(30_000, 'O'),
       Description: long(30_000, '요'),
     });
-    const card = leadCard({ lead: big, dynamics: WRITTEN });
+    const card = leadCard({ lead: big, dynamics: WRITTEN }, EN);
     // Teams refuses a message over about 28 KB.
     expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThan(24 * 1024);
     const notes = texts(card).find((t) => t.startsWith('요'));
@@ -156,26 +169,26 @@ describe('the lead card', () => {
   });
 
   it('tells the admins a lead came to them because no route took it', () => {
-    const noRoute = leadCard({ lead: { ...lead(fixture('https-appsource-contact-me')), routing: { kind: 'no-route' } }, dynamics: WRITTEN });
+    const noRoute = leadCard({ lead: { ...lead(fixture('https-appsource-contact-me')), routing: { kind: 'no-route' } }, dynamics: WRITTEN }, EN);
     expect(texts(noRoute).join(' ')).toContain('No route for this lead: no route matches it and LEAD_CONTACTS is empty, so it came to the admins.');
     expect(texts(noRoute)).toContain('Claim');
     expect(cardProblems(noRoute)).toEqual([]);
-    const routed = leadCard({ lead: { ...lead(fixture('https-appsource-contact-me')), routing: { kind: 'contacts', contacts: ['a@contoso.example'] } }, dynamics: WRITTEN });
+    const routed = leadCard({ lead: { ...lead(fixture('https-appsource-contact-me')), routing: { kind: 'contacts', contacts: ['a@contoso.example'] } }, dynamics: WRITTEN }, EN);
     expect(texts(routed).join(' ')).not.toContain('No route');
   });
 
   it('says where an unclaimed round-robin lead is in its turn, and nothing once it is claimed', () => {
     const turn = { order: ['a@contoso.example', 'b@contoso.example'], chats: [], claimWithinMinutes: 7, until: '2026-11-20T09:21:03.512Z', everyone: false };
     const inTurn = { ...lead(fixture('https-korean-contact')), routing: { kind: 'route' as const, route: 'korea', contacts: ['a@contoso.example'], chats: [], turn } };
-    expect(texts(leadCard({ lead: inTurn, dynamics: WRITTEN }))).toContain('Offered in turn: unless it is claimed within 7 min, it passes to the next seller.');
+    expect(texts(leadCard({ lead: inTurn, dynamics: WRITTEN }, EN))).toContain('Offered in turn: unless it is claimed within 7 min, it passes to the next seller.');
     const everyone = { ...inTurn, routing: { ...inTurn.routing, turn: { ...turn, until: undefined, everyone: true } } };
-    expect(texts(leadCard({ lead: everyone, dynamics: WRITTEN }))).toContain('Nobody claimed this lead in turn, so everyone on its route has it now.');
+    expect(texts(leadCard({ lead: everyone, dynamics: WRITTEN }, EN))).toContain('Nobody claimed this lead in turn, so everyone on its route has it now.');
     const held = { ...inTurn, routing: { ...inTurn.routing, turn: { ...turn, until: undefined } } };
-    const heldTexts = texts(leadCard({ lead: held, dynamics: WRITTEN })).join(' ');
+    const heldTexts = texts(leadCard({ lead: held, dynamics: WRITTEN }, EN)).join(' ');
     expect(heldTexts).not.toContain('in turn');
-    const claimed = texts(leadCard({ lead: inTurn, dynamics: WRITTEN, claimedBy: 'Jimin' })).join(' ');
+    const claimed = texts(leadCard({ lead: inTurn, dynamics: WRITTEN, claimedBy: 'Jimin' }, EN)).join(' ');
     expect(claimed).not.toContain('in turn');
-    expect(cardProblems(leadCard({ lead: inTurn, dynamics: WRITTEN }))).toEqual([]);
+    expect(cardProblems(leadCard({ lead: inTurn, dynamics: WRITTEN }, EN))).toEqual([]);
   });
 
   it('cuts text only past its limit, by what a reader counts as a character', () => {
@@ -185,7 +198,7 @@ describe('the lead card', () => {
   });
 
   it('once claimed, says by whom and offers no Claim', () => {
-    const card = leadCard({ lead: lead(fixture('https-appsource-contact-me')), dynamics: WRITTEN, claimedBy: 'Ana Silva' });
+    const card = leadCard({ lead: lead(fixture('https-appsource-contact-me')), dynamics: WRITTEN, claimedBy: 'Ana Silva' }, EN);
     expect(texts(card)).toEqual(expect.arrayContaining(['Claimed by ', 'Ana Silva']));
     expect(texts(card.actions)).not.toContain('Claim');
   });

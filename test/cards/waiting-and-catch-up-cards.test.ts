@@ -2,6 +2,9 @@ import { catchUpCard } from '../../src/cards/catch-up-card';
 import { waitingCard, type WaitingLeads } from '../../src/cards/waiting-card';
 import type { Lead } from '../../src/leads/lead';
 import { cardProblems } from '../support/validate-card';
+import type { Reader } from '../../src/language/language';
+
+const EN: Reader = { language: 'en', timeZone: 'UTC' };
 
 /** Every piece of text a person would see on the card, and the data its buttons send. */
 function texts(node: unknown): string[] {
@@ -77,16 +80,16 @@ describe('the catch-up card for someone who got the app late', () => {
   ];
 
   it('lists each unclaimed lead with who sent it, when, and a Show button naming the whole list', () => {
-    const card = catchUpCard(missed);
+    const card = catchUpCard(missed, EN);
     expect(cardProblems(card)).toEqual([]);
     expect(card.fallbackText).toBe('2 leads arrived before you had the app');
     expect(texts(card.body)).toEqual(
       expect.arrayContaining([
         'Contact me — Contoso Sales',
         'Dana Whitfield — CTO, Fabrikam',
-        'Received 2026-11-20 09:14 UTC',
+        'Received 20 Nov 2026, 09:14 UTC',
         'buyer@litware.example',
-        'Received 2026-11-21 16:02 UTC',
+        'Received 21 Nov 2026, 16:02 UTC',
       ]),
     );
     const json = JSON.stringify(card);
@@ -96,7 +99,7 @@ describe('the catch-up card for someone who got the app late', () => {
   });
 
   it('marks the leads already shown, with no Show button for them', () => {
-    const card = catchUpCard(missed, new Set([missed[0]?.id ?? '']));
+    const card = catchUpCard(missed, EN, new Set([missed[0]?.id ?? '']));
     expect(cardProblems(card)).toEqual([]);
     expect(texts(card.body)).toContain('Shown below');
     const json = JSON.stringify(card);

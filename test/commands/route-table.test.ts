@@ -1,4 +1,7 @@
 import { COMMANDS, findCommand } from '../../src/commands/route-table';
+import { commandWord } from '../../src/commands/command';
+import { LANGUAGES } from '../../src/language/language';
+import { message } from '../../src/language/messages';
 
 const named = (text: string): [string, string] | undefined => {
   const found = findCommand(text);
@@ -34,8 +37,10 @@ describe('the route table', () => {
     for (const command of COMMANDS) {
       expect(command.name).toMatch(/^[a-z]+$/);
       expect(command.name.length).toBeLessThanOrEqual(32);
-      expect(command.summary.length).toBeLessThanOrEqual(128);
-      expect(command.usage.startsWith(command.name)).toBe(true);
+      for (const language of LANGUAGES) {
+        expect(message(language, command.summary).length).toBeLessThanOrEqual(128);
+        expect(message(language, command.usage).startsWith(commandWord(command, language))).toBe(true);
+      }
     }
   });
 });

@@ -64,6 +64,15 @@ describe('loadSettings', () => {
     expect(problems).toContain('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
   });
 
+  it('writes in BOT_LANGUAGE, times in BOT_TIME_ZONE (English and UTC unless set), and names the accepted values of either', () => {
+    expect(loadSettings(BASE).reader).toEqual({ language: 'en', timeZone: 'UTC' });
+    expect(loadSettings({ ...BASE, BOT_LANGUAGE: 'ko', BOT_TIME_ZONE: 'asia/seoul' }).reader).toEqual({ language: 'ko', timeZone: 'Asia/Seoul' });
+    const problems = problemsOf({ ...BASE, BOT_LANGUAGE: 'kr', BOT_TIME_ZONE: 'KST' });
+    expect(problems).toContain('BOT_LANGUAGE must be one of en, ko (en: English, ko: Korean)');
+    expect(problems).toContain('BOT_TIME_ZONE "KST" is not a time zone; use an IANA name such as Asia/Seoul, Europe/Berlin, America/New_York or UTC');
+    expect(problemsOf({ ...BASE, BOT_TIME_ZONE: '+09:00' })).toEqual([expect.stringMatching(/^BOT_TIME_ZONE "\+09:00" is not a time zone/)]);
+  });
+
   it('reads the routes of LEAD_ROUTES_FILE, and stops start-up with a line per problem in it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'routes-'));
     const good = join(dir, 'routes.json');

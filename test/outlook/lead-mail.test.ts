@@ -3,6 +3,9 @@ import type { Lead } from '../../src/leads/lead';
 import { parseHttpsLead } from '../../src/leads/parse-https-lead';
 import { fixture } from '../support/fixtures';
 import { cardProblems } from '../support/validate-card';
+import type { Reader } from '../../src/language/language';
+
+const EN: Reader = { language: 'en', timeZone: 'UTC' };
 
 const ID = '7a327f16-0a0a-87a2-bf94-84a8e5bf6703';
 const RECORD = `https://contoso.crm4.dynamics.com/main.aspx?pagetype=entityrecord&etn=lead&id=${ID}`;
@@ -21,7 +24,7 @@ describe('the lead mail', () => {
   const contactMe = lead(fixture('https-appsource-contact-me'));
 
   it('reads as a lead in any client, with the Claim link, the record and the customer', () => {
-    const mail = leadMail({ lead: contactMe, dynamics: written, claimedBy: undefined, claimUrl: CLAIM, originatorId: undefined });
+    const mail = leadMail({ lead: contactMe, dynamics: written, claimedBy: undefined, claimUrl: CLAIM, originatorId: undefined, reader: EN });
     expect(mail.subject).toBe('New lead: Contact me — Contoso Sales Insights — Dana Whitfield');
     expect(mail.html).toContain('<h2 style="font-size:20px;margin:0 0 8px">Contact me — Contoso Sales Insights</h2>');
     expect(mail.html).toContain(`href="${CLAIM}"`);
@@ -31,14 +34,14 @@ describe('the lead mail', () => {
   });
 
   it('carries the same card in its head for Outlook: Claim opens the page, the provider id when there is one', () => {
-    const plain = cardOf(leadMail({ lead: contactMe, dynamics: written, claimedBy: undefined, claimUrl: CLAIM, originatorId: undefined }).html);
+    const plain = cardOf(leadMail({ lead: contactMe, dynamics: written, claimedBy: undefined, claimUrl: CLAIM, originatorId: undefined, reader: EN }).html);
     expect(plain).not.toHaveProperty('originator');
     expect(cardProblems(plain)).toEqual([]);
     expect(plain.version).toBe('1.4');
     const actions = plain.actions as { type: string; title: string; url?: string }[];
     expect(actions).toContainEqual({ type: 'Action.OpenUrl', title: 'Claim', url: CLAIM });
     expect(actions.map((a) => a.type)).not.toContain('Action.Execute');
-    const registered = cardOf(leadMail({ lead: contactMe, dynamics: written, claimedBy: undefined, claimUrl: CLAIM, originatorId: '6c1d2a3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d' }).html);
+    const registered = cardOf(leadMail({ lead: contactMe, dynamics: written, claimedBy: undefined, claimUrl: CLAIM, originatorId: '6c1d2a3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d', reader: EN }).html);
     expect(registered).toMatchObject({ originator: '6c1d2a3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d', hideOriginalBody: true });
   });
 
@@ -48,7 +51,7 @@ describe('the lead mail', () => {
       OfferTitle: 'Offer\r\nBcc: everyone@contoso.example',
       Description: '<a href="https://evil.example">click</a>',
     });
-    const mail = leadMail({ lead: evil, dynamics: { state: 'pending', reason: 'being written now.' }, claimedBy: undefined, claimUrl: CLAIM, originatorId: undefined });
+    const mail = leadMail({ lead: evil, dynamics: { state: 'pending', reason: 'writing' }, claimedBy: undefined, claimUrl: CLAIM, originatorId: undefined, reader: EN });
     const [head = '', body = ''] = mail.html.split('</head>');
     expect(body).not.toMatch(/<img|<script|<a href="https:\/\/evil/);
     expect(body).toContain('&#60;img src=x onerror=alert(1)&#62;');
@@ -62,10 +65,10 @@ describe('the lead mail', () => {
   });
 
   it('offers nothing to claim for a test lead or a lead already claimed, and says who has it', () => {
-    const test = leadMail({ lead: lead(fixture('https-partner-center-test-lead')), dynamics: written, claimedBy: undefined, claimUrl: CLAIM, originatorId: undefined });
+    const test = leadMail({ lead: lead(fixture('https-partner-center-test-lead')), dynamics: written, claimedBy: undefined, claimUrl: CLAIM, originatorId: undefined, reader: EN });
     expect(test.html).not.toContain(CLAIM);
     expect(test.html).toContain('Test lead: sent by Partner Center');
-    const claimed = leadMail({ lead: contactMe, dynamics: written, claimedBy: 'Ana <Silva>', claimUrl: CLAIM, originatorId: undefined });
+    const claimed = leadMail({ lead: contactMe, dynamics: written, claimedBy: 'Ana <Silva>', claimUrl: CLAIM, originatorId: undefined, reader: EN });
     expect(claimed.html.split('</head>')[1]).not.toContain(CLAIM);
     expect(claimed.html).toContain('Claimed by Ana &#60;Silva&#62;');
   });

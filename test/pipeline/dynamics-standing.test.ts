@@ -33,7 +33,7 @@ function stored(progress: Partial<StoredLead>): StoredLead {
 
 /** The card's "In Dynamics" line for a lead stored like this. */
 function cardLine(progress: Partial<StoredLead>): string {
-  return dynamicsLine(dynamicsStanding(stored(progress), (id) => `https://contoso.crm4.dynamics.com/main.aspx?pagetype=entityrecord&etn=lead&id=${id}`));
+  return dynamicsLine(dynamicsStanding(stored(progress), (id) => `https://contoso.crm4.dynamics.com/main.aspx?pagetype=entityrecord&etn=lead&id=${id}`), 'en');
 }
 
 describe('where a lead stands in Dynamics, as its cards say', () => {

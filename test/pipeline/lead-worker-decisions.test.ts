@@ -182,7 +182,7 @@ describe('what the lead worker decides after a write', () => {
       lastErrorCode: 'DYNAMICS_UNAVAILABLE',
       lastError: 'Dynamics is not answering properly (5xx or connection failure). HTTP 503',
     });
-    expect(notified.map((n) => n.dynamics)).toEqual([{ state: 'pending', reason: 'Dynamics is not answering right now; the bot keeps trying.' }]);
+    expect(notified.map((n) => n.dynamics)).toEqual([{ state: 'pending', reason: 'transient' }]);
     expect(await onQueue()).toBe(1); // hidden until its backoff ends, not dropped
     expect(await deadLetters.list()).toEqual([]);
     expect(blocks).toEqual([]);
@@ -216,8 +216,8 @@ describe('what the lead worker decides after a write', () => {
     ]);
     expect(await stored(old)).toMatchObject({ lastErrorCode: 'DYNAMICS_TIMEOUT', lastError: 'Dynamics did not answer in time.' });
     const cards = new Map(notified.map((n) => [n.lead.id, n.dynamics]));
-    expect(cards.get(old)).toEqual({ state: 'failed', reason: 'the bot stopped trying; an admin can see why in `status` and retry it.' });
-    expect(cards.get(younger)).toEqual({ state: 'pending', reason: 'Dynamics is not answering right now; the bot keeps trying.' });
+    expect(cards.get(old)).toEqual({ state: 'failed', reason: 'gaveUp' });
+    expect(cards.get(younger)).toEqual({ state: 'pending', reason: 'transient' });
     expect(await onQueue()).toBe(1); // the younger one only
     expect(logged('lead dead-lettered: Dynamics did not answer in time.')).toEqual([expect.objectContaining({ code: 'DYNAMICS_TIMEOUT', attempts: 1 })]);
   });
@@ -231,7 +231,7 @@ describe('what the lead worker decides after a write', () => {
     await waitFor(() => stored(id), (l) => l?.status === 'dead-lettered');
     await worker?.stop();
     expect(await deadLetters.list()).toEqual([{ leadId: id, code: 'DYNAMICS_LEAD_REJECTED', reason: refusal.message, fix: refusal.fix, at: T0.toISOString() }]);
-    expect(notified.map((n) => n.dynamics)).toEqual([{ state: 'failed', reason: 'Dynamics refused this lead; an admin can see why in `status` and retry it.' }]);
+    expect(notified.map((n) => n.dynamics)).toEqual([{ state: 'failed', reason: 'rejected' }]);
     expect(dynamics.tried).toEqual([id]);
     expect(await onQueue()).toBe(0);
   });
@@ -254,7 +254,7 @@ describe('what the lead worker decides after a write', () => {
     expect(await stored(second)).toMatchObject({ status: 'waiting', attempts: 0, lastErrorCode: 'DYNAMICS_ROLE_MISSING', lastError: roleMissing.message });
     expect(alert?.dynamics).toEqual({
       state: 'pending',
-      reason: "the bot's connection to Dynamics needs an admin's fix (`validate` shows it); the lead is written as soon as it works.",
+      reason: 'configuration',
     });
 
     // The next probe fails the same way: still blocked since the first failure, watcher told again.

@@ -129,7 +129,7 @@ describe('the pipeline: intake → Dynamics → notification', () => {
     const later = (await postLead(t.url, fixture('https-korean-contact'))).body.leadId as string;
     const alert = (await waitFor(() => t?.notified ?? [], (n) => n.some((x) => x.lead.id === later))).find((x) => x.lead.id === later);
     expect(Date.now() - started).toBeLessThan(3_000);
-    expect(alert?.dynamics).toEqual({ state: 'pending', reason: expect.stringContaining("needs an admin's fix") });
+    expect(alert?.dynamics).toEqual({ state: 'pending', reason: 'configuration' });
 
     dv.faults.refuseRole = false;
     await waitFor(() => leadStatus(id), (s) => s === 'done');
@@ -222,7 +222,7 @@ describe('the pipeline: intake → Dynamics → notification', () => {
       { leadId: id, code: 'DYNAMICS_UNAVAILABLE', reason: expect.stringContaining('HTTP 500'), fix: expect.any(String), at: expect.any(String) },
     ]);
     await waitFor(() => t?.refreshed.length ?? 0, (n) => n === 1);
-    expect(t.refreshed[0]?.dynamics).toEqual({ state: 'failed', reason: expect.stringContaining('an admin can see why') });
+    expect(t.refreshed[0]?.dynamics).toEqual({ state: 'failed', reason: 'gaveUp' });
 
     dv.faults.clear();
     expect(await t.app.deadLetters.redrive()).toEqual([id]);

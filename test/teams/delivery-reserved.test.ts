@@ -40,13 +40,14 @@ describe('one lead card per chat, whatever fails between sending and recording',
     deliveries,
     organisation: TENANT_ID,
     limiter: new SendLimiter(50),
+    reader: { language: 'en', timeZone: 'UTC' },
     logger: createLogger('silent'),
     now: () => new Date(),
   });
   const send = async (deliveries: DeliveryStore): Promise<string> => {
     const target = await t.app.installations.get('a:conversation-0');
     if (target === undefined) throw new Error('the seller has a chat');
-    const card = CardFactory.adaptiveCard(leadCard({ lead, dynamics: { state: 'pending', reason: 'being written now.' } }));
+    const card = CardFactory.adaptiveCard(leadCard({ lead, dynamics: { state: 'pending', reason: 'writing' } }, { language: 'en', timeZone: 'UTC' }));
     return deliverLeadCard(lead, target, () => ({ card, shows: 'pending' }), depsWith(deliveries));
   };
   const cardsFor = (): number => connector.delivered.filter((d) => d.method === 'POST' && JSON.stringify(d.activity).includes(lead.id)).length;

@@ -35,13 +35,15 @@ describe('the Dataverse Web API emulator', () => {
 
   it('answers 401 once the token has expired', async () => {
     const { tls } = sharedServices();
-    const idp = await launchIdentityProvider(tls, defaultDirectory({ tokenLifetimeSeconds: 1 }));
+    // Long enough that a loaded machine still makes the first call in time; then waited out by the token's own exp.
+    const idp = await launchIdentityProvider(tls, defaultDirectory({ tokenLifetimeSeconds: 4 }));
     const shortLived = await startDataverse(idp.origin);
     try {
       const response = () => httpsFetch(`${shortLived.url}/api/data/v9.2/WhoAmI`, { headers: { authorization: `Bearer ${token}` } });
       token = await tokenFor(shortLived.url, undefined, undefined, idp.origin);
       expect((await response()).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 2100));
+      const { exp } = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp: number };
+      await new Promise((r) => setTimeout(r, Math.max(0, exp * 1000 - Date.now()) + 1100));
       expect((await response()).status).toBe(401);
     } finally {
       await shortLived.stop();

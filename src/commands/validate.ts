@@ -2,12 +2,14 @@ import { leadCard } from '../cards/lead-card';
 import { validationCard } from '../cards/validation-card';
 import { dynamicsLeadWriter } from '../dynamics/dynamics-lead-writer';
 import type { StepResult } from '../cards/validation-card';
-import { runValidation, VALIDATION_STEPS } from '../validation/run-validation';
+import { runValidation, validationSteps } from '../validation/run-validation';
 import { allRoutes } from './lead-routes';
 import type { Logger } from '../logging/create-logger';
 import { mailFix } from '../outlook/test-mail';
 import { installFix } from '../conversations/app-installer';
 import type { CardAction, Chat, Command, CommandDeps } from './command';
+import type { Language } from '../language/language';
+import { message } from '../language/messages';
 
 export const validateCommand: Command = {
   name: 'validate',
@@ -18,7 +20,7 @@ export const validateCommand: Command = {
   adminsOnly: () => true,
   async run({ chat, caller }, deps) {
     // Answered at once; the steps run after the turn and update this card as they finish.
-    const sent = await chat.say({ card: validationCard(notStarted(), undefined) });
+    const sent = await chat.say({ card: validationCard(notStarted(chat.reader.language), undefined, chat.reader.language) });
     startValidation(chat, sent, caller.name, deps);
   },
 };
@@ -30,12 +32,12 @@ export const runValidateAction: CardAction = {
   adminsOnly: true,
   handle(chat, _data, caller, deps) {
     startValidation(chat, undefined, caller.name, deps);
-    return Promise.resolve('Running validate again: a new report follows.');
+    return Promise.resolve(message(chat.reader.language, 'validation.runningAgain'));
   },
 };
 
-function notStarted(): StepResult[] {
-  return VALIDATION_STEPS.map((title, i) => ({ title, state: i === 0 ? 'running' : 'waiting', detail: '', fix: '', ms: undefined }));
+function notStarted(language: Language): StepResult[] {
+  return validationSteps(language).map((title, i) => ({ title, state: i === 0 ? 'running' : 'waiting', detail: '', fix: '', ms: undefined }));
 }
 
 /** Teams allows 8 operations in 2 seconds on one chat: progress shows at most once a second. */
@@ -84,7 +86,7 @@ function startValidation(chat: Chat, reportId: string | undefined, requestedBy: 
   const { reader } = chat;
   const later = chat.later();
   const show = async (steps: readonly StepResult[], testLeadUrl: string | undefined): Promise<void> => {
-    const report = { card: validationCard(steps, testLeadUrl) };
+    const report = { card: validationCard(steps, testLeadUrl, reader.language) };
     if (id === undefined) id = await later.say(report);
     else await later.replace(id, report);
   };
@@ -95,6 +97,7 @@ function startValidation(chat: Chat, reportId: string | undefined, requestedBy: 
     const outcome = await runValidation(
       {
         settings: deps.settings,
+        language: reader.language,
         signIn: deps.signIn,
         dynamics: deps.dynamics,
         writer: dynamicsLeadWriter(deps.dynamics, deps.settings.dynamics.leadSourceCode),
@@ -103,11 +106,11 @@ function startValidation(chat: Chat, reportId: string | undefined, requestedBy: 
         requestedBy,
         requestedByAddress: chat?.kind === 'personal' ? (chat.email ?? chat.userPrincipalName) : undefined,
         sendTestMail: deps.testMail,
-        mailFix: (error) => mailFix(error, deps.settings.outlook),
+        mailFix: (error) => mailFix(error, deps.settings.outlook, reader.language),
         checkInstall: installer === undefined ? undefined : (address) => installer.check(address),
-        installFix: (error) => installFix(error),
+        installFix: (error) => installFix(error, reader.language),
         deliverCard: async (lead, dynamicsUrl) => {
-          await later.say({ card: leadCard({ lead, dynamics: { state: 'written', url: dynamicsUrl } }, reader), summary: 'Test lead from validate' });
+          await later.say({ card: leadCard({ lead, dynamics: { state: 'written', url: dynamicsUrl } }, reader), summary: message(reader.language, 'validation.cardSummary') });
         },
       },
       coalesced(show, log),

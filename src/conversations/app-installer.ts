@@ -2,6 +2,8 @@ import type { TableClient } from '@azure/data-tables';
 import { GraphError, type GraphApp } from '../graph/graph-app';
 import type { Logger } from '../logging/create-logger';
 import { isNotFound } from '../storage/storage-errors';
+import type { Language } from '../language/language';
+import { messagesIn } from '../language/messages';
 
 /**
  * What came of installing the app for a contact: asked now (Teams tells the bot in a moment),
@@ -143,12 +145,11 @@ function describe(error: unknown): string {
 }
 
 /** What to do when Graph would not show or install the app, by what it said. */
-export function installFix(error: unknown): string {
-  if (!(error instanceof GraphError)) return 'Try again; if it keeps failing, the bot\'s log has the details.';
-  if (error.code === 'GRAPH_SIGN_IN_FAILED') return 'The bot could not sign in to Microsoft Graph: check GRAPH_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET, or the bot\'s own identity (docs/reaching-contacts.md).';
-  if (error.status === 403) {
-    return "Grant the bot's identity the User.Read.All and TeamsAppInstallation.ReadWriteSelfForUser.All application permissions (TeamsAppInstallation.ReadWriteForUser.All for an app other than the bot's), with admin consent.";
-  }
-  if (error.transient) return 'Microsoft Graph is busy or unreachable right now: run validate again in a minute.';
-  return 'Graph refused; its code above says why.';
+export function installFix(error: unknown, language: Language): string {
+  const say = messagesIn(language);
+  if (!(error instanceof GraphError)) return say('validation.tryAgain');
+  if (error.code === 'GRAPH_SIGN_IN_FAILED') return say('installFix.signIn');
+  if (error.status === 403) return say('installFix.permission');
+  if (error.transient) return say('mailFix.busy');
+  return say('installFix.refused');
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Settings } from '../config/settings';
 import type { DataverseClient } from '../dynamics/dataverse-client';
-import { DynamicsError } from '../dynamics/dynamics-error';
+import { DynamicsError, explainDynamicsError } from '../dynamics/dynamics-error';
+import type { Language } from '../language/language';
+import { message, messagesIn, type Messages } from '../language/messages';
 import type { TokenSource } from '../dynamics/sign-in';
 import type { Lead } from '../leads/lead';
 import { parseHttpsLead } from '../leads/parse-https-lead';
@@ -13,6 +15,8 @@ import type { Route } from '../routing/route';
 
 export interface ValidationDeps {
   readonly settings: Settings;
+  /** The admin who asked reads the report in this language. */
+  readonly language: Language;
   readonly signIn: TokenSource;
   readonly dynamics: DataverseClient;
   readonly writer: LeadWriter;
@@ -27,11 +31,11 @@ export interface ValidationDeps {
   readonly requestedByAddress: string | undefined;
   /** Sends a short test mail the way lead mail goes; absent when mail is off. Rejects with the reason. */
   readonly sendTestMail: ((to: string) => Promise<void>) | undefined;
-  /** The fix for a failed test mail, in plain words. */
+  /** The fix for a failed test mail, in plain words (in `language`). */
   readonly mailFix: (error: unknown) => string;
   /** Whether Graph sees the app installed for this address; absent when installing is off. Rejects with Graph's error. */
   readonly checkInstall: ((address: string) => Promise<'installed' | 'not-installed' | 'no-such-user'>) | undefined;
-  /** The fix for a failed install check, in plain words. */
+  /** The fix for a failed install check, in plain words (in `language`). */
   readonly installFix: (error: unknown) => string;
 }
 
@@ -48,25 +52,21 @@ interface Finding {
   readonly fix?: string;
 }
 
+/** The steps, in order; each one's title is the catalogue's validation.step.<name>. */
+const STEPS = ['settings', 'signIn', 'reachable', 'testLead', 'card', 'mail', 'install', 'contacts', 'routes'] as const;
+type StepName = (typeof STEPS)[number];
+
 interface Step {
-  readonly title: string;
+  readonly name: StepName;
   /** The earlier step this one cannot run without. */
-  readonly needs?: string;
+  readonly needs?: StepName;
   run(): Promise<Finding>;
 }
 
-const SETTINGS = 'Settings';
-const SIGN_IN = 'Sign-in to Dynamics';
-const REACHABLE = 'Dynamics reachable';
-const TEST_LEAD = 'Test lead written to Dynamics';
-const CARD = 'Lead card delivered to you';
-const MAIL = 'Test mail sent to you';
-const INSTALL = 'App installs for contacts';
-const CONTACTS = 'Contact list reachable';
-const ROUTES = 'Routes reachable';
-
-/** The titles in order, for the card shown before anything ran. */
-export const VALIDATION_STEPS: readonly string[] = [SETTINGS, SIGN_IN, REACHABLE, TEST_LEAD, CARD, MAIL, INSTALL, CONTACTS, ROUTES];
+/** The titles in order, in the reader's words, for the card shown before anything ran. */
+export function validationSteps(language: Language): string[] {
+  return STEPS.map((name) => message(language, `validation.step.${name}`));
+}
 
 /**
  * Checks the whole path a lead takes, step by step, as an admin asked: settings, sign-in,
@@ -82,63 +82,66 @@ export async function runValidation(
 ): Promise<ValidationOutcome> {
   let testLeadUrl: string | undefined;
   let testLead: Lead | undefined;
+  const say = messagesIn(deps.language);
   const steps: Step[] = [
-    { title: SETTINGS, run: () => Promise.resolve(describeSettings(deps.settings)) },
+    { name: 'settings', run: () => Promise.resolve(describeSettings(deps.settings, say)) },
     {
-      title: SIGN_IN,
+      name: 'signIn',
       async run() {
         await deps.signIn.getToken({ forceRefresh: true });
-        return { detail: `Signed in as ${deps.signIn.description} and got a token for ${deps.settings.dynamics.url}.` };
+        return { detail: say('validation.signedIn', { who: deps.signIn.description, url: deps.settings.dynamics.url }) };
       },
     },
     {
-      title: REACHABLE,
-      needs: SIGN_IN,
+      name: 'reachable',
+      needs: 'signIn',
       async run() {
         const me = await deps.dynamics.whoAmI();
-        return { detail: `Dynamics answered: organisation ${me.organizationId}, signed-in user ${me.userId}.` };
+        return { detail: say('validation.reached', { organisation: me.organizationId, user: me.userId }) };
       },
     },
     {
-      title: TEST_LEAD,
-      needs: REACHABLE,
+      name: 'testLead',
+      needs: 'reachable',
       async run() {
         testLead = validationLead(deps.requestedBy);
         const { recordId } = await deps.writer.write(testLead);
         testLeadUrl = deps.writer.recordUrl(recordId);
-        return { detail: `Wrote test lead ${recordId} (marked MSFT_TEST, like Partner Center's own test leads). It is safe to delete.` };
+        return { detail: say('validation.testLead', { id: recordId }) };
       },
     },
     {
-      title: CARD,
+      name: 'card',
       async run() {
         await deps.deliverCard(testLead ?? validationLead(deps.requestedBy), testLeadUrl);
-        return { detail: 'Teams accepted the lead card for the test lead; it is in this chat. The sales team was not alerted.' };
+        return { detail: say('validation.card') };
       },
     },
-    { title: MAIL, run: () => checkMail(deps) },
-    { title: INSTALL, run: () => checkInstalls(deps) },
-    { title: CONTACTS, run: () => checkContacts(deps) },
-    { title: ROUTES, run: () => checkRoutes(deps) },
+    { name: 'mail', run: () => checkMail(deps, say) },
+    { name: 'install', run: () => checkInstalls(deps, say) },
+    { name: 'contacts', run: () => checkContacts(deps, say) },
+    { name: 'routes', run: () => checkRoutes(deps, say) },
   ];
 
-  const results: StepResult[] = steps.map((s) => ({ title: s.title, state: 'waiting', detail: '', fix: '', ms: undefined }));
+  const titles = validationSteps(deps.language);
+  const results: StepResult[] = steps.map((_, i) => ({ title: titles[i] ?? '', state: 'waiting', detail: '', fix: '', ms: undefined }));
   for (const [i, step] of steps.entries()) {
-    const prerequisite = results.find((r) => r.title === step.needs);
+    const title = titles[i] ?? '';
+    const prerequisite = step.needs === undefined ? undefined : results[STEPS.indexOf(step.needs)];
     if (prerequisite !== undefined && (prerequisite.state === 'failed' || prerequisite.state === 'skipped')) {
-      results[i] = { title: step.title, state: 'skipped', detail: `Not checked: needs "${prerequisite.title}" to pass first.`, fix: '', ms: undefined };
+      results[i] = { title, state: 'skipped', detail: say('validation.notChecked', { step: prerequisite.title }), fix: '', ms: undefined };
     } else {
       const started = performance.now();
       const finding = await step.run().then(
         (f): Finding & { state: StepState } => ({ ...f, state: f.state ?? 'passed' }),
         (error: unknown) =>
-          step.title === MAIL
-            ? { state: 'failed' as const, detail: describeError(error), fix: deps.mailFix(error) }
-            : step.title === INSTALL
-              ? { state: 'failed' as const, detail: describeError(error), fix: deps.installFix(error) }
-              : explainFailure(error),
+          step.name === 'mail'
+            ? { state: 'failed' as const, detail: describeError(error, say), fix: deps.mailFix(error) }
+            : step.name === 'install'
+              ? { state: 'failed' as const, detail: describeError(error, say), fix: deps.installFix(error) }
+              : explainFailure(error, deps.language),
       );
-      results[i] = { title: step.title, state: finding.state, detail: finding.detail, fix: finding.fix ?? '', ms: Math.round(performance.now() - started) };
+      results[i] = { title, state: finding.state, detail: finding.detail, fix: finding.fix ?? '', ms: Math.round(performance.now() - started) };
     }
     // One update per finished step, showing the next as running: half the messages of
     // reporting starts and ends, which matters at Teams' 7 per second to one chat.
@@ -147,111 +150,101 @@ export async function runValidation(
   return { steps: results, testLeadUrl };
 }
 
-function describeSettings(settings: Settings): Finding {
+function describeSettings(settings: Settings, say: Messages): Finding {
   const d = settings.dynamics;
-  const option = d.auth === 'aad' ? 'the Azure AD app option' : 'the Office 365 user option';
-  const teams = settings.bot === undefined ? 'no BOT_ID, so only local clients (the Agents Playground) reach the bot' : `bot ${settings.bot.id} (${settings.bot.type})`;
-  const mail = settings.outlook === undefined ? 'off' : `from ${settings.outlook.sender} (${settings.outlook.delivery === 'always' ? 'every contact' : 'contacts Teams cannot reach'})`;
-  const installing = settings.teamsInstall === undefined ? 'off' : `on (catalog app ${settings.teamsInstall.catalogAppId})`;
+  const teams = settings.bot === undefined ? say('validation.settings.noBot') : say('validation.settings.bot', { id: settings.bot.id, type: settings.bot.type });
+  const mail = settings.outlook === undefined ? say('validation.settings.off') : say('validation.settings.mail', { sender: settings.outlook.sender, always: settings.outlook.delivery === 'always' ? 'yes' : 'no' });
+  const installing = settings.teamsInstall === undefined ? say('validation.settings.off') : say('validation.settings.installing', { id: settings.teamsInstall.catalogAppId });
   return {
-    detail: `All settings read and well-formed. Dynamics ${d.url} with ${option}; ${settings.leadContacts.length} contact(s); ${settings.admins.length} admin(s); Teams: ${teams}; mail: ${mail}; installing the app for contacts: ${installing}.`,
+    detail: say('validation.settings', { url: d.url, option: d.auth, contacts: settings.leadContacts.length, admins: settings.admins.length, teams, mail, installing }),
   };
 }
 
 /** A real mail, sent as lead mail is (sender, app, Graph), to the admin who asked. */
-async function checkMail(deps: ValidationDeps): Promise<Finding> {
+async function checkMail(deps: ValidationDeps, say: Messages): Promise<Finding> {
   const outlook = deps.settings.outlook;
-  if (outlook === undefined || deps.sendTestMail === undefined) {
-    return { state: 'skipped', detail: 'Mail is off (OUTLOOK_SENDER is empty, or OUTLOOK_DELIVERY=off): contacts Teams cannot reach get no alert.' };
-  }
-  if (deps.requestedByAddress === undefined) {
-    return { state: 'warning', detail: 'This chat does not say what your mail address is.', fix: 'Run validate in your personal chat with the bot to get a test mail.' };
-  }
+  if (outlook === undefined || deps.sendTestMail === undefined) return { state: 'skipped', detail: say('validation.mailOff') };
+  if (deps.requestedByAddress === undefined) return { state: 'warning', detail: say('validation.mailNoAddress'), fix: say('validation.mailNoAddressFix') };
   await deps.sendTestMail(deps.requestedByAddress);
-  return { detail: `Microsoft Graph accepted a test mail from ${outlook.sender} to ${deps.requestedByAddress}; it arrives within a minute or two.` };
+  return { detail: say('validation.mailSent', { sender: outlook.sender, to: deps.requestedByAddress }) };
 }
 
 /** Installing for contacts needs what seeing the app installed for the admin needs: sign-in, User.Read.All, the install permission, the right catalog id. */
-async function checkInstalls(deps: ValidationDeps): Promise<Finding> {
+async function checkInstalls(deps: ValidationDeps, say: Messages): Promise<Finding> {
   const install = deps.settings.teamsInstall;
-  if (install === undefined || deps.checkInstall === undefined) {
-    return { state: 'skipped', detail: 'Installing is off (TEAMS_APP_CATALOG_ID is empty): contacts with no chat with the bot get mail, or nothing.' };
-  }
-  if (deps.requestedByAddress === undefined) {
-    return { state: 'warning', detail: 'This chat does not say who you are in your organisation.', fix: 'Run validate in your personal chat with the bot.' };
-  }
+  if (install === undefined || deps.checkInstall === undefined) return { state: 'skipped', detail: say('validation.installOff') };
+  if (deps.requestedByAddress === undefined) return { state: 'warning', detail: say('validation.installNoAddress'), fix: say('validation.installNoAddressFix') };
   const found = await deps.checkInstall(deps.requestedByAddress);
-  if (found === 'installed') return { detail: `Microsoft Graph sees app ${install.catalogAppId} installed for you: the bot can install it for contacts who have no chat with it.` };
-  if (found === 'no-such-user') return { state: 'warning', detail: `Microsoft Graph found no user ${deps.requestedByAddress} in your organisation.`, fix: 'Run validate as a member of your organisation.' };
-  return {
-    state: 'warning',
-    detail: `Microsoft Graph does not see app ${install.catalogAppId} installed for you, though you are chatting with the bot.`,
-    fix: "TEAMS_APP_CATALOG_ID must be the app's id in your organisation's catalog: Teams admin center → Teams apps → Manage apps → the app → App ID (not the manifest id).",
-  };
+  if (found === 'installed') return { detail: say('validation.installed', { id: install.catalogAppId }) };
+  if (found === 'no-such-user') return { state: 'warning', detail: say('validation.noSuchUser', { address: deps.requestedByAddress }), fix: say('validation.noSuchUserFix') };
+  return { state: 'warning', detail: say('validation.notInstalled', { id: install.catalogAppId }), fix: say('validation.notInstalledFix') };
 }
 
-async function checkContacts(deps: ValidationDeps): Promise<Finding> {
+async function checkContacts(deps: ValidationDeps, say: Messages): Promise<Finding> {
   const contacts = deps.settings.leadContacts;
-  if (contacts.length === 0 && deps.routes.length > 0) return { detail: 'LEAD_CONTACTS is empty: a lead no route takes goes to the admins, marked "no route for this lead".' };
-  if (contacts.length === 0) {
-    return { state: 'warning', detail: 'LEAD_CONTACTS is empty: no lead card goes to anyone\'s personal chat.', fix: 'Set LEAD_CONTACTS to the sales team\'s e-mail addresses, as in Partner Center\'s contact list.' };
-  }
+  if (contacts.length === 0 && deps.routes.length > 0) return { detail: say('validation.contactsEmptyRouted') };
+  if (contacts.length === 0) return { state: 'warning', detail: say('validation.contactsEmpty'), fix: say('validation.contactsEmptyFix') };
   const { unreachable } = resolveRecipients(await deps.installations.list(), { contacts, chats: [] }, deps.settings.teamsTenantId);
   const mail = deps.settings.outlook;
   const notInstalled = unreachable.filter((u) => u.reason === 'not-installed').map((u) => u.contact);
   const optedOut = unreachable.filter((u) => u.reason === 'unsubscribed').map((u) => u.contact);
-  const inTeams = `${contacts.length - unreachable.length} of ${contacts.length} contact(s) get lead cards in Teams.`;
-  const byMail = mail === undefined ? '' : mail.delivery === 'always' ? `Every contact also gets each lead by mail from ${mail.sender}.` : notInstalled.length > 0 ? `By mail instead (no chat with the bot): ${notInstalled.join(', ')}.` : '';
+  const inTeams = say('validation.contactsInTeams', { reached: contacts.length - unreachable.length, total: contacts.length });
+  const byMail =
+    mail === undefined
+      ? ''
+      : mail.delivery === 'always'
+        ? say('validation.contactsMailAlways', { sender: mail.sender })
+        : notInstalled.length > 0
+          ? say('validation.contactsByMail', { contacts: notInstalled.join(', ') })
+          : '';
   if (unreachable.length === 0 || (mail !== undefined && optedOut.length === 0)) {
-    return { detail: [unreachable.length === 0 ? `All ${contacts.length} contact(s) have the app in Teams and get lead cards.` : inTeams, byMail].filter((p) => p !== '').join(' ') };
+    return { detail: [unreachable.length === 0 ? say('validation.contactsAll', { total: contacts.length }) : inTeams, byMail].filter((p) => p !== '').join(' ') };
   }
   return {
     state: 'warning',
     detail: [
       inTeams,
-      mail === undefined && notInstalled.length > 0 ? `Not installed: ${notInstalled.join(', ')}.` : byMail,
-      optedOut.length > 0 ? `Turned cards off (unsubscribe): ${optedOut.join(', ')}.` : '',
-    ].filter((p) => p !== '').join(' '),
-    fix:
-      mail === undefined && notInstalled.length > 0
-        ? 'Install the app for them (Teams admin center → Teams apps → Setup policies → Installed apps), or let mail reach them: set OUTLOOK_SENDER (docs/reaching-contacts.md).'
-        : '',
+      mail === undefined && notInstalled.length > 0 ? say('validation.contactsNotInstalled', { contacts: notInstalled.join(', ') }) : byMail,
+      optedOut.length > 0 ? say('validation.contactsOptedOut', { contacts: optedOut.join(', ') }) : '',
+    ]
+      .filter((p) => p !== '')
+      .join(' '),
+    fix: mail === undefined && notInstalled.length > 0 ? say('validation.contactsFix') : '',
   };
 }
 
+/** Why a person a route names is not reached, in the reader's words. */
+const REASONS = { 'not-installed': 'validation.reason.notInstalled', unsubscribed: 'validation.reason.unsubscribed', 'not-a-member': 'validation.reason.notAMember' } as const;
+
 /** Every route's contacts and chats, each reachable in Teams or by mail; names the route of each one that is not. */
-async function checkRoutes(deps: ValidationDeps): Promise<Finding> {
-  if (deps.routes.length === 0) return { detail: 'No routes (LEAD_ROUTES_FILE, route add): every lead goes to LEAD_CONTACTS.' };
+async function checkRoutes(deps: ValidationDeps, say: Messages): Promise<Finding> {
+  if (deps.routes.length === 0) return { detail: say('validation.noRoutes') };
   const installations = await deps.installations.list();
   const mail = deps.settings.outlook;
   const gaps = deps.routes.flatMap((route) => {
     const { unreachable, missingChats } = resolveRecipients(installations, route, deps.settings.teamsTenantId);
     // With mail on, a person with no chat (or a guest) is reached by mail; one who turned cards off is not.
-    const people = unreachable.filter((u) => mail === undefined || u.reason === 'unsubscribed').map((u) => `${u.contact} (${REASONS[u.reason]})`);
-    const chats = missingChats.map((c) => `chat ${c} (the app is not there, or it turned cards off)`);
-    return people.length + chats.length === 0 ? [] : [`route ${route.name}: ${[...people, ...chats].join(', ')}`];
+    const people = unreachable.filter((u) => mail === undefined || u.reason === 'unsubscribed').map((u) => `${u.contact} (${say(REASONS[u.reason])})`);
+    const chats = missingChats.map((chat) => say('validation.routeChat', { chat }));
+    return people.length + chats.length === 0 ? [] : [say('validation.routeGap', { route: route.name, who: [...people, ...chats].join(', ') })];
   });
-  const all = `${String(deps.routes.length)} route(s)`;
-  if (gaps.length === 0) return { detail: `${all}: every contact and chat they name is reached, in Teams${mail === undefined ? '' : ' or by mail'}.` };
-  return {
-    state: 'warning',
-    detail: `Not reached: ${gaps.join('; ')}.`,
-    fix: 'Install the app for those people and in those chats (Teams admin center → Teams apps → Setup policies, or add it to the channel), or let mail reach people with no chat: set OUTLOOK_SENDER (docs/reaching-contacts.md). Someone who turned cards off types subscribe.',
-  };
+  if (gaps.length === 0) return { detail: say('validation.routesReached', { count: deps.routes.length, mail: mail === undefined ? 'no' : 'yes' }) };
+  return { state: 'warning', detail: say('validation.routesGaps', { gaps: gaps.join('; ') }), fix: say('validation.routesFix') };
 }
 
-const REASONS = { 'not-installed': 'no chat with the bot, and mail is off', unsubscribed: 'turned cards off', 'not-a-member': 'a guest, and mail is off' } as const;
-
-function explainFailure(error: unknown): { state: 'failed'; detail: string; fix: string } {
-  if (error instanceof DynamicsError) return { state: 'failed', detail: `${error.message} (${error.code})`, fix: error.fix };
-  return { state: 'failed', detail: describeError(error), fix: 'Try again; if it keeps failing, the bot\'s log has the details.' };
+function explainFailure(error: unknown, language: Language): { state: 'failed'; detail: string; fix: string } {
+  if (error instanceof DynamicsError) {
+    const { message: said, fix } = explainDynamicsError(error, language);
+    return { state: 'failed', detail: `${said} (${error.code})`, fix };
+  }
+  return { state: 'failed', detail: describeError(error, messagesIn(language)), fix: message(language, 'validation.tryAgain') };
 }
 
-function describeError(error: unknown): string {
+function describeError(error: unknown, say: Messages): string {
   const e = error as { statusCode?: unknown; status?: unknown; code?: unknown };
   const status = typeof e.statusCode === 'number' ? e.statusCode : typeof e.status === 'number' ? e.status : undefined;
   const code = typeof e.code === 'string' ? ` (${e.code})` : '';
-  return `Failed${status === undefined ? '' : ` with HTTP ${String(status)}`}: ${error instanceof Error ? error.message.slice(0, 200) : 'unknown error'}${code}`;
+  return say('validation.errorFailed', { status: status === undefined ? 'none' : String(status), message: error instanceof Error ? error.message.slice(0, 200) : 'unknown error', code });
 }
 
 /** A test lead marked the way Partner Center marks its own, so nobody mistakes it for a customer. */

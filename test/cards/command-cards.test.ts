@@ -94,34 +94,34 @@ describe('the command cards', () => {
       ['failed', 'skipped', 'warning', 'passed'],
     ];
     for (const run of states) {
-      const card = validationCard(run.map((s, i) => step(s, s === 'waiting' ? {} : { detail: `found [x](https://evil.example) ${i}`, fix: s === 'failed' ? 'do **this**' : '', ms: 1234 })), undefined);
+      const card = validationCard(run.map((s, i) => step(s, s === 'waiting' ? {} : { detail: `found [x](https://evil.example) ${i}`, fix: s === 'failed' ? 'do **this**' : '', ms: 1234 })), undefined, 'en');
       expect(cardProblems(card)).toEqual([]);
       const json = JSON.stringify(card);
       expect(json).not.toMatch(/\$\{|undefined|null/);
       expect((json.match(/"type":"TextBlock","text":"[^"]*"/g) ?? []).join()).not.toMatch(/evil|\*\*this/);
     }
-    const done = JSON.stringify(validationCard([step('passed')], 'https://contoso.crm4.dynamics.com/main.aspx?pagetype=entityrecord&etn=lead&id=7a327f16-0a0a-87a2-bf94-84a8e5bf6703'));
+    const done = JSON.stringify(validationCard([step('passed')], 'https://contoso.crm4.dynamics.com/main.aspx?pagetype=entityrecord&etn=lead&id=7a327f16-0a0a-87a2-bf94-84a8e5bf6703', 'en'));
     expect(done).toContain('"verb":"runValidate"');
     expect(done).toContain('Open the test lead in Dynamics');
-    expect(JSON.stringify(validationCard([step('running')], undefined))).not.toContain('runValidate');
-    expect(JSON.stringify(validationCard([step('passed')], 'https://evil.example/x'))).not.toContain('evil');
+    expect(JSON.stringify(validationCard([step('running')], undefined, 'en'))).not.toContain('runValidate');
+    expect(JSON.stringify(validationCard([step('passed')], 'https://evil.example/x', 'en'))).not.toContain('evil');
   });
 
   it('validate: says how far it got and what the outcome means, each step marked in a word and a colour, with its time', () => {
     const step = (state: StepState, ms?: number): StepResult => ({ title: `Step ${state}`, state, detail: '', fix: '', ms });
-    const headline = (steps: StepResult[]): string | undefined => coloured(validationCard(steps, undefined).body)[1];
+    const headline = (steps: StepResult[]): string | undefined => coloured(validationCard(steps, undefined, 'en').body)[1];
     expect(headline([step('passed', 5), step('running'), step('waiting')])).toBe('Checking… 1 of 3 done. [Default]');
     expect(headline([step('passed', 5), step('warning', 5), step('running'), step('waiting')])).toBe('Checking… 2 of 4 done. [Default]');
     expect(headline([step('passed', 5), step('waiting')])).toBe('Checking… 1 of 2 done. [Default]');
     // A step not yet timed shows no time at all.
-    expect(coloured(validationCard([step('waiting')], undefined).body).slice(2)).toEqual(['Waiting [Default]', 'Step waiting']);
+    expect(coloured(validationCard([step('waiting')], undefined, 'en').body).slice(2)).toEqual(['Waiting [Default]', 'Step waiting']);
     expect(headline([step('passed', 5), step('failed', 5), step('failed', 5), step('warning', 5)])).toBe(
       '2 check(s) failed: leads will not get through until the fix below is made. [Attention]',
     );
     expect(headline([step('passed', 5), step('warning', 5), step('skipped')])).toBe('Leads will get through, with 1 warning(s) below. [Warning]');
     expect(headline([step('passed', 5), step('skipped')])).toBe('All checks passed: leads will reach Dynamics and the sales team. [Good]');
 
-    const marks = coloured(validationCard([step('waiting'), step('running', 999), step('passed', 1000), step('warning', 1234), step('failed', 61_500), step('skipped')], undefined).body);
+    const marks = coloured(validationCard([step('waiting'), step('running', 999), step('passed', 1000), step('warning', 1234), step('failed', 61_500), step('skipped')], undefined, 'en').body);
     expect(marks).toEqual(
       expect.arrayContaining([
         'Waiting [Default]',

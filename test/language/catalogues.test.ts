@@ -48,9 +48,11 @@ describe('the message catalogues', () => {
     expect(differ).toEqual([]);
   });
 
-  it('uses every key: named in the code, or read by the card template its prefix names', () => {
+  it('uses every key: named in the code (whole, or as a family `dynamicsError.${code}.fix` the compiler checks), or read by the card template its prefix names', () => {
+    const families = [...code.matchAll(/`([\w.]+\.)\$\{[^}]+\}([\w.]*)`/g)].map(([, prefix = '', suffix = '']) => ({ prefix, suffix }));
     const unused = english.filter((key) => {
       if (code.includes(`'${key}'`)) return false;
+      if (families.some(({ prefix, suffix }) => key.startsWith(prefix) && key.endsWith(suffix) && !key.slice(prefix.length, key.length - suffix.length).includes('.'))) return false;
       const [prefix = '', ...rest] = key.split('.');
       const template = sources.find((f) => f.path === join(SRC, 'cards', `${KEBAB(prefix)}.json`));
       return template === undefined || !template.text.includes(`text.${rest.join('.')}}`);

@@ -91,6 +91,23 @@ describe('each person reads the bot in their own language, times in the team\'s 
     expect(textOf(await ask(ANA, 'subscribe', CHANNEL))).toBe('바꿀 것이 없어요. 이 채널에서 새 리드가 들어올 때마다 카드를 받아요. 그만 받으려면 **구독취소**를 입력하세요.');
   });
 
+  it('reports validate in the channel\'s Korean: every step, and the test lead\'s card', async () => {
+    const seen = connector.delivered.length;
+    const first = JSON.stringify(cardOf(await ask(ANA, '검증', CHANNEL)));
+    expect(first).toContain('검증: 리드가 거치는 경로');
+    expect(first).toContain('확인하는 중… 9단계 중 0단계 완료');
+    const report = await waitFor(
+      () => Promise.resolve(connector.delivered.slice(seen).filter((d) => d.conversationId.split(';')[0] === CHANNEL.id).map((d) => JSON.stringify(cardOf(d)))),
+      (all) => all.some((c) => c.includes('"verb":"runValidate"')),
+    );
+    const last = report.filter((c) => c.includes('"verb":"runValidate"')).at(-1) ?? '';
+    for (const step of ['설정', 'Dynamics 로그인', 'Dynamics 연결', 'Dynamics에 테스트 리드 등록', '나에게 리드 카드 전달', '연락처 목록 도달']) expect(last).toContain(`"text":"${step}"`);
+    expect(last).toContain('"text":"통과"');
+    expect(last).toContain('"title":"다시 검증"');
+    expect(last).not.toMatch(/"text":"(Passed|Failed|Warning|Skipped)"/);
+    expect(report.some((c) => c.includes('"text":"테스트 리드: 고객이 아니라'))).toBe(true);
+  });
+
   it('sends the lead card in Korean to Jimin and to the channel, in English to Ana, times in Seoul\'s zone, the lead\'s own words untouched', async () => {
     await ask(JIMIN, '구독');
     const leadId = (await postLead(t.url, fixture('https-appsource-contact-me'))).body.leadId as string;

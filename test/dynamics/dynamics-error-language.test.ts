@@ -1,0 +1,28 @@
+import { DYNAMICS_ERROR_KINDS, dynamicsError, explainDynamicsError, type DynamicsErrorCode } from '../../src/dynamics/dynamics-error';
+
+describe('a Dynamics failure, in each reader\'s language', () => {
+  const expired = dynamicsError('DYNAMICS_SECRET_EXPIRED', 'AADSTS7000222: The provided client secret keys for app are expired.');
+
+  it('is English in the log and in storage, with what the service said appended', () => {
+    expect(expired.message).toBe('Sign-in failed: the client secret has expired (AADSTS7000222). AADSTS7000222: The provided client secret keys for app are expired.');
+    expect(expired.fix).toMatch(/^In the app registration in the Azure portal .* DYNAMICS_CLIENT_SECRET\. Waiting leads are written/);
+  });
+
+  it('reads in Korean for a Korean admin, the service\'s own words left as they came', () => {
+    const korean = explainDynamicsError(expired, 'ko');
+    expect(korean.message).toBe('로그인 실패: 클라이언트 비밀이 만료됐어요(AADSTS7000222). AADSTS7000222: The provided client secret keys for app are expired.');
+    expect(korean.fix).toContain('새 클라이언트 비밀을 만들고');
+    expect(explainDynamicsError(expired, 'en')).toEqual({ message: expired.message, fix: expired.fix });
+  });
+
+  it('has both words and a fix for every code, in both languages', () => {
+    for (const code of Object.keys(DYNAMICS_ERROR_KINDS) as DynamicsErrorCode[]) {
+      for (const language of ['en', 'ko'] as const) {
+        const { message, fix } = explainDynamicsError(dynamicsError(code), language);
+        expect(message.length).toBeGreaterThan(5);
+        expect(fix.length).toBeGreaterThan(5);
+        if (language === 'ko') expect(`${message} ${fix}`).toMatch(/[가-힣]/);
+      }
+    }
+  });
+});

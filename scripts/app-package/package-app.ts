@@ -41,10 +41,12 @@ export function fillManifest(env: Readonly<Record<string, string | undefined>>, 
 export function buildAppPackage(env: Readonly<Record<string, string | undefined>>, appPackageDir = join(ROOT, 'appPackage')): Buffer {
   const { manifest, problems } = fillManifest(env, appPackageDir);
   if (problems.length > 0) throw new Error(`The app package cannot be built:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  const icons = (JSON.parse(manifest) as { icons: { color: string; outline: string } }).icons;
+  const { icons, localizationInfo } = JSON.parse(manifest) as { icons: { color: string; outline: string }; localizationInfo?: { additionalLanguages?: { file: string }[] } };
   const zip = new AdmZip();
   zip.addFile('manifest.json', Buffer.from(manifest, 'utf8'));
-  for (const icon of [icons.color, icons.outline]) zip.addFile(icon, readFileSync(join(appPackageDir, icon)));
+  // The icons, and each language's strings (Teams shows the app, its description and command menus in the user's language).
+  const files = [icons.color, icons.outline, ...(localizationInfo?.additionalLanguages ?? []).map((l) => l.file)];
+  for (const file of files) zip.addFile(file, readFileSync(join(appPackageDir, file)));
   return zip.toBuffer();
 }
 

@@ -6,6 +6,7 @@ import addFormats from 'ajv-formats';
 import { buildAppPackage } from '../../scripts/app-package/package-app';
 import { COMMANDS } from '../../src/commands/route-table';
 import { message } from '../../src/language/messages';
+import { commandWord } from '../../src/commands/command';
 
 const ROOT = join(__dirname, '..', '..');
 const SCHEMAS = join(ROOT, 'node_modules', '@microsoft', 'app-manifest', 'build', 'json-schemas', 'teams');
@@ -50,9 +51,10 @@ describe('the Teams app manifest', () => {
     expect(manifest.bots.map((b) => b.botId)).toEqual([SAMPLE.BOT_ID]);
   });
 
-  it('npm run package zips the filled manifest and both icons, nothing else', () => {
+  it('npm run package zips the filled manifest, both icons and the Korean strings, nothing else', () => {
     const entries = packaged(SAMPLE);
-    expect([...entries.keys()].sort()).toEqual(['color.png', 'manifest.json', 'outline.png']);
+    expect([...entries.keys()].sort()).toEqual(['color.png', 'ko-kr.json', 'manifest.json', 'outline.png']);
+    expect(entries.get('ko-kr.json')).toEqual(readFileSync(join(ROOT, 'appPackage', 'ko-kr.json')));
     const manifest = entries.get('manifest.json')?.toString('utf8') ?? '';
     expect(manifest).not.toContain('${{');
     expect(manifest).toContain(`"id": "${SAMPLE.TEAMS_APP_ID}"`);
@@ -68,6 +70,30 @@ describe('the Teams app manifest', () => {
         '  - BOT_DOMAIN "https://contoso.example" is not valid: the bot\'s host name with no https:// (e.g. contoso-leads.azurewebsites.net)',
       ].join('\n'),
     );
+  });
+
+  it('shows Korean users the app and its command menus in Korean: valid against the localization schema, each command as its Korean word and summary', () => {
+    const version = (JSON.parse(manifestText) as { manifestVersion: string }).manifestVersion;
+    const schema = JSON.parse(readFileSync(join(SCHEMAS, `v${version}`, 'MicrosoftTeams.Localization.schema.json'), 'utf8')) as object;
+    // Microsoft's patterns (`\b]` in activityTypes) are valid JavaScript only without the u flag.
+    const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+    addFormats(ajv);
+    const validate = ajv.compile(schema);
+    const korean = JSON.parse(readFileSync(join(ROOT, 'appPackage', 'ko-kr.json'), 'utf8')) as Record<string, string>;
+    expect(validate(korean) ? [] : validate.errors).toEqual([]);
+    const manifest = JSON.parse(manifestText) as { localizationInfo: unknown; bots: { commandLists: { commands: { title: string }[] }[] }[] };
+    expect(manifest.localizationInfo).toEqual({ defaultLanguageTag: 'en-us', additionalLanguages: [{ languageTag: 'ko-kr', file: 'ko-kr.json' }] });
+    const expected: Record<string, string> = {};
+    manifest.bots[0]?.commandLists.forEach((list, l) => {
+      list.commands.forEach((c, i) => {
+        const command = COMMANDS.find((x) => x.name === c.title);
+        if (command === undefined) throw new Error(`no command ${c.title}`);
+        expected[`bots[0].commandLists[${String(l)}].commands[${String(i)}].title`] = commandWord(command, 'ko');
+        expected[`bots[0].commandLists[${String(l)}].commands[${String(i)}].description`] = message('ko', command.summary);
+      });
+    });
+    expect(Object.fromEntries(Object.entries(korean).filter(([key]) => key.startsWith('bots[')))).toEqual(expected);
+    expect(korean['description.short']).toMatch(/[가-힣]/);
   });
 
   it('uses the newest schema version shipped', () => {

@@ -6,7 +6,7 @@
  * and Debian's Chromium (headless, every request off this machine refused).
  */
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { createApp } from '../src/app';
 import { loadSettings } from '../src/config/settings';
 import { createLogger } from '../src/logging/create-logger';
@@ -22,13 +22,9 @@ import { LOCAL_CONTACT_WITHOUT_TEAMS, LOCAL_INTAKE_KEY, PLAYGROUND_USER } from '
 
 const DOCS = join(__dirname, '..', 'docs');
 
-async function main(): Promise<void> {
+/** The local stack, the bot on it (with `env` over the local defaults), the Playground, and a page on it once the chat is open. */
+async function startScene(browser: Browser, env: Record<string, string> = {}) {
   const stack = await startLocalStack({ dynamics: true, graph: true });
-  // Graph lists the app's secret ending in 7 days, but refuses to say so until the permission is granted (below).
-  const graph = stack.graph as GraphEmulator;
-  const secretEnds = new Date(new Date().setUTCHours(0, 0, 0, 0) + 7 * 86_400_000).toISOString();
-  graph.setApplication(APP.clientId, [{ keyId: '6c1b9e0a-0000-4000-8000-000000000001', displayName: 'leads', hint: APP.secret.slice(0, 3), startDateTime: new Date().toISOString(), endDateTime: secretEnds }]);
-  const mailbox = await startMailboxPage(graph.mails);
   const port = await freePort();
   const settings = loadSettings({
     ...stack.settings,
@@ -37,33 +33,84 @@ async function main(): Promise<void> {
     ADMINS: PLAYGROUND_USER,
     TEAMS_TENANT_ID: TENANT_ID,
     PUBLIC_URL: `http://127.0.0.1:${String(port)}`,
+    ...env,
   });
   const app = createApp(settings, { logger: createLogger('warn'), trustedCertificates: stack.tls.cert });
   const { url } = await app.start(port, '127.0.0.1');
   const botUrl = url.replace('[::]', '127.0.0.1');
   const playground = await startPlaygroundProcess(`${botUrl}/api/messages`);
+  // Fonts and icons come from a CDN: refused, the page falls back to local fonts.
+  const page = await loopbackPage(browser, { width: 1280, height: 1100 });
+  await page.goto(playground.origin);
+  for (let i = 0; i < 100 && (await app.installations.list()).length === 0; i++) await page.waitForTimeout(100);
+  const stop = async (): Promise<void> => {
+    await playground.stop();
+    await app.stop();
+    await stack.stop();
+  };
+  return { stack, app, botUrl, page, stop };
+}
+
+/** Partner Center's "Contact me" lead from a customer in the UK. */
+const LEAD = JSON.stringify({
+  UserDetails: { FirstName: 'Dana', LastName: 'Whitfield', Email: 'dana.whitfield@fabrikam.example', Phone: '+44 20 7946 0958', Country: 'GB', Company: 'Fabrikam Ltd', Title: 'Head of Sales Operations' },
+  LeadSource: 'AppSource-PLT|contoso.contoso-sales-insights',
+  ActionCode: 'PLT',
+  OfferTitle: 'Contoso Sales Insights',
+  Description: 'We have 40 sellers on Dynamics 365 Sales and want a demo next week. Best time: mornings UK time.',
+});
+
+/** Types a command in the Playground's chat. */
+async function type(page: Page, text: string): Promise<void> {
+  const box = page.locator('[role="textbox"][contenteditable="true"]').first();
+  await box.click();
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
+
+async function main(): Promise<void> {
   const browser = await launchChromium();
   try {
-    // Fonts and icons come from a CDN: refused, the page falls back to local fonts.
-    const page = await loopbackPage(browser, { width: 1280, height: 1100 });
-    await page.goto(playground.origin);
-    for (let i = 0; i < 100 && (await app.installations.list()).length === 0; i++) await page.waitForTimeout(100);
-    const lead = JSON.stringify({
-      UserDetails: { FirstName: 'Dana', LastName: 'Whitfield', Email: 'dana.whitfield@fabrikam.example', Phone: '+44 20 7946 0958', Country: 'GB', Company: 'Fabrikam Ltd', Title: 'Head of Sales Operations' },
-      LeadSource: 'AppSource-PLT|contoso.contoso-sales-insights',
-      ActionCode: 'PLT',
-      OfferTitle: 'Contoso Sales Insights',
-      Description: 'We have 40 sellers on Dynamics 365 Sales and want a demo next week. Best time: mornings UK time.',
-    });
-    await fetch(`${botUrl}/api/leads?code=${LOCAL_INTAKE_KEY}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: lead });
+    await english(browser);
+    await korean(browser);
+  } finally {
+    await browser.close();
+  }
+}
+
+/**
+ * The Korean lead card and validate report: BOT_LANGUAGE=ko, as the Playground always sends
+ * en-US (a ko-KR user reads the same). Hangul needs a CJK font (Debian: fonts-noto-cjk).
+ */
+async function korean(browser: Browser): Promise<void> {
+  const { botUrl, page, stop } = await startScene(browser, { BOT_LANGUAGE: 'ko', BOT_TIME_ZONE: 'Asia/Seoul' });
+  try {
+    await fetch(`${botUrl}/api/leads?code=${LOCAL_INTAKE_KEY}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: LEAD });
+    await page.getByText('Dana Whitfield').first().waitFor({ timeout: 30_000 });
+    await page.getByText('Dynamics에 등록됨').first().waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(500);
+    await save(page, 'lead-card-playground-ko.png');
+    await type(page, '검증');
+    await shoot(page, page.getByText('모든 단계를 통과했어요', { exact: false }).first(), page.getByText('검증: 리드가 거치는 경로').first(), 'validate-playground-ko.png');
+  } finally {
+    await stop();
+  }
+}
+
+async function english(browser: Browser): Promise<void> {
+  const { stack, app, botUrl, page, stop } = await startScene(browser);
+  // Graph lists the app's secret ending in 7 days, but refuses to say so until the permission is granted (below).
+  const graph = stack.graph as GraphEmulator;
+  const secretEnds = new Date(new Date().setUTCHours(0, 0, 0, 0) + 7 * 86_400_000).toISOString();
+  graph.setApplication(APP.clientId, [{ keyId: '6c1b9e0a-0000-4000-8000-000000000001', displayName: 'leads', hint: APP.secret.slice(0, 3), startDateTime: new Date().toISOString(), endDateTime: secretEnds }]);
+  const mailbox = await startMailboxPage(graph.mails);
+  try {
+    await fetch(`${botUrl}/api/leads?code=${LOCAL_INTAKE_KEY}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: LEAD });
     await page.getByText('Dana Whitfield').first().waitFor({ timeout: 30_000 });
     await page.waitForTimeout(500);
     await save(page, 'lead-card-playground.png');
 
-    const box = page.locator('[role="textbox"][contenteditable="true"]').first();
-    await box.click();
-    await page.keyboard.type('validate');
-    await page.keyboard.press('Enter');
+    await type(page, 'validate');
     // The report, not the test lead's card that follows it.
     await shoot(page, page.getByText('All checks passed', { exact: false }).first(), page.getByText('Validate: the path a lead takes').first(), 'validate-playground.png');
 
@@ -87,10 +134,7 @@ async function main(): Promise<void> {
     await save(phone, 'claim-page.png');
   } finally {
     await mailbox.stop();
-    await browser.close();
-    await playground.stop();
-    await app.stop();
-    await stack.stop();
+    await stop();
   }
 }
 

@@ -1,5 +1,7 @@
 import { Template } from 'adaptivecards-templating';
-import { formatTime } from './format-time';
+import type { Reader } from '../language/language';
+import { messagesIn, templateText } from '../language/messages';
+import { formatTime } from '../language/times';
 import type { AdaptiveCardJson } from './lead-card';
 import template from './status-card.json';
 
@@ -27,24 +29,29 @@ export interface Fact {
   readonly value: string;
 }
 
-/** The status report as a card; the headline says at once whether anything needs attention. */
-export function statusCard(report: StatusReport): AdaptiveCardJson {
+/** The status report as a card, in the reader's words; the headline says at once whether anything needs attention. */
+export function statusCard(report: StatusReport, reader: Reader): AdaptiveCardJson {
+  const say = messagesIn(reader.language);
   const attention = [
-    report.problem === undefined ? '' : 'leads are waiting',
-    report.deadLetterCount > 0 ? `${report.deadLetterCount} dead-lettered` : '',
-    report.unreachable.length > 0 ? `${report.unreachable.length} contact(s) not reachable` : '',
-    report.failedDeliveries.length > 0 ? `${report.failedDeliveries.length} failed deliveries` : '',
+    report.problem === undefined ? '' : say('statusCard.leadsWaiting'),
+    report.deadLetterCount > 0 ? say('statusCard.deadLettered', { count: report.deadLetterCount }) : '',
+    report.unreachable.length > 0 ? say('statusCard.unreachable', { count: report.unreachable.length }) : '',
+    report.failedDeliveries.length > 0 ? say('statusCard.failedDeliveries', { count: report.failedDeliveries.length }) : '',
   ].filter((p) => p !== '');
+  const headline = attention.length === 0 ? say('statusCard.allGood') : say('statusCard.needsAttention', { what: attention.join(', ') });
   return new Template(template).expand({
     $root: {
       ...report,
-      generatedAt: formatTime(report.generatedAt),
-      headline: attention.length === 0 ? 'All good: leads flow into Dynamics and to Teams.' : `Needs attention: ${attention.join(', ')}.`,
+      text: templateText(reader.language, 'statusCard.'),
+      fallbackText: say('statusCard.fallbackText', { headline }),
+      asOf: say('statusCard.asOf', { when: formatTime(report.generatedAt, reader) }),
+      deadLettersTitle: say('statusCard.deadLetters', { count: report.deadLetterCount }),
+      headline,
       headlineColor: attention.length === 0 ? 'Good' : 'Attention',
       problem: report.problem?.message ?? '',
       fix: report.problem?.fix ?? '',
-      deadLetters: report.deadLetters.map((d) => ({ ...d, at: formatTime(d.at) })),
-      failedDeliveries: report.failedDeliveries.map((d) => ({ ...d, at: formatTime(d.at) })),
+      deadLetters: report.deadLetters.map((d) => ({ ...d, at: formatTime(d.at, reader) })),
+      failedDeliveries: report.failedDeliveries.map((d) => ({ ...d, at: formatTime(d.at, reader) })),
     },
   }) as AdaptiveCardJson;
 }

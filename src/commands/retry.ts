@@ -23,9 +23,9 @@ export const retryDeadLettersAction: CardAction = {
   verb: 'retryDeadLetters',
   title: 'Retry dead-lettered leads',
   adminsOnly: true,
-  async handle(_chat, _data, caller, deps) {
+  async handle(chat, _data, caller, deps) {
     await redrive(deps, undefined);
-    return buildStatusCard(deps, caller.isAdmin);
+    return buildStatusCard(deps, caller.isAdmin, chat.reader);
   },
 };
 

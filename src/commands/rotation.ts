@@ -7,6 +7,7 @@ import { CREDENTIAL_ID, type Credential, type CredentialKind } from '../reminder
 import { credentialFacts, describeExpiry, reminderFor } from '../reminders/describe-credential';
 import { daysLeft } from '../reminders/reminder-due';
 import type { CardAction, Command, CommandDeps } from './command';
+import type { Reader } from '../language/language';
 
 /** How long "I've rotated it" waits for Graph: Teams wants an answer to a button within seconds. */
 const GRAPH_WAIT_MS = 8_000;
@@ -142,7 +143,7 @@ async function recordDate(credential: Credential, date: Date, by: string, deps: 
   if (recorded === undefined) return { message: NO_LONGER_TRACKED };
   deps.logger.info({ credential: credential.id, expiresAt: recorded.expiresAt }, 'credential date recorded');
   const settingsHint = credential.builtIn ? " Make sure the new value is in the bot's settings; type validate to check." : '';
-  return { message: `Recorded by ${by}: ${credential.name} ${describeExpiry(recorded, deps.now())}.${settingsHint}`, credential: recorded };
+  return { message: `Recorded by ${by}: ${credential.name} ${describeExpiry(recorded, deps.now(), inEnglish(deps))}.${settingsHint}`, credential: recorded };
 }
 
 /** Reads Graph again for "I've rotated it"; a turn cannot wait long, so a slow Graph is left to the next check. */
@@ -150,7 +151,7 @@ async function rereadGraph(credential: Credential, deps: CommandDeps): Promise<R
   const refreshed = await Promise.race([deps.credentials.refresh(credential.id), sleep(GRAPH_WAIT_MS, 'slow' as const, { ref: false })]);
   if (refreshed === 'slow') return { message: 'Graph is slow to answer. I read it again at the next check; type **rotation** then to see the new date.' };
   if (refreshed?.expiresAt !== undefined && refreshed.expiresAt !== credential.expiresAt) {
-    return { message: `Graph now shows it ${describeExpiry(refreshed, deps.now())}.`, credential: refreshed };
+    return { message: `Graph now shows it ${describeExpiry(refreshed, deps.now(), inEnglish(deps))}.`, credential: refreshed };
   }
   return {
     message: `Graph still shows the one in the bot's settings expiring ${formatTime(credential.expiresAt ?? '')}. Put the new value into the bot's settings and restart it (see the steps on the reminder); I read Graph again at the next check.`,
@@ -179,7 +180,7 @@ async function addCredential(id: string, dateText: string, by: string, deps: Com
   const added = await deps.credentials.registry.get(name);
   const recorded = added === undefined ? undefined : await deps.credentials.record(added, date, by);
   if (recorded === undefined) return NO_LONGER_TRACKED;
-  return `Now tracking **${name}**: it ${describeExpiry(recorded, deps.now())}. Admins get reminders 30, 14, 7, 3 and 1 days before, on the day, and daily after.`;
+  return `Now tracking **${name}**: it ${describeExpiry(recorded, deps.now(), inEnglish(deps))}. Admins get reminders 30, 14, 7, 3 and 1 days before, on the day, and daily after.`;
 }
 
 async function removeCredential(id: string, deps: CommandDeps): Promise<string> {
@@ -229,4 +230,9 @@ async function listCard(deps: CommandDeps): Promise<ReturnType<typeof rotationCa
           : '',
     usage: USAGE,
   });
+}
+
+/** `rotation` answers in English still (#14), its times in the team's zone. */
+function inEnglish(deps: CommandDeps): Reader {
+  return { language: 'en', timeZone: deps.settings.reader.timeZone };
 }

@@ -1,7 +1,9 @@
-import { formatTime, formatTimeAgo } from '../cards/format-time';
 import type { AdaptiveCardJson } from '../cards/lead-card';
 import { statusCard, type Fact, type StatusReport } from '../cards/status-card';
-import { DYNAMICS_ERROR_KINDS, dynamicsError, type DynamicsErrorCode } from '../dynamics/dynamics-error';
+import { DYNAMICS_ERROR_KINDS, DynamicsError, dynamicsError, explainDynamicsError, type DynamicsErrorCode } from '../dynamics/dynamics-error';
+import type { Reader } from '../language/language';
+import { messagesIn, type Messages } from '../language/messages';
+import { formatTime, formatTimeAgo } from '../language/times';
 import { describeExpiry } from '../reminders/describe-credential';
 import type { LeadTimeline } from '../storage/lead-store';
 import { resolveRecipients } from '../conversations/resolve-recipients';
@@ -24,7 +26,7 @@ export const statusCommand: Command = {
   takesArgument: false,
   adminsOnly: () => false,
   async run({ chat, caller }, deps) {
-    await chat.say({ card: await buildStatusCard(deps, caller.isAdmin) });
+    await chat.say({ card: await buildStatusCard(deps, caller.isAdmin, chat.reader) });
   },
 };
 
@@ -33,15 +35,16 @@ export const refreshStatusAction: CardAction = {
   verb: 'refreshStatus',
   title: 'Refresh',
   adminsOnly: false,
-  handle: (_chat, _data, caller, deps) => buildStatusCard(deps, caller.isAdmin),
+  handle: (chat, _data, caller, deps) => buildStatusCard(deps, caller.isAdmin, chat.reader),
 };
 
-export async function buildStatusCard(deps: CommandDeps, isAdmin: boolean): Promise<AdaptiveCardJson> {
-  return statusCard(await buildStatusReport(deps, isAdmin));
+export async function buildStatusCard(deps: CommandDeps, isAdmin: boolean, reader: Reader): Promise<AdaptiveCardJson> {
+  return statusCard(await buildStatusReport(deps, isAdmin, reader), reader);
 }
 
-/** Reads storage and the worker's state into the report `status` shows. */
-export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean): Promise<StatusReport> {
+/** Reads storage and the worker's state into the report `status` shows, in the reader's words. */
+export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean, reader: Reader): Promise<StatusReport> {
+  const say = messagesIn(reader.language);
   const now = deps.now();
   const [timelines, deadLetters, installations, failures, credentials, mailRefusals] = await Promise.all([
     deps.leads.timelines(new Date(now.getTime() - LOOKBACK_DAYS * 24 * HOUR)),
@@ -70,23 +73,27 @@ export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean): Pr
 
   return {
     generatedAt: now.toISOString(),
-    leadFacts: leadFacts(timelines, now),
+    leadFacts: leadFacts(timelines, now, reader),
     // Where Dynamics is, who the bot signs in as, its errors and the leads given up on are the admins' to see.
     dynamicsFacts: isAdmin
       ? [
-          { label: 'Environment', value: deps.settings.dynamics.url },
-          { label: 'Signs in as', value: deps.signIn.description },
-          ...credentials.filter((c) => c.builtIn).map((c) => ({ label: c.name, value: describeExpiry(c, now) })),
-          ...waitingFacts(timelines, now),
+          { label: say('status.environment'), value: deps.settings.dynamics.url },
+          { label: say('status.signsInAs'), value: deps.signIn.description },
+          ...credentials.filter((c) => c.builtIn).map((c) => ({ label: c.name, value: describeExpiry(c, now, reader) })),
+          ...waitingFacts(timelines, now, reader),
         ]
-      : waitingFacts(timelines, now),
+      : waitingFacts(timelines, now, reader),
     teamsFacts: [
-      { label: 'Contacts reached', value: `${inTeams} of ${contacts.length} ${routes.length === 0 ? 'on the contact list (LEAD_CONTACTS)' : 'on the routes and the contact list'} in Teams${mail === undefined ? '' : `; ${String(byMail.length)} by mail from ${mail.sender}`}` },
-      { label: 'Also sent to', value: describeOthers(targets.length - chats - inTeams, chats) },
+      {
+        label: say('status.contactsReached'),
+        value: say('status.contactsReachedValue', { reached: inTeams, total: contacts.length, routed: routes.length === 0 ? 'no' : 'yes', mail: mail?.sender ?? 'none', byMail: byMail.length }),
+      },
+      { label: say('status.alsoSentTo'), value: describeOthers(targets.length - chats - inTeams, chats, say) },
     ],
-    routeFacts: routeFacts(routes, timelines, deps.settings.leadContacts),
-    problem: isAdmin ? currentProblem(deps, timelines) : undefined,
-    deadLetters: isAdmin ? sorted.slice(0, LISTED).map((d) => ({ leadId: d.leadId, reason: d.reason, fix: d.fix, at: d.at })) : [],
+    routeFacts: routeFacts(routes, timelines, deps.settings.leadContacts, say),
+    problem: isAdmin ? currentProblem(deps, timelines, reader) : undefined,
+    // What went wrong is kept as it was said; a Dynamics failure's fix reads in the reader's words.
+    deadLetters: isAdmin ? sorted.slice(0, LISTED).map((d) => ({ leadId: d.leadId, reason: d.reason, fix: fixIn(d.code, d.fix, reader), at: d.at })) : [],
     deadLetterCount: deadLetters.length,
     unreachable: [
       ...unreachable
@@ -95,23 +102,23 @@ export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean): Pr
           contact: u.contact,
           why:
             u.reason === 'unsubscribed'
-              ? 'turned lead cards off (unsubscribe)'
+              ? say('status.why.unsubscribed')
               : u.reason === 'not-a-member'
-                ? 'is a guest in the organisation\'s Teams: lead cards go to members only' + (mail === undefined ? '' : '; mail reaches them')
-                : `has no chat with the bot in Teams${noInstall.get(u.contact) === undefined ? '' : ` (the app could not be installed for them: ${noInstall.get(u.contact) ?? ''})`}, ` +
-                (refused.has(u.contact) ? `and Graph refused mail to them: ${refused.get(u.contact) ?? ''}` : 'and mail is off (set OUTLOOK_SENDER to reach them by mail)'),
+                ? say('status.why.guest', { mail: mail === undefined ? 'no' : 'yes' })
+                : say('status.why.noChat', { install: noInstall.get(u.contact) ?? 'none', refused: refused.get(u.contact) ?? 'none' }),
         })),
     ],
     failedDeliveries: failures.map((f) => ({
-      where: describeConversation(byConversation.get(f.conversationId)),
-      error: f.status === 'sending' ? 'may not have arrived: the bot stopped while sending it, and does not send it twice' : (f.error ?? 'failed'),
+      where: describeConversation(byConversation.get(f.conversationId), say),
+      error: f.status === 'sending' ? say('status.mayNotHaveArrived') : (f.error ?? say('status.failed')),
       at: f.at,
     })),
     canRetry: isAdmin && deadLetters.length > 0,
   };
 }
 
-function leadFacts(timelines: readonly LeadTimeline[], now: Date): Fact[] {
+function leadFacts(timelines: readonly LeadTimeline[], now: Date, reader: Reader): Fact[] {
+  const say = messagesIn(reader.language);
   const dayAgo = new Date(now.getTime() - 24 * HOUR).toISOString();
   const real = timelines.filter((t) => !t.isTest);
   // Alerts go out whatever Dynamics does: a lead waiting for Dynamics has been sent all the same.
@@ -119,67 +126,78 @@ function leadFacts(timelines: readonly LeadTimeline[], now: Date): Fact[] {
   const inDay = (times: readonly (string | undefined)[]): number => times.filter((t) => t !== undefined && t >= dayAgo).length;
   const last = (times: readonly (string | undefined)[]): string => {
     const latest = times.filter((t): t is string => t !== undefined).sort().at(-1);
-    return latest === undefined ? `none in the last ${LOOKBACK_DAYS} days` : `last ${formatTimeAgo(latest, now)}`;
+    return latest === undefined ? say('status.noneLately', { days: LOOKBACK_DAYS }) : say('status.last', { when: formatTimeAgo(latest, now, reader) });
   };
-  const row = (label: string, times: readonly (string | undefined)[]): Fact => ({ label, value: `${inDay(times)} in 24 h; ${last(times)}` });
+  const row = (label: string, times: readonly (string | undefined)[]): Fact => ({ label, value: say('status.inDay', { count: inDay(times), last: last(times) }) });
   const tests = timelines.filter((t) => t.isTest && t.receivedAt >= dayAgo).length;
   return [
-    row('Received', real.map((t) => t.receivedAt)),
-    row('Written to Dynamics', real.map((t) => t.writtenAt)),
-    row('Sent to the sales team', notified),
-    ...(tests > 0 ? [{ label: 'Test leads', value: `${tests} in 24 h (Partner Center's Validate; written, not sent to sales)` }] : []),
+    row(say('status.received'), real.map((t) => t.receivedAt)),
+    row(say('status.written'), real.map((t) => t.writtenAt)),
+    row(say('status.sent'), notified),
+    ...(tests > 0 ? [{ label: say('status.testLeads'), value: say('status.testLeadsValue', { count: tests }) }] : []),
   ];
 }
 
 /** Each route and how many real leads it took in the last 7 days, then LEAD_CONTACTS and leads no route took. */
-function routeFacts(routes: readonly Route[], timelines: readonly LeadTimeline[], leadContacts: readonly string[]): Fact[] {
+function routeFacts(routes: readonly Route[], timelines: readonly LeadTimeline[], leadContacts: readonly string[], say: Messages): Fact[] {
   const routings = timelines.filter((t) => !t.isTest).flatMap((t) => (t.routing === undefined ? [] : [t.routing]));
   const count = (took: (routing: Routing) => boolean): number => routings.filter(took).length;
   const unrouted = count((r) => r.kind === 'no-route');
   if (routes.length === 0 && unrouted === 0) return [];
-  const fact = (label: string, n: number, to: string): Fact => ({ label, value: `${String(n)} lead(s) → ${to}` });
+  const fact = (label: string, n: number, to: string): Fact => ({ label, value: say('status.routeLeads', { count: n, to }) });
   return [
-    ...routes.map((route) => fact(route.name, count((r) => r.kind === 'route' && r.route.toLowerCase() === route.name.toLowerCase()), recipientsOf(route))),
-    fact('LEAD_CONTACTS', count((r) => r.kind === 'contacts'), leadContacts.length === 0 ? 'nobody (empty)' : `${String(leadContacts.length)} contact(s)`),
-    ...(unrouted === 0 ? [] : [fact('No route', unrouted, 'the admins')]),
+    ...routes.map((route) => fact(route.name, count((r) => r.kind === 'route' && r.route.toLowerCase() === route.name.toLowerCase()), recipientsOf(route, say))),
+    fact('LEAD_CONTACTS', count((r) => r.kind === 'contacts'), leadContacts.length === 0 ? say('status.nobodyEmpty') : say('status.contacts', { count: leadContacts.length })),
+    ...(unrouted === 0 ? [] : [fact(say('status.noRoute'), unrouted, say('status.theAdmins'))]),
   ];
 }
 
-function recipientsOf(route: Route): string {
-  const people = route.contacts.length > 0 ? `${String(route.contacts.length)} contact(s)` : '';
-  const chats = route.chats.length > 0 ? `${String(route.chats.length)} chat(s)` : '';
-  return `${[people, chats].filter((p) => p !== '').join(' and ')}${route.mode === 'round-robin' ? ', in turn' : ''}`;
+function recipientsOf(route: Route, say: Messages): string {
+  const people = route.contacts.length > 0 ? say('status.contacts', { count: route.contacts.length }) : '';
+  const chats = route.chats.length > 0 ? say('status.chats', { count: route.chats.length }) : '';
+  const both = people !== '' && chats !== '' ? say('status.othersAnd', { first: people, second: chats }) : people || chats;
+  return `${both}${route.mode === 'round-robin' ? say('status.inTurn') : ''}`;
 }
 
-function waitingFacts(timelines: readonly LeadTimeline[], now: Date): Fact[] {
+function waitingFacts(timelines: readonly LeadTimeline[], now: Date, reader: Reader): Fact[] {
+  const say = messagesIn(reader.language);
   const inProgress = timelines.filter((t) => t.status === 'received' || t.status === 'queued' || t.status === 'written');
   const waiting = timelines.filter((t) => t.status === 'waiting');
-  const oldest = (list: readonly LeadTimeline[]): string => {
+  const value = (list: readonly LeadTimeline[]): string => {
     const first = list.map((t) => t.receivedAt).sort()[0];
-    return first === undefined ? '' : `, oldest received ${formatTimeAgo(first, now)}`;
+    return say('status.leadsOldest', { count: list.length, oldest: first === undefined ? 'none' : formatTimeAgo(first, now, reader) });
   };
   return [
-    { label: 'In progress', value: `${inProgress.length} lead(s)${oldest(inProgress)}` },
-    { label: 'Waiting for a fix', value: `${waiting.length} lead(s)${oldest(waiting)}` },
+    { label: say('status.inProgress'), value: value(inProgress) },
+    { label: say('status.waitingForFix'), value: value(waiting) },
   ];
 }
 
 /** What keeps leads from Dynamics now: this instance's sign-in block, else the waiting leads' last error. */
-function currentProblem(deps: CommandDeps, timelines: readonly LeadTimeline[]): StatusReport['problem'] {
+function currentProblem(deps: CommandDeps, timelines: readonly LeadTimeline[], reader: Reader): StatusReport['problem'] {
+  const say = messagesIn(reader.language);
   const blocked = deps.worker.blocked;
-  if (blocked !== undefined) return { message: `Since ${formatTime(blocked.since.toISOString())}: ${blocked.error.message}`, fix: blocked.error.fix };
+  if (blocked !== undefined) {
+    const { message, fix } = blocked.error instanceof DynamicsError ? explainDynamicsError(blocked.error, reader.language) : blocked.error;
+    return { message: say('status.since', { when: formatTime(blocked.since.toISOString(), reader), message }), fix };
+  }
   const code = timelines.find((t) => t.status === 'waiting' && t.lastErrorCode !== undefined)?.lastErrorCode;
   if (code === undefined || !(code in DYNAMICS_ERROR_KINDS)) return undefined;
-  const error = dynamicsError(code as DynamicsErrorCode);
-  return { message: error.message, fix: error.fix };
+  return explainDynamicsError(dynamicsError(code as DynamicsErrorCode), reader.language);
 }
 
-function describeOthers(people: number, chats: number): string {
-  const parts = [people > 0 ? `${people} other person(s) who subscribed` : '', chats > 0 ? `${chats} channel(s) or group chat(s)` : ''].filter((p) => p !== '');
-  return parts.length === 0 ? 'no channel or group chat (type subscribe in one to add it)' : parts.join(' and ');
+/** A dead letter's fix in the reader's words when it is a Dynamics failure's; else as it was recorded. */
+function fixIn(code: string, recorded: string, reader: Reader): string {
+  return code in DYNAMICS_ERROR_KINDS ? explainDynamicsError(dynamicsError(code as DynamicsErrorCode), reader.language).fix : recorded;
 }
 
-function describeConversation(installation: { kind: string; name: string | undefined } | undefined): string {
-  if (installation === undefined) return 'a conversation the app was removed from';
-  return installation.kind === 'personal' ? `${installation.name ?? 'a person'}'s chat` : installation.kind === 'channel' ? 'a channel' : 'a group chat';
+function describeOthers(people: number, chats: number, say: Messages): string {
+  const parts = [people > 0 ? say('status.othersPeople', { count: people }) : '', chats > 0 ? say('status.othersChats', { count: chats }) : ''].filter((p) => p !== '');
+  const [first = '', second] = parts;
+  return parts.length === 0 ? say('status.othersNone') : second === undefined ? first : say('status.othersAnd', { first, second });
+}
+
+function describeConversation(installation: { kind: string; name: string | undefined } | undefined, say: Messages): string {
+  if (installation === undefined) return say('status.removedChat');
+  return installation.kind === 'personal' ? say('status.someonesChat', { name: installation.name ?? say('status.aPerson') }) : installation.kind === 'channel' ? say('status.aChannel') : say('status.aGroupChat');
 }

@@ -1,4 +1,6 @@
-import { formatTime } from '../cards/format-time';
+import type { Language, Reader } from '../language/language';
+import { messagesIn } from '../language/messages';
+import { formatTime } from '../language/times';
 import type { ReminderCardInput } from '../cards/reminder-card';
 import type { Fact } from '../cards/status-card';
 import type { Settings } from '../config/settings';
@@ -28,26 +30,30 @@ export function describeSource(credential: Credential): string {
  * "expires in 7 days", "expires today", "expired 2 days ago". On the day, "expired today" once
  * past the exact time Graph gave; a typed date (a day, no time) reads "expires today" all day.
  */
-export function whenItExpires(expiresAt: string, source: Credential['source'], now: Date): string {
+export function whenItExpires(expiresAt: string, source: Credential['source'], now: Date, language: Language): string {
+  const say = messagesIn(language);
   const left = daysLeft(expiresAt, now);
-  if (left > 1) return `expires in ${String(left)} days`;
-  if (left === 1) return 'expires tomorrow';
-  if (left === 0) return source === 'graph' && Date.parse(expiresAt) <= now.getTime() ? 'expired today' : 'expires today';
-  return `expired ${String(-left)} day${left === -1 ? '' : 's'} ago`;
+  if (left > 1) return say('credential.expiresInDays', { days: left });
+  if (left === 1) return say('credential.expiresTomorrow');
+  if (left === 0) return say(source === 'graph' && Date.parse(expiresAt) <= now.getTime() ? 'credential.expiredToday' : 'credential.expiresToday');
+  return say('credential.expiredDaysAgo', { days: -left });
 }
 
-/** "expires in 12 days (2027-01-02 00:00 UTC)", or why there is no date. */
-export function describeExpiry(credential: Credential, now: Date): string {
-  if (credential.expiresAt !== undefined) return `${whenItExpires(credential.expiresAt, credential.source, now)} (${formatTime(credential.expiresAt)})`;
-  if (credential.changedAt !== undefined) return 'never expires (DYNAMICS_PASSWORD_MAX_AGE_DAYS=0)';
-  return `has no known expiry: type **rotation set ${credential.id} YYYY-MM-DD**`;
+/** "expires in 12 days (2 Jan 2027, 00:00 UTC)", or why there is no date. */
+export function describeExpiry(credential: Credential, now: Date, reader: Reader): string {
+  const say = messagesIn(reader.language);
+  if (credential.expiresAt !== undefined) return say('credential.expiry', { when: whenItExpires(credential.expiresAt, credential.source, now, reader.language), date: formatTime(credential.expiresAt, reader) });
+  if (credential.changedAt !== undefined) return say('credential.neverExpires');
+  return say('credential.noExpiry', { id: credential.id });
 }
 
 /** The facts shown about a credential on the reminder and in `rotation`. */
 export function credentialFacts(credential: Credential, settings: Settings, now: Date): Fact[] {
+  // The reminders are in English still (#14): the times in the team's zone all the same.
+  const reader: Reader = { language: 'en', timeZone: settings.reader.timeZone };
   const facts: Fact[] = [];
-  if (credential.expiresAt !== undefined) facts.push({ label: 'Expires', value: formatTime(credential.expiresAt) });
-  if (credential.changedAt !== undefined) facts.push({ label: 'Last changed', value: formatTime(credential.changedAt) });
+  if (credential.expiresAt !== undefined) facts.push({ label: 'Expires', value: formatTime(credential.expiresAt, reader) });
+  if (credential.changedAt !== undefined) facts.push({ label: 'Last changed', value: formatTime(credential.changedAt, reader) });
   if (credential.kind === 'password' && credential.builtIn) {
     const days = settings.reminders.passwordMaxAgeDays;
     facts.push({ label: 'Must change', value: days === 0 ? 'never (DYNAMICS_PASSWORD_MAX_AGE_DAYS=0)' : `every ${String(days)} days (DYNAMICS_PASSWORD_MAX_AGE_DAYS)` });
@@ -56,7 +62,7 @@ export function credentialFacts(credential: Credential, settings: Settings, now:
   if (credential.graphProblem !== undefined && credential.source !== 'graph') facts.push({ label: 'Graph', value: credential.graphProblem });
   const next = nextReminderAt(credential, now);
   const snoozed = credential.snoozedUntil !== undefined && Date.parse(credential.snoozedUntil) > now.getTime();
-  if (next !== undefined) facts.push({ label: 'Next reminder', value: next.getTime() <= now.getTime() ? 'at the next check' : `${formatTime(next.toISOString())}${snoozed ? ' (snoozed)' : ''}` });
+  if (next !== undefined) facts.push({ label: 'Next reminder', value: next.getTime() <= now.getTime() ? 'at the next check' : `${formatTime(next.toISOString(), reader)}${snoozed ? ' (snoozed)' : ''}` });
   return facts;
 }
 
@@ -105,7 +111,7 @@ export function reminderFor(credential: Credential, settings: Settings, now: Dat
   return {
     credentialId: credential.id,
     name: credential.name,
-    when: credential.expiresAt === undefined ? 'has no known expiry' : whenItExpires(credential.expiresAt, credential.source, now),
+    when: credential.expiresAt === undefined ? 'has no known expiry' : whenItExpires(credential.expiresAt, credential.source, now, 'en'),
     urgent: credential.expiresAt !== undefined && daysLeft(credential.expiresAt, now) <= 3,
     consequence: consequenceOf(credential),
     facts: credentialFacts(credential, settings, now),

@@ -5,6 +5,7 @@ import { COMMANDS } from '../../src/commands/route-table';
 import type { StepResult, StepState } from '../../src/cards/validation-card';
 import { cardProblems } from '../support/validate-card';
 import { message } from '../../src/language/messages';
+import type { Reader } from '../../src/language/language';
 
 const QUIET: StatusReport = {
   generatedAt: '2026-11-26T10:00:00.000Z',
@@ -39,6 +40,8 @@ function coloured(node: unknown): string[] {
   return [...own, ...Object.values(node).flatMap(coloured)];
 }
 
+const EN: Reader = { language: 'en', timeZone: 'UTC' };
+
 /** help's lines as an English reader gets them. */
 const HELP_LINES = COMMANDS.map((c) => ({ usage: message('en', c.usage), summary: message('en', c.summary) }));
 
@@ -53,13 +56,13 @@ describe('the command cards', () => {
 
   it('status: valid when all is well and when everything needs attention', () => {
     for (const report of [QUIET, BUSY]) {
-      const card = statusCard(report);
+      const card = statusCard(report, EN);
       expect(cardProblems(card)).toEqual([]);
       expect(JSON.stringify(card)).not.toMatch(/\$\{|undefined|null/);
     }
-    expect(JSON.stringify(statusCard(QUIET))).toContain('All good');
-    expect(JSON.stringify(statusCard(QUIET))).not.toContain('retryDeadLetters');
-    expect(JSON.stringify(statusCard(BUSY))).toContain('Needs attention: leads are waiting, 7 dead-lettered, 1 contact(s) not reachable, 1 failed deliveries.');
+    expect(JSON.stringify(statusCard(QUIET, EN))).toContain('All good');
+    expect(JSON.stringify(statusCard(QUIET, EN))).not.toContain('retryDeadLetters');
+    expect(JSON.stringify(statusCard(BUSY, EN))).toContain('Needs attention: leads are waiting, 7 dead-lettered, 1 contact(s) not reachable, 1 failed deliveries.');
   });
 
   it('help: names the admins\' commands only when there are some, and lists the commands in its fallback text', () => {
@@ -69,18 +72,18 @@ describe('the command cards', () => {
   });
 
   it('status: the headline in green when all is well, in red when not; every time in words', () => {
-    expect(coloured(statusCard(QUIET).body)).toEqual(expect.arrayContaining(['All good: leads flow into Dynamics and to Teams. [Good]', 'As of 2026-11-26 10:00 UTC']));
-    const busy = statusCard(BUSY);
+    expect(coloured(statusCard(QUIET, EN).body)).toEqual(expect.arrayContaining(['All good: leads flow into Dynamics and to Teams. [Good]', 'As of 26 Nov 2026, 10:00 UTC']));
+    const busy = statusCard(BUSY, EN);
     expect(coloured(busy.body)).toContain('Needs attention: leads are waiting, 7 dead-lettered, 1 contact(s) not reachable, 1 failed deliveries. [Attention]');
     const json = JSON.stringify(busy);
-    expect(json).toContain('{"type":"TextRun","text":" 2026-11-26 09:00 UTC: Dynamics refused **this** "}');
-    expect(json).toContain('{"type":"TextRun","text":"2026-11-26 09:30 UTC a channel: "}');
+    expect(json).toContain('{"type":"TextRun","text":" 26 Nov 2026, 09:00 UTC: Dynamics refused **this** "}');
+    expect(json).toContain('{"type":"TextRun","text":"26 Nov 2026, 09:30 UTC a channel: "}');
     expect(json).toContain('{"type":"TextRun","text":"Fix: ","weight":"Bolder"},{"type":"TextRun","text":"Create a new secret."}');
-    expect(JSON.stringify(statusCard({ ...QUIET, deadLetterCount: 1 }))).toContain('Needs attention: 1 dead-lettered.');
+    expect(JSON.stringify(statusCard({ ...QUIET, deadLetterCount: 1 }, EN))).toContain('Needs attention: 1 dead-lettered.');
   });
 
   it('status: text that comes from outside (errors, addresses) is never rendered as markdown', () => {
-    const json = JSON.stringify(statusCard(BUSY));
+    const json = JSON.stringify(statusCard(BUSY, EN));
     const markdownCapable = json.match(/"type":"TextBlock","text":"[^"]*"|"value":"[^"]*"/g) ?? [];
     expect(markdownCapable.join()).not.toMatch(/evil|\*\*this|dana_sales_|BotNotInConversationRoster/);
     expect(json).toContain('"type":"TextRun","text":"dana_sales_@contoso.example"');

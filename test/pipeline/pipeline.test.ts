@@ -247,10 +247,12 @@ describe('the pipeline: intake → Dynamics → notification', () => {
   });
 
   it('never has more requests in flight than DYNAMICS_MAX_CONCURRENCY', async () => {
-    dv.faults.latencyMs = 40;
-    t = await startPipelineApp(dv, { env: { DYNAMICS_MAX_CONCURRENCY: '3' } });
+    // Slow enough, and all at once, that the writes overlap however loaded the machine is.
+    dv.faults.latencyMs = 150;
+    const app = await startPipelineApp(dv, { env: { DYNAMICS_MAX_CONCURRENCY: '3' } });
+    t = app;
     const base = fixture('https-appsource-contact-me') as { UserDetails: Record<string, string> };
-    for (let i = 0; i < 30; i++) await postLead(t.url, { ...base, UserDetails: { ...base.UserDetails, Email: `buyer${i}@example.com` } });
+    await Promise.all(Array.from({ length: 30 }, (_, i) => postLead(app.url, { ...base, UserDetails: { ...base.UserDetails, Email: `buyer${String(i)}@example.com` } })));
     await waitFor(() => dv.leads.size, (n) => n === 30);
     expect(dv.maxInFlight).toBe(3);
   });

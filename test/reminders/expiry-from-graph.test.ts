@@ -91,7 +91,7 @@ describe('credential expiry read from Microsoft Graph', () => {
       );
       // The new secret is in the settings now (same first characters here): Graph lists its later end.
       graph.setApplication(APP.clientId, [{ ...SECRET_IN_SETTINGS, endDateTime: '2028-05-31T00:00:00Z' }]);
-      expect((await playground.ask(chat, 'rotated dynamics-secret')).text).toMatch(/^Graph now shows it expires in \d+ days \(2028-05-31 00:00 UTC\)\.$/);
+      expect((await playground.ask(chat, 'rotated dynamics-secret')).text).toMatch(/^Graph now shows it expires in \d+ days \(31 May 2028, 00:00 UTC\)\.$/);
     } finally {
       await playground.stop();
     }

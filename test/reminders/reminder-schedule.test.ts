@@ -66,7 +66,7 @@ describe('the rotation reminder schedule, with a moved clock', () => {
     expect(card).toContain('"verb":"credentialRotated"');
     expect(card).toContain('"verb":"snoozeReminder"');
     // Sent 2027-03-01 (30 days ahead); the next comes 14 days ahead.
-    expect(card).toContain('{"title":"Next reminder","value":"2027-03-17 00:00 UTC"}');
+    expect(card).toContain('{"title":"Next reminder","value":"17 Mar 2027, 00:00 UTC"}');
   });
 
   it('sends each reminder once when two instances check at the same moments', async () => {

@@ -1,6 +1,10 @@
 import { startPlayground, type Playground, type StreamedMessage } from '../../emulators/agents-playground';
 import { waitFor } from '../support/pipeline';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { formatTime } from '../../src/language/times';
+
+/** A day at midnight UTC, as the cards show it. */
+const midnight = (day: string): string => formatTime(`${day}T00:00:00.000Z`, { language: 'en', timeZone: 'UTC' });
 
 const CARD = 'application/vnd.microsoft.card.adaptive';
 const DAY = 86_400_000;
@@ -35,7 +39,7 @@ describe('credential rotation in Teams, as an admin, through the Agents Playgrou
     await t.app.credentials.sync();
     const card = cardOf(await playground.ask(chat, 'rotation'));
     expect(card).toContain('"text":"Dynamics client secret (dynamics-secret)"');
-    expect(card).toContain(`{"title":"Expires","value":"${day(new Date(clock.getTime() + 6 * DAY))} 00:00 UTC"}`);
+    expect(card).toContain(`{"title":"Expires","value":"${midnight(day(new Date(clock.getTime() + 6 * DAY)))}"}`);
     expect(card).toContain('{"title":"Known from","value":"the bot\'s settings"}');
     // Six days out, the 7-day reminder is due and not sent yet.
     expect(card).toContain('{"title":"Next reminder","value":"at the next check"}');
@@ -67,7 +71,7 @@ describe('credential rotation in Teams, as an admin, through the Agents Playgrou
     if (reminder === undefined) throw new Error('no reminder');
     const newExpiry = day(new Date(clock.getTime() + 180 * DAY));
     const answer = cardOf(await playground.execute(chat, reminder.messageId, 'credentialRotated', { credentialId: 'dynamics-secret', newDate: newExpiry }));
-    expect(answer).toContain(`Recorded by Alex Wilber: Dynamics client secret expires in 180 days (${newExpiry} 00:00 UTC).`);
+    expect(answer).toContain(`Recorded by Alex Wilber: Dynamics client secret expires in 180 days (${midnight(newExpiry)}).`);
     expect(await t.app.credentials.registry.get('dynamics-secret')).toMatchObject({ expiresAt: `${newExpiry}T00:00:00.000Z`, source: 'chat', setBy: 'Alex Wilber' });
     await t.app.reminders.tick();
     expect(reminders()).toHaveLength(2);
@@ -86,7 +90,7 @@ describe('credential rotation in Teams, as an admin, through the Agents Playgrou
 
     const expiry = day(new Date(clock.getTime() + 40 * DAY));
     expect(await ask(`rotation add Partner-Center-Key ${expiry}`)).toBe(
-      `Now tracking **partner-center-key**: it expires in 40 days (${expiry} 00:00 UTC). Admins get reminders 30, 14, 7, 3 and 1 days before, on the day, and daily after.`,
+      `Now tracking **partner-center-key**: it expires in 40 days (${midnight(expiry)}). Admins get reminders 30, 14, 7, 3 and 1 days before, on the day, and daily after.`,
     );
     expect(await ask(`rotation add partner-center-key ${expiry}`)).toMatch(/^I already track \*\*partner-center-key\*\*/);
     expect(await ask('rotated partner-center-key')).toBe('When does the new one expire? Type **rotated partner-center-key YYYY-MM-DD**.');
@@ -96,9 +100,9 @@ describe('credential rotation in Teams, as an admin, through the Agents Playgrou
 
     const set = day(new Date(clock.getTime() + 20 * DAY));
     expect(await ask(`rotation set dynamics-secret ${set}`)).toBe(
-      `Recorded by Alex Wilber: Dynamics client secret expires in 20 days (${set} 00:00 UTC). Make sure the new value is in the bot's settings; type validate to check.`,
+      `Recorded by Alex Wilber: Dynamics client secret expires in 20 days (${midnight(set)}). Make sure the new value is in the bot's settings; type validate to check.`,
     );
     // status shows it too, next to how the bot signs in.
-    expect(cardOf(await playground.ask(chat, 'status'))).toContain(`{"title":"Dynamics client secret","value":"expires in 20 days (${set} 00:00 UTC)"}`);
+    expect(cardOf(await playground.ask(chat, 'status'))).toContain(`{"title":"Dynamics client secret","value":"expires in 20 days (${midnight(set)})"}`);
   });
 });

@@ -150,4 +150,14 @@ describe('each person reads the bot in their own language, times in the team\'s 
     expect(JSON.stringify(updates.find((d) => d.conversationId === ANA.conversationId)?.activity)).toContain('"text":"Claimed by "');
     expect(JSON.stringify(updates.find((d) => d.conversationId === CHANNEL.id)?.activity)).toContain('"text":"담당: "');
   });
+
+  it('answers status in Korean, times in Seoul\'s zone', async () => {
+    const card = cardOf(await ask(JIMIN, '상태'));
+    expect(cardProblems(card)).toEqual([]);
+    const json = JSON.stringify(card);
+    expect(json).toContain('"text":"리드 봇 상태"');
+    expect(json).toMatch(/"title":"받음","value":"24시간 동안 \d+건; 마지막 \d{4}년 \d{1,2}월 \d{1,2}일 (오전|오후) \d{1,2}:\d\d \(KST\) \((방금|\d+분 전)\)"/);
+    expect(json).toContain('"title":"새로 고침"');
+    expect(json).not.toMatch(/"(text|title)":"(Leads|Received|Refresh)"/);
+  });
 });

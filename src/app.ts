@@ -141,7 +141,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   const limiter = new SendLimiter(deps.backgroundWork === false ? settings.teamsMessagesPerSecond : 0);
   const bot = createBot(settings.bot, installations, logger, now, settings.teamsTenantId, settings.reader, deps.channelAuthority);
   const botAppId = settings.bot?.id ?? '';
-  const admins = adminMessenger({ adapter: bot.adapter, botAppId, installations, settings, limiter, logger });
+  const admins = adminMessenger({ adapter: bot.adapter, botAppId, installations, settings, limiter, reader: settings.reader, logger });
   const graphUrl = settings.reminders.graphUrl;
   const credentials = new CredentialTracker({
     registry: new CredentialRegistry(storage.credentialTable),

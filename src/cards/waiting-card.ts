@@ -1,5 +1,7 @@
 import { Template } from 'adaptivecards-templating';
-import { formatTime } from './format-time';
+import type { Reader } from '../language/language';
+import { messagesIn, templateText } from '../language/messages';
+import { formatTime } from '../language/times';
 import type { AdaptiveCardJson } from './lead-card';
 import template from './waiting-card.json';
 
@@ -16,12 +18,16 @@ export interface WaitingLeads {
   readonly fix: string;
 }
 
-export function waitingCard(w: WaitingLeads): AdaptiveCardJson {
+/** The card for one reader: `w`'s message and fix in their words already. */
+export function waitingCard(w: WaitingLeads, reader: Reader): AdaptiveCardJson {
+  const say = messagesIn(reader.language);
   const facts = [
-    w.waiting > 0 ? { title: 'Waiting over 15 min', value: `${String(w.waiting)} lead(s), the oldest since ${formatTime(w.oldestSince ?? '')}` } : undefined,
-    w.deadLettered > 0 ? { title: 'Dead-lettered', value: `${String(w.deadLettered)} lead(s)` } : undefined,
-    w.code === '' ? undefined : { title: 'Error code', value: w.code },
+    w.waiting > 0 ? { title: say('waitingCard.waitingOver'), value: say('waitingCard.waitingValue', { count: w.waiting, since: formatTime(w.oldestSince ?? '', reader) }) } : undefined,
+    w.deadLettered > 0 ? { title: say('waitingCard.deadLettered'), value: say('waitingCard.deadLetteredValue', { count: w.deadLettered }) } : undefined,
+    w.code === '' ? undefined : { title: say('waitingCard.errorCode'), value: w.code },
   ].filter((f) => f !== undefined);
-  const title = w.waiting > 0 ? 'Leads are waiting for Dynamics' : w.code === 'LEAD_NOT_FINISHED' ? 'Leads could not be finished' : 'Leads could not be written to Dynamics';
-  return new Template(template).expand({ $root: { ...w, title, facts } }) as AdaptiveCardJson;
+  const title = say(w.waiting > 0 ? 'waitingCard.waiting' : w.code === 'LEAD_NOT_FINISHED' ? 'waitingCard.notFinished' : 'waitingCard.notWritten');
+  return new Template(template).expand({
+    $root: { ...w, text: templateText(reader.language, 'waitingCard.'), fallbackText: say('waitingCard.fallbackText', { title, message: w.message }), title, facts },
+  }) as AdaptiveCardJson;
 }

@@ -1,5 +1,6 @@
 import type { AdaptiveCardJson } from '../cards/lead-card';
 import type { Settings } from '../config/settings';
+import type { Reader } from '../language/language';
 import type { Installation } from './installation-store';
 
 /** A message for the admins, in the bot's own terms (no Bot Framework types outside src/teams/). */
@@ -10,9 +11,12 @@ export interface AdminNotice {
   readonly summary?: string;
 }
 
+/** A notice as one admin reads it: each gets it in their own language, times in the team's zone. */
+export type AdminNoticeIn = (reader: Reader) => AdminNotice;
+
 export interface AdminMessenger {
-  /** Posts to every admin's personal chat with the bot; how many it reached. */
-  send(notice: AdminNotice, what: string): Promise<{ readonly sent: number; readonly admins: number }>;
+  /** Posts to every admin's personal chat with the bot, in that admin's language; how many it reached. */
+  send(notice: AdminNoticeIn, what: string): Promise<{ readonly sent: number; readonly admins: number }>;
   /** The personal chats of admins, from the organisation the bot serves. */
   adminChats(): Promise<Installation[]>;
 }

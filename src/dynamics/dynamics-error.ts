@@ -66,6 +66,18 @@ export function explainDynamicsError(error: DynamicsError, language: Language): 
   return explained(error.code, error.detail, language);
 }
 
+/**
+ * A Dynamics failure recorded in English (a dead letter, an incident), in the reader's words:
+ * what the service said after the catalogue's words is kept as it came. Another code's, as recorded.
+ */
+export function explainRecorded(recorded: { readonly code: string; readonly message: string; readonly fix: string }, language: Language): { message: string; fix: string } {
+  if (!(recorded.code in CATALOG)) return { message: recorded.message, fix: recorded.fix };
+  const code = recorded.code as DynamicsErrorCode;
+  const english = message('en', `dynamicsError.${code}.message`);
+  if (!recorded.message.startsWith(english)) return { message: recorded.message, fix: explained(code, '', language).fix };
+  return explained(code, recorded.message.slice(english.length).trim(), language);
+}
+
 function explained(code: DynamicsErrorCode, detail: string, language: Language): { message: string; fix: string } {
   const said = message(language, `dynamicsError.${code}.message`);
   return { message: detail === '' ? said : `${said} ${detail}`, fix: message(language, `dynamicsError.${code}.fix`) };

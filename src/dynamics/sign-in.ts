@@ -2,7 +2,7 @@ import type { AuthenticationResult } from '@azure/msal-node';
 import type { DynamicsSettings } from '../config/settings';
 import type { Logger } from '../logging/create-logger';
 import type { FailureCatalog } from '../pipeline/lead-failure';
-import { DYNAMICS_ERROR_KINDS, DynamicsError, dynamicsError, type DynamicsErrorCode } from './dynamics-error';
+import { DYNAMICS_ERROR_KINDS, DynamicsError, dynamicsError, explainRecorded, type DynamicsErrorCode } from './dynamics-error';
 import { aadstsOf, entraSignIn } from '../http/entra';
 import type { HttpTransport } from '../http/http-transport';
 
@@ -129,4 +129,5 @@ async function diagnoseAuthority(authority: string, transport: HttpTransport): P
 export const DYNAMICS_FAILURES: FailureCatalog = {
   describe: (code) => (code in DYNAMICS_ERROR_KINDS ? dynamicsError(code as DynamicsErrorCode) : undefined),
   isSignInRefusal: (code) => SIGN_IN_REFUSED.has(code as DynamicsErrorCode),
+  explain: explainRecorded,
 };

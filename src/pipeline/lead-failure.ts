@@ -1,3 +1,4 @@
+import type { Language } from '../language/language';
 /**
  * What a failure means for the lead, whoever met it (Dynamics, Teams, mail):
  * - `transient`: try the same lead again later (throttling, outages, timeouts);
@@ -30,4 +31,12 @@ export interface FailureCatalog {
   describe(code: string): { readonly message: string; readonly fix: string } | undefined;
   /** Whether the code is Entra refusing the sign-in: the sign-in alarm's business, not the waiting-leads card's. */
   isSignInRefusal(code: string): boolean;
+  /** A failure recorded in English (an incident, a dead letter), in the reader's words when its code is a known one. */
+  explain(recorded: RecordedFailure, language: Language): { readonly message: string; readonly fix: string };
+}
+
+export interface RecordedFailure {
+  readonly code: string;
+  readonly message: string;
+  readonly fix: string;
 }

@@ -1,7 +1,8 @@
 import { pollUntil } from '../timing/clock';
 import type { TableClient } from '@azure/data-tables';
 import { alarmCard } from '../cards/alarm-card';
-import { formatTime } from '../cards/format-time';
+import { formatTime } from '../language/times';
+import { message } from '../language/messages';
 import type { Logger } from '../logging/create-logger';
 import type { FailureCatalog } from './lead-failure';
 import type { PipelineBlock, PipelineWatcher } from './lead-worker';
@@ -102,7 +103,10 @@ export class SignInAlarm implements PipelineWatcher {
       if (isConflict(error) || isNotFound(error)) return; // another instance tells them
       throw error;
     }
-    const { sent, admins } = await this.deps.admins.send({ card: alarmCard({ code: row.code, message: row.message, fix: row.fix, since: row.since }), summary: `Leads are waiting: ${row.message}` }, 'alarm');
+    const { sent, admins } = await this.deps.admins.send((reader) => {
+      const said = this.deps.failures.explain(row, reader.language);
+      return { card: alarmCard({ code: row.code, ...said, since: row.since }, reader), summary: message(reader.language, 'alarmCard.fallbackText', { message: said.message }) };
+    }, 'alarm');
     if (sent === 0) {
       // Nobody told (no admin has opened the bot in Teams): the next failing probe tries again.
       await this.deps.state.updateEntity({ ...KEY, told: false }, 'Merge');
@@ -132,12 +136,10 @@ export class SignInAlarm implements PipelineWatcher {
     // Admins who were never told of the incident need no news of its end.
     if (!incident.told) return;
     const { written, pending } = await this.drain(incident, recoveredAt);
-    const waited = `They waited from ${formatTime(incident.since)} to ${formatTime(recoveredAt.toISOString())}.`;
-    const text =
-      pending === 0
-        ? `✅ Recovered — ${String(written)} waiting lead${written === 1 ? '' : 's'} written to Dynamics. ${waited}`
-        : `✅ Recovered — ${String(written)} waiting lead${written === 1 ? '' : 's'} written so far, ${String(pending)} still on the way (type **status** to follow them). ${waited}`;
-    await this.deps.admins.send({ text }, 'recovery');
+    await this.deps.admins.send((reader) => {
+      const when = { from: formatTime(incident.since, reader), to: formatTime(recoveredAt.toISOString(), reader) };
+      return { text: pending === 0 ? message(reader.language, 'alarm.recovered', { written, ...when }) : message(reader.language, 'alarm.recoveredSoFar', { written, pending, ...when }) };
+    }, 'recovery');
   }
 
   /** Waits (bounded, by the wall clock) for the leads that waited to be written; counts them. */

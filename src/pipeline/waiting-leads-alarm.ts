@@ -1,5 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 import { waitingCard, type WaitingLeads } from '../cards/waiting-card';
+import { message } from '../language/messages';
 import type { Logger } from '../logging/create-logger';
 import { isConflict, isNotFound } from '../storage/storage-errors';
 import type { LeadStatus, LeadStore } from '../storage/lead-store';
@@ -96,8 +97,9 @@ export class WaitingLeadsAlarm {
       oldestSince: waiting.map((l) => l.receivedAt).sort()[0],
       deadLettered: dead.length,
       code: code ?? '',
-      message: letter?.reason ?? known?.message ?? 'Leads have not reached Dynamics yet and no error was recorded: the bot may be stopped or short of instances.',
-      fix: letter?.fix ?? known?.fix ?? 'Type status to see each lead; validate checks the whole path.',
+      // In English, as recorded; each admin reads it in their words (raise).
+      message: letter?.reason ?? known?.message ?? message('en', 'waiting.noError'),
+      fix: letter?.fix ?? known?.fix ?? message('en', 'waiting.noErrorFix'),
     };
   }
 
@@ -118,7 +120,10 @@ export class WaitingLeadsAlarm {
         if (!isConflict(error)) throw error;
       });
     }
-    const { sent } = await this.deps.admins.send({ card: waitingCard(situation), summary: `Leads are waiting for Dynamics: ${situation.message}` }, 'waiting leads');
+    const { sent } = await this.deps.admins.send((reader) => {
+      const said = situation.code === '' ? { message: message(reader.language, 'waiting.noError'), fix: message(reader.language, 'waiting.noErrorFix') } : this.deps.failures.explain(situation, reader.language);
+      return { card: waitingCard({ ...situation, ...said }, reader), summary: message(reader.language, 'waiting.summary', { message: said.message }) };
+    }, 'waiting leads');
     if (sent === 0) return false; // no admin reachable yet: told at a later check
     await this.deps.state.updateEntity({ ...KEY, told: true, code: situation.code }, 'Merge');
     this.deps.logger.warn({ waiting: situation.waiting, deadLettered: situation.deadLettered, code: situation.code }, 'admins told: leads are waiting for Dynamics');
@@ -133,7 +138,7 @@ export class WaitingLeadsAlarm {
       throw error;
     }
     if (!incident.told) return;
-    await this.deps.admins.send({ text: '✅ Leads reach Dynamics again: none has waited longer than 15 minutes, none is dead-lettered.' }, 'waiting leads cleared');
+    await this.deps.admins.send((reader) => ({ text: message(reader.language, 'waiting.cleared') }), 'waiting leads cleared');
     this.deps.logger.info('leads reach Dynamics again');
   }
 }

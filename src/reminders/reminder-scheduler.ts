@@ -98,7 +98,8 @@ export class ReminderScheduler {
     const reminder = reminderFor({ ...credential, sent: [...credential.sent, ...due.keys] }, this.deps.settings, now);
     const card = reminderCard(reminder);
     const summary = `${reminder.name} ${reminder.when}`;
-    const { sent: reached } = await this.deps.admins.send({ card, summary }, `reminder ${credential.id}`);
+    // In English still (#14).
+    const { sent: reached } = await this.deps.admins.send(() => ({ card, summary }), `reminder ${credential.id}`);
     if (reached === 0) {
       // Nobody reached (no admin has opened the bot in Teams yet): due again at the next check.
       await registry.unclaimSent(credential.id, due.keys);

@@ -3,6 +3,8 @@ import type { Settings } from '../config/settings';
 import type { Logger } from '../logging/create-logger';
 import { isAdminChat, type AdminMessenger } from '../conversations/admin-messenger';
 import type { Installation, InstallationStore } from '../conversations/installation-store';
+import { readerOf } from '../conversations/reader-of';
+import type { Reader } from '../language/language';
 import { inConversation } from './proactive';
 import type { SendLimiter } from '../conversations/send-limiter';
 
@@ -12,6 +14,8 @@ export interface AdminMessengerDeps {
   readonly installations: InstallationStore;
   readonly settings: Pick<Settings, 'admins' | 'teamsTenantId'>;
   readonly limiter: SendLimiter;
+  /** BOT_LANGUAGE and BOT_TIME_ZONE: each admin reads in their chat's language (readerOf), this where none is known. */
+  readonly reader: Reader;
   readonly logger: Logger;
 }
 
@@ -24,15 +28,16 @@ export function adminMessenger(deps: AdminMessengerDeps): AdminMessenger {
   const adminChats = async (): Promise<Installation[]> => (await deps.installations.list()).filter((i) => isAdminChat(i, deps.settings));
   return {
     adminChats,
-    async send(notice, what) {
-      const activity: Partial<Activity> = {
-        ...(notice.text === undefined ? {} : { text: notice.text }),
-        ...(notice.card === undefined ? {} : { attachments: [CardFactory.adaptiveCard(notice.card)] }),
-        ...(notice.summary === undefined ? {} : { summary: notice.summary }),
-      };
+    async send(noticeIn, what) {
       const chats = await adminChats();
       let sent = 0;
       for (const chat of chats) {
+        const notice = noticeIn(readerOf(chat, deps.reader));
+        const activity: Partial<Activity> = {
+          ...(notice.text === undefined ? {} : { text: notice.text }),
+          ...(notice.card === undefined ? {} : { attachments: [CardFactory.adaptiveCard(notice.card)] }),
+          ...(notice.summary === undefined ? {} : { summary: notice.summary }),
+        };
         try {
           await deps.limiter.send(chat.conversationId, () => inConversation(deps.adapter, deps.botAppId, chat.reference, (context) => context.sendActivity(activity)));
           sent++;

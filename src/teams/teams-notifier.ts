@@ -201,11 +201,14 @@ async function chatsNamedByGraph(contacts: readonly string[], outcomes: readonly
  */
 async function tellAdminsTestLeadArrived(lead: StoredLead, dynamics: DynamicsStanding, deps: TeamsNotifierDeps): Promise<void> {
   if (deps.admins === undefined) return;
-  const text =
-    "✅ **Partner Center's test lead arrived.** The lead endpoint works: the lead was accepted and kept " +
-    `(marked MSFT_TEST)${dynamics.state === 'written' ? ' and written to Dynamics' : ''}. The sales team was not alerted. ` +
-    'This is what they will see for a real lead:';
-  await deps.admins.send({ text, card: leadCard({ lead, dynamics }, deps.reader), summary: "Partner Center's test lead arrived" }, 'test lead');
+  await deps.admins.send(
+    (reader) => ({
+      text: message(reader.language, 'testLeadNotice.text', { written: dynamics.state === 'written' ? 'yes' : 'no' }),
+      card: leadCard({ lead, dynamics }, reader),
+      summary: message(reader.language, 'testLeadNotice.summary'),
+    }),
+    'test lead',
+  );
 }
 
 /**

@@ -61,9 +61,9 @@ describe('the reminder, rotation and alarm cards', () => {
   });
 
   it('alarm: valid, with the cause, the fix and a Run validate button', () => {
-    const card = alarmCard({ code: 'DYNAMICS_SECRET_EXPIRED', message: 'Sign-in failed: the client secret has expired (AADSTS7000222).', fix: 'Create a new secret.', since: NOW.toISOString() });
+    const card = alarmCard({ code: 'DYNAMICS_SECRET_EXPIRED', message: 'Sign-in failed: the client secret has expired (AADSTS7000222).', fix: 'Create a new secret.', since: NOW.toISOString() }, { language: 'en', timeZone: 'UTC' });
     expect(cardProblems(card)).toEqual([]);
     expect(JSON.stringify(card)).toContain('"verb":"runValidate"');
-    expect(JSON.stringify(card)).toContain('{"title":"Since","value":"2027-03-24 09:00 UTC"}');
+    expect(JSON.stringify(card)).toContain('{"title":"Since","value":"24 Mar 2027, 09:00 UTC"}');
   });
 });

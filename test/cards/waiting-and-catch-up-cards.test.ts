@@ -25,24 +25,24 @@ const DOWN: WaitingLeads = {
 
 describe("the admins' card when leads wait for Dynamics", () => {
   it('says how many wait and since when, the error code, the message and the fix', () => {
-    const card = waitingCard(DOWN);
+    const card = waitingCard(DOWN, EN);
     expect(cardProblems(card)).toEqual([]);
     expect(card.fallbackText).toBe('Leads are waiting for Dynamics: Dynamics is not answering properly (5xx or connection failure).');
     expect(texts(card.body)).toEqual(
-      expect.arrayContaining(['Leads are waiting for Dynamics', DOWN.message, 'Fix: ', DOWN.fix, 'Waiting over 15 min', '3 lead(s), the oldest since 2026-11-20 09:14 UTC', 'Error code', 'DYNAMICS_UNAVAILABLE']),
+      expect.arrayContaining(['Leads are waiting for Dynamics', DOWN.message, 'Fix: ', DOWN.fix, 'Waiting over 15 min', '3 lead(s), the oldest since 20 Nov 2026, 09:14 UTC', 'Error code', 'DYNAMICS_UNAVAILABLE']),
     );
     expect(texts(card.body)).not.toContain('Dead-lettered');
     // Only the facts that apply, none empty.
     const facts = JSON.stringify(card.body).match(/"facts":(\[[^\]]*\])/)?.[1];
     expect(JSON.parse(facts ?? '[]')).toEqual([
-      { title: 'Waiting over 15 min', value: '3 lead(s), the oldest since 2026-11-20 09:14 UTC' },
+      { title: 'Waiting over 15 min', value: '3 lead(s), the oldest since 20 Nov 2026, 09:14 UTC' },
       { title: 'Error code', value: 'DYNAMICS_UNAVAILABLE' },
     ]);
     expect(texts(card.actions)).toEqual(['Run validate', 'Run validate']);
   });
 
   it('counts dead-lettered leads and offers to retry them', () => {
-    const card = waitingCard({ ...DOWN, waiting: 0, oldestSince: undefined, deadLettered: 2, code: 'DYNAMICS_LEAD_REJECTED', message: 'Dynamics rejected the lead.' });
+    const card = waitingCard({ ...DOWN, waiting: 0, oldestSince: undefined, deadLettered: 2, code: 'DYNAMICS_LEAD_REJECTED', message: 'Dynamics rejected the lead.' }, EN);
     expect(cardProblems(card)).toEqual([]);
     expect(texts(card.body)).toEqual(expect.arrayContaining(['Leads could not be written to Dynamics', 'Dead-lettered', '2 lead(s)']));
     expect(texts(card.body)).not.toContain('Waiting over 15 min');
@@ -50,13 +50,20 @@ describe("the admins' card when leads wait for Dynamics", () => {
   });
 
   it('names leads given up for a reason other than Dynamics as not finished', () => {
-    const card = waitingCard({ ...DOWN, waiting: 0, oldestSince: undefined, deadLettered: 1, code: 'LEAD_NOT_FINISHED', message: 'Tried 12 times.', fix: '' });
+    const card = waitingCard({ ...DOWN, waiting: 0, oldestSince: undefined, deadLettered: 1, code: 'LEAD_NOT_FINISHED', message: 'Tried 12 times.', fix: '' }, EN);
     expect(texts(card.body)).toEqual(expect.arrayContaining(['Leads could not be finished', 'Error code', 'LEAD_NOT_FINISHED']));
     expect(texts(card.body)).not.toContain('Fix: ');
   });
 
+  it('reads in Korean for a Korean admin, times in the team\'s zone, the code as it is', () => {
+    const card = waitingCard({ ...DOWN, deadLettered: 1 }, { language: 'ko', timeZone: 'Asia/Seoul' });
+    expect(cardProblems(card)).toEqual([]);
+    expect(texts(card.body)).toEqual(expect.arrayContaining(['리드가 Dynamics를 기다리고 있어요', '해결 방법: ', '15분 넘게 기다림', '리드 3건, 가장 오래된 리드는 2026년 11월 20일 오후 6:14 (KST)부터', '처리하지 못함', '오류 코드', 'DYNAMICS_UNAVAILABLE']));
+    expect(texts(card.actions)).toEqual(expect.arrayContaining(['처리하지 못한 리드 다시 시도', '검증 실행']));
+  });
+
   it('shows no error code when there is none', () => {
-    const card = waitingCard({ ...DOWN, code: '' });
+    const card = waitingCard({ ...DOWN, code: '' }, EN);
     expect(texts(card.body)).not.toContain('Error code');
     expect(cardProblems(card)).toEqual([]);
   });

@@ -1,4 +1,4 @@
-import { DYNAMICS_ERROR_KINDS, dynamicsError, explainDynamicsError, type DynamicsErrorCode } from '../../src/dynamics/dynamics-error';
+import { DYNAMICS_ERROR_KINDS, dynamicsError, explainDynamicsError, explainRecorded, type DynamicsErrorCode } from '../../src/dynamics/dynamics-error';
 
 describe('a Dynamics failure, in each reader\'s language', () => {
   const expired = dynamicsError('DYNAMICS_SECRET_EXPIRED', 'AADSTS7000222: The provided client secret keys for app are expired.');
@@ -25,4 +25,13 @@ describe('a Dynamics failure, in each reader\'s language', () => {
       }
     }
   });
+
+  it('reads a failure recorded in English (a dead letter, an incident) in Korean, what the service said kept as it came', () => {
+    expect(explainRecorded(expired, 'ko')).toEqual(explainDynamicsError(expired, 'ko'));
+    // A message that is not the catalogue's own keeps its words; the fix is still the reader's.
+    expect(explainRecorded({ code: 'DYNAMICS_LEAD_REJECTED', message: 'Dataverse said no.', fix: 'x' }, 'ko')).toEqual({ message: 'Dataverse said no.', fix: expect.stringContaining('리드 테이블') });
+    // Not a Dynamics code: as recorded.
+    expect(explainRecorded({ code: 'LEAD_NOT_FINISHED', message: 'Tried 12 times.', fix: 'Type status.' }, 'ko')).toEqual({ message: 'Tried 12 times.', fix: 'Type status.' });
+  });
 });
+

@@ -220,7 +220,8 @@ describe('lead alerts by Outlook mail', () => {
     } finally {
       await browser.close();
     }
-  });
+    // A whole browser: on a loaded CI machine its start alone has taken most of the default 30 s.
+  }, 60_000);
 
   it('sends as the bot\'s managed identity when GRAPH_* are empty: a token from App Service\'s identity endpoint, no secret anywhere', async () => {
     const { idpOrigin, tls } = sharedServices();

@@ -85,7 +85,7 @@ describe('the alarm when Dynamics sign-in starts failing', () => {
     if (c === undefined) throw new Error('restarted');
 
     await waitFor(said, (s) => s.length === 2, 20_000);
-    expect(said()[1]).toMatch(/Recovered — 3 waiting leads written to Dynamics\. They waited from \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(said()[1]).toMatch(/Recovered — 3 waiting leads written to Dynamics\. They waited from \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC/);
     const leads = await Promise.all(ids.map((id) => c.app.storage.leads.get(id)));
     expect(leads.map((l) => l?.status)).toEqual(['done', 'done', 'done']);
     expect(dv.leads.size).toBe(3);

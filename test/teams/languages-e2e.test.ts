@@ -160,4 +160,15 @@ describe('each person reads the bot in their own language, times in the team\'s 
     expect(json).toContain('"title":"새로 고침"');
     expect(json).not.toMatch(/"(text|title)":"(Leads|Received|Refresh)"/);
   });
+
+  it('tells each admin in their own language: Ana chose Korean for her chat, and Partner Center\'s test lead notice comes in Korean', async () => {
+    expect(textOf(await ask(ANA, 'subscribe ko'))).toBe('이제 여기서는 한국어로 말할게요.');
+    const seen = connector.delivered.length;
+    await postLead(t.url, fixture('https-partner-center-test-lead'));
+    const [notice] = await waitFor(() => Promise.resolve(connector.delivered.slice(seen).filter((d) => d.conversationId === ANA.conversationId && d.method === 'POST')), (d) => d.length > 0);
+    expect(textOf(notice as Delivered)).toContain('✅ **Partner Center의 테스트 리드가 도착했어요.**');
+    expect(JSON.stringify(cardOf(notice as Delivered))).toContain('"text":"테스트 리드: 고객이 아니라');
+    expect(notice?.activity.summary).toBe('Partner Center의 테스트 리드가 도착했어요');
+  });
 });
+

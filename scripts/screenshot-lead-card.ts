@@ -91,7 +91,7 @@ async function korean(browser: Browser): Promise<void> {
     await page.waitForTimeout(500);
     await save(page, 'lead-card-playground-ko.png');
     await type(page, '검증');
-    await shoot(page, page.getByText('모든 단계를 통과했어요', { exact: false }).first(), page.getByText('검증: 리드가 거치는 경로').first(), 'validate-playground-ko.png');
+    await shoot(page, page.getByText('모든 단계를 통과했어요', { exact: false }).first(), page.getByText('검증: 리드 처리 과정').first(), 'validate-playground-ko.png');
   } finally {
     await stop();
   }

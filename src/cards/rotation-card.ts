@@ -1,5 +1,6 @@
 import { Template } from 'adaptivecards-templating';
-import { formatTime } from './format-time';
+import type { Reader } from '../language/language';
+import { formatTime } from '../language/times';
 import type { AdaptiveCardJson } from './lead-card';
 import template from './rotation-card.json';
 import type { Fact } from './status-card';
@@ -13,11 +14,11 @@ export interface RotationCardInput {
 }
 
 /** `rotation`: every credential the bot watches, its expiry and the next reminder. */
-export function rotationCard(input: RotationCardInput): AdaptiveCardJson {
+export function rotationCard(input: RotationCardInput, reader: Reader): AdaptiveCardJson {
   return new Template(template).expand({
     $root: {
       ...input,
-      generatedAt: formatTime(input.generatedAt),
+      generatedAt: formatTime(input.generatedAt, reader),
       credentials: input.credentials.map((c) => ({ ...c, color: c.urgent ? 'Attention' : 'Default' })),
     },
   }) as AdaptiveCardJson;

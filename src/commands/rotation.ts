@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { formatTime } from '../cards/format-time';
+import { formatTime } from '../language/times';
 import { reminderCard } from '../cards/reminder-card';
 import { rotationCard } from '../cards/rotation-card';
 import { DAY_MS, parseCalendarDate } from '../timing/calendar-date';
@@ -98,7 +98,7 @@ export const snoozeReminderAction: CardAction = {
     await deps.credentials.registry.snooze(credential.id, until);
     deps.logger.info({ credential: credential.id, until: until.toISOString() }, 'rotation reminder snoozed');
     const snoozed = { ...credential, snoozedUntil: until.toISOString() };
-    return reminderCard({ ...reminderFor(snoozed, deps.settings, now), confirmation: `Snoozed by ${caller.name}: I will remind you again on ${formatTime(until.toISOString())}.` });
+    return reminderCard({ ...reminderFor(snoozed, deps.settings, now), confirmation: `Snoozed by ${caller.name}: I will remind you again on ${formatTime(until.toISOString(), inEnglish(deps))}.` });
   },
 };
 
@@ -154,7 +154,7 @@ async function rereadGraph(credential: Credential, deps: CommandDeps): Promise<R
     return { message: `Graph now shows it ${describeExpiry(refreshed, deps.now(), inEnglish(deps))}.`, credential: refreshed };
   }
   return {
-    message: `Graph still shows the one in the bot's settings expiring ${formatTime(credential.expiresAt ?? '')}. Put the new value into the bot's settings and restart it (see the steps on the reminder); I read Graph again at the next check.`,
+    message: `Graph still shows the one in the bot's settings expiring ${formatTime(credential.expiresAt ?? '', inEnglish(deps))}. Put the new value into the bot's settings and restart it (see the steps on the reminder); I read Graph again at the next check.`,
   };
 }
 
@@ -219,7 +219,7 @@ async function listCard(deps: CommandDeps): Promise<ReturnType<typeof rotationCa
     credentials: credentials.map((c) => ({
       id: c.id,
       name: c.name,
-      urgent: c.expiresAt !== undefined && daysLeft(c.expiresAt, now) <= 7,
+      urgent: c.expiresAt !== undefined && daysLeft({ expiresAt: c.expiresAt, source: c.source }, now, deps.settings.reader.timeZone) <= 7,
       facts: credentialFacts(c, deps.settings, now),
     })),
     warning:
@@ -229,7 +229,7 @@ async function listCard(deps: CommandDeps): Promise<ReturnType<typeof rotationCa
           ? 'Some expiry dates are not known: set them with **rotation set**, or let the bot read them from Microsoft Graph (docs/credential-reminders.md).'
           : '',
     usage: USAGE,
-  });
+  }, inEnglish(deps));
 }
 
 /** `rotation` answers in English still (#14), its times in the team's zone. */

@@ -5,7 +5,7 @@ import { message } from '../language/messages';
 import { describeAdmins, type Caller } from './caller';
 import { awayCommand, backCommand } from './away';
 import { claimLeadAction } from './claim-lead';
-import type { CardAction, Chat, Command, CommandDeps } from './command';
+import { commandWord, type CardAction, type Chat, type Command, type CommandDeps } from './command';
 import { createHelpCommand } from './help';
 import { routeCommand } from './lead-routes';
 import { showLeadAction } from './show-lead';
@@ -72,7 +72,7 @@ export async function runCommand(
   const { chat, caller, where } = request;
   const log = deps.logger.child({ command: command.name, where });
   try {
-    const refusal = refuse(chat.reader.language, command.name, command.adminsOnly(where), command.name !== 'help', caller, deps);
+    const refusal = refuse(chat.reader.language, commandWord(command, chat.reader.language), command.adminsOnly(where), command.name !== 'help', caller, deps);
     if (refusal !== undefined) {
       log.info({ inTenant: caller.inTenant }, 'command refused');
       await chat.say(refusal);
@@ -81,7 +81,7 @@ export async function runCommand(
     await command.run({ chat, argument: request.argument, caller, where }, deps);
   } catch (err) {
     log.error({ err }, 'command failed');
-    await chat.say(message(chat.reader.language, 'bot.commandFailed', { command: command.name, turn: request.turnId ?? '?' }));
+    await chat.say(message(chat.reader.language, 'bot.commandFailed', { command: commandWord(command, chat.reader.language), turn: request.turnId ?? '?' }));
   }
 }
 
@@ -94,6 +94,6 @@ export async function runCardAction(action: CardAction, chat: Chat, data: unknow
 function refuse(language: Language, what: string, adminsOnly: boolean, needsTenant: boolean, caller: Caller, deps: CommandDeps): string | undefined {
   if (needsTenant && !caller.inTenant) return message(language, 'bot.refuse.outsider', { what });
   if (needsTenant && !caller.isMember) return message(language, 'bot.refuse.guest', { what });
-  if (adminsOnly && !caller.isAdmin) return message(language, 'bot.refuse.notAdmin', { name: caller.displayName ?? message(language, 'bot.someone'), what, admins: describeAdmins(deps.settings.admins, language) });
+  if (adminsOnly && !caller.isAdmin) return message(language, 'bot.refuse.notAdmin', { name: caller.displayName ?? 'none', what, admins: describeAdmins(deps.settings.admins, language) });
   return undefined;
 }

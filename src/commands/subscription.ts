@@ -50,16 +50,13 @@ export const unsubscribeCommand: Command = {
 
 /**
  * `subscribe ko` / `subscribe en`: the language the bot writes in here from now on (lead cards,
- * answers), whatever BOT_LANGUAGE or the person's Teams says; then subscribes as `subscribe` does,
- * answering in the new language.
+ * answers, notices), whatever BOT_LANGUAGE or the person's Teams says. Only the language: which
+ * leads come here stays as it was. Answered in the new language.
  */
-async function chooseLanguage(request: CommandRequest, deps: CommandDeps, language: Language): Promise<void> {
-  const { chat, where } = request;
+async function chooseLanguage({ chat, where }: CommandRequest, deps: CommandDeps, language: Language): Promise<void> {
   await deps.installations.setLanguage(chat.conversationId, language);
   deps.logger.info({ where, language }, "chat's language chosen");
-  const now = { ...chat, reader: { ...chat.reader, language } };
-  await now.say(message(language, 'subscription.language', { where }));
-  await setSubscription({ ...request, chat: now }, deps, true);
+  await chat.say(message(language, 'subscription.language', { where }));
 }
 
 /**

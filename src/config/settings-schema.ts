@@ -93,7 +93,7 @@ const eachSetting = z.object({
     return read.routes ?? [];
   }),
   TEAMS_MESSAGES_PER_SECOND: withDefault(50, wholeNumber('TEAMS_MESSAGES_PER_SECOND', 1, 50)),
-  // What channels, group chats and people whose Teams is in another language read; a person whose Teams is in Korean or English reads that.
+  // What channels, group chats and people whose Teams is not in Korean read; a person whose Teams is in Korean reads Korean whatever this says.
   BOT_LANGUAGE: withDefault('en', oneOf(LANGUAGES, `BOT_LANGUAGE must be one of ${LANGUAGES.join(', ')} (en: English, ko: Korean)`)),
   BOT_TIME_ZONE: withDefault('UTC', timeZone('BOT_TIME_ZONE')),
   // The bot's registration is checked as a whole, by checkBotRegistration.

@@ -1,11 +1,11 @@
-import type { Language, Reader } from '../language/language';
+import type { Reader } from '../language/language';
 import { messagesIn } from '../language/messages';
 import { formatTime } from '../language/times';
 import type { ReminderCardInput } from '../cards/reminder-card';
 import type { Fact } from '../cards/status-card';
 import type { Settings } from '../config/settings';
 import type { Credential } from './credential';
-import { daysLeft, nextReminderAt } from './reminder-due';
+import { daysLeft, nextReminderAt, type Expiry } from './reminder-due';
 import { DAY_MS } from '../timing/calendar-date';
 
 /** Azure portal's recommended lifetime for a new client secret, suggested on "I've rotated it". */
@@ -30,9 +30,10 @@ export function describeSource(credential: Credential): string {
  * "expires in 7 days", "expires today", "expired 2 days ago". On the day, "expired today" once
  * past the exact time Graph gave; a typed date (a day, no time) reads "expires today" all day.
  */
-export function whenItExpires(expiresAt: string, source: Credential['source'], now: Date, language: Language): string {
-  const say = messagesIn(language);
-  const left = daysLeft(expiresAt, now);
+export function whenItExpires(expiry: Expiry, now: Date, reader: Reader): string {
+  const say = messagesIn(reader.language);
+  const { expiresAt, source } = expiry;
+  const left = daysLeft(expiry, now, reader.timeZone);
   if (left > 1) return say('credential.expiresInDays', { days: left });
   if (left === 1) return say('credential.expiresTomorrow');
   if (left === 0) return say(source === 'graph' && Date.parse(expiresAt) <= now.getTime() ? 'credential.expiredToday' : 'credential.expiresToday');
@@ -42,7 +43,7 @@ export function whenItExpires(expiresAt: string, source: Credential['source'], n
 /** "expires in 12 days (2 Jan 2027, 00:00 UTC)", or why there is no date. */
 export function describeExpiry(credential: Credential, now: Date, reader: Reader): string {
   const say = messagesIn(reader.language);
-  if (credential.expiresAt !== undefined) return say('credential.expiry', { when: whenItExpires(credential.expiresAt, credential.source, now, reader.language), date: formatTime(credential.expiresAt, reader) });
+  if (credential.expiresAt !== undefined) return say('credential.expiry', { when: whenItExpires({ expiresAt: credential.expiresAt, source: credential.source }, now, reader), date: formatTime(credential.expiresAt, reader) });
   if (credential.changedAt !== undefined) return say('credential.neverExpires');
   return say('credential.noExpiry', { id: credential.id });
 }
@@ -60,7 +61,7 @@ export function credentialFacts(credential: Credential, settings: Settings, now:
   }
   facts.push({ label: 'Known from', value: describeSource(credential) });
   if (credential.graphProblem !== undefined && credential.source !== 'graph') facts.push({ label: 'Graph', value: credential.graphProblem });
-  const next = nextReminderAt(credential, now);
+  const next = nextReminderAt(credential, now, reader.timeZone);
   const snoozed = credential.snoozedUntil !== undefined && Date.parse(credential.snoozedUntil) > now.getTime();
   if (next !== undefined) facts.push({ label: 'Next reminder', value: next.getTime() <= now.getTime() ? 'at the next check' : `${formatTime(next.toISOString(), reader)}${snoozed ? ' (snoozed)' : ''}` });
   return facts;
@@ -105,14 +106,16 @@ function consequenceOf(credential: Credential): string {
 
 /** The reminder card's content for a credential, `now`. */
 export function reminderFor(credential: Credential, settings: Settings, now: Date): ReminderCardInput {
+  // The reminders are in English still (#14): the days and times in the team's zone all the same.
+  const inEnglish: Reader = { language: 'en', timeZone: settings.reader.timeZone };
   const fromGraph = credential.source === 'graph';
   const isPassword = credential.kind === 'password';
   const suggested = isPassword ? now : new Date(now.getTime() + SUGGESTED_SECRET_DAYS * DAY_MS);
   return {
     credentialId: credential.id,
     name: credential.name,
-    when: credential.expiresAt === undefined ? 'has no known expiry' : whenItExpires(credential.expiresAt, credential.source, now, 'en'),
-    urgent: credential.expiresAt !== undefined && daysLeft(credential.expiresAt, now) <= 3,
+    when: credential.expiresAt === undefined ? 'has no known expiry' : whenItExpires({ expiresAt: credential.expiresAt, source: credential.source }, now, inEnglish),
+    urgent: credential.expiresAt !== undefined && daysLeft({ expiresAt: credential.expiresAt, source: credential.source }, now, settings.reader.timeZone) <= 3,
     consequence: consequenceOf(credential),
     facts: credentialFacts(credential, settings, now),
     steps: rotationSteps(credential, settings),

@@ -1,5 +1,5 @@
 import type { Credential } from './credential';
-import { DAY_MS } from '../timing/calendar-date';
+import { calendarDayIn, DAY_MS, startOfDayIn } from '../timing/calendar-date';
 
 /** Days before expiry on which admins are reminded; 0 is the day itself. Then daily, overdue. */
 export const REMINDER_DAYS: readonly number[] = [30, 14, 7, 3, 1, 0];
@@ -8,13 +8,24 @@ export const REMINDER_DAYS: readonly number[] = [30, 14, 7, 3, 1, 0];
 export interface DueReminder {
   /** What this reminder stands for; recorded as sent so no instance sends it again. */
   readonly keys: readonly string[];
-  /** Calendar days (UTC) until the expiry day; negative once overdue. */
+  /** Calendar days (in the team's zone) until the expiry day; negative once overdue. */
   readonly daysLeft: number;
 }
 
-/** Whole calendar days (UTC) from `now` to the expiry's day: 0 on the day, -1 the day after. */
-export function daysLeft(expiresAt: string, now: Date): number {
-  return Math.round((startOfDay(new Date(expiresAt)) - startOfDay(now)) / DAY_MS);
+/** When a credential expires, and where that date came from. */
+export type Expiry = Pick<Credential, 'expiresAt' | 'source'> & { readonly expiresAt: string };
+
+/**
+ * The expiry's calendar day: an instant Graph gave falls on a day in the team's zone (BOT_TIME_ZONE);
+ * a date an admin typed (chat, settings) is that day, wherever the team is.
+ */
+function expiryDay(expiry: Expiry, timeZone: string): number {
+  return calendarDayIn(new Date(expiry.expiresAt), expiry.source === 'graph' ? timeZone : 'UTC');
+}
+
+/** Whole calendar days, in the team's zone, from `now` to the expiry's day: 0 on the day, -1 the day after. */
+export function daysLeft(expiry: Expiry, now: Date, timeZone: string): number {
+  return Math.round((expiryDay(expiry, timeZone) - calendarDayIn(now, timeZone)) / DAY_MS);
 }
 
 /**
@@ -23,28 +34,29 @@ export function daysLeft(expiresAt: string, now: Date): number {
  * 20 days left gets the 30-day reminder at once, then 14, 7… Keys carry the expiry, so a new
  * expiry starts the series again. A snooze holds everything back until it ends, then sends one.
  */
-export function dueReminder(credential: Credential, now: Date): DueReminder | undefined {
+export function dueReminder(credential: Credential, now: Date, timeZone: string): DueReminder | undefined {
   const { expiresAt, snoozedUntil } = credential;
   if (expiresAt === undefined) return undefined;
   if (snoozedUntil !== undefined && Date.parse(snoozedUntil) > now.getTime()) return undefined;
-  const left = daysLeft(expiresAt, now);
+  const left = daysLeft({ expiresAt, source: credential.source }, now, timeZone);
   const stage = stageOf(left);
   if (stage === undefined) return undefined;
   const keys = [`${expiresAt}|${stage}`, ...(snoozedUntil === undefined ? [] : [`${expiresAt}|snoozed|${snoozedUntil}`])];
   return keys.some((k) => !credential.sent.includes(k)) ? { keys, daysLeft: left } : undefined;
 }
 
-/** When the next reminder will be sent (at the first check on or after this), if ever. */
-export function nextReminderAt(credential: Credential, now: Date): Date | undefined {
+/** When the next reminder will be sent (at the first check on or after this, the start of a day in the team's zone), if ever. */
+export function nextReminderAt(credential: Credential, now: Date, timeZone: string): Date | undefined {
   const { expiresAt, snoozedUntil } = credential;
   if (expiresAt === undefined) return undefined;
   if (snoozedUntil !== undefined && Date.parse(snoozedUntil) > now.getTime()) return new Date(snoozedUntil);
-  if (dueReminder(credential, now) !== undefined) return now;
-  const left = daysLeft(expiresAt, now);
-  const expiryDay = startOfDay(new Date(expiresAt));
+  if (dueReminder(credential, now, timeZone) !== undefined) return now;
+  const expiry = { expiresAt, source: credential.source };
+  const left = daysLeft(expiry, now, timeZone);
   const next = REMINDER_DAYS.find((d) => d < left);
   // Overdue (or on the day, already reminded): tomorrow's daily reminder.
-  return new Date(next === undefined ? startOfDay(now) + DAY_MS : expiryDay - next * DAY_MS);
+  const today = calendarDayIn(now, timeZone);
+  return startOfDayIn(next === undefined ? today + DAY_MS : today + (left - next) * DAY_MS, timeZone);
 }
 
 /** The reminder stage a day falls in: the threshold reached most recently, or a daily overdue one. */
@@ -54,6 +66,3 @@ function stageOf(left: number): string | undefined {
   return reached.length === 0 ? undefined : String(Math.min(...reached));
 }
 
-function startOfDay(date: Date): number {
-  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate());
-}

@@ -90,7 +90,7 @@ export class ReminderScheduler {
   /** Sends the reminder due for a credential, if one is; what was sent. */
   private async remind(credential: Credential): Promise<string[]> {
     const now = this.deps.now();
-    const due = dueReminder(credential, now);
+    const due = dueReminder(credential, now, this.deps.settings.reader.timeZone);
     if (due === undefined) return [];
     const registry = this.deps.tracker.registry;
     if (!(await registry.claimSent(credential, due.keys))) return [];

@@ -123,10 +123,10 @@ export async function runValidation(
     { name: 'routes', run: () => checkRoutes(deps, say) },
   ];
 
-  const titles = validationSteps(deps.language);
-  const results: StepResult[] = steps.map((_, i) => ({ title: titles[i] ?? '', state: 'waiting', detail: '', fix: '', ms: undefined }));
+  const titleOf = (step: Step): string => say(`validation.step.${step.name}`);
+  const results: StepResult[] = steps.map((step) => ({ title: titleOf(step), state: 'waiting', detail: '', fix: '', ms: undefined }));
   for (const [i, step] of steps.entries()) {
-    const title = titles[i] ?? '';
+    const title = titleOf(step);
     const prerequisite = step.needs === undefined ? undefined : results[STEPS.indexOf(step.needs)];
     if (prerequisite !== undefined && (prerequisite.state === 'failed' || prerequisite.state === 'skipped')) {
       results[i] = { title, state: 'skipped', detail: say('validation.notChecked', { step: prerequisite.title }), fix: '', ms: undefined };

@@ -55,7 +55,7 @@ describe('the reminder, rotation and alarm cards', () => {
   it("rotation: a name someone chose is not rendered as markdown where the card renders it", () => {
     const facts = credentialFacts(SECRET, settings, NOW);
     expect(facts.find((f) => f.label === 'Known from')?.value).toBe('set in chat by Mallory clickhttps://evil.example');
-    const card = rotationCard({ generatedAt: NOW.toISOString(), credentials: [{ id: SECRET.id, name: SECRET.name, urgent: true, facts }], warning: '', usage: 'Type rotation set…' });
+    const card = rotationCard({ generatedAt: NOW.toISOString(), credentials: [{ id: SECRET.id, name: SECRET.name, urgent: true, facts }], warning: '', usage: 'Type rotation set…' }, { language: 'en', timeZone: 'UTC' });
     expect(cardProblems(card)).toEqual([]);
     expect(JSON.stringify(card)).not.toMatch(/\$\{|undefined|null|\[click\]/);
   });

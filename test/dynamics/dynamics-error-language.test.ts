@@ -10,8 +10,8 @@ describe('a Dynamics failure, in each reader\'s language', () => {
 
   it('reads in Korean for a Korean admin, the service\'s own words left as they came', () => {
     const korean = explainDynamicsError(expired, 'ko');
-    expect(korean.message).toBe('로그인 실패: 클라이언트 비밀이 만료됐어요(AADSTS7000222). AADSTS7000222: The provided client secret keys for app are expired.');
-    expect(korean.fix).toContain('새 클라이언트 비밀을 만들고');
+    expect(korean.message).toBe('로그인 실패: 클라이언트 암호가 만료됐어요(AADSTS7000222). AADSTS7000222: The provided client secret keys for app are expired.');
+    expect(korean.fix).toContain('새 클라이언트 암호를 만들고');
     expect(explainDynamicsError(expired, 'en')).toEqual({ message: expired.message, fix: expired.fix });
   });
 

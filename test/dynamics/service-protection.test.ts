@@ -37,10 +37,11 @@ describe("Dataverse's service protection, as one sign-in meets it", () => {
     expect(writes.filter((r) => r.status === 204)).toHaveLength(16);
     const firstRefusal = writes.find((r) => r.status === 429);
     if (firstRefusal === undefined) throw new Error('the emulator throttled');
-    // Nothing went out during the wait Dataverse asked for...
+    // Nothing went out during the wait Dataverse asked for (past the requests already on their
+    // way when the 429 came, which a loaded machine may hand the emulator a few hundred ms late)...
     const resumed = writes.filter((r) => r.at > firstRefusal.at);
     const firstAfter = resumed.find((r) => r.status !== 429 || r.at >= firstRefusal.at + 1_000);
-    expect(resumed.filter((r) => r.at > firstRefusal.at + 100 && r.at < firstRefusal.at + 950)).toEqual([]);
+    expect(resumed.filter((r) => r.at > firstRefusal.at + 400 && r.at < firstRefusal.at + 950)).toEqual([]);
     // ...and after it, one request alone first: the next come only once it was answered.
     const togetherWithFirst = resumed.filter((r) => firstAfter !== undefined && r.at >= firstAfter.at && r.at < firstAfter.at + 50);
     expect(togetherWithFirst).toHaveLength(1);

@@ -30,6 +30,6 @@ describe('times as the bot shows them', () => {
     const before = (minutes: number): string => new Date(now.getTime() - minutes * 60_000).toISOString();
     expect([0, 12, 180, 2 * 1440, 1441 * 3].map((m) => formatAgo(before(m), now, 'en'))).toEqual(['just now', '12 min ago', '3 h ago', '2 days ago', '3 days ago']);
     expect([0, 12, 180, 2 * 1440].map((m) => formatAgo(before(m), now, 'ko'))).toEqual(['방금', '12분 전', '3시간 전', '2일 전']);
-    expect(formatTimeAgo(before(12), now, { language: 'ko', timeZone: 'Asia/Seoul' })).toBe('2026년 12월 1일 오후 12:26 (KST) (12분 전)');
+    expect(formatTimeAgo(before(12), now, { language: 'ko', timeZone: 'Asia/Seoul' })).toBe('2026년 12월 1일 오후 12:26 (KST) · 12분 전');
   });
 });

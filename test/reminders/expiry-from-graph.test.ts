@@ -84,7 +84,7 @@ describe('credential expiry read from Microsoft Graph', () => {
       await playground.install(chat);
       await t.app.credentials.sync();
       expect((await playground.ask(chat, 'rotated dynamics-secret')).text).toMatch(
-        /^Graph still shows the one in the bot's settings expiring 2027-06-01 00:00 UTC\. Put the new value into the bot's settings and restart it/,
+        /^Graph still shows the one in the bot's settings expiring 1 Jun 2027, 00:00 UTC\. Put the new value into the bot's settings and restart it/,
       );
       expect((await playground.ask(chat, 'rotation set dynamics-secret 2027-12-31')).text).toBe(
         "I read **dynamics-secret**'s dates from Microsoft Graph at every check, so a typed date would not last. After renewing it, type **rotated dynamics-secret**.",

@@ -67,6 +67,7 @@ describe('each person reads the bot in their own language, times in the team\'s 
       expect(json).toContain('"text":"상태"');
       expect(json).toContain('영어 명령어도 그대로 쓸 수 있어요: help, status');
       expect(json).toContain('관리자는 이 명령도 쓸 수 있어요: 검증, 경로, 재시도');
+      expect(json).toContain('"text":"구독 [offer 제품ID | country 국가코드 | en | ko]"');
     }
     const english = JSON.stringify(cardOf(await ask(ANA, 'help')));
     expect(english).toContain('I post new marketplace leads to Teams');
@@ -80,28 +81,30 @@ describe('each person reads the bot in their own language, times in the team\'s 
     expect(textOf(await ask(JIMIN, '안녕'))).toBe('죄송해요, 모르는 명령이에요. **도움말**을 입력하면 쓸 수 있는 명령을 보여 드려요.');
     expect(textOf(await ask(ANA, 'hello'))).toBe("Sorry, I don't know that one. Type **help** to see what I can do.");
     // Admin-only, refused in Korean.
-    expect(textOf(await ask(JIMIN, '재시도'))).toContain('봇 관리자만 쓸 수 있어요');
+    expect(textOf(await ask(JIMIN, '재시도'))).toMatch(/^죄송해요, Jimin Park 님\. \*\*재시도\*\*은\(는\) 봇 관리자만 쓸 수 있어요\./);
   });
 
   it('writes to a channel in BOT_LANGUAGE, whoever typed there, until `subscribe ko` chooses Korean for it', async () => {
     expect(textOf(await answer(JIMIN, { type: 'installationUpdate', action: 'add' }, CHANNEL))).toContain("Hi! I'm the Marketplace Lead Bot.");
     expect(textOf(await ask(JIMIN, '안녕', CHANNEL))).toBe("Sorry, I don't know that one. Type **help** to see what I can do.");
-    expect(textOf(await ask(ANA, 'subscribe ko', CHANNEL))).toBe('이제 이 채널에서는 한국어로 말할게요.');
+    // The language only: the channel gets no cards until it subscribes.
+    expect(textOf(await ask(ANA, 'subscribe ko', CHANNEL))).toBe('이제 이 채널에서는 한국어로 안내할게요.');
     expect((await t.app.installations.get(CHANNEL.id))?.language).toBe('ko');
-    expect(textOf(await ask(ANA, 'subscribe', CHANNEL))).toBe('바꿀 것이 없어요. 이 채널에서 새 리드가 들어올 때마다 카드를 받아요. 그만 받으려면 **구독취소**를 입력하세요.');
+    expect((await t.app.installations.get(CHANNEL.id))?.subscribed).toBeUndefined();
+    expect(textOf(await ask(ANA, 'subscribe', CHANNEL))).toBe('완료했어요. 이 채널에서 새 리드가 들어올 때마다 카드를 받아요. 그만 받으려면 **구독취소**를 입력하세요.');
   });
 
   it('reports validate in the channel\'s Korean: every step, and the test lead\'s card', async () => {
     const seen = connector.delivered.length;
     const first = JSON.stringify(cardOf(await ask(ANA, '검증', CHANNEL)));
-    expect(first).toContain('검증: 리드가 거치는 경로');
+    expect(first).toContain('검증: 리드 처리 과정');
     expect(first).toContain('확인하는 중… 9단계 중 0단계 완료');
     const report = await waitFor(
       () => Promise.resolve(connector.delivered.slice(seen).filter((d) => d.conversationId.split(';')[0] === CHANNEL.id).map((d) => JSON.stringify(cardOf(d)))),
       (all) => all.some((c) => c.includes('"verb":"runValidate"')),
     );
     const last = report.filter((c) => c.includes('"verb":"runValidate"')).at(-1) ?? '';
-    for (const step of ['설정', 'Dynamics 로그인', 'Dynamics 연결', 'Dynamics에 테스트 리드 등록', '나에게 리드 카드 전달', '연락처 목록 도달']) expect(last).toContain(`"text":"${step}"`);
+    for (const step of ['설정', 'Dynamics 로그인', 'Dynamics 연결', 'Dynamics에 테스트 리드 등록', '나에게 리드 카드 전달', '연락처 목록 전달 확인']) expect(last).toContain(`"text":"${step}"`);
     expect(last).toContain('"text":"통과"');
     expect(last).toContain('"title":"다시 검증"');
     expect(last).not.toMatch(/"text":"(Passed|Failed|Warning|Skipped)"/);
@@ -156,13 +159,13 @@ describe('each person reads the bot in their own language, times in the team\'s 
     expect(cardProblems(card)).toEqual([]);
     const json = JSON.stringify(card);
     expect(json).toContain('"text":"리드 봇 상태"');
-    expect(json).toMatch(/"title":"받음","value":"24시간 동안 \d+건; 마지막 \d{4}년 \d{1,2}월 \d{1,2}일 (오전|오후) \d{1,2}:\d\d \(KST\) \((방금|\d+분 전)\)"/);
+    expect(json).toMatch(/"title":"받음","value":"24시간 동안 \d+건 · 마지막 \d{4}년 \d{1,2}월 \d{1,2}일 (오전|오후) \d{1,2}:\d\d \(KST\) · (방금|\d+분 전)"/);
     expect(json).toContain('"title":"새로 고침"');
     expect(json).not.toMatch(/"(text|title)":"(Leads|Received|Refresh)"/);
   });
 
   it('tells each admin in their own language: Ana chose Korean for her chat, and Partner Center\'s test lead notice comes in Korean', async () => {
-    expect(textOf(await ask(ANA, 'subscribe ko'))).toBe('이제 여기서는 한국어로 말할게요.');
+    expect(textOf(await ask(ANA, 'subscribe ko'))).toBe('이제 여기서는 한국어로 안내할게요.');
     const seen = connector.delivered.length;
     await postLead(t.url, fixture('https-partner-center-test-lead'));
     const [notice] = await waitFor(() => Promise.resolve(connector.delivered.slice(seen).filter((d) => d.conversationId === ANA.conversationId && d.method === 'POST')), (d) => d.length > 0);

@@ -1,8 +1,7 @@
 import { addressesOf } from '../conversations/installation-store';
 import { parseCalendarDate } from '../timing/calendar-date';
 import type { Command, CommandDeps, CommandRequest } from './command';
-
-const ONLY_PERSONAL = 'Type this in your own chat with me: it is about you.';
+import { message, messagesIn } from '../language/messages';
 
 /** `away` / `away until YYYY-MM-DD`: round-robin routes skip you until you are back. */
 export const awayCommand: Command = {
@@ -16,26 +15,27 @@ export const awayCommand: Command = {
   async run(request, deps) {
     const addresses = await callerAddresses(request, deps);
     if (addresses === undefined) return;
+    const say = messagesIn(request.chat.reader.language);
     const words = request.argument.split(/\s+/).filter((w) => w !== '');
     const [until, date] = words;
     if (words.length > 0 && (words.length !== 2 || until?.toLowerCase() !== 'until')) {
-      await request.chat.say('Type **away**, or **away until** a date such as 2026-12-24 (your last day away).');
+      await request.chat.say(say('away.usage'));
       return;
     }
     const lastDay = date === undefined ? undefined : parseCalendarDate(date);
     if (date !== undefined && lastDay === undefined) {
-      await request.chat.say(`"${date.slice(0, 20)}" is not a date: write it as YYYY-MM-DD, like 2026-12-24.`);
+      await request.chat.say(say('away.notADate', { text: date.slice(0, 20) }));
       return;
     }
     const today = deps.now().toISOString().slice(0, 10);
     const day = lastDay?.toISOString().slice(0, 10);
     if (day !== undefined && day < today) {
-      await request.chat.say(`${day} has passed: give your last day away, today or later.`);
+      await request.chat.say(say('away.passed', { day }));
       return;
     }
     await deps.away.set(addresses, day, deps.now());
     deps.logger.info({ until: day ?? 'back' }, 'a contact is away');
-    await request.chat.say(`Noted: round-robin routes skip you ${day === undefined ? 'until you type **back**' : `until the end of ${day} (UTC)`}. Leads sent to everyone still reach you.`);
+    await request.chat.say(say('away.noted', { day: day ?? 'none' }));
   },
 };
 
@@ -52,17 +52,17 @@ export const backCommand: Command = {
     if (addresses === undefined) return;
     await deps.away.clear(addresses);
     deps.logger.info('a contact is back');
-    await request.chat.say('Welcome back: round-robin routes give you leads in turn again.');
+    await request.chat.say(message(request.chat.reader.language, 'away.back'));
   },
 };
 
 /** The caller's e-mail and UPN, as routes name people; undefined (having said why) outside a personal chat we know. */
 async function callerAddresses({ chat, where }: CommandRequest, deps: CommandDeps): Promise<string[] | undefined> {
   if (where !== 'personal') {
-    await chat.say(ONLY_PERSONAL);
+    await chat.say(message(chat.reader.language, 'away.onlyPersonal'));
     return undefined;
   }
   const addresses = addressesOf(await deps.installations.get(chat.conversationId));
-  if (addresses.length === 0) await chat.say('I do not know your e-mail address in Teams yet: type **help** once, then try again.');
+  if (addresses.length === 0) await chat.say(message(chat.reader.language, 'away.unknownAddress'));
   return addresses.length === 0 ? undefined : addresses;
 }

@@ -2,6 +2,7 @@ import { leadCard } from '../cards/lead-card';
 import { GUID } from '../leads/lead-id';
 import { dynamicsStanding } from '../pipeline/dynamics-standing';
 import type { CardAction, LeadCardIn } from './command';
+import { messagesIn } from '../language/messages';
 
 /**
  * "Claim" on a lead card: the first seller to press it owns the lead. The card answers at once
@@ -10,17 +11,18 @@ import type { CardAction, LeadCardIn } from './command';
  */
 export const claimLeadAction: CardAction = {
   verb: 'claimLead',
-  title: 'Claim',
+  title: 'button.claim',
   adminsOnly: false,
   async handle(chat, data, caller, deps) {
     const leadId = (data as { leadId?: unknown } | undefined)?.leadId;
-    if (typeof leadId !== 'string' || !GUID.test(leadId)) return 'This card does not name a lead.';
+    const say = messagesIn(chat.reader.language);
+    if (typeof leadId !== 'string' || !GUID.test(leadId)) return say('claim.noLead');
     // A lead is claimed from a card it was sent on (or by an admin): a hand-made action naming
     // another lead gets nothing, not even whether it exists.
     const delivered = (await deps.deliveries.get(leadId, chat.conversationId))?.status === 'sent';
-    if (!delivered && !caller.isAdmin) return 'This card does not name a lead.';
+    if (!delivered && !caller.isAdmin) return say('claim.noLead');
     const lead = await deps.leads.get(leadId);
-    if (lead === undefined) return 'This lead is no longer available.';
+    if (lead === undefined) return say('claim.gone');
     const claimant = caller.displayName ?? 'a colleague';
     const outcome = await deps.leads.claim(leadId, claimant, deps.now());
     // As stored now: the Dynamics standing may have changed since the card was sent.

@@ -123,8 +123,8 @@ export function commandWord(command: Command, language: Language): string {
  */
 export interface CardAction {
   readonly verb: string;
-  /** The button's label, to name it in a refusal. */
-  readonly title: string;
+  /** The button's label, to name it in a refusal in the reader's words. */
+  readonly title: MessageKey;
   readonly adminsOnly: boolean;
   handle(chat: Chat, data: unknown, caller: Caller, deps: CommandDeps): Promise<AdaptiveCardJson | string>;
 }

@@ -72,7 +72,7 @@ export const rotatedCommand: Command = {
 /** "I've rotated it" on a reminder: records the date typed on the card, or reads Graph again. */
 export const credentialRotatedAction: CardAction = {
   verb: 'credentialRotated',
-  title: "I've rotated it",
+  title: 'button.rotated',
   adminsOnly: true,
   async handle(_chat, data, caller, deps) {
     const credential = await credentialOf(data, deps);
@@ -88,7 +88,7 @@ export const credentialRotatedAction: CardAction = {
 /** "Snooze 1 day" on a reminder: quiet for a day, then one reminder. */
 export const snoozeReminderAction: CardAction = {
   verb: 'snoozeReminder',
-  title: 'Snooze 1 day',
+  title: 'button.snooze',
   adminsOnly: true,
   async handle(_chat, data, caller, deps) {
     const credential = await credentialOf(data, deps);

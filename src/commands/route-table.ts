@@ -87,7 +87,7 @@ export async function runCommand(
 
 /** A card button pressed: its answer (a card to replace the one pressed, or words), or why this caller may not. */
 export async function runCardAction(action: CardAction, chat: Chat, data: unknown, caller: Caller, deps: CommandDeps): Promise<AdaptiveCardJson | string> {
-  return refuse(chat.reader.language, action.title, action.adminsOnly, true, caller, deps) ?? (await action.handle(chat, data, caller, deps));
+  return refuse(chat.reader.language, message(chat.reader.language, action.title), action.adminsOnly, true, caller, deps) ?? (await action.handle(chat, data, caller, deps));
 }
 
 /** Why this caller may not do this, politely and naming who may; undefined when they may. */

@@ -33,7 +33,7 @@ export const statusCommand: Command = {
 /** The card's Refresh button. */
 export const refreshStatusAction: CardAction = {
   verb: 'refreshStatus',
-  title: 'Refresh',
+  title: 'button.refresh',
   adminsOnly: false,
   handle: (chat, _data, caller, deps) => buildStatusCard(deps, caller.isAdmin, chat.reader),
 };

@@ -28,7 +28,7 @@ export const validateCommand: Command = {
 /** "Run again" on a finished report: a new report follows, so the old one stays as it was. */
 export const runValidateAction: CardAction = {
   verb: 'runValidate',
-  title: 'Run again',
+  title: 'button.runAgain',
   adminsOnly: true,
   handle(chat, _data, caller, deps) {
     startValidation(chat, undefined, caller.name, deps);

@@ -78,6 +78,9 @@ describe('each person reads the bot in their own language, times in the team\'s 
 
   it('runs the Korean command words, and hints in the person\'s language at a word it does not know', async () => {
     expect(textOf(await ask(JIMIN, '구독취소'))).not.toBe('');
+    expect(textOf(await ask(JIMIN, '부재'))).toBe('알겠어요. **복귀**를 입력할 때까지 순번 배정에서 빠져요. 모두에게 보내는 리드는 그대로 받아요.');
+    expect(textOf(await ask(JIMIN, '부재 until 어제'))).toBe('"어제"은(는) 날짜가 아니에요. 2026-12-24처럼 YYYY-MM-DD 형식으로 입력하세요.');
+    expect(textOf(await ask(JIMIN, '복귀'))).toBe('돌아오신 걸 환영해요. 이제 다시 순번대로 리드를 받아요.');
     expect(textOf(await ask(JIMIN, '안녕'))).toBe('죄송해요, 모르는 명령이에요. **도움말**을 입력하면 쓸 수 있는 명령을 보여 드려요.');
     expect(textOf(await ask(ANA, 'hello'))).toBe("Sorry, I don't know that one. Type **help** to see what I can do.");
     // Admin-only, refused in Korean.

@@ -211,15 +211,17 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   const teams = deps.notifier ?? teamsNotifier(teamsDeps);
   const routes = (): Promise<readonly Route[]> => allRoutes({ routes: storage.routes, settings });
   const outlook = settings.outlook;
-  // A mail's reader: the language of the recipient's chat with the bot, if they have one.
-  const readerFor = async (address: string): Promise<Reader> =>
-    readerOf((await installations.list()).find((i) => i.kind === 'personal' && addressesOf(i).includes(address.toLowerCase())), settings.reader);
+  // Mail recipients as readers: each the language of their chat with the bot, if they have one; the chats read once per send.
+  const readers = async (): Promise<(address: string) => Reader> => {
+    const personal = (await installations.list()).filter((i) => i.kind === 'personal');
+    return (address) => readerOf(personal.find((i) => addressesOf(i).includes(address.toLowerCase())), settings.reader);
+  };
   const claimTokens = new ClaimTokens(claimKey(storage.state));
   const mails = outlook === undefined ? undefined : new MailStore(storage.mailTable);
   const mail =
     outlook === undefined || graph === undefined || mails === undefined
       ? undefined
-      : outlookAlerts({ graph, settings: outlook, mails, tokens: claimTokens, limiter: new MailLimiter(), readerFor, logger, now, telemetry });
+      : outlookAlerts({ graph, settings: outlook, mails, tokens: claimTokens, limiter: new MailLimiter(), readers, logger, now, telemetry });
   const mayTakeTurn = () => turnTakers({ installations, away: storage.away, organisation: settings.teamsTenantId, reachedWithoutChat: mail !== undefined || installer !== undefined, now });
   const notifier = routedAlerts(teams, mail, {
     routes,
@@ -285,7 +287,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     registerClaimPage(server, {
       tokens: claimTokens,
       leads: storage.leads,
-      readerFor,
+      readers,
       reader: settings.reader,
       claimed: async (lead) => {
         // As stored now: the Dynamics standing may have changed since the mail went.

@@ -1,6 +1,6 @@
 import type { AdaptiveCardJson } from '../cards/lead-card';
 import { statusCard, type Fact, type StatusReport } from '../cards/status-card';
-import { DYNAMICS_ERROR_KINDS, DynamicsError, dynamicsError, explainDynamicsError, type DynamicsErrorCode } from '../dynamics/dynamics-error';
+import { DYNAMICS_ERROR_KINDS, DynamicsError, dynamicsError, explainDynamicsError, explainRecorded, type DynamicsErrorCode } from '../dynamics/dynamics-error';
 import type { Reader } from '../language/language';
 import { messagesIn, type Messages } from '../language/messages';
 import { formatTime, formatTimeAgo } from '../language/times';
@@ -92,8 +92,13 @@ export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean, rea
     ],
     routeFacts: routeFacts(routes, timelines, deps.settings.leadContacts, say),
     problem: isAdmin ? currentProblem(deps, timelines, reader) : undefined,
-    // What went wrong is kept as it was said; a Dynamics failure's fix reads in the reader's words.
-    deadLetters: isAdmin ? sorted.slice(0, LISTED).map((d) => ({ leadId: d.leadId, reason: d.reason, fix: fixIn(d.code, d.fix, reader), at: d.at })) : [],
+    // A Dynamics failure reads in the reader's words, what the service said as it came; any other as recorded.
+    deadLetters: isAdmin
+      ? sorted.slice(0, LISTED).map((d) => {
+          const { message, fix } = explainRecorded({ code: d.code, message: d.reason, fix: d.fix }, reader.language);
+          return { leadId: d.leadId, reason: message, fix, at: d.at };
+        })
+      : [],
     deadLetterCount: deadLetters.length,
     unreachable: [
       ...unreachable
@@ -184,11 +189,6 @@ function currentProblem(deps: CommandDeps, timelines: readonly LeadTimeline[], r
   const code = timelines.find((t) => t.status === 'waiting' && t.lastErrorCode !== undefined)?.lastErrorCode;
   if (code === undefined || !(code in DYNAMICS_ERROR_KINDS)) return undefined;
   return explainDynamicsError(dynamicsError(code as DynamicsErrorCode), reader.language);
-}
-
-/** A dead letter's fix in the reader's words when it is a Dynamics failure's; else as it was recorded. */
-function fixIn(code: string, recorded: string, reader: Reader): string {
-  return code in DYNAMICS_ERROR_KINDS ? explainDynamicsError(dynamicsError(code as DynamicsErrorCode), reader.language).fix : recorded;
 }
 
 function describeOthers(people: number, chats: number, say: Messages): string {

@@ -15,7 +15,7 @@ export interface ClaimPageDeps {
   /** Every Teams copy of the lead's card shows who claimed it. */
   readonly claimed: (lead: StoredLead) => Promise<void>;
   /** The link's recipient as a reader (their chat's language, else BOT_LANGUAGE). */
-  readonly readerFor: (recipient: string) => Promise<Reader>;
+  readonly readers: () => Promise<(recipient: string) => Reader>;
   /** BOT_LANGUAGE and BOT_TIME_ZONE, for a link that names no one. */
   readonly reader: Reader;
   readonly logger: Logger;
@@ -78,7 +78,7 @@ async function open(req: Request, res: Response, deps: ClaimPageDeps): Promise<{
     page(res, check.refused === 'expired' ? 410 : 400, deps.reader, say('claimPage.invalidTitle'), `<p>${escapeHtml(why)}</p>`);
     return undefined;
   }
-  const reader = await deps.readerFor(check.grant.recipient);
+  const reader = (await deps.readers())(check.grant.recipient);
   const lead = await deps.leads.get(check.grant.leadId);
   if (lead === undefined) {
     const say = messagesIn(reader.language);

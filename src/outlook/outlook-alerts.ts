@@ -19,8 +19,8 @@ export interface OutlookAlertsDeps {
   readonly mails: MailStore;
   readonly tokens: ClaimTokens;
   readonly limiter: MailLimiter;
-  /** Who a recipient is as a reader: the language of their chat with the bot if they have one, else BOT_LANGUAGE. */
-  readonly readerFor: (recipient: string) => Promise<Reader>;
+  /** Who each recipient is as a reader (their chat's language, else BOT_LANGUAGE): the chats read once per call. */
+  readonly readers: () => Promise<(recipient: string) => Reader>;
   readonly logger: Logger;
   readonly now: () => Date;
   readonly telemetry?: Telemetry | undefined;
@@ -43,7 +43,8 @@ export function outlookAlerts(deps: OutlookAlertsDeps): MailAlerts {
   return {
     async send(lead, dynamics, recipients) {
       const log = deps.logger.child({ leadId: lead.id });
-      const outcomes = await Promise.all(recipients.map((recipient) => mailOne(lead, dynamics, recipient, deps, log)));
+      const readerOf = await deps.readers();
+      const outcomes = await Promise.all(recipients.map((recipient) => mailOne(lead, dynamics, recipient, readerOf(recipient), deps, log)));
       const count = (o: Outcome): number => outcomes.filter((x) => x === o).length;
       for (const outcome of outcomes) if (outcome !== 'already') deps.telemetry?.delivered(`mail-${outcome}`);
       log.info({ sent: count('sent'), already: count('already'), refused: count('refused'), failed: count('failed'), unknown: count('unknown') }, 'lead mail delivered');
@@ -52,7 +53,7 @@ export function outlookAlerts(deps: OutlookAlertsDeps): MailAlerts {
   };
 }
 
-async function mailOne(lead: StoredLead, dynamics: DynamicsStanding, recipient: string, deps: OutlookAlertsDeps, log: Logger): Promise<Outcome> {
+async function mailOne(lead: StoredLead, dynamics: DynamicsStanding, recipient: string, reader: Reader, deps: OutlookAlertsDeps, log: Logger): Promise<Outcome> {
   // The sending turn first, then the claim: a restart while waiting for a turn loses nothing.
   if ((await deps.mails.get(lead.id, recipient))?.status === 'sent') return 'already';
   await deps.limiter.take();
@@ -65,7 +66,7 @@ async function mailOne(lead: StoredLead, dynamics: DynamicsStanding, recipient: 
     claimedBy: lead.claimedBy,
     claimUrl: `${deps.settings.publicUrl}${CLAIM_PATH}?t=${token}`,
     originatorId: deps.settings.originatorId,
-    reader: await deps.readerFor(recipient),
+    reader,
   });
   try {
     await sendMail(deps.graph, deps.settings.sender, recipient, mail.subject, mail.html);

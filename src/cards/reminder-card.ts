@@ -1,6 +1,8 @@
 import { Template } from 'adaptivecards-templating';
 import type { AdaptiveCardJson } from './lead-card';
 import template from './reminder-card.json';
+import type { Reader } from '../language/language';
+import { message, templateText } from '../language/messages';
 import type { Fact } from './status-card';
 
 /** A credential-rotation reminder, already in words. */
@@ -23,13 +25,19 @@ export interface ReminderCardInput {
   readonly confirmation?: string;
 }
 
-export function reminderCard(input: ReminderCardInput): AdaptiveCardJson {
+export function reminderCard(input: ReminderCardInput, reader: Reader): AdaptiveCardJson {
   return new Template(template).expand({
     $root: {
       ...input,
-      headline: `${input.name} ${input.when}`,
+      text: templateText(reader.language, 'reminderCard.'),
+      headline: reminderHeadline(input, reader),
       headlineColor: input.urgent ? 'Attention' : 'Warning',
       confirmation: input.confirmation ?? '',
     },
   }) as AdaptiveCardJson;
+}
+
+/** "Dynamics client secret expires in 7 days": the card's headline, and the notice's summary. */
+export function reminderHeadline(input: ReminderCardInput, reader: Reader): string {
+  return message(reader.language, 'reminderCard.headline', { name: input.name, when: input.when });
 }

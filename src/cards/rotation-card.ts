@@ -1,6 +1,7 @@
 import { Template } from 'adaptivecards-templating';
 import type { Reader } from '../language/language';
 import { formatTime } from '../language/times';
+import { message, templateText } from '../language/messages';
 import type { AdaptiveCardJson } from './lead-card';
 import template from './rotation-card.json';
 import type { Fact } from './status-card';
@@ -18,7 +19,8 @@ export function rotationCard(input: RotationCardInput, reader: Reader): Adaptive
   return new Template(template).expand({
     $root: {
       ...input,
-      generatedAt: formatTime(input.generatedAt, reader),
+      text: templateText(reader.language, 'rotationCard.'),
+      asOf: message(reader.language, 'rotationCard.asOf', { time: formatTime(input.generatedAt, reader) }),
       credentials: input.credentials.map((c) => ({ ...c, color: c.urgent ? 'Attention' : 'Default' })),
     },
   }) as AdaptiveCardJson;

@@ -4,7 +4,7 @@ import { DYNAMICS_ERROR_KINDS, DynamicsError, dynamicsError, explainDynamicsErro
 import type { Reader } from '../language/language';
 import { messagesIn, type Messages } from '../language/messages';
 import { formatTime, formatTimeAgo } from '../language/times';
-import { describeExpiry } from '../reminders/describe-credential';
+import { credentialName, describeExpiry } from '../reminders/describe-credential';
 import type { LeadTimeline } from '../storage/lead-store';
 import { resolveRecipients } from '../conversations/resolve-recipients';
 import type { Route } from '../routing/route';
@@ -79,7 +79,7 @@ export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean, rea
       ? [
           { label: say('status.environment'), value: deps.settings.dynamics.url },
           { label: say('status.signsInAs'), value: deps.signIn.description },
-          ...credentials.filter((c) => c.builtIn).map((c) => ({ label: c.name, value: describeExpiry(c, now, reader) })),
+          ...credentials.filter((c) => c.builtIn).map((c) => ({ label: credentialName(c, deps.settings, reader), value: describeExpiry(c, now, reader) })),
           ...waitingFacts(timelines, now, reader),
         ]
       : waitingFacts(timelines, now, reader),

@@ -6,23 +6,40 @@ import type { Fact } from '../cards/status-card';
 import type { Settings } from '../config/settings';
 import type { Credential } from './credential';
 import { daysLeft, nextReminderAt, type Expiry } from './reminder-due';
-import { DAY_MS } from '../timing/calendar-date';
+import { calendarDayIn, DAY_MS } from '../timing/calendar-date';
 
 /** Azure portal's recommended lifetime for a new client secret, suggested on "I've rotated it". */
 const SUGGESTED_SECRET_DAYS = 180;
 
+/** A built-in credential's name in the reader's words; one an admin added is named as they typed it. */
+export function credentialName(credential: Credential, settings: Settings, reader: Reader): string {
+  const say = messagesIn(reader.language);
+  if (!credential.builtIn) return credential.name;
+  switch (credential.id) {
+    case 'dynamics-secret':
+      return say('credential.nameDynamicsSecret');
+    case 'dynamics-password':
+      return settings.dynamics.auth === 'o365' ? say('credential.nameDynamicsPassword', { username: settings.dynamics.username }) : credential.name;
+    case 'bot-secret':
+      return say('credential.nameBotSecret');
+    default:
+      return credential.name;
+  }
+}
+
 /** Where the date came from, in words. */
-export function describeSource(credential: Credential): string {
+export function describeSource(credential: Credential, reader: Reader): string {
+  const say = messagesIn(reader.language);
   switch (credential.source) {
     case 'graph':
       return 'Microsoft Graph';
     case 'chat':
       // A fact's value renders markdown: a display name stays plain text.
-      return `set in chat${credential.setBy === undefined ? '' : ` by ${credential.setBy.replace(/[[\]()*_`#<>~\\]/g, '')}`}`;
+      return credential.setBy === undefined ? say('credential.sourceChat') : say('credential.sourceChatBy', { name: credential.setBy.replace(/[[\]()*_`#<>~\\]/g, '') });
     case 'settings':
-      return "the bot's settings";
+      return say('credential.sourceSettings');
     case undefined:
-      return 'not known yet';
+      return say('credential.sourceUnknown');
   }
 }
 
@@ -49,78 +66,72 @@ export function describeExpiry(credential: Credential, now: Date, reader: Reader
 }
 
 /** The facts shown about a credential on the reminder and in `rotation`. */
-export function credentialFacts(credential: Credential, settings: Settings, now: Date): Fact[] {
-  // The reminders are in English still (#14): the times in the team's zone all the same.
-  const reader: Reader = { language: 'en', timeZone: settings.reader.timeZone };
+export function credentialFacts(credential: Credential, settings: Settings, now: Date, reader: Reader): Fact[] {
+  const say = messagesIn(reader.language);
   const facts: Fact[] = [];
-  if (credential.expiresAt !== undefined) facts.push({ label: 'Expires', value: formatTime(credential.expiresAt, reader) });
-  if (credential.changedAt !== undefined) facts.push({ label: 'Last changed', value: formatTime(credential.changedAt, reader) });
+  if (credential.expiresAt !== undefined) facts.push({ label: say('credential.factExpires'), value: formatTime(credential.expiresAt, reader) });
+  if (credential.changedAt !== undefined) facts.push({ label: say('credential.factLastChanged'), value: formatTime(credential.changedAt, reader) });
   if (credential.kind === 'password' && credential.builtIn) {
     const days = settings.reminders.passwordMaxAgeDays;
-    facts.push({ label: 'Must change', value: days === 0 ? 'never (DYNAMICS_PASSWORD_MAX_AGE_DAYS=0)' : `every ${String(days)} days (DYNAMICS_PASSWORD_MAX_AGE_DAYS)` });
+    facts.push({ label: say('credential.factMustChange'), value: days === 0 ? say('credential.mustChangeNever') : say('credential.mustChangeEvery', { days }) });
   }
-  facts.push({ label: 'Known from', value: describeSource(credential) });
+  facts.push({ label: say('credential.factKnownFrom'), value: describeSource(credential, reader) });
+  // Graph's problem is kept as recorded, like a service's own words.
   if (credential.graphProblem !== undefined && credential.source !== 'graph') facts.push({ label: 'Graph', value: credential.graphProblem });
   const next = nextReminderAt(credential, now, reader.timeZone);
   const snoozed = credential.snoozedUntil !== undefined && Date.parse(credential.snoozedUntil) > now.getTime();
-  if (next !== undefined) facts.push({ label: 'Next reminder', value: next.getTime() <= now.getTime() ? 'at the next check' : `${formatTime(next.toISOString(), reader)}${snoozed ? ' (snoozed)' : ''}` });
+  if (next !== undefined) {
+    const time = formatTime(next.toISOString(), reader);
+    facts.push({ label: say('credential.factNextReminder'), value: next.getTime() <= now.getTime() ? say('credential.nextAtNextCheck') : snoozed ? say('credential.nextSnoozed', { time }) : time });
+  }
   return facts;
 }
 
 /** Exactly where to renew it, then where this bot reads it. */
-export function rotationSteps(credential: Credential, settings: Settings): string[] {
+export function rotationSteps(credential: Credential, settings: Settings, reader: Reader): string[] {
+  const say = messagesIn(reader.language);
   const d = settings.dynamics;
-  const validate = 'Type **validate** here to check the whole path with the new value.';
   switch (credential.id) {
     case 'dynamics-secret':
-      return [
-        `Azure portal → Microsoft Entra ID → App registrations → the app ${d.auth === 'aad' ? d.clientId : ''} → Certificates & secrets → New client secret.`,
-        "Put its Value into DYNAMICS_CLIENT_SECRET in this bot's settings (its Key Vault secret, or the App Service's environment variables) and restart the app.",
-        `${validate} Then delete the old secret in the portal.`,
-      ];
+      return [say('rotationSteps.newSecret', { app: d.auth === 'aad' ? d.clientId : '' }), say('rotationSteps.dynamicsSecretSetting'), say('rotationSteps.validateThenDelete')];
     case 'dynamics-password':
       return [
-        `Microsoft 365 admin center → Users → Active users → ${d.auth === 'o365' ? d.username : 'the user'} → Reset password (or sign in as that user and change it).`,
-        "Put the new password into DYNAMICS_PASSWORD in this bot's settings (its Key Vault secret, or the App Service's environment variables) and restart the app.",
-        `${validate} The Azure AD app option (DYNAMICS_AUTH=aad) avoids this every ${String(settings.reminders.passwordMaxAgeDays)} days.`,
+        say('rotationSteps.resetPassword', { user: d.auth === 'o365' ? d.username : '' }),
+        say('rotationSteps.dynamicsPasswordSetting'),
+        say('rotationSteps.validateAvoidPasswords', { days: settings.reminders.passwordMaxAgeDays }),
       ];
     case 'bot-secret':
-      return [
-        `Azure portal → Microsoft Entra ID → App registrations → the app ${settings.bot?.id ?? ''} → Certificates & secrets → New client secret.`,
-        "Put its Value into BOT_PASSWORD in this bot's settings and restart the app.",
-        'Message the bot: it answers only when the new secret works. Then delete the old secret in the portal.',
-      ];
+      return [say('rotationSteps.newSecret', { app: settings.bot?.id ?? '' }), say('rotationSteps.botSecretSetting'), say('rotationSteps.messageTheBot')];
     default:
-      return ['Renew it where it was issued.', "Press **I've rotated it** with its new expiry, or type **rotated** followed by its name."];
+      return [say('rotationSteps.renewWhereIssued'), say('rotationSteps.pressRotated')];
   }
 }
 
 /** What stops when it expires. */
-function consequenceOf(credential: Credential): string {
-  if (credential.id === 'dynamics-secret' || credential.id === 'dynamics-password') {
-    return 'When it expires, no lead can be written to Dynamics: they wait safely in the queue until the new one is in the settings.';
-  }
-  if (credential.id === 'bot-secret') return 'When it expires, the bot can no longer post lead cards to Teams.';
+function consequenceOf(credential: Credential, reader: Reader): string {
+  const say = messagesIn(reader.language);
+  if (credential.id === 'dynamics-secret' || credential.id === 'dynamics-password') return say('credential.consequenceDynamics');
+  if (credential.id === 'bot-secret') return say('credential.consequenceBot');
   return '';
 }
 
-/** The reminder card's content for a credential, `now`. */
-export function reminderFor(credential: Credential, settings: Settings, now: Date): ReminderCardInput {
-  // The reminders are in English still (#14): the days and times in the team's zone all the same.
-  const inEnglish: Reader = { language: 'en', timeZone: settings.reader.timeZone };
+/** The reminder card's content for a credential, `now`, in the reader's words and zone. */
+export function reminderFor(credential: Credential, settings: Settings, now: Date, reader: Reader): ReminderCardInput {
+  const say = messagesIn(reader.language);
   const fromGraph = credential.source === 'graph';
   const isPassword = credential.kind === 'password';
   const suggested = isPassword ? now : new Date(now.getTime() + SUGGESTED_SECRET_DAYS * DAY_MS);
   return {
     credentialId: credential.id,
-    name: credential.name,
-    when: credential.expiresAt === undefined ? 'has no known expiry' : whenItExpires({ expiresAt: credential.expiresAt, source: credential.source }, now, inEnglish),
-    urgent: credential.expiresAt !== undefined && daysLeft({ expiresAt: credential.expiresAt, source: credential.source }, now, settings.reader.timeZone) <= 3,
-    consequence: consequenceOf(credential),
-    facts: credentialFacts(credential, settings, now),
-    steps: rotationSteps(credential, settings),
+    name: credentialName(credential, settings, reader),
+    when: credential.expiresAt === undefined ? say('credential.noKnownExpiry') : whenItExpires({ expiresAt: credential.expiresAt, source: credential.source }, now, reader),
+    urgent: credential.expiresAt !== undefined && daysLeft({ expiresAt: credential.expiresAt, source: credential.source }, now, reader.timeZone) <= 3,
+    consequence: consequenceOf(credential, reader),
+    facts: credentialFacts(credential, settings, now, reader),
+    steps: rotationSteps(credential, settings, reader),
     // Graph knows the new date once the settings carry the new value; otherwise the admin says it.
-    dateLabel: fromGraph ? '' : isPassword ? 'Changed on' : 'New expiry',
-    suggestedDate: suggested.toISOString().slice(0, 10),
+    dateLabel: fromGraph ? '' : say(isPassword ? 'credential.changedOn' : 'credential.newExpiry'),
+    // The day as the team's calendar has it: a date picker shows a day, not an instant.
+    suggestedDate: new Date(calendarDayIn(suggested, reader.timeZone)).toISOString().slice(0, 10),
   };
 }

@@ -1,8 +1,9 @@
-import { reminderCard } from '../cards/reminder-card';
+import { reminderCard, reminderHeadline } from '../cards/reminder-card';
+import type { Reader } from '../language/language';
 import type { Settings } from '../config/settings';
 import type { Logger } from '../logging/create-logger';
 import type { StorageLease } from '../storage/storage-lease';
-import type { AdminMessenger } from '../conversations/admin-messenger';
+import type { AdminMessenger, AdminNotice } from '../conversations/admin-messenger';
 import type { Credential } from './credential';
 import type { CredentialTracker } from './credential-tracker';
 import { reminderFor } from './describe-credential';
@@ -94,12 +95,13 @@ export class ReminderScheduler {
     if (due === undefined) return [];
     const registry = this.deps.tracker.registry;
     if (!(await registry.claimSent(credential, due.keys))) return [];
-    // The card says when the next reminder comes: after this one.
-    const reminder = reminderFor({ ...credential, sent: [...credential.sent, ...due.keys] }, this.deps.settings, now);
-    const card = reminderCard(reminder);
-    const summary = `${reminder.name} ${reminder.when}`;
-    // In English still (#14).
-    const { sent: reached } = await this.deps.admins.send(() => ({ card, summary }), `reminder ${credential.id}`);
+    // The card says when the next reminder comes: after this one. Each admin reads it in their language.
+    const remembered = { ...credential, sent: [...credential.sent, ...due.keys] };
+    const notice = (reader: Reader): AdminNotice => {
+      const reminder = reminderFor(remembered, this.deps.settings, now, reader);
+      return { card: reminderCard(reminder, reader), summary: reminderHeadline(reminder, reader) };
+    };
+    const { sent: reached } = await this.deps.admins.send(notice, `reminder ${credential.id}`);
     if (reached === 0) {
       // Nobody reached (no admin has opened the bot in Teams yet): due again at the next check.
       await registry.unclaimSent(credential.id, due.keys);

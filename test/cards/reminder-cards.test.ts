@@ -22,12 +22,14 @@ const SECRET: Credential = {
   sent: [],
 };
 const settings = loadSettings(testEnv());
+const EN = { language: 'en', timeZone: 'UTC' } as const;
+const KO_SEOUL = { language: 'ko', timeZone: 'Asia/Seoul' } as const;
 
 describe('the reminder, rotation and alarm cards', () => {
   it('reminder: valid whether the date is typed (a date input) or read from Graph (none), before and after the admin acts', () => {
-    const typed = reminderCard(reminderFor(SECRET, settings, NOW));
-    const fromGraph = reminderCard(reminderFor({ ...SECRET, source: 'graph' }, settings, NOW));
-    const done = reminderCard({ ...reminderFor(SECRET, settings, NOW), confirmation: 'Recorded by Alex: expires in 180 days.' });
+    const typed = reminderCard(reminderFor(SECRET, settings, NOW, EN), EN);
+    const fromGraph = reminderCard(reminderFor({ ...SECRET, source: 'graph' }, settings, NOW, EN), EN);
+    const done = reminderCard({ ...reminderFor(SECRET, settings, NOW, EN), confirmation: 'Recorded by Alex: expires in 180 days.' }, EN);
     for (const card of [typed, fromGraph, done]) {
       expect(cardProblems(card)).toEqual([]);
       expect(JSON.stringify(card)).not.toMatch(/\$\{|undefined|null/);
@@ -39,23 +41,40 @@ describe('the reminder, rotation and alarm cards', () => {
   });
 
   it('reminder: says how long is left in words, red from 3 days, and a password asks for the day it changed', () => {
-    const headline = (c: Credential): string => JSON.stringify(reminderCard(reminderFor(c, settings, NOW)));
+    const headline = (c: Credential): string => JSON.stringify(reminderCard(reminderFor(c, settings, NOW, EN), EN));
     expect(headline(SECRET)).toContain('"text":"Dynamics client secret expires in 7 days","size":"Large","weight":"Bolder","wrap":true,"color":"Warning"');
     expect(headline({ ...SECRET, expiresAt: '2027-03-22T00:00:00.000Z' })).toContain('"text":"Dynamics client secret expired 2 days ago","size":"Large","weight":"Bolder","wrap":true,"color":"Attention"');
     // On the day: a typed date has no time, so it "expires today" all day; Graph's exact time tells once it has passed.
     const onTheDay = new Date('2027-03-31T10:00:00Z');
-    expect(JSON.stringify(reminderCard(reminderFor(SECRET, settings, onTheDay)))).toContain('"text":"Dynamics client secret expires today"');
+    expect(JSON.stringify(reminderCard(reminderFor(SECRET, settings, onTheDay, EN), EN))).toContain('"text":"Dynamics client secret expires today"');
     const fromGraph = { ...SECRET, source: 'graph' as const, expiresAt: '2027-03-31T09:30:00.000Z' };
-    expect(JSON.stringify(reminderCard(reminderFor(fromGraph, settings, onTheDay)))).toContain('"text":"Dynamics client secret expired today"');
+    expect(JSON.stringify(reminderCard(reminderFor(fromGraph, settings, onTheDay, EN), EN))).toContain('"text":"Dynamics client secret expired today"');
     const password = { ...SECRET, id: 'dynamics-password', kind: 'password' as const, name: 'Office 365 password of leads@contoso.example' };
     expect(headline(password)).toContain('"label":"Changed on","value":"2027-03-24"');
     expect(headline(password)).toContain('Microsoft 365 admin center → Users → Active users');
   });
 
+  it('reminder in Korean: every word of the card from the catalogue, the days and the suggested date in Seoul', () => {
+    // 20:00 UTC on the 24th is the 25th in Seoul: a day nearer the expiry, and the day a password changes.
+    const evening = new Date('2027-03-24T20:00:00Z');
+    const korean = JSON.stringify(reminderCard(reminderFor(SECRET, settings, evening, KO_SEOUL), KO_SEOUL));
+    expect(cardProblems(JSON.parse(korean) as object)).toEqual([]);
+    expect(korean).toContain('"text":"Dynamics 클라이언트 암호: 6일 후 만료"');
+    expect(korean).toContain('"text":"교체 방법"');
+    expect(korean).toContain('"title":"교체했어요"');
+    expect(korean).toContain('"title":"만료","value":"2027년 3월 31일 오전 9:00 (KST)"');
+    expect(korean).toContain('인증서 및 암호');
+    const password = { ...SECRET, id: 'dynamics-password', kind: 'password' as const };
+    expect(JSON.stringify(reminderFor(password, settings, evening, KO_SEOUL))).toContain('"dateLabel":"변경한 날","suggestedDate":"2027-03-25"');
+    // English words left on a Korean card would show up as Latin letters outside names, codes and settings.
+    const words = korean.match(/"(?:text|title|label)":"[^"]*"/g) ?? [];
+    expect(words.filter((w) => /\b(the|and|to|it|of)\b/.test(w))).toEqual([]);
+  });
+
   it("rotation: a name someone chose is not rendered as markdown where the card renders it", () => {
-    const facts = credentialFacts(SECRET, settings, NOW);
+    const facts = credentialFacts(SECRET, settings, NOW, EN);
     expect(facts.find((f) => f.label === 'Known from')?.value).toBe('set in chat by Mallory clickhttps://evil.example');
-    const card = rotationCard({ generatedAt: NOW.toISOString(), credentials: [{ id: SECRET.id, name: SECRET.name, urgent: true, facts }], warning: '', usage: 'Type rotation set…' }, { language: 'en', timeZone: 'UTC' });
+    const card = rotationCard({ generatedAt: NOW.toISOString(), credentials: [{ id: SECRET.id, name: SECRET.name, urgent: true, facts }], warning: '', usage: 'Type rotation set…' }, EN);
     expect(cardProblems(card)).toEqual([]);
     expect(JSON.stringify(card)).not.toMatch(/\$\{|undefined|null|\[click\]/);
   });

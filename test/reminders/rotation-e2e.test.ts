@@ -100,9 +100,29 @@ describe('credential rotation in Teams, as an admin, through the Agents Playgrou
 
     const set = day(new Date(clock.getTime() + 20 * DAY));
     expect(await ask(`rotation set dynamics-secret ${set}`)).toBe(
-      `Recorded by Alex Wilber: Dynamics client secret expires in 20 days (${midnight(set)}). Make sure the new value is in the bot's settings; type validate to check.`,
+      `Recorded by Alex Wilber: Dynamics client secret expires in 20 days (${midnight(set)}). Make sure the new value is in the bot's settings; type **validate** to check.`,
     );
     // status shows it too, next to how the bot signs in.
     expect(cardOf(await playground.ask(chat, 'status'))).toContain(`{"title":"Dynamics client secret","value":"expires in 20 days (${midnight(set)})"}`);
+  });
+
+  it('an admin who chose Korean gets the rotation card, the answers and the reminders in Korean', async () => {
+    expect((await playground.ask(chat, 'subscribe ko')).text).toContain('한국어');
+    const card = cardOf(await playground.ask(chat, '교체'));
+    expect(card).toContain('"text":"자격 증명과 만료일"');
+    expect(card).toContain('"text":"Dynamics 클라이언트 암호 (dynamics-secret)"');
+    expect(card).toContain('{"title":"날짜 출처","value":"Alex Wilber 님이 채팅에서 입력"}');
+    expect((await playground.ask(chat, '교체 set dynamics-secret 31/03/2027')).text).toBe('"31/03/2027"는 날짜가 아니에요. 2027-03-31처럼 YYYY-MM-DD 형식으로 쓰세요.');
+
+    // The set date is 20 days out: 6 days on, the 14-day reminder comes, in Korean.
+    clock = new Date(clock.getTime() + 6 * DAY);
+    await t.app.reminders.tick();
+    const korean = await waitFor(
+      () => playground.messages.filter((m) => m.conversationId === chat && cardOf(m).includes('자격 증명 교체')),
+      (r) => r.length === 1,
+    );
+    expect(cardOf(korean[0] ?? { value: null })).toContain('"text":"Dynamics 클라이언트 암호: 14일 후 만료"');
+    expect(cardOf(korean[0] ?? { value: null })).toContain('"title":"하루 뒤에 다시 알림"');
+    expect((await playground.ask(chat, 'subscribe en')).text).not.toContain('한국어');
   });
 });

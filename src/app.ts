@@ -222,7 +222,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     outlook === undefined || graph === undefined || mails === undefined
       ? undefined
       : outlookAlerts({ graph, settings: outlook, mails, tokens: claimTokens, limiter: new MailLimiter(), readers, logger, now, telemetry });
-  const mayTakeTurn = () => turnTakers({ installations, away: storage.away, organisation: settings.teamsTenantId, reachedWithoutChat: mail !== undefined || installer !== undefined, now });
+  const mayTakeTurn = () => turnTakers({ installations, away: storage.away, organisation: settings.teamsTenantId, reachedWithoutChat: mail !== undefined || installer !== undefined, now, timeZone: settings.reader.timeZone });
   const notifier = routedAlerts(teams, mail, {
     routes,
     settings,

@@ -1,5 +1,5 @@
 import { addressesOf } from '../conversations/installation-store';
-import { parseCalendarDate } from '../timing/calendar-date';
+import { calendarDateIn, parseCalendarDate } from '../timing/calendar-date';
 import type { Command, CommandDeps, CommandRequest } from './command';
 import { message, messagesIn } from '../language/messages';
 
@@ -27,7 +27,8 @@ export const awayCommand: Command = {
       await request.chat.say(say('away.notADate', { text: date.slice(0, 20) }));
       return;
     }
-    const today = deps.now().toISOString().slice(0, 10);
+    // Days are the team's (BOT_TIME_ZONE): "until Friday" ends when Friday ends there.
+    const today = calendarDateIn(deps.now(), deps.settings.reader.timeZone);
     const day = lastDay?.toISOString().slice(0, 10);
     if (day !== undefined && day < today) {
       await request.chat.say(say('away.passed', { day }));
@@ -35,7 +36,7 @@ export const awayCommand: Command = {
     }
     await deps.away.set(addresses, day, deps.now());
     deps.logger.info({ until: day ?? 'back' }, 'a contact is away');
-    await request.chat.say(say('away.noted', { day: day ?? 'none' }));
+    await request.chat.say(say('away.noted', { day: day ?? 'none', zone: deps.settings.reader.timeZone }));
   },
 };
 

@@ -31,7 +31,7 @@ export const subscribeCommand: Command = {
     }
     if (request.where === 'personal') {
       // A person taking an offer's leads from its team is the admins' call: a route names them.
-      await request.chat.say("A team takes an offer's or a country's leads in its channel or group chat. To get them in your own chat, ask an admin to add you to a route (**route add**).");
+      await request.chat.say(message(request.chat.reader.language, 'subscription.offerInPersonal'));
       return;
     }
     await subscribeTo(request, deps, field as 'offers' | 'countries', value);
@@ -94,36 +94,30 @@ async function setSubscription({ chat, where }: CommandRequest, deps: CommandDep
  * had every lead, or none, gets just these.
  */
 async function subscribeTo({ chat, where, caller }: CommandRequest, deps: CommandDeps, field: 'offers' | 'countries', value: string): Promise<void> {
+  const say = messagesIn(chat.reader.language);
   const here = await deps.installations.get(chat.conversationId);
   if (here === undefined) {
-    await chat.say('I do not know this chat yet: type **help** once, then try again.');
+    await chat.say(say('subscription.unknownChat'));
     return;
   }
   const name = `${value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30) || 'leads'}-${subscriptionTag(chat.conversationId)}`;
   const parsed = parseRoute({ name, [field]: [value], chats: [chat.conversationId] }, { kind: 'chat', addedBy: caller.displayName ?? 'an admin', addedAt: deps.now().toISOString() }, `route "${name}"`, chat.conversationId);
   if (parsed.problems !== undefined) {
-    await chat.say(`Not subscribed: ${parsed.problems.map((p) => p.replace(`route "${name}": `, '')).join('; ')}.`);
+    await chat.say(say('subscription.notSubscribed', { problems: parsed.problems.map((p) => p.replace(`route "${name}": `, '')).join('; ') }));
     return;
   }
   const route = parsed.route as ChatRoute;
   const already = (await deps.routes.list()).some((r) => r.name === name);
-  const placed = already ? undefined : await addChatRoute(route, deps);
+  const placed = already ? undefined : await addChatRoute(route, deps, say);
   if (placed !== undefined && 'refused' in placed) {
-    await chat.say(`Not subscribed: ${placed.refused}.`);
+    await chat.say(say('subscription.notSubscribed', { problems: placed.refused }));
     return;
   }
   if (here.subscribed !== undefined) await deps.installations.clearSubscribed(chat.conversationId);
   deps.logger.info({ where, route: name, added: !already }, 'chat subscribed to a route');
-  const instead = here.subscribed === true ? ' instead of every lead' : '';
+  const takes = say('subscription.takes', { where, field, value, instead: here.subscribed === true ? 'yes' : 'no', route: describeRoute(route, say) });
   await chat.say(
-    [
-      `${already ? 'Nothing to change.' : 'Done.'} This ${where === 'channel' ? 'channel' : 'chat'} gets the leads of ${field === 'offers' ? 'offer' : 'country'} \`${value}\`${instead}: ${describeRoute(route)}.`,
-      "Routes from chat are tried before the routes file's.",
-      hidesText(placed?.hides ?? []),
-      'Type **unsubscribe** to stop.',
-    ]
-      .filter((p) => p !== '')
-      .join(' '),
+    [say(already ? 'subscription.unchanged' : 'subscription.done'), takes, say('route.chatRoutesFirst'), hidesText(placed?.hides ?? [], say), say('subscription.toStop')].filter((p) => p !== '').join(' '),
   );
 }
 

@@ -1,4 +1,5 @@
 import type { AwayList } from '../storage/round-robin';
+import { calendarDateIn } from '../timing/calendar-date';
 import { addressesOf, type InstallationStore } from './installation-store';
 import { isMember } from './resolve-recipients';
 
@@ -10,6 +11,8 @@ export interface TurnTakersDeps {
   /** Whether someone with no chat with the bot is reached all the same: lead mail is on, or the app is installed for them. */
   readonly reachedWithoutChat: boolean;
   readonly now: () => Date;
+  /** BOT_TIME_ZONE: a last day away ends when that day ends there. */
+  readonly timeZone: string;
 }
 
 /**
@@ -18,7 +21,7 @@ export interface TurnTakersDeps {
  * someone nothing reaches would hold the lead back for its whole claim window.
  */
 export async function turnTakers(deps: TurnTakersDeps): Promise<(contact: string) => boolean> {
-  const [away, all] = await Promise.all([deps.away.awayOn(deps.now()), deps.installations.list()]);
+  const [away, all] = await Promise.all([deps.away.awayOn(calendarDateIn(deps.now(), deps.timeZone)), deps.installations.list()]);
   const chats = all.filter((i) => i.kind === 'personal' && (deps.organisation === undefined || i.tenantId.toLowerCase() === deps.organisation.toLowerCase()));
   const off = new Set(chats.filter((i) => i.subscribed === false).flatMap(addressesOf));
   const inTeams = new Set(chats.filter((i) => isMember(i.userRole)).flatMap(addressesOf));

@@ -6,7 +6,7 @@ import type { Fact } from '../cards/status-card';
 import type { Settings } from '../config/settings';
 import type { Credential } from './credential';
 import { daysLeft, nextReminderAt, type Expiry } from './reminder-due';
-import { calendarDayIn, DAY_MS } from '../timing/calendar-date';
+import { calendarDateIn, DAY_MS } from '../timing/calendar-date';
 
 /** Azure portal's recommended lifetime for a new client secret, suggested on "I've rotated it". */
 const SUGGESTED_SECRET_DAYS = 180;
@@ -132,6 +132,6 @@ export function reminderFor(credential: Credential, settings: Settings, now: Dat
     // Graph knows the new date once the settings carry the new value; otherwise the admin says it.
     dateLabel: fromGraph ? '' : say(isPassword ? 'credential.changedOn' : 'credential.newExpiry'),
     // The day as the team's calendar has it: a date picker shows a day, not an instant.
-    suggestedDate: new Date(calendarDayIn(suggested, reader.timeZone)).toISOString().slice(0, 10),
+    suggestedDate: calendarDateIn(suggested, reader.timeZone),
   };
 }

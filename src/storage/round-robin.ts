@@ -33,7 +33,7 @@ export class Turns {
 
 /**
  * Who is away (`away`, `away until <date>`), by address: round-robin routes skip them. A date
- * is the last day away (UTC); without one, until they say `back`.
+ * is the last day away (on the team's calendar, BOT_TIME_ZONE); without one, until they say `back`.
  */
 export class AwayList {
   constructor(private readonly table: TableClient) {}
@@ -52,9 +52,8 @@ export class AwayList {
     );
   }
 
-  /** The addresses away on `now`'s day, with the last day away ('' until they say back). */
-  async awayOn(now: Date): Promise<Map<string, string>> {
-    const today = now.toISOString().slice(0, 10);
+  /** The addresses away on `today` (YYYY-MM-DD), with the last day away ('' until they say back). */
+  async awayOn(today: string): Promise<Map<string, string>> {
     const away = new Map<string, string>();
     for await (const row of this.table.listEntities<{ until: string }>({ queryOptions: { filter: "PartitionKey eq 'away'" } })) {
       if (row.until === '' || row.until >= today) away.set(row.rowKey ?? '', row.until);

@@ -19,6 +19,11 @@ export function calendarDayIn(date: Date, timeZone: string): number {
   return wall - (((wall % DAY_MS) + DAY_MS) % DAY_MS);
 }
 
+/** The calendar day a moment falls on in a time zone, as YYYY-MM-DD: what a date picker or a typed day means there. */
+export function calendarDateIn(date: Date, timeZone: string): string {
+  return new Date(calendarDayIn(date, timeZone)).toISOString().slice(0, 10);
+}
+
 /** When a calendar day (as calendarDayIn gives it) begins in a time zone. */
 export function startOfDayIn(day: number, timeZone: string): Date {
   // The zone's offset at a guess, then again at the answer: a change of offset (summer time)

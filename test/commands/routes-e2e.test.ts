@@ -102,7 +102,7 @@ describe('routes in chat, through the Agents Playground', () => {
   });
 
   it('lets a person be away for round-robin routes, until a date or until back', async () => {
-    const awayOn = async (): Promise<string[]> => [...(await rig.t.app.storage.away.awayOn(new Date())).entries()].map(([who, until]) => `${who} ${until}`);
+    const awayOn = async (): Promise<string[]> => [...(await rig.t.app.storage.away.awayOn(new Date().toISOString().slice(0, 10))).entries()].map(([who, until]) => `${who} ${until}`);
     expect(await ask(rig.chats.channel, 'away')).toBe('Type this in your own chat with me: it is about you.');
     expect(await ask(rig.chats.personal, 'away until 2020-01-01')).toBe('2020-01-01 has passed: give your last day away, today or later.');
     expect(await ask(rig.chats.personal, 'away until Friday')).toBe('"Friday" is not a date: write it as YYYY-MM-DD, like 2026-12-24.');
@@ -123,5 +123,23 @@ describe('routes in chat, through the Agents Playground', () => {
     expect(await ask(rig.chats.personal, 'route')).toMatch(/^\*\*route list\*\*: the routes/);
     expect(await ask(rig.chats.personal, 'route frobnicate')).toMatch(/^I don't know \*\*route frobnicate\*\*\. \*\*route list\*\*/);
     expect(cardOf(await rig.playground.ask(rig.chats.personal, 'help'))).toContain('"text":"route list | add | remove | test"');
+  });
+
+  it('answers route and subscribe offer in Korean where the chat chose Korean', async () => {
+    await ask(rig.chats.personal, 'subscribe ko');
+    await ask(rig.chats.group, 'subscribe ko');
+    expect(await ask(rig.chats.personal, '경로 test contoso.contoso-sales-insights GB contact-me appsource')).toBe(
+      'GB에서 온 `contoso.contoso-sales-insights` 리드 (contact-me, appsource):\n\n**insights** 경로가 가져가요 → alexw@example.com (Teams)',
+    );
+    expect(await ask(rig.chats.personal, '경로 test contoso.contoso-vm GB')).toContain('- insights: 해당 없음(offers)');
+    expect(await ask(rig.chats.personal, '경로 test contoso.contoso-sales-insights GB')).toContain('- insights: 해당 없음(actions: 확인하려면 액션을 입력하세요)');
+    expect(await ask(rig.chats.personal, '경로 remove insights')).toBe('**insights**는 경로 파일(LEAD_ROUTES_FILE)에 있어요. 삭제하려면 파일을 고치고 봇을 다시 시작하세요.');
+    expect(await ask(rig.chats.group, '구독 offer contoso.contoso-vm*')).toMatch(/^완료했어요\. 이 채팅은 제품 `contoso\.contoso-vm\*`의 리드를 받아요: \*\*contoso-contoso-vm-[0-9a-f]{6}\*\*: offers `contoso\.contoso-vm\*` → 채팅 `.+` \(모두에게 · .+ 님이 \d{4}-\d\d-\d\d에 채팅에서 추가\)\. /);
+    const list = await ask(rig.chats.personal, '경로 list');
+    expect(list).toMatch(/^\*\*경로\*\* \(이 순서로 시도하고/);
+    expect(list).toContain('**insights**: offers `contoso.contoso-sales-insights`; actions `contact-me` → alexw@example.com (모두에게 · 경로 파일)');
+    expect(await ask(rig.chats.group, '구독취소')).toMatch(/^완료했어요\. \*\*contoso-contoso-vm-[0-9a-f]{6}\*\* 경로를 지웠어요\./);
+    await ask(rig.chats.personal, 'subscribe en');
+    await ask(rig.chats.group, 'subscribe en');
   });
 });

@@ -23,16 +23,21 @@ describe('who may take a round-robin turn', () => {
   });
 
   it('skips people away, who turned cards off, and — with mail off — who have no chat with the bot or are guests', async () => {
-    const mayTake = await turnTakers({ installations, away: storage.away, organisation: TENANT_ID, reachedWithoutChat: false, now });
+    const mayTake = await turnTakers({ installations, away: storage.away, organisation: TENANT_ID, reachedWithoutChat: false, now, timeZone: 'UTC' });
     expect(['seller0@contoso.example', 'seller1@contoso.example', 'seller2@contoso.example', 'nochat@contoso.example', 'guest@fabrikam.example'].filter(mayTake)).toEqual(['seller0@contoso.example']);
   });
 
-  it('lets mail (or installing the app) reach those with no chat, and counts the away days in UTC, the last one included', async () => {
-    const mayTake = await turnTakers({ installations, away: storage.away, organisation: TENANT_ID, reachedWithoutChat: true, now });
+  it("lets mail (or installing the app) reach those with no chat, and counts the away days on the team's calendar (BOT_TIME_ZONE), the last one included", async () => {
+    const mayTake = await turnTakers({ installations, away: storage.away, organisation: TENANT_ID, reachedWithoutChat: true, now, timeZone: 'UTC' });
     expect(['seller0@contoso.example', 'seller1@contoso.example', 'nochat@contoso.example', 'guest@fabrikam.example'].filter(mayTake)).toEqual(['seller0@contoso.example', 'nochat@contoso.example', 'guest@fabrikam.example']);
-    const lastDay = await turnTakers({ installations, away: storage.away, organisation: TENANT_ID, reachedWithoutChat: true, now: () => new Date('2026-12-24T23:59:00Z') });
+    const lastDay = await turnTakers({ installations, away: storage.away, organisation: TENANT_ID, reachedWithoutChat: true, now: () => new Date('2026-12-24T23:59:00Z'), timeZone: 'UTC' });
     expect(lastDay('seller1@contoso.example')).toBe(false);
-    const dayAfter = await turnTakers({ installations, away: storage.away, organisation: TENANT_ID, reachedWithoutChat: true, now: () => new Date('2026-12-25T00:00:00Z') });
+    const dayAfter = await turnTakers({ installations, away: storage.away, organisation: TENANT_ID, reachedWithoutChat: true, now: () => new Date('2026-12-25T00:00:00Z'), timeZone: 'UTC' });
     expect(dayAfter('seller1@contoso.example')).toBe(true);
+    // In Seoul the 24th ends at 15:00 UTC.
+    const inSeoul = (at: string): Promise<(contact: string) => boolean> =>
+      turnTakers({ installations, away: storage.away, organisation: TENANT_ID, reachedWithoutChat: true, now: () => new Date(at), timeZone: 'Asia/Seoul' });
+    expect((await inSeoul('2026-12-24T14:59:00Z'))('seller1@contoso.example')).toBe(false);
+    expect((await inSeoul('2026-12-24T15:00:00Z'))('seller1@contoso.example')).toBe(true);
   });
 });

@@ -5,7 +5,7 @@ import { DataverseClient } from './dynamics/dataverse-client';
 import type { RetryPolicy } from './http/retry';
 import { dynamicsLeadWriter } from './dynamics/dynamics-lead-writer';
 import { createHttpTransport } from './http/http-transport';
-import { createTokenSource, DATAVERSE_SAMPLE_CLIENT_ID, DYNAMICS_FAILURES } from './dynamics/sign-in';
+import { createTokenSource, describeSignIn, DATAVERSE_SAMPLE_CLIENT_ID, DYNAMICS_FAILURES } from './dynamics/sign-in';
 import { registerHealthRoutes } from './health/health-routes';
 import { registerIntakeRoute } from './intake/intake-route';
 import { TableImporter } from './intake/table-importer';
@@ -34,7 +34,7 @@ import { cardCopies } from './teams/update-card-copies';
 import { DeliveryStore } from './conversations/delivery-store';
 import { addressesOf, InstallationStore } from './conversations/installation-store';
 import { readerOf } from './conversations/reader-of';
-import type { Reader } from './language/language';
+import type { Language, Reader } from './language/language';
 import { SendBudget, type ShareBook } from './conversations/send-budget';
 import { SendLimiter } from './conversations/send-limiter';
 import { teamsNotifier } from './teams/teams-notifier';
@@ -266,7 +266,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     { ...DEFAULT_WORKER_OPTIONS, retryMs: settings.pipeline.retryHours * 3_600_000, ...deps.workerOptions },
   );
 
-  const testMail = outlook === undefined || graph === undefined ? undefined : (to: string) => sendTestMail(graph, outlook, to);
+  const testMail = outlook === undefined || graph === undefined ? undefined : (to: string, language: Language) => sendTestMail(graph, outlook, to, language);
   const chats = { adapter: bot.adapter, botAppId, limiter, installations, reader: settings.reader };
   const copies = cardCopies({ ...chats, deliveries, logger });
   registerRoutes(bot, { settings, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, cardCopies: copies, credentials, admins, testMail, mails, installer, routes: storage.routes, away: storage.away, logger, now }, chats);
@@ -337,7 +337,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
       }
       const address = server.address();
       const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-      logger.info({ url, dynamics: settings.dynamics.url, signIn: tokens.description, tableImport: importer !== undefined }, 'marketplace lead bot listening');
+      logger.info({ url, dynamics: settings.dynamics.url, signIn: describeSignIn(settings.dynamics, 'en'), tableImport: importer !== undefined }, 'marketplace lead bot listening');
       return { url };
     },
     async stop() {

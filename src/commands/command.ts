@@ -67,7 +67,7 @@ export interface CommandDeps {
   readonly credentials: CredentialTracker;
   readonly admins: AdminMessenger;
   /** `validate`'s test mail, when lead mail is on. */
-  readonly testMail: ((to: string) => Promise<void>) | undefined;
+  readonly testMail: ((to: string, language: Language) => Promise<void>) | undefined;
   /** Which lead mail went to whom, when lead mail is on. */
   readonly mails: MailStore | undefined;
   /** Installs the app for contacts, when TEAMS_APP_CATALOG_ID is set. */

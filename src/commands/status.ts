@@ -3,6 +3,8 @@ import { statusCard, type Fact, type StatusReport } from '../cards/status-card';
 import { DYNAMICS_ERROR_KINDS, DynamicsError, dynamicsError, explainDynamicsError, explainRecorded, type DynamicsErrorCode } from '../dynamics/dynamics-error';
 import type { Reader } from '../language/language';
 import { messagesIn, type Messages } from '../language/messages';
+import { describeSignIn } from '../dynamics/sign-in';
+import { explainNotFinished } from '../pipeline/not-finished';
 import { formatTime, formatTimeAgo } from '../language/times';
 import { credentialName, describeExpiry } from '../reminders/describe-credential';
 import type { LeadTimeline } from '../storage/lead-store';
@@ -78,7 +80,7 @@ export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean, rea
     dynamicsFacts: isAdmin
       ? [
           { label: say('status.environment'), value: deps.settings.dynamics.url },
-          { label: say('status.signsInAs'), value: deps.signIn.description },
+          { label: say('status.signsInAs'), value: describeSignIn(deps.settings.dynamics, reader.language) },
           ...credentials.filter((c) => c.builtIn).map((c) => ({ label: credentialName(c, deps.settings, reader), value: describeExpiry(c, now, reader) })),
           ...waitingFacts(timelines, now, reader),
         ]
@@ -95,7 +97,8 @@ export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean, rea
     // A Dynamics failure reads in the reader's words, what the service said as it came; any other as recorded.
     deadLetters: isAdmin
       ? sorted.slice(0, LISTED).map((d) => {
-          const { message, fix } = explainRecorded({ code: d.code, message: d.reason, fix: d.fix }, reader.language);
+          const recorded = { code: d.code, message: d.reason, fix: d.fix };
+          const { message, fix } = explainNotFinished(recorded, reader.language) ?? explainRecorded(recorded, reader.language);
           return { leadId: d.leadId, reason: message, fix, at: d.at };
         })
       : [],

@@ -92,6 +92,7 @@ function startValidation(chat: Chat, reportId: string | undefined, requestedBy: 
   };
 
   const installer = deps.installer;
+  const testMail = deps.testMail;
   const work = async (): Promise<void> => {
     const chat = await deps.installations.get(conversationId);
     const outcome = await runValidation(
@@ -105,7 +106,7 @@ function startValidation(chat: Chat, reportId: string | undefined, requestedBy: 
         routes: await allRoutes(deps),
         requestedBy,
         requestedByAddress: chat?.kind === 'personal' ? (chat.email ?? chat.userPrincipalName) : undefined,
-        sendTestMail: deps.testMail,
+        sendTestMail: testMail === undefined ? undefined : (to) => testMail(to, reader.language),
         mailFix: (error) => mailFix(error, deps.settings.outlook, reader.language),
         checkInstall: installer === undefined ? undefined : (address) => installer.check(address),
         installFix: (error) => installFix(error, reader.language),

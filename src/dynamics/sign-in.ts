@@ -5,11 +5,11 @@ import type { FailureCatalog } from '../pipeline/lead-failure';
 import { DYNAMICS_ERROR_KINDS, DynamicsError, dynamicsError, explainRecorded, type DynamicsErrorCode } from './dynamics-error';
 import { aadstsOf, entraSignIn } from '../http/entra';
 import type { HttpTransport } from '../http/http-transport';
+import type { Language } from '../language/language';
+import { message } from '../language/messages';
 
 /** Access tokens for Dataverse, from whichever sign-in option Partner Center's form offers. */
 export interface TokenSource {
-  /** In words, for admins ("Azure AD app 0f1e…" / "Office 365 user leads@contoso.com"). */
-  readonly description: string;
   /** A valid token; `forceRefresh` after Dataverse answered 401 to the cached one. */
   getToken(options?: { forceRefresh?: boolean }): Promise<string>;
 }
@@ -38,6 +38,11 @@ const AADSTS_CODES: Readonly<Record<string, DynamicsErrorCode>> = {
   '50057': 'DYNAMICS_ACCOUNT_BLOCKED',
 };
 
+/** Who the bot signs in to Dynamics as, in words, for admins: "Azure AD app 0f1e…" / "Office 365 user leads@contoso.com". */
+export function describeSignIn(settings: DynamicsSettings, language: Language): string {
+  return settings.auth === 'aad' ? message(language, 'dynamics.signInAad', { id: settings.clientId }) : message(language, 'dynamics.signInO365', { user: settings.username });
+}
+
 /** Codes meaning Entra ID refused the sign-in itself: a credential expired, changed or is wrong. */
 export const SIGN_IN_REFUSED: ReadonlySet<DynamicsErrorCode> = new Set<DynamicsErrorCode>([...Object.values(AADSTS_CODES), 'DYNAMICS_SIGN_IN_FAILED']);
 
@@ -51,7 +56,6 @@ export function createTokenSource(settings: DynamicsSettings, transport: HttpTra
     transport,
   );
   const acquire = (forceRefresh: boolean): Promise<AuthenticationResult | null> => signIn(settings.url, { forceRefresh });
-  const description = settings.auth === 'aad' ? `Azure AD app ${settings.clientId}` : `Office 365 user ${settings.username}`;
   if (settings.auth === 'o365') {
     logger.warn('Dynamics sign-in uses the Office 365 user option; Microsoft recommends the Azure AD app option (DYNAMICS_AUTH=aad), whose credentials do not expire every 90 days');
   }
@@ -73,7 +77,6 @@ export function createTokenSource(settings: DynamicsSettings, transport: HttpTra
   };
 
   return {
-    description,
     async getToken(options) {
       const forceRefresh = options?.forceRefresh === true;
       if (!forceRefresh && cached !== undefined && Date.now() < cached.renewAt) return cached.token;

@@ -2,14 +2,15 @@ import type { OutlookSettings } from '../config/settings';
 import { GraphError, type GraphApp } from '../graph/graph-app';
 import type { Language } from '../language/language';
 import { messagesIn } from '../language/messages';
+import { escapeHtml } from './lead-mail';
 import { sendMail } from './send-mail';
 
 /** `validate`'s real mail: from the lead mail's sender, through the same app, to the admin who asked. */
-export async function sendTestMail(graph: GraphApp, settings: OutlookSettings, to: string): Promise<void> {
-  const content =
-    '<p>This is a test from the Marketplace Lead Bot\'s <strong>validate</strong> command.</p>' +
-    `<p>Lead mail reaches contacts Teams cannot reach ${settings.delivery === 'always' ? '(and, as set, every contact)' : ''} from this mailbox, the same way.</p>`;
-  await sendMail(graph, settings.sender, to, 'Marketplace Lead Bot: test mail from validate', content);
+export async function sendTestMail(graph: GraphApp, settings: OutlookSettings, to: string, language: Language): Promise<void> {
+  const say = messagesIn(language);
+  // The catalogue's words are plain text; the mail is HTML.
+  const content = `<p>${escapeHtml(say('mail.testBody'))}</p><p>${escapeHtml(say('mail.testReach', { always: settings.delivery === 'always' ? 'yes' : 'no' }))}</p>`;
+  await sendMail(graph, settings.sender, to, say('mail.testSubject'), content);
 }
 
 /** What to do when mail could not go, by what Graph (or signing in to it) said, in the reader's words. */

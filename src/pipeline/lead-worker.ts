@@ -12,6 +12,7 @@ import { dynamicsStanding } from './dynamics-standing';
 import { LeadFailure } from './lead-failure';
 import type { LeadNotifier } from './lead-notifier';
 import type { LeadWriter } from './lead-writer';
+import { LEAD_NOT_FINISHED, notFinished } from './not-finished';
 
 export interface LeadWorkerDeps {
   readonly leads: LeadStore;
@@ -369,10 +370,9 @@ export class LeadWorker {
       return;
     }
     const last = error instanceof LeadFailure ? `${error.message.slice(0, 300)} (${error.code})` : error instanceof Error ? error.message.slice(0, 300) : 'unknown';
-    const reason = `Tried ${String(passes)} times; the last failure: ${last}`;
     log.error({ passes }, 'lead given up after repeated failures other than Dynamics');
     await this.deps.deadLetters.add(
-      { leadId: lead.id, code: 'LEAD_NOT_FINISHED', reason, fix: 'Type status to see it; once Teams, Microsoft Graph or storage work again, retry sends it through (its alert and, if needed, its Dynamics record).', at: this.deps.now().toISOString() },
+      { leadId: lead.id, code: LEAD_NOT_FINISHED, ...notFinished(passes, last), at: this.deps.now().toISOString() },
       { dynamics: false },
     );
     // Its alert starts over when it is re-driven; those already served are not served twice.

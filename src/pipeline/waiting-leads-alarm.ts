@@ -8,6 +8,7 @@ import type { StorageLease } from '../storage/storage-lease';
 import type { AdminMessenger } from '../conversations/admin-messenger';
 import type { DeadLetters } from './dead-letters';
 import type { FailureCatalog } from './lead-failure';
+import { explainNotFinished } from './not-finished';
 
 export interface WaitingLeadsAlarmDeps {
   readonly leads: LeadStore;
@@ -121,7 +122,7 @@ export class WaitingLeadsAlarm {
       });
     }
     const { sent } = await this.deps.admins.send((reader) => {
-      const said = situation.code === '' ? { message: message(reader.language, 'waiting.noError'), fix: message(reader.language, 'waiting.noErrorFix') } : this.deps.failures.explain(situation, reader.language);
+      const said = situation.code === '' ? { message: message(reader.language, 'waiting.noError'), fix: message(reader.language, 'waiting.noErrorFix') } : (explainNotFinished(situation, reader.language) ?? this.deps.failures.explain(situation, reader.language));
       return { card: waitingCard({ ...situation, ...said }, reader), summary: message(reader.language, 'waiting.summary', { message: said.message }) };
     }, 'waiting leads');
     if (sent === 0) return false; // no admin reachable yet: told at a later check

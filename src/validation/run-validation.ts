@@ -4,7 +4,7 @@ import type { DataverseClient } from '../dynamics/dataverse-client';
 import { DynamicsError, explainDynamicsError } from '../dynamics/dynamics-error';
 import type { Language } from '../language/language';
 import { message, messagesIn, type Messages } from '../language/messages';
-import type { TokenSource } from '../dynamics/sign-in';
+import { describeSignIn, type TokenSource } from '../dynamics/sign-in';
 import type { Lead } from '../leads/lead';
 import { parseHttpsLead } from '../leads/parse-https-lead';
 import type { LeadWriter } from '../pipeline/lead-writer';
@@ -89,7 +89,7 @@ export async function runValidation(
       name: 'signIn',
       async run() {
         await deps.signIn.getToken({ forceRefresh: true });
-        return { detail: say('validation.signedIn', { who: deps.signIn.description, url: deps.settings.dynamics.url }) };
+        return { detail: say('validation.signedIn', { who: describeSignIn(deps.settings.dynamics, deps.language), url: deps.settings.dynamics.url }) };
       },
     },
     {

@@ -146,6 +146,23 @@ describe('validate, through the Agents Playground', () => {
     expect(stepsOf((await validate(playground, chat)).card)[8]).toMatchObject({ mark: 'Passed', detail: 'No routes (LEAD_ROUTES_FILE, route add): every lead goes to LEAD_CONTACTS.' });
   });
 
+  it('checks in Korean for an admin who chose it: the sign-in named in Korean, the test mail written in Korean', async () => {
+    expect((await playground.ask(chat, 'subscribe ko')).text).toContain('한국어');
+    const mailsBefore = graph.mails.length;
+    const first = await playground.ask(chat, '검증');
+    const final = await waitFor(
+      () => playground.messages.filter((m) => m.action === 'updateMessage' && m.messageId === first.messageId).at(-1),
+      (m) => m !== undefined && !cardOf(m).includes('확인하는 중'),
+      30_000,
+    );
+    const steps = stepsOf(cardOf(final ?? first));
+    expect(steps[1]?.detail).toBe(`Azure AD 앱 ${APP.clientId}(으)로 로그인해서 ${dv.url}의 토큰을 받았어요.`);
+    const mail = graph.mails.slice(mailsBefore);
+    expect(mail.map((m) => m.subject)).toEqual(['Marketplace Lead Bot: 검증 테스트 메일']);
+    expect(JSON.stringify(mail[0])).toContain('Marketplace Lead Bot의 검증 명령이 보낸 테스트 메일이에요.');
+    await playground.ask(chat, 'subscribe en');
+  });
+
   it('shows progress while a slow step runs, at most one update a second', async () => {
     dv.faults.latencyMs = 1500;
     const { updates } = await validate(playground, chat);

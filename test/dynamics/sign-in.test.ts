@@ -2,7 +2,7 @@ import { decodeJwt } from 'jose';
 import { loadSettings, type DynamicsSettings } from '../../src/config/settings';
 import type { DynamicsErrorCode } from '../../src/dynamics/dynamics-error';
 import { createHttpTransport, type HttpTransport } from '../../src/http/http-transport';
-import { createTokenSource } from '../../src/dynamics/sign-in';
+import { createTokenSource, describeSignIn } from '../../src/dynamics/sign-in';
 import { createLogger } from '../../src/logging/create-logger';
 import { dynamicsEnv, sharedServices } from '../support/shared-services';
 import { EXPIRED_PASSWORD_USER, EXPIRED_SECRET_APP, MFA_USER, TENANT_ID } from '../../emulators/directory';
@@ -27,7 +27,8 @@ describe('signing in to Dynamics', () => {
     const tokens = createTokenSource(dynamicsSettings({}), transport, createLogger('silent'));
     const claims = decodeJwt(await tokens.getToken());
     expect(claims).toMatchObject({ aud: ORG, tid: TENANT_ID, appid: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0' });
-    expect(tokens.description).toBe('Azure AD app 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0');
+    expect(describeSignIn(dynamicsSettings({}), 'en')).toBe('Azure AD app 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0');
+    expect(describeSignIn(dynamicsSettings({}), 'ko')).toBe('Azure AD 앱 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0');
   });
 
   it('gets a token with the Office 365 option (user name and password), and says once that Azure AD is recommended', async () => {

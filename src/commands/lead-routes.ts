@@ -54,8 +54,8 @@ export function describeRoute(route: Route, say: Messages): string {
   // The match fields are the routes file's own words, the same in every language.
   const match = MATCH_FIELDS.flatMap((field) => (route[field] === undefined ? [] : [`${field} ${route[field].map((v) => `\`${v}\``).join(', ')}`]));
   const to = [...route.contacts, ...route.chats.map((c) => say('route.chat', { id: c }))].join(', ');
-  const mode = route.mode === 'round-robin' ? say('route.roundRobin', { minutes: route.claimWithinMinutes }) : say('route.broadcast');
-  const origin = route.origin.kind === 'file' ? say('route.fromFile') : say('route.fromChat', { by: route.origin.addedBy, day: route.origin.addedAt.slice(0, 10) });
+  const mode = route.mode === 'round-robin' ? say('route.roundRobin', { minutes: String(route.claimWithinMinutes) }) : say('route.broadcast');
+  const origin = route.origin.kind === 'file' ? say('route.fromFile') : say('route.fromChat', { by: route.origin.addedBy === '' ? 'none' : route.origin.addedBy, day: route.origin.addedAt.slice(0, 10) });
   return say('route.line', { name: route.name, match: match.length > 0 ? match.join('; ') : say('route.anyLead'), to, mode, origin });
 }
 
@@ -70,7 +70,7 @@ async function addRoute(words: readonly string[], { chat, caller }: CommandReque
     const values = field.slice(eq + 1).split(',').filter((v) => v !== '').map((v) => (key === 'chats' && v.toLowerCase() === 'here' ? chat.conversationId : v));
     raw[key] = key === 'mode' || key === 'name' ? values[0] : key === 'claimWithinMinutes' ? Number(values[0]) : values;
   }
-  const parsed = parseRoute(raw, { kind: 'chat', addedBy: caller.displayName ?? 'an admin', addedAt: deps.now().toISOString() }, `route "${name.slice(0, 40)}"`, chat.conversationId);
+  const parsed = parseRoute(raw, { kind: 'chat', addedBy: caller.displayName ?? '', addedAt: deps.now().toISOString() }, `route "${name.slice(0, 40)}"`, chat.conversationId);
   // The routes file's checker explains a problem in its own (English) words, as at start-up.
   if (parsed.problems !== undefined) return say('route.notAdded', { problems: parsed.problems.join('; ') });
   const placed = await addChatRoute(parsed.route as ChatRoute, deps, say);
@@ -153,7 +153,7 @@ async function describeReach(contacts: readonly string[], chats: readonly string
   const people = contacts.map((c) => {
     const gap = unreachable.find((u) => u.contact === c);
     if (gap === undefined) return say('route.reachTeams', { contact: c, mail: mail?.delivery === 'always' ? 'yes' : 'no' });
-    // ICU's select keys are words: the reasons' hyphens go.
+    // ICU select keys cannot hold "-": the reasons go in as words.
     return say('route.reachGap', { contact: c, reason: REASON_WORD[gap.reason], byMail });
   });
   const rooms = chats.map((c) => say(missingChats.includes(c) ? 'route.reachChatMissing' : 'route.reachChat', { id: c }));

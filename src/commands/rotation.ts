@@ -4,7 +4,7 @@ import { messagesIn, type Messages } from '../language/messages';
 import type { Reader } from '../language/language';
 import { reminderCard } from '../cards/reminder-card';
 import { rotationCard } from '../cards/rotation-card';
-import { DAY_MS, parseCalendarDate } from '../timing/calendar-date';
+import { calendarDateIn, DAY_MS, parseCalendarDate } from '../timing/calendar-date';
 import { CREDENTIAL_ID, type Credential, type CredentialKind } from '../reminders/credential';
 import { credentialFacts, credentialName, describeExpiry, reminderFor } from '../reminders/describe-credential';
 import { daysLeft } from '../reminders/reminder-due';
@@ -148,7 +148,7 @@ interface Recorded {
 
 /** A date an admin gave: checked, recorded, confirmed. */
 async function recordDate(credential: Credential, date: Date, by: string, a: Asked): Promise<Recorded> {
-  const problem = checkDate(credential.kind, date, a.deps.now(), a.say);
+  const problem = dateProblem(credential.kind, date, a.deps.now(), a.reader.timeZone, a.say);
   if (problem !== undefined) return { message: problem };
   const recorded = await a.deps.credentials.record(credential, date, by);
   if (recorded === undefined) return { message: a.say('rotation.noLongerTracked') };
@@ -180,7 +180,7 @@ async function addCredential(id: string, dateText: string, by: string, a: Asked)
   if ((await deps.credentials.registry.get(name)) !== undefined) return say('rotation.alreadyTracked', { id: name });
   const date = parseCalendarDate(dateText);
   if (date === undefined) return notADate(dateText, say);
-  const problem = checkDate('other', date, deps.now(), say);
+  const problem = dateProblem('other', date, deps.now(), a.reader.timeZone, say);
   if (problem !== undefined) return problem;
   await deps.credentials.registry.ensure(name, name, 'other', false);
   const added = await deps.credentials.registry.get(name);
@@ -197,11 +197,12 @@ async function removeCredential(id: string, a: Asked): Promise<string> {
   return a.say('rotation.removed', { id: credential.id });
 }
 
-/** A date that parses but cannot be right for this credential; undefined when it can. */
-function checkDate(kind: CredentialKind, date: Date, now: Date, say: Messages): string | undefined {
+/** A date that parses but cannot be right for this credential, in the reader's words; undefined when it can. */
+export function dateProblem(kind: CredentialKind, date: Date, now: Date, timeZone: string, say: Messages): string | undefined {
   const day = date.toISOString().slice(0, 10);
-  if (kind === 'password' && date.getTime() > now.getTime()) return say('rotation.passwordInFuture', { date: day });
-  if (date.getTime() > now.getTime() + MAX_YEARS_AHEAD * 365 * DAY_MS) return say('rotation.tooFar', { date: day, years: MAX_YEARS_AHEAD });
+  // A typed day is a day on the team's calendar: today in Seoul is not in the future at 08:00 KST.
+  if (kind === 'password' && day > calendarDateIn(now, timeZone)) return say('rotation.passwordInFuture', { date: day });
+  if (date.getTime() > now.getTime() + MAX_YEARS_AHEAD * 365 * DAY_MS) return say('rotation.tooFar', { date: day, years: String(MAX_YEARS_AHEAD) });
   return undefined;
 }
 

@@ -101,7 +101,7 @@ async function subscribeTo({ chat, where, caller }: CommandRequest, deps: Comman
     return;
   }
   const name = `${value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30) || 'leads'}-${subscriptionTag(chat.conversationId)}`;
-  const parsed = parseRoute({ name, [field]: [value], chats: [chat.conversationId] }, { kind: 'chat', addedBy: caller.displayName ?? 'an admin', addedAt: deps.now().toISOString() }, `route "${name}"`, chat.conversationId);
+  const parsed = parseRoute({ name, [field]: [value], chats: [chat.conversationId] }, { kind: 'chat', addedBy: caller.displayName ?? '', addedAt: deps.now().toISOString() }, `route "${name}"`, chat.conversationId);
   if (parsed.problems !== undefined) {
     await chat.say(say('subscription.notSubscribed', { problems: parsed.problems.map((p) => p.replace(`route "${name}": `, '')).join('; ') }));
     return;

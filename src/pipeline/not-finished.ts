@@ -7,7 +7,7 @@ export const LEAD_NOT_FINISHED = 'LEAD_NOT_FINISHED';
 
 /** The dead letter's reason and fix, in English as stored and logged. */
 export function notFinished(passes: number, lastFailure: string): { readonly reason: string; readonly fix: string } {
-  return { reason: message('en', 'notFinished.reason', { passes, last: lastFailure }), fix: message('en', 'notFinished.fix') };
+  return { reason: message('en', 'notFinished.reason', { passes: String(passes), last: lastFailure }), fix: message('en', 'notFinished.fix') };
 }
 
 /**
@@ -18,6 +18,6 @@ export function explainNotFinished(recorded: RecordedFailure, language: Language
   if (recorded.code !== LEAD_NOT_FINISHED) return undefined;
   // The stored reason is the English message: its number and last failure are read back out of it.
   const parts = /^Tried (\d+) times; the last failure: ([\s\S]*)$/.exec(recorded.message);
-  const said = parts === null ? recorded.message : message(language, 'notFinished.reason', { passes: Number(parts[1]), last: parts[2] ?? '' });
+  const said = parts === null ? recorded.message : message(language, 'notFinished.reason', { passes: parts[1] ?? '', last: parts[2] ?? '' });
   return { message: said, fix: message(language, 'notFinished.fix') };
 }

@@ -73,7 +73,7 @@ export function credentialFacts(credential: Credential, settings: Settings, now:
   if (credential.changedAt !== undefined) facts.push({ label: say('credential.factLastChanged'), value: formatTime(credential.changedAt, reader) });
   if (credential.kind === 'password' && credential.builtIn) {
     const days = settings.reminders.passwordMaxAgeDays;
-    facts.push({ label: say('credential.factMustChange'), value: days === 0 ? say('credential.mustChangeNever') : say('credential.mustChangeEvery', { days }) });
+    facts.push({ label: say('credential.factMustChange'), value: days === 0 ? say('credential.mustChangeNever') : say('credential.mustChangeEvery', { days: String(days) }) });
   }
   facts.push({ label: say('credential.factKnownFrom'), value: describeSource(credential, reader) });
   // Graph's problem is kept as recorded, like a service's own words.
@@ -91,6 +91,7 @@ export function credentialFacts(credential: Credential, settings: Settings, now:
 export function rotationSteps(credential: Credential, settings: Settings, reader: Reader): string[] {
   const say = messagesIn(reader.language);
   const d = settings.dynamics;
+  // The `d.auth` checks narrow the settings' type: each credential exists only with its own option.
   switch (credential.id) {
     case 'dynamics-secret':
       return [say('rotationSteps.newSecret', { app: d.auth === 'aad' ? d.clientId : '' }), say('rotationSteps.dynamicsSecretSetting'), say('rotationSteps.validateThenDelete')];
@@ -98,7 +99,7 @@ export function rotationSteps(credential: Credential, settings: Settings, reader
       return [
         say('rotationSteps.resetPassword', { user: d.auth === 'o365' ? d.username : '' }),
         say('rotationSteps.dynamicsPasswordSetting'),
-        say('rotationSteps.validateAvoidPasswords', { days: settings.reminders.passwordMaxAgeDays }),
+        say('rotationSteps.validateAvoidPasswords', { days: String(settings.reminders.passwordMaxAgeDays) }),
       ];
     case 'bot-secret':
       return [say('rotationSteps.newSecret', { app: settings.bot?.id ?? '' }), say('rotationSteps.botSecretSetting'), say('rotationSteps.messageTheBot')];

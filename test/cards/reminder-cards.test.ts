@@ -4,6 +4,9 @@ import { rotationCard } from '../../src/cards/rotation-card';
 import { loadSettings } from '../../src/config/settings';
 import type { Credential } from '../../src/reminders/credential';
 import { credentialFacts, reminderFor } from '../../src/reminders/describe-credential';
+import { dateProblem } from '../../src/commands/rotation';
+import { messagesIn } from '../../src/language/messages';
+import { parseCalendarDate } from '../../src/timing/calendar-date';
 import { cardProblems } from '../support/validate-card';
 import { testEnv } from '../support/test-app';
 
@@ -69,6 +72,18 @@ describe('the reminder, rotation and alarm cards', () => {
     // English words left on a Korean card would show up as Latin letters outside names, codes and settings.
     const words = korean.match(/"(?:text|title|label)":"[^"]*"/g) ?? [];
     expect(words.filter((w) => /\b(the|and|to|it|of)\b/.test(w))).toEqual([]);
+  });
+
+  it('the day a reminder suggests for a password is never refused as in the future, at any hour in Seoul', () => {
+    const password = { ...SECRET, id: 'dynamics-password', kind: 'password' as const };
+    const say = messagesIn('ko');
+    for (let hour = 0; hour < 24; hour++) {
+      const now = new Date(Date.UTC(2027, 2, 24, hour, 30));
+      const suggested = parseCalendarDate(reminderFor(password, settings, now, KO_SEOUL).suggestedDate);
+      expect(suggested === undefined ? 'no date' : dateProblem('password', suggested, now, 'Asia/Seoul', say)).toBeUndefined();
+    }
+    // The day after, in Seoul, is.
+    expect(dateProblem('password', new Date('2027-03-26T00:00:00Z'), new Date('2027-03-24T23:30:00Z'), 'Asia/Seoul', say)).toBe('암호는 마지막으로 바꾼 날을 입력하세요. 미래 날짜예요: 2027-03-26');
   });
 
   it("rotation: a name someone chose is not rendered as markdown where the card renders it", () => {

@@ -133,8 +133,8 @@ describe('routes in chat, through the Agents Playground', () => {
     );
     expect(await ask(rig.chats.personal, '경로 test contoso.contoso-vm GB')).toContain('- insights: 해당 없음(offers)');
     expect(await ask(rig.chats.personal, '경로 test contoso.contoso-sales-insights GB')).toContain('- insights: 해당 없음(actions: 확인하려면 액션을 입력하세요)');
-    expect(await ask(rig.chats.personal, '경로 remove insights')).toBe('**insights**는 경로 파일(LEAD_ROUTES_FILE)에 있어요. 삭제하려면 파일을 고치고 봇을 다시 시작하세요.');
-    expect(await ask(rig.chats.group, '구독 offer contoso.contoso-vm*')).toMatch(/^완료했어요\. 이 채팅은 제품 `contoso\.contoso-vm\*`의 리드를 받아요: \*\*contoso-contoso-vm-[0-9a-f]{6}\*\*: offers `contoso\.contoso-vm\*` → 채팅 `.+` \(모두에게 · .+ 님이 \d{4}-\d\d-\d\d에 채팅에서 추가\)\. /);
+    expect(await ask(rig.chats.personal, '경로 remove insights')).toBe('경로 파일(LEAD_ROUTES_FILE)에 있는 경로예요: **insights**. 삭제하려면 파일을 고치고 봇을 다시 시작하세요.');
+    expect(await ask(rig.chats.group, '구독 offer contoso.contoso-vm*')).toMatch(/^완료했어요\. 이제 이 채팅은 제품 `contoso\.contoso-vm\*`의 리드만 받아요: \*\*contoso-contoso-vm-[0-9a-f]{6}\*\*: offers `contoso\.contoso-vm\*` → 채팅 `.+` \(모두에게 · .+ 님이 \d{4}-\d\d-\d\d에 채팅에서 추가\)\. /);
     const list = await ask(rig.chats.personal, '경로 list');
     expect(list).toMatch(/^\*\*경로\*\* \(이 순서로 시도하고/);
     expect(list).toContain('**insights**: offers `contoso.contoso-sales-insights`; actions `contact-me` → alexw@example.com (모두에게 · 경로 파일)');

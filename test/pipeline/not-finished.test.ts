@@ -11,7 +11,7 @@ describe('a lead given up after failures other than Dynamics', () => {
   it('reads in Korean for a Korean admin, the last failure as it was recorded', () => {
     const korean = explainNotFinished({ code: LEAD_NOT_FINISHED, message: stored.reason, fix: stored.fix }, 'ko');
     expect(korean?.message).toBe('5번 시도했지만 끝내지 못했어요. 마지막 실패: Teams answered 502 (TEAMS_UNAVAILABLE)');
-    expect(korean?.fix).toContain('**재시도**');
+    expect(korean?.fix).toContain('재시도로 다시 처리해요');
     expect(explainNotFinished({ code: LEAD_NOT_FINISHED, message: stored.reason, fix: stored.fix }, 'en')).toEqual({ message: stored.reason, fix: stored.fix });
   });
 

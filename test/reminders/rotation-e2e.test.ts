@@ -112,7 +112,7 @@ describe('credential rotation in Teams, as an admin, through the Agents Playgrou
     expect(card).toContain('"text":"자격 증명과 만료일"');
     expect(card).toContain('"text":"Dynamics 클라이언트 암호 (dynamics-secret)"');
     expect(card).toContain('{"title":"날짜 출처","value":"Alex Wilber 님이 채팅에서 입력"}');
-    expect((await playground.ask(chat, '교체 set dynamics-secret 31/03/2027')).text).toBe('"31/03/2027"는 날짜가 아니에요. 2027-03-31처럼 YYYY-MM-DD 형식으로 쓰세요.');
+    expect((await playground.ask(chat, '교체 set dynamics-secret 31/03/2027')).text).toBe('날짜가 아니에요: "31/03/2027". 2027-03-31처럼 YYYY-MM-DD 형식으로 쓰세요.');
 
     // The set date is 20 days out: 6 days on, the 14-day reminder comes, in Korean.
     clock = new Date(clock.getTime() + 6 * DAY);

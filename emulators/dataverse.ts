@@ -3,27 +3,50 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent, createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { parseQuery, QueryError, runQuery, type Row } from './odata-query';
 import type { TlsFiles } from './tls';
 
 /**
- * A local Dataverse Web API (v9.2) for the lead table, behaving as the documented service
- * does: bearer tokens checked (signature, issuer, audience = the org URL, expiry) with the
- * 401 challenge otherwise; required columns and lengths enforced; client-supplied ids
- * honoured (a second create → 412 0x80040237); `Prefer: return=representation`; WhoAmI;
- * OData error bodies. Faults are injected on demand: a missing security role, throttling
- * (429 + Retry-After) past a rate or a concurrency, failures (500/503) and stalls.
+ * A local Dataverse Web API (v9.2) for leads, contacts, accounts and users, behaving as the
+ * documented service does: bearer tokens checked (signature, issuer, audience = the org URL,
+ * expiry) with the 401 challenge otherwise; required columns and lengths enforced;
+ * client-supplied ids honoured (a second create → 412 0x80040237); `Prefer:
+ * return=representation`; WhoAmI; queries ($filter, $select, $orderby, $top; odata-query.ts);
+ * a lead's owner (`ownerid@odata.bind`) and its state and status reason set by PATCH, with the
+ * service's refusals; DELETE; OData error bodies. Faults are injected on demand: a missing
+ * security role or privilege, throttling (429 + Retry-After) past a rate or a concurrency,
+ * failures (500/503) and stalls.
  */
 export interface DataverseEmulator {
   /** The org URL, as DYNAMICS_URL. */
   readonly url: string;
   /** Lead records by id, as stored. */
   readonly leads: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  /** Users (systemusers), contacts and accounts by id, as stored. */
+  readonly users: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  readonly contacts: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  readonly accounts: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  /** Adds a Dynamics user for an Entra user; its systemuserid. */
+  addUser(user: NewUser): string;
+  /** Adds an active contact or account; its id. */
+  addContact(contact: { fullname: string; emailaddress1: string; createdon?: string }): string;
+  addAccount(account: { name: string; emailaddress1?: string; websiteurl?: string; createdon?: string }): string;
   /** Every request answered, in order. */
   readonly requests: readonly EmulatorRequest[];
   /** The most requests that were ever in flight at once. */
   readonly maxInFlight: number;
   readonly faults: Faults;
   stop(): Promise<void>;
+}
+
+export interface NewUser {
+  readonly azureactivedirectoryobjectid: string;
+  readonly fullname: string;
+  readonly internalemailaddress: string;
+  /** Disabled in Dynamics: cannot own records (0x80040225). */
+  readonly isdisabled?: boolean;
+  /** Has no security role: cannot own records (0x80042f09). */
+  readonly noRoles?: boolean;
 }
 
 export interface EmulatorRequest {
@@ -37,6 +60,8 @@ export interface EmulatorRequest {
 export interface Faults {
   /** The application user has no security role: every data request answers 403. */
   refuseRole: boolean;
+  /** Privileges the application user's role lacks (prvAssignLead, prvWriteLead, prvReadContact…): those requests answer 403 0x80040220. */
+  refusePrivileges: string[];
   /** Columns a customisation has made required, beyond subject and lastname. */
   extraRequiredColumns: string[];
   /** Every request takes at least this long, as a busy service does. */
@@ -61,13 +86,17 @@ export interface Faults {
 }
 
 const DEFAULT_DOP_HINT = 16;
+/** prvAssignLead and friends have fixed ids in every environment; one stands for them all here. */
+const PRIVILEGE_ID = '6a3ffd4f-b5ce-4b62-8a6a-2b8d6f4b4d56';
 
 /**
  * Lead columns this emulator knows, with Dataverse's maximum lengths (docs/domain.md §2). Written
  * out again on purpose rather than taken from src/dynamics/map-lead.ts: the emulator stands
  * for the service, so a wrong length in the bot's code must fail against it.
  */
-const LEAD_COLUMNS: Readonly<Record<string, number | 'int' | 'guid'>> = {
+/** A column's type: a string's maximum length, or its kind. */
+type ColumnKind = number | 'int' | 'guid' | 'bind';
+const LEAD_COLUMNS: Readonly<Record<string, ColumnKind>> = {
   leadid: 'guid',
   subject: 300,
   firstname: 50,
@@ -81,8 +110,36 @@ const LEAD_COLUMNS: Readonly<Record<string, number | 'int' | 'guid'>> = {
   leadsourcecode: 'int',
 };
 const REQUIRED = ['subject', 'lastname'];
+
+/** A lead's state (statecode) and the status reasons (statuscode) each allows, the first its default (the Lead table's reference). */
+const LEAD_STATES: Readonly<Record<number, { readonly name: string; readonly reasons: readonly number[] }>> = {
+  0: { name: 'Open', reasons: [1, 2] },
+  1: { name: 'Qualified', reasons: [3] },
+  2: { name: 'Disqualified', reasons: [4, 5, 6, 7] },
+};
+
+/** The tables answered, by entity set: the entity's name, its key, its object type code, and what a query may name. */
+const TABLES = {
+  leads: { entity: 'lead', key: 'leadid', otc: 4, read: 'prvReadLead', properties: new Set([...Object.keys(LEAD_COLUMNS), 'fullname', 'createdon', 'modifiedon', 'statecode', 'statuscode', '_ownerid_value']) },
+  contacts: { entity: 'contact', key: 'contactid', otc: 2, read: 'prvReadContact', properties: new Set(['contactid', 'fullname', 'emailaddress1', 'createdon', 'statecode']) },
+  accounts: { entity: 'account', key: 'accountid', otc: 1, read: 'prvReadAccount', properties: new Set(['accountid', 'name', 'emailaddress1', 'websiteurl', 'createdon', 'statecode']) },
+  systemusers: {
+    entity: 'systemuser',
+    key: 'systemuserid',
+    otc: 8,
+    read: 'prvReadUser',
+    properties: new Set(['systemuserid', 'fullname', 'internalemailaddress', 'azureactivedirectoryobjectid', 'isdisabled']),
+  },
+} as const;
+type EntitySet = keyof typeof TABLES;
+const isEntitySet = (name: string): name is EntitySet => name in TABLES;
+const FORMATTED = 'OData.Community.Display.V1.FormattedValue';
+/** What a PATCH may change beyond the create's columns: the state pair and the owner. */
+const LEAD_UPDATE_COLUMNS: Readonly<Record<string, ColumnKind>> = { ...LEAD_COLUMNS, statecode: 'int', statuscode: 'int', 'ownerid@odata.bind': 'bind' };
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const API = '/api/data/v9.2/';
+
+type Answer = { status: number; headers?: Record<string, string>; body?: unknown };
 
 class ODataError extends Error {
   constructor(
@@ -102,6 +159,10 @@ export async function startDataverseEmulator(options: {
   port?: number;
 }): Promise<DataverseEmulator> {
   const leads = new Map<string, Record<string, unknown>>();
+  const users = new Map<string, Record<string, unknown>>();
+  const contacts = new Map<string, Record<string, unknown>>();
+  const accounts = new Map<string, Record<string, unknown>>();
+  const tables: Readonly<Record<EntitySet, Map<string, Record<string, unknown>>>> = { leads, contacts, accounts, systemusers: users };
   const requests: EmulatorRequest[] = [];
   const organizationId = randomUUID();
   const businessUnitId = randomUUID();
@@ -114,6 +175,7 @@ export async function startDataverseEmulator(options: {
 
   const faults: Faults = {
     refuseRole: false,
+    refusePrivileges: [],
     extraRequiredColumns: [],
     latencyMs: 0,
     dopHint: DEFAULT_DOP_HINT,
@@ -126,6 +188,7 @@ export async function startDataverseEmulator(options: {
     },
     clear() {
       faults.refuseRole = false;
+      faults.refusePrivileges = [];
       faults.extraRequiredColumns = [];
       faults.latencyMs = 0;
       faults.dopHint = DEFAULT_DOP_HINT;
@@ -156,7 +219,10 @@ export async function startDataverseEmulator(options: {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<number> => {
     const requestUrl = new URL(req.url ?? '/', 'https://org');
     const path = decodeURIComponent(requestUrl.pathname);
-    if (req.method === 'GET' && path === '/main.aspx') return showRecord(res, leads.get(requestUrl.searchParams.get('id') ?? ''));
+    if (req.method === 'GET' && path === '/main.aspx') {
+      const set = `${requestUrl.searchParams.get('etn') ?? 'lead'}s`;
+      return showRecord(res, isEntitySet(set) ? tables[set].get(requestUrl.searchParams.get('id') ?? '') : undefined);
+    }
     if (!path.startsWith(API)) throw new ODataError(404, '0x8006088a', `Resource not found for the segment '${path}'.`);
     const claims = await authenticate(req);
     applyThrottle();
@@ -173,7 +239,7 @@ export async function startDataverseEmulator(options: {
     if (stall && !stall.afterCommit) await wait(stall.ms);
 
     const resource = path.slice(API.length);
-    let answer: { status: number; headers?: Record<string, string>; body?: unknown };
+    let answer: Answer;
     if (req.method === 'GET' && resource === 'WhoAmI') {
       answer = {
         status: 200,
@@ -185,12 +251,15 @@ export async function startDataverseEmulator(options: {
         },
       };
     } else if (req.method === 'POST' && resource === 'leads') {
-      answer = createLead(parseJson(await readBody(req)), String(req.headers.prefer ?? ''));
-    } else if (req.method === 'GET' && /^leads\(([^)]+)\)$/.test(resource)) {
-      const id = /^leads\(([^)]+)\)$/.exec(resource)?.[1] ?? '';
-      const record = leads.get(id.toLowerCase());
-      if (record === undefined) throw new ODataError(404, '0x80040217', `lead With Id = ${id} Does Not Exist`);
-      answer = { status: 200, body: { '@odata.context': `${url}${API}$metadata#leads/$entity`, ...record } };
+      refuseUnlessAllowed('prvCreateLead', 'leads', claims);
+      answer = createLead(parseJson(await readBody(req)), String(req.headers.prefer ?? ''), String(claims.oid));
+    } else if (req.method === 'GET' && isEntitySet(resource)) {
+      refuseUnlessAllowed(TABLES[resource].read, resource, claims);
+      answer = queryTable(resource, requestUrl.searchParams, String(req.headers.prefer ?? ''));
+    } else if (/^(\w+)\(([^)]+)\)$/.test(resource)) {
+      const [, set = '', id = ''] = /^(\w+)\(([^)]+)\)$/.exec(resource) ?? [];
+      if (!isEntitySet(set)) throw new ODataError(404, '0x8006088a', `Resource not found for the segment '${set}'.`);
+      answer = await recordRequest(req, set, id.toLowerCase(), requestUrl.searchParams, claims);
     } else {
       throw new ODataError(404, '0x8006088a', `Resource not found for the segment '${resource}'.`);
     }
@@ -217,13 +286,25 @@ export async function startDataverseEmulator(options: {
     recent.push(now);
   };
 
-  const createLead = (body: unknown, prefer: string): { status: number; headers: Record<string, string>; body?: unknown } => {
+  /** 403 0x80040220 when the application user's role lacks the privilege, as the service says it. */
+  const refuseUnlessAllowed = (privilege: string, set: EntitySet, claims: JWTPayload): void => {
+    if (!faults.refusePrivileges.includes(privilege)) return;
+    const { entity, otc } = TABLES[set];
+    throw new ODataError(
+      403,
+      '0x80040220',
+      `Principal user (Id=${String(claims.oid)}, type=8, roleCount=1, privilegeCount=412, accessMode=0), is missing ${privilege} privilege (Id=${PRIVILEGE_ID}) on OTC=${String(otc)} for entity '${entity}'. context.Caller=${String(claims.oid)}`,
+    );
+  };
+
+  /** The columns a create or update gives, checked as the service checks them. */
+  const checkColumns = (body: unknown, columns: Readonly<Record<string, ColumnKind>>): Record<string, unknown> => {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new ODataError(400, '0x80040203', 'The request body must be a JSON object.');
     }
     const record: Record<string, unknown> = {};
     for (const [column, value] of Object.entries(body)) {
-      const kind = LEAD_COLUMNS[column];
+      const kind = columns[column];
       if (kind === undefined) {
         throw new ODataError(400, '0x80060888', `The property '${column}' does not exist on type 'Microsoft.Dynamics.CRM.lead'. Make sure to only use property names that are defined by the type.`);
       }
@@ -233,16 +314,21 @@ export async function startDataverseEmulator(options: {
       if (kind === 'int' && !Number.isInteger(value)) {
         throw new ODataError(400, '0x80060891', `Cannot convert the literal '${String(value)}' to the expected type 'Edm.Int32'.`);
       }
-      if (typeof kind === 'number') {
+      if (typeof kind === 'number' || kind === 'bind') {
         if (typeof value !== 'string' && value !== null) {
           throw new ODataError(400, '0x80060891', `Cannot convert the literal '${String(value)}' to the expected type 'Edm.String'.`);
         }
-        if (typeof value === 'string' && value.length > kind) {
-          throw new ODataError(400, '0x80044331', `A validation error occurred. The length of the '${column}' attribute of the 'lead' entity exceeded the maximum allowed length of '${kind}'.`);
+        if (typeof kind === 'number' && typeof value === 'string' && value.length > kind) {
+          throw new ODataError(400, '0x80044331', `A validation error occurred. The length of the '${column}' attribute of the 'lead' entity exceeded the maximum allowed length of '${String(kind)}'.`);
         }
       }
       record[column] = value;
     }
+    return record;
+  };
+
+  const createLead = (body: unknown, prefer: string, owner: string): { status: number; headers: Record<string, string>; body?: unknown } => {
+    const record = checkColumns(body, LEAD_COLUMNS);
     for (const column of [...REQUIRED, ...faults.extraRequiredColumns]) {
       if (typeof record[column] !== 'string' || (record[column]).trim() === '') {
         throw new ODataError(400, '0x80040200', `A required attribute is missing: '${column}' on the 'lead' entity must have a value.`);
@@ -250,17 +336,106 @@ export async function startDataverseEmulator(options: {
     }
     const id = typeof record.leadid === 'string' ? record.leadid.toLowerCase() : randomUUID();
     if (leads.has(id)) throw new ODataError(412, '0x80040237', 'A record with matching key values already exists.');
-    const stored = { ...record, leadid: id, createdon: new Date().toISOString(), statecode: 0, statuscode: 1 };
+    const now = new Date().toISOString();
+    // The creator owns a new record: here the application user the token names.
+    // fullname is computed by the service from the name columns.
+    const fullname = [record.firstname, record.lastname].filter((n) => typeof n === 'string' && n !== '').join(' ');
+    const stored = { ...record, leadid: id, fullname, createdon: now, modifiedon: now, statecode: 0, statuscode: 1, _ownerid_value: owner };
     leads.set(id, stored);
     const entityId = `${url}${API}leads(${id})`;
     if (/return=representation/i.test(prefer)) {
       return {
         status: 201,
         headers: { 'odata-entityid': entityId, 'preference-applied': 'return=representation' },
-        body: { '@odata.context': `${url}${API}$metadata#leads/$entity`, '@odata.etag': `W/"${Date.now()}"`, ...stored },
+        body: { '@odata.context': `${url}${API}$metadata#leads/$entity`, '@odata.etag': etagOf(stored), ...stored },
       };
     }
     return { status: 204, headers: { 'odata-entityid': entityId } };
+  };
+
+  /** GET, PATCH or DELETE of one record: `leads(<id>)`. */
+  const recordRequest = async (req: IncomingMessage, set: EntitySet, id: string, params: URLSearchParams, claims: JWTPayload): Promise<Answer> => {
+    const table = tables[set];
+    const notFound = (): ODataError => new ODataError(404, '0x80040217', `${TABLES[set].entity} With Id = ${id} Does Not Exist`);
+    if (req.method === 'GET') {
+      refuseUnlessAllowed(TABLES[set].read, set, claims);
+      const record = table.get(id);
+      if (record === undefined) throw notFound();
+      const [row] = project(set, [record], parseQuery(params, TABLES[set]).select, String(req.headers.prefer ?? ''));
+      return { status: 200, body: { '@odata.context': `${url}${API}$metadata#${set}/$entity`, ...row } };
+    }
+    if (set !== 'leads' || (req.method !== 'PATCH' && req.method !== 'DELETE')) throw new ODataError(405, '0x80060888', `The HTTP method '${String(req.method)}' is not allowed on '${set}' here.`);
+    if (req.method === 'DELETE') {
+      refuseUnlessAllowed('prvDeleteLead', set, claims);
+      if (!leads.delete(id)) throw notFound();
+      return { status: 204 };
+    }
+    const body = parseJson(await readBody(req));
+    const existing = leads.get(id);
+    // Without If-Match a PATCH is an upsert: a lead that is not there is created.
+    if (existing === undefined) {
+      if (req.headers['if-match'] !== undefined) throw notFound();
+      return createLead({ ...(body as object), leadid: id }, '', String(claims.oid));
+    }
+    const changes = checkColumns(body, LEAD_UPDATE_COLUMNS);
+    const bind = changes['ownerid@odata.bind'];
+    refuseUnlessAllowed(bind === undefined ? 'prvWriteLead' : 'prvAssignLead', set, claims);
+    const updated: Record<string, unknown> = { ...existing, ...changes, modifiedon: new Date().toISOString() };
+    delete updated['ownerid@odata.bind'];
+    if (typeof bind === 'string') updated._ownerid_value = newOwner(bind);
+    if ('statecode' in changes || 'statuscode' in changes) Object.assign(updated, checkState(existing, changes, id));
+    leads.set(id, updated);
+    return { status: 204, headers: { 'odata-entityid': `${url}${API}leads(${id})` } };
+  };
+
+  /** The user `/systemusers(<id>)` names, if it may own a lead; otherwise the service's refusal. */
+  const newOwner = (bind: string): string => {
+    const id = /(?:^|\/)systemusers\(([0-9a-f-]{36})\)$/i.exec(bind)?.[1]?.toLowerCase();
+    if (id === undefined) throw new ODataError(400, '0x80090800', `The URL '${bind}' in the request body for the property 'ownerid' is not valid.`);
+    const user = users.get(id);
+    if (user === undefined) throw new ODataError(404, '0x80040217', `systemuser With Id = ${id} Does Not Exist`);
+    if (user.isdisabled === true) throw new ODataError(400, '0x80040225', `The specified user(Id = ${id}) is disabled. Consider enabling this user.`);
+    if (user.noRoles === true) throw new ODataError(400, '0x80042f09', `The user (Id = ${id}) has not been assigned any roles. Assign a security role to the user.`);
+    return id;
+  };
+
+  /** A new state and status reason, when the pair is one the Lead table allows (a state alone takes its default reason). */
+  const checkState = (existing: Record<string, unknown>, changes: Record<string, unknown>, id: string): { statecode: number; statuscode: number } => {
+    const state = typeof changes.statecode === 'number' ? changes.statecode : Number(existing.statecode);
+    const allowed = LEAD_STATES[state];
+    const reason = typeof changes.statuscode === 'number' ? changes.statuscode : allowed?.reasons[0];
+    if (allowed === undefined || reason === undefined || !allowed.reasons.includes(reason)) {
+      throw new ODataError(400, '0x80048408', `${String(reason)} is not a valid status code for state code LeadState.${allowed?.name ?? String(state)} on lead with Id ${id}.`);
+    }
+    return { statecode: state, statuscode: reason };
+  };
+
+  const queryTable = (set: EntitySet, params: URLSearchParams, prefer: string): Answer => {
+    const query = parseQuery(params, TABLES[set]);
+    const rows = runQuery(tables[set].values(), query);
+    const annotations = /odata\.include-annotations="[^"]*"/i.exec(prefer)?.[0];
+    return {
+      status: 200,
+      headers: annotations === undefined ? {} : { 'preference-applied': annotations },
+      body: { '@odata.context': `${url}${API}$metadata#${set}`, value: project(set, rows, query.select, prefer) },
+    };
+  };
+
+  /** Rows as the service answers them: the columns asked for (and the key), an etag, and the owner's name when annotations are asked for. */
+  const project = (set: EntitySet, rows: readonly Row[], select: readonly string[] | undefined, prefer: string): Record<string, unknown>[] => {
+    const annotated = /odata\.include-annotations/i.test(prefer);
+    return rows.map((row) => {
+      const columns = select === undefined ? Object.keys(row).filter((c) => TABLES[set].properties.has(c)) : [...new Set([...select, TABLES[set].key])];
+      const out: Record<string, unknown> = { '@odata.etag': etagOf(row) };
+      for (const column of columns) {
+        out[column] = row[column] ?? null;
+        if (column === '_ownerid_value' && annotated && typeof row[column] === 'string') {
+          out[`${column}@${FORMATTED}`] = users.get(row[column])?.fullname ?? 'Marketplace Lead Bot (application user)';
+          out[`${column}@Microsoft.Dynamics.CRM.lookuplogicalname`] = 'systemuser';
+        }
+      }
+      return out;
+    });
   };
 
   const wait = (ms: number): Promise<void> =>
@@ -280,7 +455,8 @@ export async function startDataverseEmulator(options: {
     maxInFlight = Math.max(maxInFlight, inFlight);
     void handle(req, res)
       .catch((error: unknown) => {
-        const e = error instanceof ODataError ? error : new ODataError(500, '0x80040216', 'An unexpected error occurred.');
+        const e =
+          error instanceof ODataError ? error : error instanceof QueryError ? new ODataError(error.status, error.code, error.message) : new ODataError(500, '0x80040216', 'An unexpected error occurred.');
         send(res, e.status, e.status === 401 ? undefined : { error: { code: e.code, message: e.message } }, e.headers);
         return e.status;
       })
@@ -294,9 +470,22 @@ export async function startDataverseEmulator(options: {
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+  const add = (table: Map<string, Record<string, unknown>>, key: string, fields: Record<string, unknown>): string => {
+    const id = randomUUID();
+    const createdon = typeof fields.createdon === 'string' ? fields.createdon : new Date().toISOString();
+    table.set(id, { statecode: 0, ...fields, [key]: id, createdon, modifiedon: createdon });
+    return id;
+  };
+
   return {
     url,
     leads,
+    users,
+    contacts,
+    accounts,
+    addUser: (user) => add(users, 'systemuserid', { isdisabled: false, ...user, azureactivedirectoryobjectid: user.azureactivedirectoryobjectid.toLowerCase() }),
+    addContact: (contact) => add(contacts, 'contactid', { ...contact }),
+    addAccount: (account) => add(accounts, 'accountid', { ...account }),
     requests,
     get maxInFlight() {
       return maxInFlight;
@@ -328,6 +517,12 @@ function showRecord(res: ServerResponse, record: Readonly<Record<string, unknown
       `<h1>${record === undefined ? 'No such lead' : escapeHtml(String(record.subject))}</h1><table>${rows}</table>`,
   );
   return status;
+}
+
+/** A weak etag that changes when the record does, as the service's do. */
+function etagOf(row: Readonly<Record<string, unknown>>): string {
+  const changed = row.modifiedon ?? row.createdon;
+  return `W/"${String(typeof changed === 'string' ? Date.parse(changed) : 0)}"`;
 }
 
 function escapeHtml(text: string): string {

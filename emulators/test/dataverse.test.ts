@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DataverseEmulator } from '../dataverse';
 import { httpsFetch, tokenFor } from './https-fetch';
 import { launchIdentityProvider } from '../identity-provider-process';
@@ -152,6 +153,118 @@ describe('the Dataverse Web API emulator', () => {
     expect(dv.leads.has(ID)).toBe(true); // committed while the caller still waits
     expect((await pending).status).toBe(204);
     expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+  });
+
+  it('answers queries: $filter (strings without regard to case, unquoted GUIDs, and/or/not), $select, $orderby, $top', async () => {
+    const older = dv.addContact({ fullname: 'Dana Whitfield', emailaddress1: 'Dana@Fabrikam.example', createdon: '2025-03-01T00:00:00Z' });
+    dv.addContact({ fullname: 'Dana W. (again)', emailaddress1: 'dana@fabrikam.example', createdon: '2026-03-01T00:00:00Z' });
+    dv.addContact({ fullname: 'Someone Else', emailaddress1: 'else@fabrikam.example' });
+    const response = await call('GET', `contacts?$select=fullname,createdon&$filter=statecode eq 0 and emailaddress1 eq 'dana@fabrikam.example'&$orderby=createdon asc&$top=1`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { '@odata.context': string; value: Record<string, unknown>[] };
+    expect(body['@odata.context']).toBe(`${dv.url}/api/data/v9.2/$metadata#contacts`);
+    expect(body.value).toEqual([{ '@odata.etag': expect.stringMatching(/^W\/"\d+"$/), contactid: older, fullname: 'Dana Whitfield', createdon: '2025-03-01T00:00:00Z' }]);
+
+    const user = dv.addUser({ azureactivedirectoryobjectid: '00000000-0000-4000-8000-0000000000AA', fullname: 'Ana Bowman', internalemailaddress: 'ana@contoso.example' });
+    const byObjectId = await call('GET', 'systemusers?$select=fullname,isdisabled&$filter=azureactivedirectoryobjectid eq 00000000-0000-4000-8000-0000000000aa');
+    expect(((await byObjectId.json()) as { value: unknown[] }).value).toEqual([{ '@odata.etag': expect.any(String), systemuserid: user, fullname: 'Ana Bowman', isdisabled: false }]);
+    const none = await call('GET', "systemusers?$filter=not (internalemailaddress eq 'ana@contoso.example') or isdisabled eq true");
+    expect(((await none.json()) as { value: unknown[] }).value).toEqual([]);
+  });
+
+  it('reads %, _ and [ ] inside contains, startswith and endswith as SQL wildcards, and [_] as a literal underscore', async () => {
+    dv.addAccount({ name: 'Fabrikam', emailaddress1: 'axb@fabrikam.example', websiteurl: 'https://www.fabrikam.example' });
+    const names = async (filter: string): Promise<unknown[]> =>
+      ((await (await call('GET', `accounts?$select=name&$filter=${encodeURIComponent(filter)}`)).json()) as { value: { name: unknown }[] }).value.map((a) => a.name);
+    expect(await names("endswith(emailaddress1,'a_b@fabrikam.example')")).toEqual(['Fabrikam']);
+    expect(await names("endswith(emailaddress1,'a[_]b@fabrikam.example')")).toEqual([]);
+    expect(await names("contains(websiteurl,'FABRIKAM.example')")).toEqual(['Fabrikam']);
+    expect(await names("startswith(websiteurl,'https://www.fab%')")).toEqual(['Fabrikam']);
+    expect(await names("contains(websiteurl,'[^f]abrikam')")).toEqual([]);
+  });
+
+  it('refuses a property the table does not have, and a malformed $filter, with 400 0x80060888', async () => {
+    const unknown = await call('GET', "contacts?$filter=email eq 'x'");
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toEqual({ error: { code: '0x80060888', message: "Could not find a property named 'email' on type 'Microsoft.Dynamics.CRM.contact'." } });
+    expect((await call('GET', 'contacts?$select=fullname,nickname')).status).toBe(400);
+    const malformed = await call('GET', "contacts?$filter=fullname eq 'unclosed");
+    expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe('0x80060888');
+  });
+
+  it("names a lead's owner when asked for annotations: the FormattedValue and the lookup's table", async () => {
+    await call('POST', 'leads', { ...LEAD, leadid: ID, emailaddress1: 'dana@fabrikam.example' });
+    const prefer = 'odata.include-annotations="OData.Community.Display.V1.FormattedValue,Microsoft.Dynamics.CRM.lookuplogicalname"';
+    const response = await call('GET', `leads?$select=fullname,_ownerid_value&$filter=statecode eq 0 and emailaddress1 eq 'dana@fabrikam.example' and leadid ne 00000000-0000-0000-0000-000000000000`, undefined, { prefer });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('preference-applied')).toBe(prefer);
+    const [lead] = ((await response.json()) as { value: Record<string, unknown>[] }).value;
+    expect(lead).toMatchObject({
+      leadid: ID,
+      fullname: 'Dana Whitfield',
+      _ownerid_value: '3a9c1e7f-0000-4000-8000-00000000a001',
+      '_ownerid_value@OData.Community.Display.V1.FormattedValue': 'Marketplace Lead Bot (application user)',
+      '_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'systemuser',
+    });
+    expect(Object.keys((await (await call('GET', `leads?$select=_ownerid_value`)).json() as { value: Record<string, unknown>[] }).value[0] ?? {})).not.toContain('_ownerid_value@OData.Community.Display.V1.FormattedValue');
+  });
+
+  it("assigns a lead's owner with ownerid@odata.bind, refusing a user who cannot own it as the service does", async () => {
+    await call('POST', 'leads', { ...LEAD, leadid: ID });
+    const ana = dv.addUser({ azureactivedirectoryobjectid: randomUUID(), fullname: 'Ana Bowman', internalemailaddress: 'ana@contoso.example' });
+    const assign = (user: string, headers: Record<string, string> = { 'if-match': '*' }) => call('PATCH', `leads(${ID})`, { 'ownerid@odata.bind': `/systemusers(${user})` }, headers);
+    expect((await assign(ana)).status).toBe(204);
+    expect(dv.leads.get(ID)?._ownerid_value).toBe(ana);
+
+    const refusal = async (user: string): Promise<[number, string]> => {
+      const response = await assign(user);
+      return [response.status, ((await response.json()) as { error: { code: string } }).error.code];
+    };
+    expect(await refusal(randomUUID())).toEqual([404, '0x80040217']);
+    const disabled = dv.addUser({ azureactivedirectoryobjectid: randomUUID(), fullname: 'Gone', internalemailaddress: 'gone@contoso.example', isdisabled: true });
+    expect(await refusal(disabled)).toEqual([400, '0x80040225']);
+    const roleless = dv.addUser({ azureactivedirectoryobjectid: randomUUID(), fullname: 'New', internalemailaddress: 'new@contoso.example', noRoles: true });
+    expect(await refusal(roleless)).toEqual([400, '0x80042f09']);
+    const malformed = await call('PATCH', `leads(${ID})`, { 'ownerid@odata.bind': 'systemusers/ana' }, { 'if-match': '*' });
+    expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe('0x80090800');
+    dv.faults.refusePrivileges = ['prvAssignLead'];
+    const denied = await assign(ana);
+    expect(denied.status).toBe(403);
+    expect(((await denied.json()) as { error: { code: string; message: string } }).error).toEqual({ code: '0x80040220', message: expect.stringMatching(/is missing prvAssignLead privilege .* on OTC=4 for entity 'lead'/) });
+    expect(dv.leads.get(ID)?._ownerid_value).toBe(ana);
+  });
+
+  it("sets a lead's state and status reason together, refusing a pair the Lead table does not allow (400 0x80048408)", async () => {
+    await call('POST', 'leads', { ...LEAD, leadid: ID });
+    const patch = (body: Record<string, unknown>) => call('PATCH', `leads(${ID})`, body, { 'if-match': '*' });
+    expect((await patch({ statecode: 0, statuscode: 2 })).status).toBe(204);
+    expect(dv.leads.get(ID)).toMatchObject({ statecode: 0, statuscode: 2 });
+    const wrong = await patch({ statecode: 0, statuscode: 5 });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.json()).toEqual({ error: { code: '0x80048408', message: `5 is not a valid status code for state code LeadState.Open on lead with Id ${ID}.` } });
+    expect((await patch({ statecode: 2 })).status).toBe(204);
+    expect(dv.leads.get(ID)).toMatchObject({ statecode: 2, statuscode: 4 });
+    expect((await patch({ statecode: 2, statuscode: 5 })).status).toBe(204);
+    expect(dv.leads.get(ID)).toMatchObject({ statecode: 2, statuscode: 5 });
+  });
+
+  it('answers a PATCH with If-Match: * to a missing lead with 404, and creates it without (an upsert); deletes once', async () => {
+    const missing = await call('PATCH', `leads(${ID})`, { statecode: 0, statuscode: 2 }, { 'if-match': '*' });
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('0x80040217');
+    expect(dv.leads.has(ID)).toBe(false);
+    expect((await call('PATCH', `leads(${ID})`, LEAD)).status).toBe(204);
+    expect(dv.leads.has(ID)).toBe(true);
+    expect((await call('DELETE', `leads(${ID})`)).status).toBe(204);
+    expect((await call('DELETE', `leads(${ID})`)).status).toBe(404);
+  });
+
+  it('shows a contact or an account at main.aspx, as "Open in Dynamics" links to it', async () => {
+    const id = dv.addContact({ fullname: 'Dana Whitfield', emailaddress1: 'dana@fabrikam.example' });
+    const page = await httpsFetch(`${dv.url}/main.aspx?etn=contact&pagetype=entityrecord&id=${id}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('dana@fabrikam.example');
+    expect((await httpsFetch(`${dv.url}/main.aspx?etn=account&pagetype=entityrecord&id=${id}`)).status).toBe(404);
   });
 
   it('answers 404 with an OData error outside the Web API', async () => {

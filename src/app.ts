@@ -26,6 +26,7 @@ import { sendTestMail } from './outlook/test-mail';
 import { DEFAULT_WORKER_OPTIONS, LeadWorker, type LeadWorkerOptions } from './pipeline/lead-worker';
 import { LeadSweep } from './pipeline/lead-sweep';
 import { TurnPasser } from './pipeline/turn-passer';
+import { OwnerWriter } from './pipeline/owner-writer';
 import { WaitingLeadsAlarm } from './pipeline/waiting-leads-alarm';
 import { openStorage, type Storage } from './storage/storage';
 import { createBot, type Bot, type ChannelAuthority } from './teams/bot';
@@ -101,6 +102,8 @@ export interface App {
   readonly sweep: LeadSweep;
   /** Passes round-robin leads nobody claimed in time to the next contact. */
   readonly turnPasser: TurnPasser;
+  /** Makes whoever claims a lead its owner in Dynamics. */
+  readonly owners: OwnerWriter;
   /** Creates missing tables and queues, listens, and starts background work. */
   start(port?: number, host?: string): Promise<{ url: string }>;
   /** Stops taking work, finishes what is in hand, and closes the server. */
@@ -268,8 +271,15 @@ export function createApp(settings: Settings, deps: AppDeps): App {
 
   const testMail = outlook === undefined || graph === undefined ? undefined : (to: string, language: Language) => sendTestMail(graph, outlook, to, language);
   const chats = { adapter: bot.adapter, botAppId, limiter, installations, reader: settings.reader };
-  const copies = cardCopies({ ...chats, deliveries, logger });
-  registerRoutes(bot, { settings, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, cardCopies: copies, credentials, admins, testMail, mails, installer, routes: storage.routes, away: storage.away, logger, now }, chats);
+  // A lead's card as stored now: what a refreshed copy shows (a claim, its owner in Dynamics).
+  const copies = cardCopies({ ...chats, deliveries, logger }, async (leadId) => {
+    const lead = await storage.leads.get(leadId);
+    if (lead === undefined) return undefined;
+    const standing = dynamicsStanding(lead, (id) => dynamics.recordUrl(id));
+    return { card: (reader) => leadCard({ lead, dynamics: standing }, reader), shows: standing.state };
+  });
+  const owners = new OwnerWriter({ leads: storage.leads, owners: dynamics, refreshCards: (leadId) => copies.refresh(leadId), logger, now, ...(deps.clock === undefined ? {} : { clock: deps.clock }) });
+  registerRoutes(bot, { settings, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, cardCopies: copies, owners, credentials, admins, testMail, mails, installer, routes: storage.routes, away: storage.away, logger, now }, chats);
 
   const server = restify.createServer({ name: 'marketplace-lead-bot', handleUncaughtExceptions: false });
   let stopping = false;
@@ -290,10 +300,8 @@ export function createApp(settings: Settings, deps: AppDeps): App {
       readers,
       reader: settings.reader,
       claimed: async (lead) => {
-        // As stored now: the Dynamics standing may have changed since the mail went.
-        const current = (await storage.leads.get(lead.id)) ?? lead;
-        const standing = dynamicsStanding(current, (id) => dynamics.recordUrl(id));
-        await copies.update(current.id, (reader) => leadCard({ lead: current, dynamics: standing, claimedBy: current.claimedBy }, reader), standing.state);
+        owners.nudge();
+        await copies.refresh(lead.id);
       },
       logger,
       now,
@@ -315,6 +323,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     waitingAlarm,
     sweep,
     turnPasser,
+    owners,
     // Without a bot registration nobody outside this machine may talk to the bot: listen on loopback only.
     async start(port = settings.port, host = settings.bot === undefined ? '127.0.0.1' : undefined) {
       await storage.ensureCreated();
@@ -334,6 +343,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
         waitingAlarm.start();
         sweep.start();
         turnPasser.start();
+        owners.start();
       }
       const address = server.address();
       const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
@@ -348,7 +358,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
         });
         server.server.closeIdleConnections();
       });
-      await Promise.all([importer?.stop(), worker.stop(), reminders.stop(), waitingAlarm.stop(), sweep.stop(), turnPasser.stop()]);
+      await Promise.all([importer?.stop(), worker.stop(), reminders.stop(), waitingAlarm.stop(), sweep.stop(), turnPasser.stop(), owners.stop()]);
       if (deps.backgroundWork !== false) await budget.stop();
       await alarm.stop();
       await transport.close();

@@ -4,6 +4,7 @@ import { message, templateText, type MessageKey } from '../language/messages';
 import { formatTime } from '../language/times';
 import type { Lead } from '../leads/lead';
 import type { Routing } from '../routing/route-lead';
+import type { OwnerStanding } from '../storage/lead-store';
 import template from './lead-card.json';
 
 /** Why a lead is not in Dynamics (yet), in the sales team's terms: each reader gets it in their words. */
@@ -16,11 +17,12 @@ export type DynamicsStanding =
 
 /** What a lead card shows; everything a person sees, already in words. */
 export interface LeadCardInput {
-  /** With its routing once routed: a lead no route took says so to the admins it went to. */
-  readonly lead: Lead & { readonly routing?: Routing | undefined };
+  /**
+   * With its routing once routed (a lead no route took says so to the admins it went to), and
+   * once claimed, by whom ('' when Teams gave no name) and whether they own it in Dynamics too.
+   */
+  readonly lead: Lead & { readonly routing?: Routing | undefined; readonly claimedBy?: string | undefined; readonly owner?: OwnerStanding | undefined };
   readonly dynamics: DynamicsStanding;
-  /** Who claimed it, once someone has. */
-  readonly claimedBy?: string;
 }
 
 export type AdaptiveCardJson = Record<string, unknown>;
@@ -52,15 +54,39 @@ export function leadCard(input: LeadCardInput, reader: Reader): AdaptiveCardJson
       doNotContact: lead.doNotContact,
       isTest: lead.isTest,
       noRoute: lead.routing?.kind === 'no-route',
-      turnNote: input.claimedBy === undefined ? turnNote(lead.routing, language) : '',
+      turnNote: lead.claimedBy === undefined ? turnNote(lead.routing, language) : '',
       leadId: lead.id,
       dynamicsUrl,
       dynamicsLine: dynamicsLine(dynamics, language),
       dynamicsColor: dynamics.state === 'written' ? 'Good' : dynamics.state === 'pending' ? 'Warning' : 'Attention',
       mailto: mailtoOf(lead),
-      claimedBy: input.claimedBy ?? '',
+      claimed: lead.claimedBy !== undefined,
+      claimedBy: lead.claimedBy === undefined ? '' : claimerName(lead.claimedBy, language),
+      ownerLine: lead.claimedBy === undefined || lead.isTest ? '' : ownerLine(lead.owner, language),
+      ownerColor: lead.owner?.state === 'done' ? 'Good' : lead.owner?.state === 'pending' && lead.owner.code === undefined ? 'Default' : 'Warning',
     },
   }) as AdaptiveCardJson;
+}
+
+/** Who claimed a lead, as shown: their name, or "a colleague" when Teams gave none. */
+export function claimerName(claimedBy: string, language: Language): string {
+  return claimedBy === '' ? message(language, 'leadCard.aColleague') : claimedBy;
+}
+
+/** Whether the claimer owns the lead in Dynamics too, in a seller's words; '' before anyone claims it. */
+function ownerLine(owner: OwnerStanding | undefined, language: Language): string {
+  switch (owner?.state) {
+    case undefined:
+      return '';
+    case 'done':
+      return message(language, 'leadCard.ownerDone', { name: owner.name });
+    case 'no-user':
+      return message(language, 'leadCard.ownerNoUser');
+    case 'refused':
+      return message(language, 'leadCard.ownerRefused', { code: owner.code });
+    case 'pending':
+      return message(language, owner.code === undefined ? 'leadCard.ownerPending' : 'leadCard.ownerWaiting');
+  }
 }
 
 /** Where an unclaimed round-robin lead is in its turn, in a seller's words. */

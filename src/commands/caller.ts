@@ -13,6 +13,9 @@ export interface Caller {
   readonly isMember: boolean;
   /** Listed in ADMINS (by Azure AD object id, e-mail or UPN) and in the tenant. */
   readonly isAdmin: boolean;
+  /** Who they are in Entra, as Teams says (to find their Dynamics user): their object id and e-mail, when known. */
+  readonly aadObjectId: string | undefined;
+  readonly email: string | undefined;
 }
 
 /** Who may run admin commands, in the reader's words, for a polite refusal. */

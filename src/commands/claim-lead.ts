@@ -1,7 +1,7 @@
 import { leadCard } from '../cards/lead-card';
 import { GUID } from '../leads/lead-id';
 import { dynamicsStanding } from '../pipeline/dynamics-standing';
-import type { CardAction, LeadCardIn } from './command';
+import type { CardAction } from './command';
 import { messagesIn } from '../language/messages';
 
 /**
@@ -23,19 +23,18 @@ export const claimLeadAction: CardAction = {
     if (!delivered && !caller.isAdmin) return say('claim.noLead');
     const lead = await deps.leads.get(leadId);
     if (lead === undefined) return say('claim.gone');
-    const claimant = caller.displayName ?? 'a colleague';
-    const outcome = await deps.leads.claim(leadId, claimant, deps.now());
+    const outcome = await deps.leads.claim(leadId, { name: caller.displayName ?? '', aadObjectId: caller.aadObjectId, email: caller.email }, deps.now());
     // As stored now: the Dynamics standing may have changed since the card was sent.
     const current = (await deps.leads.get(leadId)) ?? lead;
     const standing = dynamicsStanding(current, (id) => deps.dynamics.recordUrl(id));
-    const card: LeadCardIn = (reader) => leadCard({ lead: current, dynamics: standing, claimedBy: outcome.claimedBy }, reader);
     const log = deps.logger.child({ leadId });
     if (outcome.won) {
       log.info('lead claimed');
-      void deps.cardCopies.update(leadId, card, standing.state, chat.conversationId).catch((err: unknown) => {
+      deps.owners.nudge();
+      void deps.cardCopies.refresh(leadId, chat.conversationId).catch((err: unknown) => {
         log.warn({ err }, 'could not update every copy of the lead card');
       });
     }
-    return card(chat.reader);
+    return leadCard({ lead: current, dynamics: standing }, chat.reader);
   },
 };

@@ -46,10 +46,20 @@ export interface LaterChat {
 /** A lead's card as one reader reads it: each copy of it is in its own chat's language. */
 export type LeadCardIn = (reader: Reader) => AdaptiveCardJson;
 
-/** Every copy of a lead's card that went out, to show what changed (a claim). */
+/** A lead's card as it stands, in each reader's words, and the Dynamics standing it shows. */
+export interface CardView {
+  readonly card: LeadCardIn;
+  readonly shows: DynamicsStanding['state'];
+}
+
+/** Every copy of a lead's card that went out, to show what changed (a claim, its owner in Dynamics). */
 export interface CardCopies {
-  /** Replaces each copy with `card` in its chat's language (which shows this Dynamics standing), but the one in `except` (answered already); one failure never stops the others. */
-  update(leadId: string, card: LeadCardIn, shows: DynamicsStanding['state'], except?: string): Promise<void>;
+  /**
+   * Replaces each copy, but the one in `except` (answered already), with the lead's card as
+   * stored when that copy's turn to be sent comes, in its chat's language: of two refreshes, the
+   * one sent last shows the latest. One failure never stops the others.
+   */
+  refresh(leadId: string, except?: string): Promise<void>;
 }
 
 /** What the commands and card actions work with: the bot's parts, never a global. */
@@ -63,6 +73,8 @@ export interface CommandDeps {
   readonly signIn: TokenSource;
   readonly worker: LeadWorker;
   readonly cardCopies: CardCopies;
+  /** Makes a claimer the lead's owner in Dynamics; nudged at a claim. */
+  readonly owners: { nudge(): void };
   /** The credentials whose expiry the bot watches. */
   readonly credentials: CredentialTracker;
   readonly admins: AdminMessenger;

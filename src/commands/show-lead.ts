@@ -33,7 +33,7 @@ export const showLeadAction: CardAction = {
     const recordUrl = (id: string): string | undefined => deps.dynamics.recordUrl(id);
     // Taken before it is shown, so a second click (or a pass delivering it meanwhile) shows it once.
     if (await deps.deliveries.start(leadId, conversationId, deps.now())) {
-      const card = leadCard({ lead, dynamics: dynamicsStanding(lead, recordUrl), ...(lead.claimedBy === undefined ? {} : { claimedBy: lead.claimedBy }) }, chat.reader);
+      const card = leadCard({ lead, dynamics: dynamicsStanding(lead, recordUrl) }, chat.reader);
       const sent = await chat.say({ card, summary: say('show.summary') });
       await deps.deliveries.record({ leadId, conversationId, status: 'sent', activityId: sent, error: undefined, at: deps.now().toISOString() });
     }

@@ -14,10 +14,23 @@ export interface WhoAmI {
   readonly organizationId: string;
 }
 
+/** A Dynamics user, as far as owning a lead goes. */
+export interface DynamicsUser {
+  readonly id: string;
+  readonly name: string;
+  readonly disabled: boolean;
+}
+
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 500, maxDelayMs: 30_000, maxRetryAfterMs: 60_000 };
 
 const API_PATH = '/api/data/v9.2/';
 const DUPLICATE_KEY = '0x80040237';
+/** "<entity> With Id = … Does Not Exist": the service answered, the record is not there. */
+const RECORD_MISSING = '0x80040217';
+/** The user cannot own the record: disabled (0x80040225), lacking privileges (0x80040231) or a licence (0x8004d24b). */
+const CANNOT_OWN = ['0x80040225', '0x80040231', '0x8004d24b'];
+/** No security role: ours when the answer is 403 (every request fails), the new owner's when it is 400. */
+const NO_ROLES = '0x80042f09';
 const HEADERS = { accept: 'application/json', 'odata-maxversion': '4.0', 'odata-version': '4.0' };
 
 interface Answer {
@@ -92,6 +105,30 @@ export class DataverseClient {
     }
   }
 
+  /**
+   * The Dynamics user of an Entra user: by object id (how Dynamics keeps users synced from
+   * Entra), else by primary e-mail (a claim from a lead mail knows only the address). Undefined
+   * when Dynamics has none.
+   */
+  async findUser(who: { readonly aadObjectId?: string | undefined; readonly email?: string | undefined }): Promise<DynamicsUser | undefined> {
+    const filters = [
+      // A GUID literal goes unquoted; anything else is not an object id, and is not sent.
+      who.aadObjectId !== undefined && GUID.test(who.aadObjectId) ? `azureactivedirectoryobjectid eq ${who.aadObjectId}` : undefined,
+      who.email === undefined ? undefined : `internalemailaddress eq '${who.email.replace(/'/g, "''")}'`,
+    ].filter((f) => f !== undefined);
+    for (const filter of filters) {
+      const answer = await this.withRetries(() => this.send('GET', `systemusers?$select=fullname,isdisabled&$filter=${encodeURIComponent(filter)}&$top=1`));
+      const [user] = (answer.body as { value?: { systemuserid?: string; fullname?: string; isdisabled?: boolean }[] } | undefined)?.value ?? [];
+      if (user?.systemuserid !== undefined) return { id: user.systemuserid, name: user.fullname ?? '', disabled: user.isdisabled === true };
+    }
+    return undefined;
+  }
+
+  /** Makes a user the lead's owner (the Lead table's Assign). If-Match: * so a lead deleted in Dynamics is not created again. */
+  async assignLead(leadId: string, userId: string): Promise<void> {
+    await this.withRetries(() => this.send('PATCH', `leads(${leadId})`, { 'ownerid@odata.bind': `/systemusers(${userId})` }, { 'if-match': '*' }));
+  }
+
   /** The link a seller opens the record with. */
   recordUrl(id: string): string | undefined {
     return GUID.test(id) ? `${this.settings.url}/main.aspx?pagetype=entityrecord&etn=lead&id=${id}` : undefined;
@@ -111,14 +148,14 @@ export class DataverseClient {
   }
 
   /** One request; a 401 gets one fresh token and one more try. */
-  private async send(method: 'GET' | 'POST', resource: string, body?: unknown): Promise<Answer> {
-    const first = await this.once(method, resource, body, false);
-    const answer = first.status === 401 ? await this.once(method, resource, body, true) : first;
+  private async send(method: 'GET' | 'POST' | 'PATCH', resource: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+    const first = await this.once(method, resource, body, headers, false);
+    const answer = first.status === 401 ? await this.once(method, resource, body, headers, true) : first;
     if (answer.status >= 200 && answer.status < 300) return answer;
     throw this.explain(answer);
   }
 
-  private async once(method: string, resource: string, body: unknown, forceRefresh: boolean): Promise<Answer> {
+  private async once(method: string, resource: string, body: unknown, headers: Record<string, string>, forceRefresh: boolean): Promise<Answer> {
     const token = await this.tokens.getToken({ forceRefresh });
     await this.acquireSlot();
     try {
@@ -130,7 +167,7 @@ export class DataverseClient {
       const sentAt = performance.now();
       const response = await this.transport.fetch(`${this.settings.url}${API_PATH}${resource}`, {
         method,
-        headers: { ...HEADERS, authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { ...HEADERS, ...headers, authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(this.settings.timeoutMs),
         // A redirect would turn the POST into a GET of some page: that is never Dataverse.
@@ -160,6 +197,11 @@ export class DataverseClient {
         ? `(HTTP ${answer.status})`
         : `Dynamics said: "${withoutPersonalData(odata.message)}" (${odata.code ?? ''}, HTTP ${answer.status})`;
     if (odata?.code === DUPLICATE_KEY) return new DuplicateKey();
+    // One record's refusals, by their code: they say nothing about the connection, so they must
+    // not read as a wrong URL or a missing role (which hold every lead back).
+    const code = odata?.code?.toLowerCase() ?? '';
+    if (code === RECORD_MISSING) return dynamicsError('DYNAMICS_RECORD_NOT_FOUND', detail);
+    if (CANNOT_OWN.includes(code) || (code === NO_ROLES && answer.status === 400)) return dynamicsError('DYNAMICS_OWNER_CANNOT_OWN', detail);
     switch (true) {
       case answer.status === 401:
         return dynamicsError('DYNAMICS_NOT_AUTHORISED');

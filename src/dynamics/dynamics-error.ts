@@ -50,6 +50,8 @@ const CATALOG = {
   DYNAMICS_UNAVAILABLE: 'transient',
   DYNAMICS_TIMEOUT: 'transient',
   DYNAMICS_LEAD_REJECTED: 'rejected',
+  DYNAMICS_RECORD_NOT_FOUND: 'rejected',
+  DYNAMICS_OWNER_CANNOT_OWN: 'rejected',
 } satisfies Record<string, FailureKind>;
 
 /** Every code, with what it means for the lead; for documentation checks. */

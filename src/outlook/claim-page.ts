@@ -1,5 +1,5 @@
 import type { Request, Response, Server } from 'restify';
-import { describeLead } from '../cards/lead-card';
+import { claimerName, describeLead } from '../cards/lead-card';
 import type { Reader } from '../language/language';
 import { messagesIn } from '../language/messages';
 import type { Logger } from '../logging/create-logger';
@@ -35,7 +35,7 @@ export function registerClaimPage(server: Server, deps: ClaimPageDeps): void {
     const { lead, recipient, reader } = found;
     const say = messagesIn(reader.language);
     if (lead.claimedBy !== undefined) {
-      page(res, 200, reader, say('claimPage.alreadyTitle'), leadSection(lead, reader) + `<p class="claimed">${escapeHtml(say('claimPage.claimedBy', { name: lead.claimedBy }))}</p>`);
+      page(res, 200, reader, say('claimPage.alreadyTitle'), leadSection(lead, reader) + `<p class="claimed">${escapeHtml(say('claimPage.claimedBy', { name: claimerName(lead.claimedBy, reader.language) }))}</p>`);
       return;
     }
     const form = lead.isTest
@@ -53,7 +53,7 @@ export function registerClaimPage(server: Server, deps: ClaimPageDeps): void {
       page(res, 200, reader, say('claimPage.testTitle'), leadSection(lead, reader) + `<p>${escapeHtml(say('claimPage.testLead'))}</p>`);
       return;
     }
-    const outcome = await deps.leads.claim(lead.id, recipient, deps.now());
+    const outcome = await deps.leads.claim(lead.id, { name: recipient, email: recipient }, deps.now());
     const claimed = { ...lead, claimedBy: outcome.claimedBy };
     if (outcome.won) {
       deps.logger.info({ leadId: lead.id }, 'lead claimed from its mail');
@@ -62,7 +62,7 @@ export function registerClaimPage(server: Server, deps: ClaimPageDeps): void {
       });
     }
     const title = say(outcome.won ? 'claimPage.wonTitle' : 'claimPage.alreadyTitle');
-    const said = outcome.won ? say('claimPage.won') : say('claimPage.claimedBy', { name: outcome.claimedBy });
+    const said = outcome.won ? say('claimPage.won') : say('claimPage.claimedBy', { name: claimerName(outcome.claimedBy, reader.language) });
     page(res, 200, reader, title, leadSection(claimed, reader) + `<p class="claimed">${escapeHtml(said)}</p>`);
   });
 }

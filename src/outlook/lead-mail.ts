@@ -1,4 +1,4 @@
-import { describeLead, dynamicsLine, isRecordUrl, leadCard, mailtoOf, type AdaptiveCardJson, type DynamicsStanding } from '../cards/lead-card';
+import { claimerName, describeLead, dynamicsLine, isRecordUrl, leadCard, mailtoOf, type AdaptiveCardJson, type DynamicsStanding } from '../cards/lead-card';
 import type { Reader } from '../language/language';
 import { message, messagesIn } from '../language/messages';
 import type { Lead } from '../leads/lead';
@@ -54,7 +54,7 @@ export function leadMail(input: LeadMailInput): LeadMail {
     `<p style="margin:0 0 12px"><strong>${escapeHtml(d.who)}</strong>${d.role === '' ? '' : `<br><span style="color:#605e5c">${escapeHtml(d.role)}</span>`}</p>`,
     `<table style="border-collapse:collapse;margin:0 0 12px">${rows.join('')}</table>`,
     d.notes === '' ? '' : `<p style="margin:0 0 12px"><span style="color:#605e5c">${escapeHtml(say('leadCard.notes'))}</span><br>${escapeHtml(d.notes).replace(/\r?\n/g, '<br>')}</p>`,
-    input.claimedBy === undefined ? '' : `<p style="margin:0 0 12px;color:#107c10"><strong>${escapeHtml(say('mail.claimedBy', { name: input.claimedBy }))}</strong></p>`,
+    input.claimedBy === undefined ? '' : `<p style="margin:0 0 12px;color:#107c10"><strong>${escapeHtml(say('mail.claimedBy', { name: claimerName(input.claimedBy, input.reader.language) }))}</strong></p>`,
     `<p style="margin:0 0 16px;font-size:13px;color:${dynamics.state === 'written' ? '#107c10' : '#8a6100'}">${escapeHtml(dynamicsLine(dynamics, reader.language))}</p>`,
     `<p style="margin:0 0 16px">${links.join(' &nbsp; ')}</p>`,
     `<p style="font-size:12px;color:#605e5c;margin:0">${escapeHtml(say('mail.why'))}</p>`,
@@ -71,7 +71,7 @@ export function leadMail(input: LeadMailInput): LeadMail {
  * provider id that lets Outlook show it.
  */
 function mailCard(input: LeadMailInput): AdaptiveCardJson {
-  const card = leadCard({ lead: input.lead, dynamics: input.dynamics, ...(input.claimedBy === undefined ? {} : { claimedBy: input.claimedBy }) }, input.reader);
+  const card = leadCard({ lead: { ...input.lead, claimedBy: input.claimedBy }, dynamics: input.dynamics }, input.reader);
   const actions = ((card.actions ?? []) as { type: string; verb?: string }[]).map((action) =>
     action.verb === 'claimLead' ? { type: 'Action.OpenUrl', title: message(input.reader.language, 'leadCard.claim'), url: input.claimUrl } : action,
   );

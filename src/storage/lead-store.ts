@@ -25,8 +25,14 @@ export interface StoredLead extends Lead {
   /** The Dataverse record id, once written. */
   readonly dynamicsId: string | undefined;
   readonly writtenAt: string | undefined;
-  /** The seller who claimed the lead from its card. */
+  /** The seller who claimed the lead, by name ('' when Teams gave none); undefined while nobody has. */
   readonly claimedBy: string | undefined;
+  /** Who they are to Dynamics, to make them the lead's owner there. */
+  readonly claimant: Claimant | undefined;
+  /** Whether they are the lead's owner in Dynamics too; undefined while nobody has claimed it. */
+  readonly owner: OwnerStanding | undefined;
+  /** Failed tries at making them the owner, for the backoff. */
+  readonly ownerSyncAttempts: number;
   /** When every recipient had the alert (or could not be served); undefined while it is going out. */
   readonly alertedAt: string | undefined;
   /** The Dynamics standing the sent cards show, so they are updated when it changes. */
@@ -38,6 +44,30 @@ export interface StoredLead extends Lead {
 }
 
 export type AlertedAs = 'written' | 'pending' | 'failed';
+
+/** Who claimed a lead: their name as shown, and how Dynamics knows them (Entra object id from Teams, or the address a lead mail went to). */
+export interface Claimant {
+  readonly name: string;
+  readonly aadObjectId?: string | undefined;
+  readonly email?: string | undefined;
+}
+
+/**
+ * Making the claimer the lead's owner in Dynamics: still to do ('pending'; `code` says why the
+ * last try failed, if one did), done, no Dynamics user for them, or refused for good (`code`).
+ */
+export type OwnerStanding =
+  | { readonly state: 'pending'; readonly code: string | undefined }
+  | { readonly state: 'done'; readonly name: string }
+  | { readonly state: 'no-user' }
+  | { readonly state: 'refused'; readonly code: string };
+
+/** What an owner write-back recorded: a new standing, and when to try again while pending. */
+export interface OwnerChange {
+  readonly standing: OwnerStanding;
+  readonly due?: Date;
+  readonly attempts?: number;
+}
 
 /** Where one lead is, without the customer: what `status` counts. */
 export interface LeadTimeline {
@@ -119,16 +149,32 @@ export class LeadStore {
 
   /**
    * Makes `claimant` the lead's owner unless someone already is. Two sellers clicking Claim at
-   * once cannot both win: the update is conditional on the row not having changed.
+   * once cannot both win: the update is conditional on the row not having changed. The winner
+   * is to be made the owner in Dynamics too (ownersDue finds it).
    */
-  async claim(id: string, claimant: string, at: Date): Promise<{ won: boolean; claimedBy: string }> {
+  async claim(id: string, claimant: Claimant, at: Date): Promise<{ won: boolean; claimedBy: string }> {
     for (;;) {
       const row = await this.table.getEntity<LeadEntity>(id, ROW);
-      if (row.claimedBy !== undefined && row.claimedBy !== '') return { won: false, claimedBy: row.claimedBy };
+      if (isSet(row.claimedAt)) return { won: false, claimedBy: row.claimedBy ?? '' };
       try {
         // Claimed, a round-robin lead passes on no more.
-        await this.table.updateEntity({ partitionKey: id, rowKey: ROW, claimedBy: claimant, claimedAt: at.toISOString(), offerUntil: '' }, 'Merge', { etag: row.etag });
-        return { won: true, claimedBy: claimant };
+        await this.table.updateEntity(
+          {
+            partitionKey: id,
+            rowKey: ROW,
+            claimedBy: claimant.name,
+            claimedAt: at.toISOString(),
+            claimedByAadId: claimant.aadObjectId ?? '',
+            claimedByEmail: claimant.email ?? '',
+            offerUntil: '',
+            ownerSync: 'pending',
+            ownerSyncDue: at.toISOString(),
+            ownerSyncCode: '',
+          },
+          'Merge',
+          { etag: row.etag },
+        );
+        return { won: true, claimedBy: claimant.name };
       } catch (error) {
         if (!isChangedMeanwhile(error)) throw error; // changed meanwhile: look again
       }
@@ -273,6 +319,49 @@ export class LeadStore {
     return routing === 'stop' ? undefined : { ...lead, routing, alertedAt: undefined };
   }
 
+  /** Claimed leads whose owner in Dynamics is due to be set at `now`. */
+  async ownersDue(now: Date): Promise<string[]> {
+    const filter = odata`ownerSync eq ${'pending'} and ownerSyncDue le ${now.toISOString()}`;
+    const ids: string[] = [];
+    for await (const e of this.table.listEntities<LeadEntity>({ queryOptions: { filter, select: ['PartitionKey'] } })) ids.push(e.partitionKey ?? '');
+    return ids;
+  }
+
+  /**
+   * Takes a lead's owner write-back until `until`, if it is still due: one instance at a time
+   * (the move is conditional on the row as read), and a taker that dies gives it back by then.
+   */
+  async takeOwnerSync(id: string, now: Date, until: Date): Promise<StoredLead | undefined> {
+    const row = await this.table.getEntity<LeadEntity>(id, ROW).catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    });
+    if (row?.ownerSync !== 'pending' || (row.ownerSyncDue ?? '') > now.toISOString()) return undefined;
+    try {
+      await this.table.updateEntity({ partitionKey: id, rowKey: ROW, ownerSyncDue: until.toISOString() }, 'Merge', { etag: row.etag });
+    } catch (error) {
+      if (isChangedMeanwhile(error)) return undefined;
+      throw error;
+    }
+    return toStoredLead(row);
+  }
+
+  async recordOwner(id: string, change: OwnerChange): Promise<void> {
+    const { standing } = change;
+    await this.table.updateEntity(
+      {
+        partitionKey: id,
+        rowKey: ROW,
+        ownerSync: standing.state,
+        ownerSyncCode: standing.state === 'pending' || standing.state === 'refused' ? (standing.code ?? '') : '',
+        ownerName: standing.state === 'done' ? standing.name : '',
+        ...(change.due === undefined ? {} : { ownerSyncDue: change.due.toISOString() }),
+        ...(change.attempts === undefined ? {} : { ownerSyncAttempts: change.attempts }),
+      },
+      'Merge',
+    );
+  }
+
   async recordDuplicate(lead: StoredLead, at: Date): Promise<void> {
     await this.table.updateEntity(
       { partitionKey: lead.id, rowKey: ROW, duplicates: lead.duplicates + 1, lastDuplicateAt: at.toISOString() },
@@ -296,6 +385,14 @@ interface LeadEntity extends Customer {
   dynamicsId?: string;
   writtenAt?: string;
   claimedBy?: string;
+  claimedAt?: string;
+  claimedByAadId?: string;
+  claimedByEmail?: string;
+  ownerSync?: OwnerStanding['state'];
+  ownerSyncDue?: string;
+  ownerSyncCode?: string;
+  ownerSyncAttempts?: number;
+  ownerName?: string;
   alertedAt?: string;
   alertedAs?: AlertedAs;
   failedPasses?: number;
@@ -326,7 +423,11 @@ function toStoredLead(e: TableEntityResult<LeadEntity>): StoredLead {
     lastError: e.lastError,
     dynamicsId: e.dynamicsId,
     writtenAt: e.writtenAt,
-    claimedBy: e.claimedBy,
+    // Claimed once claimedAt is set: the name may be '' (Teams gave none).
+    claimedBy: isSet(e.claimedAt) ? (e.claimedBy ?? '') : undefined,
+    claimant: isSet(e.claimedAt) ? { name: e.claimedBy ?? '', aadObjectId: orUndefined(e.claimedByAadId), email: orUndefined(e.claimedByEmail) } : undefined,
+    owner: ownerOf(e),
+    ownerSyncAttempts: e.ownerSyncAttempts ?? 0,
     // '' is how a column is cleared (Merge cannot remove one): no alert finished.
     alertedAt: e.alertedAt === '' ? undefined : e.alertedAt,
     alertedAs: e.alertedAs,
@@ -353,6 +454,30 @@ function toStoredLead(e: TableEntityResult<LeadEntity>): StoredLead {
     isTest: e.isTest,
     doNotContact: e.doNotContact,
   };
+}
+
+/** Azure Tables answers a column the row lacks with null (Azurite leaves it out); '' is how one is cleared. */
+function isSet(column: string | null | undefined): column is string {
+  return column !== undefined && column !== null && column !== '';
+}
+
+function orUndefined(column: string | null | undefined): string | undefined {
+  return isSet(column) ? column : undefined;
+}
+
+function ownerOf(e: LeadEntity): OwnerStanding | undefined {
+  switch (e.ownerSync) {
+    case 'pending':
+      return { state: 'pending', code: orUndefined(e.ownerSyncCode) };
+    case 'done':
+      return { state: 'done', name: e.ownerName ?? '' };
+    case 'no-user':
+      return { state: 'no-user' };
+    case 'refused':
+      return { state: 'refused', code: e.ownerSyncCode ?? '' };
+    default:
+      return undefined;
+  }
 }
 
 /** When a round-robin lead passes on unless claimed: a column of its own, so the due ones are found by a query. */

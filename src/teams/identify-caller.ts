@@ -16,11 +16,13 @@ export async function identifyCaller(turn: TurnContext, settings: Pick<Settings,
   const name = displayName ?? 'there';
   const tenant = tenantOf(activity).toLowerCase();
   const inTenant = settings.teamsTenantId !== undefined && tenant === settings.teamsTenantId;
-  if (!inTenant) return { name, displayName, inTenant, isMember: false, isAdmin: false };
+  const aadObjectId = activity.from.aadObjectId || undefined;
+  if (!inTenant) return { name, displayName, inTenant, isMember: false, isAdmin: false, aadObjectId, email: undefined };
 
   const details = await TeamsInfo.getMember(turn, activity.from.id).catch(() => undefined);
   const member = isMember(userRoleOf(details).userRole);
   const admins = new Set(settings.admins);
   const ids = [activity.from.aadObjectId, details?.email, details?.userPrincipalName, details?.aadObjectId].flatMap((a) => (a ? [a.toLowerCase()] : []));
-  return { name, displayName, inTenant, isMember: member, isAdmin: member && ids.some((id) => admins.has(id)) };
+  const email = details?.email ?? details?.userPrincipalName ?? undefined;
+  return { name, displayName, inTenant, isMember: member, isAdmin: member && ids.some((id) => admins.has(id)), aadObjectId, email };
 }

@@ -101,7 +101,7 @@ export function teamsNotifier(deps: TeamsNotifierDeps): AudienceNotifier {
 
     async refresh(lead, dynamics) {
       if (lead.isTest) return; // the admins' notice is not a delivery: nothing to update
-      await updateCardCopies(lead.id, (reader) => leadCard({ lead, dynamics, claimedBy: lead.claimedBy }, reader), dynamics.state, deps, { onlyStale: true });
+      await updateCardCopies(lead.id, () => Promise.resolve({ card: (reader) => leadCard({ lead, dynamics }, reader), shows: dynamics.state }), deps, { onlyStale: dynamics.state });
     },
   };
 }
@@ -117,7 +117,7 @@ function cardsOf(lead: StoredLead, dynamics: LiveStanding): CardNow {
     const key = JSON.stringify([reader, standing]);
     let card = built.get(key);
     if (card === undefined) {
-      card = CardFactory.adaptiveCard(leadCard({ lead, dynamics: standing, claimedBy: lead.claimedBy }, reader));
+      card = CardFactory.adaptiveCard(leadCard({ lead, dynamics: standing }, reader));
       built.set(key, card);
     }
     return { card, shows: standing.state };

@@ -1,6 +1,6 @@
-import { CardFactory, type Attachment, type CloudAdapter } from 'botbuilder';
+import { CardFactory, type CloudAdapter } from 'botbuilder';
 import type { DynamicsStanding } from '../cards/lead-card';
-import type { CardCopies, LeadCardIn } from '../commands/command';
+import type { CardCopies, CardView } from '../commands/command';
 import type { Reader } from '../language/language';
 import { readerOf } from '../conversations/reader-of';
 import type { Logger } from '../logging/create-logger';
@@ -22,37 +22,40 @@ export interface CardCopiesDeps {
 
 /**
  * Replaces every copy of a lead's card that was sent (but the one in `except`, answered already;
- * with `onlyStale`, also those that show the Dynamics standing `shows` already) with `card` in its
- * chat's language, which shows `shows`, and records that each copy does. One copy that cannot be updated never stops the
- * others; all wait together, each taking its turn of Teams' rate limits as an update (after new
- * cards to the same chat).
+ * with `onlyStale`, also those that show `view`'s Dynamics standing already) with the card
+ * `view` gives when the copy's turn comes, in its chat's language, and records what each copy
+ * shows. One copy that cannot be updated never stops the others; all wait together, each taking
+ * its turn of Teams' rate limits as an update (after new cards to the same chat).
  */
-export async function updateCardCopies(leadId: string, card: LeadCardIn, shows: DynamicsStanding['state'], deps: CardCopiesDeps, options: { except?: string; onlyStale?: boolean } = {}): Promise<void> {
+export async function updateCardCopies(
+  leadId: string,
+  view: () => Promise<CardView | undefined>,
+  deps: CardCopiesDeps,
+  options: { except?: string; onlyStale?: DynamicsStanding['state'] } = {},
+): Promise<void> {
   const copies = (await deps.deliveries.forLead(leadId)).filter(
-    (d) => d.status === 'sent' && d.activityId !== undefined && d.conversationId !== options.except && !(options.onlyStale === true && d.shows === shows),
+    (d) => d.status === 'sent' && d.activityId !== undefined && d.conversationId !== options.except && !(options.onlyStale !== undefined && d.shows === options.onlyStale),
   );
-  const built = new Map<string, Attachment>();
-  const cardFor = (reader: Reader): Attachment => {
-    let update = built.get(reader.language);
-    if (update === undefined) {
-      update = CardFactory.adaptiveCard(card(reader));
-      built.set(reader.language, update);
-    }
-    return update;
-  };
   await Promise.all(
     copies.map(async (copy) => {
       try {
         const installation = await deps.installations.get(copy.conversationId);
         if (installation === undefined) return;
-        const update = cardFor(readerOf(installation, deps.reader));
+        let shows: DynamicsStanding['state'] | undefined;
         await deps.limiter.send(
           copy.conversationId,
-          () => inConversation(deps.adapter, deps.botAppId, installation.reference, (context) => context.updateActivity({ type: 'message', id: copy.activityId, attachments: [update] })),
+          async () => {
+            // Rendered now, not when queued: a refresh queued earlier never overwrites a later one's news.
+            const now = await view();
+            if (now === undefined) return;
+            shows = now.shows;
+            const card = CardFactory.adaptiveCard(now.card(readerOf(installation, deps.reader)));
+            await inConversation(deps.adapter, deps.botAppId, installation.reference, (context) => context.updateActivity({ type: 'message', id: copy.activityId, attachments: [card] }));
+          },
           { update: true },
         );
         // A later refresh then knows what this copy says (a claim may have replaced a newer card with an older standing).
-        if (copy.shows !== shows) await deps.deliveries.recordShows(leadId, copy.conversationId, shows);
+        if (shows !== undefined && copy.shows !== shows) await deps.deliveries.recordShows(leadId, copy.conversationId, shows);
       } catch (error) {
         deps.logger.warn({ leadId, err: error }, 'a copy of the lead card could not be updated');
       }
@@ -60,7 +63,7 @@ export async function updateCardCopies(leadId: string, card: LeadCardIn, shows: 
   );
 }
 
-/** Every copy of a lead's card, as the card actions update them (a claim). */
-export function cardCopies(deps: CardCopiesDeps): CardCopies {
-  return { update: (leadId, card, shows, except) => updateCardCopies(leadId, card, shows, deps, except === undefined ? {} : { except }) };
+/** Every copy of a lead's card, as the card actions and the owner write-back refresh them; `view` reads the lead as stored. */
+export function cardCopies(deps: CardCopiesDeps, view: (leadId: string) => Promise<CardView | undefined>): CardCopies {
+  return { refresh: (leadId, except) => updateCardCopies(leadId, () => view(leadId), deps, except === undefined ? {} : { except }) };
 }

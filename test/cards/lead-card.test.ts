@@ -1,3 +1,4 @@
+import type { OwnerStanding } from '../../src/storage/lead-store';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clip, leadCard, type DynamicsStanding } from '../../src/cards/lead-card';
@@ -57,7 +58,7 @@ describe('the lead card', () => {
   });
 
   it('reads in Korean for a Korean reader, times in the team\'s zone, the lead\'s own values as they came', () => {
-    const card = leadCard({ lead: lead(fixture('https-appsource-contact-me')), dynamics: { state: 'pending', reason: 'writing' }, claimedBy: 'Ana Silva' }, KO);
+    const card = leadCard({ lead: { ...lead(fixture('https-appsource-contact-me')), claimedBy: 'Ana Silva' }, dynamics: { state: 'pending', reason: 'writing' } }, KO);
     const shown = texts(card);
     expect(shown).toEqual(expect.arrayContaining(['연락 요청 — Contoso Sales Insights', 'Dana Whitfield', '이메일', '받은 시각', '2026년 11월 20일 오후 6:14 (KST)', '아직 Dynamics에 없음 — 지금 등록하는 중이에요.', '담당: ', 'Ana Silva']));
     expect(card.fallbackText).toBe('새 마켓플레이스 리드: 연락 요청 — Contoso Sales Insights');
@@ -186,7 +187,7 @@ describe('the lead card', () => {
     const held = { ...inTurn, routing: { ...inTurn.routing, turn: { ...turn, until: undefined } } };
     const heldTexts = texts(leadCard({ lead: held, dynamics: WRITTEN }, EN)).join(' ');
     expect(heldTexts).not.toContain('in turn');
-    const claimed = texts(leadCard({ lead: inTurn, dynamics: WRITTEN, claimedBy: 'Jimin' }, EN)).join(' ');
+    const claimed = texts(leadCard({ lead: { ...inTurn, claimedBy: 'Jimin' }, dynamics: WRITTEN }, EN)).join(' ');
     expect(claimed).not.toContain('in turn');
     expect(cardProblems(leadCard({ lead: inTurn, dynamics: WRITTEN }, EN))).toEqual([]);
   });
@@ -198,8 +199,22 @@ describe('the lead card', () => {
   });
 
   it('once claimed, says by whom and offers no Claim', () => {
-    const card = leadCard({ lead: lead(fixture('https-appsource-contact-me')), dynamics: WRITTEN, claimedBy: 'Ana Silva' }, EN);
+    const card = leadCard({ lead: { ...lead(fixture('https-appsource-contact-me')), claimedBy: 'Ana Silva' }, dynamics: WRITTEN }, EN);
     expect(texts(card)).toEqual(expect.arrayContaining(['Claimed by ', 'Ana Silva']));
     expect(texts(card.actions)).not.toContain('Claim');
+    // Someone Teams gave no name is "a colleague" in each reader's words.
+    expect(texts(leadCard({ lead: { ...lead(fixture('https-appsource-contact-me')), claimedBy: '' }, dynamics: WRITTEN }, KO))).toContain('동료');
+  });
+
+  it('says whether the claimer owns the lead in Dynamics too, and why not', () => {
+    const claimed = (owner: OwnerStanding): string[] => texts(leadCard({ lead: { ...lead(fixture('https-appsource-contact-me')), claimedBy: 'Ana Silva', owner }, dynamics: WRITTEN }, EN));
+    expect(claimed({ state: 'pending', code: undefined })).toContain('Making them the owner in Dynamics…');
+    expect(claimed({ state: 'done', name: 'Ana Silva' })).toContain('Owner in Dynamics: Ana Silva');
+    expect(claimed({ state: 'no-user' }).join(' ')).toContain('Dynamics has no user for them');
+    expect(claimed({ state: 'pending', code: 'DYNAMICS_UNAVAILABLE' }).join(' ')).toContain('Not the owner in Dynamics yet');
+    expect(claimed({ state: 'refused', code: 'DYNAMICS_OWNER_CANNOT_OWN' }).join(' ')).toContain('(DYNAMICS_OWNER_CANNOT_OWN)');
+    for (const owner of [{ state: 'no-user' } as const, { state: 'done', name: '김지민' } as const]) {
+      expect(cardProblems(leadCard({ lead: { ...lead(fixture('https-appsource-contact-me')), claimedBy: '김지민', owner }, dynamics: WRITTEN }, KO))).toEqual([]);
+    }
   });
 });

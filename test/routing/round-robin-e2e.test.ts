@@ -105,7 +105,7 @@ describe('a round-robin route', () => {
     expect(cardsOf(fifth)).toEqual([SELLER(2)]);
 
     // Seller 0 claims the fourth lead: it stays theirs.
-    await b.app.storage.leads.claim(fourth, 'Seller 0', new Date(clock.now()));
+    await b.app.storage.leads.claim(fourth, { name: 'Seller 0' }, new Date(clock.now()));
 
     // Ten minutes on, nobody claimed the others: each passes to the next seller not away (once,
     // with both instances looking), who gets the card; the first keeps theirs.

@@ -17,6 +17,8 @@ export class ManualClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    // As node's timers do: a signal aborted already rejects at once (no 'abort' event comes again).
+    if (signal?.aborted === true) return Promise.reject(new DOMException('The operation was aborted', 'AbortError'));
     return new Promise((resolve, reject) => {
       const aborted = (): void => {
         this.sleepers.splice(this.sleepers.indexOf(sleeper), 1);

@@ -64,16 +64,16 @@ describe('claiming a lead card that went to several sellers', () => {
     expect(answer).toContain('"text":"Claimed by "');
     expect(answer).toContain('"text":"Seller 0"');
 
-    // The other two copies are replaced in place (PUT on the same activity), the claimer's is not.
-    const updates = await waitFor(() => connector.delivered.slice(before), (u) => u.length === 2);
-    expect(updates.map((u) => u.method)).toEqual(['PUT', 'PUT']);
-    expect(updates.map((u) => [u.conversationId, u.activityId]).sort()).toEqual([
-      ['a:conversation-1', cards.get('a:conversation-1')],
-      ['a:conversation-2', cards.get('a:conversation-2')],
-    ]);
-    for (const update of updates) {
-      const card = JSON.stringify(update.activity.attachments);
+    // The other two copies are replaced in place (PUT on the same activity), the claimer's is not;
+    // then every copy, the claimer's too, says whether they own it in Dynamics (here Dynamics has no user for them).
+    const updates = await waitFor(() => connector.delivered.slice(before), (u) => u.length === 5);
+    expect(updates.map((u) => u.method)).toEqual(['PUT', 'PUT', 'PUT', 'PUT', 'PUT']);
+    const perChat = (id: string): number => updates.filter((u) => u.conversationId === id && u.activityId === cards.get(id)).length;
+    expect([perChat('a:conversation-0'), perChat('a:conversation-1'), perChat('a:conversation-2')]).toEqual([1, 2, 2]);
+    for (const chat of ['a:conversation-0', 'a:conversation-1', 'a:conversation-2']) {
+      const card = JSON.stringify(updates.filter((u) => u.conversationId === chat).at(-1)?.activity.attachments);
       expect(card).toContain('"text":"Seller 0"');
+      expect(card).toContain('Dynamics has no user for them');
       expect(card).not.toContain('"verb":"claimLead"');
     }
 
@@ -81,7 +81,7 @@ describe('claiming a lead card that went to several sellers', () => {
     const late = await claimAs(1, leadId, cards.get('a:conversation-1') ?? '');
     expect(late).toContain('"text":"Seller 0"');
     expect((await t.app.storage.leads.get(leadId))?.claimedBy).toBe('Seller 0');
-    expect(connector.delivered.slice(before)).toHaveLength(2);
+    expect(connector.delivered.slice(before)).toHaveLength(5);
   });
 
   /** Someone presses Claim as a client without Universal Actions does (Action.Submit: a message with the data). */
@@ -139,10 +139,11 @@ describe('claiming a lead card that went to several sellers', () => {
     const puts = (): number => connector.delivered.filter((d) => d.method === 'PUT').length;
     const before = puts();
     await submitClaim('a:conversation-2', '29:user-2', leadId, 'some-other-message');
-    // Its own copy, by the id the bot recorded, and the two others.
-    const updates = await waitFor(() => connector.delivered.filter((d) => d.method === 'PUT').slice(before), (u) => u.length === 3);
+    // Its own copy, by the id the bot recorded, and the two others; then all three again, with
+    // whether the claimer owns it in Dynamics.
+    const updates = await waitFor(() => connector.delivered.filter((d) => d.method === 'PUT').slice(before), (u) => u.length === 6);
     expect(updates.map((u) => u.activityId)).not.toContain('some-other-message');
-    expect(updates.find((u) => u.conversationId === 'a:conversation-2')?.activityId).toBe(recorded);
-    expect(puts()).toBe(before + 3);
+    expect(new Set(updates.filter((u) => u.conversationId === 'a:conversation-2').map((u) => u.activityId))).toEqual(new Set([recorded]));
+    expect(puts()).toBe(before + 6);
   });
 });

@@ -12,13 +12,13 @@ describe('claiming a lead', () => {
     await storage.leads.create({ ...parseHttpsLead(fixture('https-appsource-contact-me')), id, origin: 'https', receivedAt: new Date().toISOString() });
 
     const sellers = ['Ana Silva', 'Bo Chen', 'Cy Diaz', 'Di Eze'];
-    const outcomes = await Promise.all(sellers.map((s) => storage.leads.claim(id, s, new Date())));
+    const outcomes = await Promise.all(sellers.map((s) => storage.leads.claim(id, { name: s }, new Date())));
 
     const winners = outcomes.filter((o) => o.won);
     expect(winners).toHaveLength(1);
     const owner = winners[0]?.claimedBy;
     expect(outcomes.every((o) => o.claimedBy === owner)).toBe(true);
     expect((await storage.leads.get(id))?.claimedBy).toBe(owner);
-    expect(await storage.leads.claim(id, 'Late Larry', new Date())).toEqual({ won: false, claimedBy: owner });
+    expect(await storage.leads.claim(id, { name: 'Late Larry' }, new Date())).toEqual({ won: false, claimedBy: owner });
   });
 });

@@ -109,7 +109,7 @@ describe('installing the app for the contact list', () => {
       ids.push((await postLead(t.url, fixture(name))).body.leadId as string);
     }
     for (const id of ids) await waitFor(() => t.app.storage.leads.get(id), (l) => l?.status === 'done');
-    await t.app.storage.leads.claim(ids[2] ?? '', 'Ana Silva', new Date());
+    await t.app.storage.leads.claim(ids[2] ?? '', { name: 'Ana Silva' }, new Date());
 
     await teamsInstalls(MEMBER);
     await teamsInstalls(MEMBER, 'conversationUpdate'); // Teams reports a personal install twice

@@ -152,9 +152,14 @@ describe('each person reads the bot in their own language, times in the team\'s 
       value: { action: { type: 'Action.Execute', verb: 'claimLead', data: { leadId } }, trigger: 'manual' },
     });
     expect(JSON.stringify(await claim.json())).toContain('"text":"담당: "');
-    const updates = await waitFor(() => Promise.resolve(connector.delivered.slice(seen).filter((d) => d.method === 'PUT' && JSON.stringify(d.activity).includes('Jimin Park'))), (d) => d.length === 2);
-    expect(JSON.stringify(updates.find((d) => d.conversationId === ANA.conversationId)?.activity)).toContain('"text":"Claimed by "');
-    expect(JSON.stringify(updates.find((d) => d.conversationId === CHANNEL.id)?.activity)).toContain('"text":"담당: "');
+    // Then every copy says whether she owns it in Dynamics (Dynamics has no user for her here), each in its own words.
+    const latest = (chat: string): string => JSON.stringify(connector.delivered.slice(seen).filter((d) => d.method === 'PUT' && d.conversationId === chat).at(-1)?.activity ?? null);
+    await waitFor(() => Promise.resolve([ANA.conversationId, CHANNEL.id, JIMIN.conversationId].map(latest)), (cards) => cards.every((c) => c.includes('Jimin Park') && !c.includes('…"')));
+    expect(latest(ANA.conversationId)).toContain('"text":"Claimed by "');
+    expect(latest(ANA.conversationId)).toContain('Dynamics has no user for them');
+    expect(latest(CHANNEL.id)).toContain('"text":"담당: "');
+    expect(latest(CHANNEL.id)).toContain('Dynamics에 이 사람의 사용자가 없어서');
+    expect(latest(JIMIN.conversationId)).toContain('Dynamics에 이 사람의 사용자가 없어서');
   });
 
   it('answers status in Korean, times in Seoul\'s zone', async () => {

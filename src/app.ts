@@ -26,7 +26,7 @@ import { sendTestMail } from './outlook/test-mail';
 import { DEFAULT_WORKER_OPTIONS, LeadWorker, type LeadWorkerOptions } from './pipeline/lead-worker';
 import { LeadSweep } from './pipeline/lead-sweep';
 import { TurnPasser } from './pipeline/turn-passer';
-import { OwnerWriter } from './pipeline/owner-writer';
+import { LeadFollowUps } from './pipeline/lead-follow-ups';
 import { WaitingLeadsAlarm } from './pipeline/waiting-leads-alarm';
 import { openStorage, type Storage } from './storage/storage';
 import { createBot, type Bot, type ChannelAuthority } from './teams/bot';
@@ -102,8 +102,8 @@ export interface App {
   readonly sweep: LeadSweep;
   /** Passes round-robin leads nobody claimed in time to the next contact. */
   readonly turnPasser: TurnPasser;
-  /** Makes whoever claims a lead its owner in Dynamics. */
-  readonly owners: OwnerWriter;
+  /** Brings sellers' actions on leads (claim, contacted, disqualified) to Dynamics. */
+  readonly followUps: LeadFollowUps;
   /** Creates missing tables and queues, listens, and starts background work. */
   start(port?: number, host?: string): Promise<{ url: string }>;
   /** Stops taking work, finishes what is in hand, and closes the server. */
@@ -278,8 +278,8 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     const standing = dynamicsStanding(lead, (id) => dynamics.recordUrl(id));
     return { card: (reader) => leadCard({ lead, dynamics: standing }, reader), shows: standing.state };
   });
-  const owners = new OwnerWriter({ leads: storage.leads, owners: dynamics, refreshCards: (leadId) => copies.refresh(leadId), logger, now, ...(deps.clock === undefined ? {} : { clock: deps.clock }) });
-  registerRoutes(bot, { settings, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, cardCopies: copies, owners, credentials, admins, testMail, mails, installer, routes: storage.routes, away: storage.away, logger, now }, chats);
+  const followUps = new LeadFollowUps({ leads: storage.leads, dynamics, refreshCards: (leadId) => copies.refresh(leadId), logger, now, ...(deps.clock === undefined ? {} : { clock: deps.clock }) });
+  registerRoutes(bot, { settings, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, cardCopies: copies, followUps, credentials, admins, testMail, mails, installer, routes: storage.routes, away: storage.away, logger, now }, chats);
 
   const server = restify.createServer({ name: 'marketplace-lead-bot', handleUncaughtExceptions: false });
   let stopping = false;
@@ -300,7 +300,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
       readers,
       reader: settings.reader,
       claimed: async (lead) => {
-        owners.nudge();
+        followUps.nudge();
         await copies.refresh(lead.id);
       },
       logger,
@@ -323,7 +323,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     waitingAlarm,
     sweep,
     turnPasser,
-    owners,
+    followUps,
     // Without a bot registration nobody outside this machine may talk to the bot: listen on loopback only.
     async start(port = settings.port, host = settings.bot === undefined ? '127.0.0.1' : undefined) {
       await storage.ensureCreated();
@@ -343,7 +343,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
         waitingAlarm.start();
         sweep.start();
         turnPasser.start();
-        owners.start();
+        followUps.start();
       }
       const address = server.address();
       const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
@@ -358,7 +358,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
         });
         server.server.closeIdleConnections();
       });
-      await Promise.all([importer?.stop(), worker.stop(), reminders.stop(), waitingAlarm.stop(), sweep.stop(), turnPasser.stop(), owners.stop()]);
+      await Promise.all([importer?.stop(), worker.stop(), reminders.stop(), waitingAlarm.stop(), sweep.stop(), turnPasser.stop(), followUps.stop()]);
       if (deps.backgroundWork !== false) await budget.stop();
       await alarm.stop();
       await transport.close();

@@ -4,7 +4,7 @@ import { message, templateText, type MessageKey } from '../language/messages';
 import { formatTime } from '../language/times';
 import type { Lead } from '../leads/lead';
 import type { Routing } from '../routing/route-lead';
-import type { OwnerStanding } from '../storage/lead-store';
+import { DISQUALIFY_REASONS, type DisqualifyReason, type OwnerStanding, type StoredLead } from '../storage/lead-store';
 import template from './lead-card.json';
 
 /** Why a lead is not in Dynamics (yet), in the sales team's terms: each reader gets it in their words. */
@@ -21,9 +21,12 @@ export interface LeadCardInput {
    * With its routing once routed (a lead no route took says so to the admins it went to), and
    * once claimed, by whom ('' when Teams gave no name) and whether they own it in Dynamics too.
    */
-  readonly lead: Lead & { readonly routing?: Routing | undefined; readonly claimedBy?: string | undefined; readonly owner?: OwnerStanding | undefined };
+  readonly lead: Lead & { readonly routing?: Routing | undefined; readonly claimedBy?: string | undefined; readonly owner?: OwnerStanding | undefined } & Partial<SellerActions>;
   readonly dynamics: DynamicsStanding;
 }
+
+/** What sellers did with the lead from its card, and whether Dynamics shows it. */
+export type SellerActions = Pick<StoredLead, 'contacted' | 'disqualified' | 'statusInDynamics'>;
 
 export type AdaptiveCardJson = Record<string, unknown>;
 
@@ -64,8 +67,35 @@ export function leadCard(input: LeadCardInput, reader: Reader): AdaptiveCardJson
       claimedBy: lead.claimedBy === undefined ? '' : claimerName(lead.claimedBy, language),
       ownerLine: lead.claimedBy === undefined || lead.isTest ? '' : ownerLine(lead.owner, language),
       ownerColor: lead.owner?.state === 'done' ? 'Good' : lead.owner?.state === 'pending' && lead.owner.code === undefined ? 'Default' : 'Warning',
+      ...sellerActions(lead, reader),
     },
   }) as AdaptiveCardJson;
+}
+
+/** Contacted and disqualified, and whether Dynamics shows it: the lines and the buttons that still apply. */
+function sellerActions(lead: LeadCardInput['lead'], reader: Reader): Record<string, unknown> {
+  const { language } = reader;
+  const { contacted, disqualified, statusInDynamics: status } = lead;
+  const open = !lead.isTest && disqualified === undefined;
+  return {
+    contactedLine: contacted === undefined ? '' : message(language, 'leadCard.contactedBy', { ...named(contacted.by), time: formatTime(contacted.at, reader) }),
+    disqualifiedLine: disqualified === undefined ? '' : message(language, 'leadCard.disqualifiedBy', { ...named(disqualified.by), reason: reasonText(disqualified.reason, language) }),
+    statusLine:
+      status?.state === 'refused' ? message(language, 'leadCard.statusRefused', { code: status.code }) : status?.state === 'pending' && status.code !== undefined ? message(language, 'leadCard.statusWaiting') : '',
+    canMarkContacted: open && contacted === undefined,
+    canDisqualify: open,
+    reasons: DISQUALIFY_REASONS.map((value) => ({ title: reasonText(value, language), value: String(value) })),
+  };
+}
+
+/** A person's name for a sentence that reads "a colleague" when Teams gave none. */
+function named(name: string): { name: string; named: 'yes' | 'no' } {
+  return { name, named: name === '' ? 'no' : 'yes' };
+}
+
+/** A disqualify reason, as the Lead table names its status reasons. */
+export function reasonText(reason: DisqualifyReason, language: Language): string {
+  return message(language, `leadCard.disqualifyReason.${reason}`);
 }
 
 /** Who claimed a lead, as shown: their name, or "a colleague" when Teams gave none. */

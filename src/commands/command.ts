@@ -73,8 +73,8 @@ export interface CommandDeps {
   readonly signIn: TokenSource;
   readonly worker: LeadWorker;
   readonly cardCopies: CardCopies;
-  /** Makes a claimer the lead's owner in Dynamics; nudged at a claim. */
-  readonly owners: { nudge(): void };
+  /** Brings sellers' actions (claim, contacted, disqualified) to Dynamics; nudged at each. */
+  readonly followUps: { nudge(): void };
   /** The credentials whose expiry the bot watches. */
   readonly credentials: CredentialTracker;
   readonly admins: AdminMessenger;

@@ -4,7 +4,7 @@ import type { Language } from '../language/language';
 import { message } from '../language/messages';
 import { describeAdmins, type Caller } from './caller';
 import { awayCommand, backCommand } from './away';
-import { claimLeadAction } from './claim-lead';
+import { claimLeadAction, disqualifyLeadAction, markContactedAction } from './lead-actions';
 import { commandWord, type CardAction, type Chat, type Command, type CommandDeps } from './command';
 import { createHelpCommand } from './help';
 import { routeCommand } from './lead-routes';
@@ -33,6 +33,8 @@ export const COMMANDS: readonly Command[] = [
 /** Every button on the bot's cards. */
 export const CARD_ACTIONS: readonly CardAction[] = [
   claimLeadAction,
+  markContactedAction,
+  disqualifyLeadAction,
   showLeadAction,
   refreshStatusAction,
   retryDeadLettersAction,

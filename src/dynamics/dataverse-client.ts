@@ -7,6 +7,7 @@ import type { Logger } from '../logging/create-logger';
 import { DynamicsError, dynamicsError } from './dynamics-error';
 import type { LeadRecord } from './map-lead';
 import type { TokenSource } from './sign-in';
+import type { LeadState } from '../pipeline/lead-follow-ups';
 
 export interface WhoAmI {
   readonly userId: string;
@@ -28,7 +29,7 @@ const DUPLICATE_KEY = '0x80040237';
 /** "<entity> With Id = … Does Not Exist": the service answered, the record is not there. */
 const RECORD_MISSING = '0x80040217';
 /** The user cannot own the record: disabled (0x80040225), lacking privileges (0x80040231) or a licence (0x8004d24b). */
-const CANNOT_OWN = ['0x80040225', '0x80040231', '0x8004d24b'];
+const OWNER_REFUSALS = ['0x80040225', '0x80040231', '0x8004d24b'];
 /** No security role: ours when the answer is 403 (every request fails), the new owner's when it is 400. */
 const NO_ROLES = '0x80042f09';
 const HEADERS = { accept: 'application/json', 'odata-maxversion': '4.0', 'odata-version': '4.0' };
@@ -117,7 +118,8 @@ export class DataverseClient {
       who.email === undefined ? undefined : `internalemailaddress eq '${who.email.replace(/'/g, "''")}'`,
     ].filter((f) => f !== undefined);
     for (const filter of filters) {
-      const answer = await this.withRetries(() => this.send('GET', `systemusers?$select=fullname,isdisabled&$filter=${encodeURIComponent(filter)}&$top=1`));
+      // An enabled user first, should an address belong to a disabled one too.
+      const answer = await this.withRetries(() => this.send('GET', `systemusers?$select=fullname,isdisabled&$filter=${encodeURIComponent(filter)}&$orderby=isdisabled asc&$top=1`));
       const [user] = (answer.body as { value?: { systemuserid?: string; fullname?: string; isdisabled?: boolean }[] } | undefined)?.value ?? [];
       if (user?.systemuserid !== undefined) return { id: user.systemuserid, name: user.fullname ?? '', disabled: user.isdisabled === true };
     }
@@ -127,6 +129,18 @@ export class DataverseClient {
   /** Makes a user the lead's owner (the Lead table's Assign). If-Match: * so a lead deleted in Dynamics is not created again. */
   async assignLead(leadId: string, userId: string): Promise<void> {
     await this.withRetries(() => this.send('PATCH', `leads(${leadId})`, { 'ownerid@odata.bind': `/systemusers(${userId})` }, { 'if-match': '*' }));
+  }
+
+  /** The lead's state and status reason as Dynamics has them now. */
+  async leadState(leadId: string): Promise<LeadState> {
+    const answer = await this.withRetries(() => this.send('GET', `leads(${leadId})?$select=statecode,statuscode`));
+    const body = answer.body as { statecode?: unknown; statuscode?: unknown } | undefined;
+    return { state: Number(body?.statecode), reason: Number(body?.statuscode) };
+  }
+
+  /** Sets the lead's state and status reason together, as the Lead table's SetState does; If-Match: * as for Assign. */
+  async setLeadState(leadId: string, to: LeadState): Promise<void> {
+    await this.withRetries(() => this.send('PATCH', `leads(${leadId})`, { statecode: to.state, statuscode: to.reason }, { 'if-match': '*' }));
   }
 
   /** The link a seller opens the record with. */
@@ -200,8 +214,9 @@ export class DataverseClient {
     // One record's refusals, by their code: they say nothing about the connection, so they must
     // not read as a wrong URL or a missing role (which hold every lead back).
     const code = odata?.code?.toLowerCase() ?? '';
-    if (code === RECORD_MISSING) return dynamicsError('DYNAMICS_RECORD_NOT_FOUND', detail);
-    if (CANNOT_OWN.includes(code) || (code === NO_ROLES && answer.status === 400)) return dynamicsError('DYNAMICS_OWNER_CANNOT_OWN', detail);
+    // A user the owner's bind names that is not there cannot own the lead; any other record is the lead.
+    if (code === RECORD_MISSING) return dynamicsError(/^systemuser\b/i.test(odata?.message ?? '') ? 'DYNAMICS_OWNER_CANNOT_OWN' : 'DYNAMICS_RECORD_NOT_FOUND', detail);
+    if (OWNER_REFUSALS.includes(code) || (code === NO_ROLES && answer.status === 400)) return dynamicsError('DYNAMICS_OWNER_CANNOT_OWN', detail);
     switch (true) {
       case answer.status === 401:
         return dynamicsError('DYNAMICS_NOT_AUTHORISED');

@@ -52,6 +52,7 @@ const CATALOG = {
   DYNAMICS_LEAD_REJECTED: 'rejected',
   DYNAMICS_RECORD_NOT_FOUND: 'rejected',
   DYNAMICS_OWNER_CANNOT_OWN: 'rejected',
+  DYNAMICS_LEAD_CLOSED: 'rejected',
 } satisfies Record<string, FailureKind>;
 
 /** Every code, with what it means for the lead; for documentation checks. */

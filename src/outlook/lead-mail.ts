@@ -72,9 +72,10 @@ export function leadMail(input: LeadMailInput): LeadMail {
  */
 function mailCard(input: LeadMailInput): AdaptiveCardJson {
   const card = leadCard({ lead: { ...input.lead, claimedBy: input.claimedBy }, dynamics: input.dynamics }, input.reader);
-  const actions = ((card.actions ?? []) as { type: string; verb?: string }[]).map((action) =>
-    action.verb === 'claimLead' ? { type: 'Action.OpenUrl', title: message(input.reader.language, 'leadCard.claim'), url: input.claimUrl } : action,
-  );
+  // Links only: Claim as this recipient's page; Mark contacted and Disqualify are Teams' (they run as the bot).
+  const actions = ((card.actions ?? []) as { type: string; verb?: string }[])
+    .map((action) => (action.verb === 'claimLead' ? { type: 'Action.OpenUrl', title: message(input.reader.language, 'leadCard.claim'), url: input.claimUrl } : action))
+    .filter((action) => action.type === 'Action.OpenUrl');
   return {
     ...card,
     version: '1.4',

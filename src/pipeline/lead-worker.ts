@@ -315,7 +315,7 @@ export class LeadWorker {
         const standing = this.standing(lead);
         if (lead.alertedAs !== standing.state) {
           // An alert tried before, that reached some people only, said something else: their cards first.
-          if (lead.alertedAs !== undefined) await this.deps.notifier.refresh({ ...lead, claimedBy: (await this.deps.leads.get(lead.id))?.claimedBy ?? lead.claimedBy }, standing);
+          if (lead.alertedAs !== undefined) await this.deps.notifier.refresh(withSellerActions(lead, await this.deps.leads.get(lead.id)), standing);
           // Recorded before sending, so a retry knows what the cards sent so far say.
           await this.deps.leads.update(lead.id, { alertedAs: standing.state });
           lead = { ...lead, alertedAs: standing.state };
@@ -479,4 +479,11 @@ async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The lead as this pass has it, with what sellers did on its cards since it was read (a claim, contacted, disqualified). */
+function withSellerActions(lead: StoredLead, stored: StoredLead | undefined): StoredLead {
+  if (stored === undefined) return lead;
+  const { claimedBy, claimant, owner, contacted, disqualified, statusInDynamics } = stored;
+  return { ...lead, claimedBy, claimant, owner, contacted, disqualified, statusInDynamics };
 }

@@ -31,8 +31,14 @@ export interface StoredLead extends Lead {
   readonly claimant: Claimant | undefined;
   /** Whether they are the lead's owner in Dynamics too; undefined while nobody has claimed it. */
   readonly owner: OwnerStanding | undefined;
-  /** Failed tries at making them the owner, for the backoff. */
-  readonly ownerSyncAttempts: number;
+  /** A seller's first touch: marked contacted from the card. */
+  readonly contacted: { readonly by: string; readonly at: string } | undefined;
+  /** Disqualified from the card, with the Lead table's status reason (4 Lost, 5 Cannot contact, 6 No longer interested, 7 Canceled). */
+  readonly disqualified: { readonly by: string; readonly at: string; readonly reason: DisqualifyReason } | undefined;
+  /** Whether Dynamics shows that status too; undefined while there is none to show. */
+  readonly statusInDynamics: StatusStanding | undefined;
+  /** Failed tries at bringing Dynamics up to date with the sellers' actions (owner, status), for the backoff. */
+  readonly followUpAttempts: number;
   /** When every recipient had the alert (or could not be served); undefined while it is going out. */
   readonly alertedAt: string | undefined;
   /** The Dynamics standing the sent cards show, so they are updated when it changes. */
@@ -48,6 +54,8 @@ export type AlertedAs = 'written' | 'pending' | 'failed';
 /** Who claimed a lead: their name as shown, and how Dynamics knows them (Entra object id from Teams, or the address a lead mail went to). */
 export interface Claimant {
   readonly name: string;
+  /** When they claimed it, once they have. */
+  readonly at?: string | undefined;
   readonly aadObjectId?: string | undefined;
   readonly email?: string | undefined;
 }
@@ -62,12 +70,23 @@ export type OwnerStanding =
   | { readonly state: 'no-user' }
   | { readonly state: 'refused'; readonly code: string };
 
-/** What an owner write-back recorded: a new standing, and when to try again while pending. */
-export interface OwnerChange {
-  readonly standing: OwnerStanding;
-  readonly due?: Date;
+/** The Lead table's status reasons for a disqualified lead. */
+export const DISQUALIFY_REASONS = [4, 5, 6, 7] as const;
+export type DisqualifyReason = (typeof DISQUALIFY_REASONS)[number];
+
+/** Bringing a lead's status in Dynamics (contacted, disqualified) up to date: still to do (why the last try failed, if one did), done, or refused for good. */
+export type StatusStanding = { readonly state: 'pending'; readonly code: string | undefined } | { readonly state: 'done' } | { readonly state: 'refused'; readonly code: string };
+
+/** What a follow-up pass came to: the new standings, and when to come back while one is pending (none: nothing left to do). */
+export interface FollowUpChange {
+  readonly owner: OwnerStanding | undefined;
+  readonly status: StatusStanding | undefined;
+  readonly due: Date | undefined;
   readonly attempts?: number;
 }
+
+/** Why a seller's action on a lead does not apply: someone else has it, or it is done already (and by whom). */
+export type ActionRefused = { readonly refused: 'claimed' | 'contacted' | 'disqualified'; readonly by: string };
 
 /** Where one lead is, without the customer: what `status` counts. */
 export interface LeadTimeline {
@@ -150,33 +169,58 @@ export class LeadStore {
   /**
    * Makes `claimant` the lead's owner unless someone already is. Two sellers clicking Claim at
    * once cannot both win: the update is conditional on the row not having changed. The winner
-   * is to be made the owner in Dynamics too (ownersDue finds it).
+   * is to be made the owner in Dynamics too (followUpsDue finds it).
    */
   async claim(id: string, claimant: Claimant, at: Date): Promise<{ won: boolean; claimedBy: string }> {
     for (;;) {
       const row = await this.table.getEntity<LeadEntity>(id, ROW);
       if (isSet(row.claimedAt)) return { won: false, claimedBy: row.claimedBy ?? '' };
+      // Disqualified, there is nothing left to take on: whoever did it is shown instead.
+      if (isSet(row.disqualifiedAt)) return { won: false, claimedBy: row.disqualifiedBy ?? '' };
       try {
-        // Claimed, a round-robin lead passes on no more.
         await this.table.updateEntity(
-          {
-            partitionKey: id,
-            rowKey: ROW,
-            claimedBy: claimant.name,
-            claimedAt: at.toISOString(),
-            claimedByAadId: claimant.aadObjectId ?? '',
-            claimedByEmail: claimant.email ?? '',
-            offerUntil: '',
-            ownerSync: 'pending',
-            ownerSyncDue: at.toISOString(),
-            ownerSyncCode: '',
-          },
+          { partitionKey: id, rowKey: ROW, ...claimColumns(claimant, at) },
           'Merge',
           { etag: row.etag },
         );
         return { won: true, claimedBy: claimant.name };
       } catch (error) {
         if (!isChangedMeanwhile(error)) throw error; // changed meanwhile: look again
+      }
+    }
+  }
+
+  /**
+   * Records a seller's first touch (Mark contacted), for Dynamics to show too: refused when the
+   * lead is disqualified or marked already, or someone else has it and `actor` may not act for
+   * them (an admin may). An unclaimed lead becomes theirs. Conditional on the row as read.
+   */
+  async markContacted(id: string, actor: Claimant, at: Date, mayActForOthers: boolean): Promise<ActionRefused | undefined> {
+    return this.act(id, actor, mayActForOthers, at, (row) => {
+      if (isSet(row.contactedAt)) return { refused: 'contacted', by: row.contactedBy ?? '' };
+      return { contactedAt: at.toISOString(), contactedBy: actor.name, ...(isSet(row.claimedAt) ? {} : claimColumns(actor, at)) };
+    });
+  }
+
+  /** Disqualifies the lead with a status reason, for Dynamics to show too; refused as markContacted is. */
+  async disqualify(id: string, actor: Claimant, reason: DisqualifyReason, at: Date, mayActForOthers: boolean): Promise<ActionRefused | undefined> {
+    return this.act(id, actor, mayActForOthers, at, () => ({ disqualifiedAt: at.toISOString(), disqualifiedBy: actor.name, disqualifyReason: reason, offerUntil: '' }));
+  }
+
+  /** A seller's action on the lead, unless it is disqualified or someone else has it; Dynamics is brought up to date after (followUpsDue). */
+  private async act(id: string, actor: Claimant, mayActForOthers: boolean, at: Date, change: (row: LeadEntity) => Partial<LeadEntity> | ActionRefused): Promise<ActionRefused | undefined> {
+    for (;;) {
+      const row = await this.table.getEntity<LeadEntity>(id, ROW);
+      if (isSet(row.disqualifiedAt)) return { refused: 'disqualified', by: row.disqualifiedBy ?? '' };
+      const claimer = toStoredLead(row).claimant;
+      if (claimer !== undefined && !samePerson(claimer, actor) && !mayActForOthers) return { refused: 'claimed', by: claimer.name };
+      const columns = change(row);
+      if ('refused' in columns) return columns;
+      try {
+        await this.table.updateEntity({ partitionKey: id, rowKey: ROW, ...columns, statusSync: 'pending', statusSyncCode: '', followUpDue: at.toISOString(), followUpAttempts: 0 }, 'Merge', { etag: row.etag });
+        return undefined;
+      } catch (error) {
+        if (!isChangedMeanwhile(error)) throw error;
       }
     }
   }
@@ -319,47 +363,62 @@ export class LeadStore {
     return routing === 'stop' ? undefined : { ...lead, routing, alertedAt: undefined };
   }
 
-  /** Claimed leads whose owner in Dynamics is due to be set at `now`. */
-  async ownersDue(now: Date): Promise<string[]> {
-    const filter = odata`ownerSync eq ${'pending'} and ownerSyncDue le ${now.toISOString()}`;
+  /** Leads whose sellers' actions (a claim, contacted, disqualified) are due to be brought to Dynamics at `now`. */
+  async followUpsDue(now: Date): Promise<string[]> {
+    const filter = odata`followUpDue ne ${''} and followUpDue le ${now.toISOString()}`;
     const ids: string[] = [];
     for await (const e of this.table.listEntities<LeadEntity>({ queryOptions: { filter, select: ['PartitionKey'] } })) ids.push(e.partitionKey ?? '');
     return ids;
   }
 
   /**
-   * Takes a lead's owner write-back until `until`, if it is still due: one instance at a time
-   * (the move is conditional on the row as read), and a taker that dies gives it back by then.
+   * Takes a lead's follow-up until `until`, if it is still due: one instance at a time (the move
+   * is conditional on the row as read), and a taker that dies gives it back by then.
    */
-  async takeOwnerSync(id: string, now: Date, until: Date): Promise<StoredLead | undefined> {
+  async takeFollowUp(id: string, now: Date, until: Date): Promise<(StoredLead & { readonly heldUntil: string }) | undefined> {
     const row = await this.table.getEntity<LeadEntity>(id, ROW).catch((error: unknown) => {
       if (isNotFound(error)) return undefined;
       throw error;
     });
-    if (row?.ownerSync !== 'pending' || (row.ownerSyncDue ?? '') > now.toISOString()) return undefined;
+    if (!isSet(row?.followUpDue) || row.followUpDue > now.toISOString()) return undefined;
+    // Held by another instance (a seller's action meanwhile made it due again): theirs until then.
+    if (isSet(row.followUpHeldUntil) && row.followUpHeldUntil > now.toISOString()) return undefined;
     try {
-      await this.table.updateEntity({ partitionKey: id, rowKey: ROW, ownerSyncDue: until.toISOString() }, 'Merge', { etag: row.etag });
+      await this.table.updateEntity({ partitionKey: id, rowKey: ROW, followUpHeldUntil: until.toISOString() }, 'Merge', { etag: row.etag });
     } catch (error) {
       if (isChangedMeanwhile(error)) return undefined;
       throw error;
     }
-    return toStoredLead(row);
+    return { ...toStoredLead(row), heldUntil: until.toISOString() };
   }
 
-  async recordOwner(id: string, change: OwnerChange): Promise<void> {
-    const { standing } = change;
-    await this.table.updateEntity(
-      {
-        partitionKey: id,
-        rowKey: ROW,
-        ownerSync: standing.state,
-        ownerSyncCode: standing.state === 'pending' || standing.state === 'refused' ? (standing.code ?? '') : '',
-        ownerName: standing.state === 'done' ? standing.name : '',
-        ...(change.due === undefined ? {} : { ownerSyncDue: change.due.toISOString() }),
-        ...(change.attempts === undefined ? {} : { ownerSyncAttempts: change.attempts }),
-      },
-      'Merge',
-    );
+  /**
+   * Records what a follow-up pass over `taken` came to, if this pass still holds it (a pass that
+   * outlived its hold leaves the lead to whoever took it since). A seller's action meanwhile
+   * (Mark contacted after a claim) keeps its status pending and due now, for the next pass.
+   * Conditional on the row as read.
+   */
+  async recordFollowUp(taken: StoredLead & { readonly heldUntil: string }, change: FollowUpChange): Promise<void> {
+    const { owner, status } = change;
+    for (;;) {
+      const row = await this.table.getEntity<LeadEntity>(taken.id, ROW);
+      if (row.followUpHeldUntil !== taken.heldUntil) return;
+      const claimedMeanwhile = orUndefined(row.claimedAt) !== taken.claimant?.at;
+      const markedMeanwhile = orUndefined(row.contactedAt) !== taken.contacted?.at || orUndefined(row.disqualifiedAt) !== taken.disqualified?.at;
+      const columns = {
+        ...(owner === undefined || claimedMeanwhile ? {} : { ownerSync: owner.state, ownerSyncCode: codeOf(owner), ownerName: owner.state === 'done' ? owner.name : '' }),
+        ...(status === undefined || markedMeanwhile ? {} : { statusSync: status.state, statusSyncCode: codeOf(status) }),
+        // What an action meanwhile left to do stays due now.
+        ...(claimedMeanwhile || markedMeanwhile ? {} : { followUpDue: change.due?.toISOString() ?? '', followUpAttempts: change.attempts ?? 0 }),
+        followUpHeldUntil: '',
+      };
+      try {
+        await this.table.updateEntity({ partitionKey: taken.id, rowKey: ROW, ...columns }, 'Merge', { etag: row.etag });
+        return;
+      } catch (error) {
+        if (!isChangedMeanwhile(error)) throw error;
+      }
+    }
   }
 
   async recordDuplicate(lead: StoredLead, at: Date): Promise<void> {
@@ -389,10 +448,19 @@ interface LeadEntity extends Customer {
   claimedByAadId?: string;
   claimedByEmail?: string;
   ownerSync?: OwnerStanding['state'];
-  ownerSyncDue?: string;
+  followUpDue?: string;
   ownerSyncCode?: string;
-  ownerSyncAttempts?: number;
+  followUpAttempts?: number;
   ownerName?: string;
+  offerUntil?: string;
+  followUpHeldUntil?: string;
+  contactedAt?: string;
+  contactedBy?: string;
+  disqualifiedAt?: string;
+  disqualifiedBy?: string;
+  disqualifyReason?: number;
+  statusSync?: StatusStanding['state'];
+  statusSyncCode?: string;
   alertedAt?: string;
   alertedAs?: AlertedAs;
   failedPasses?: number;
@@ -425,9 +493,12 @@ function toStoredLead(e: TableEntityResult<LeadEntity>): StoredLead {
     writtenAt: e.writtenAt,
     // Claimed once claimedAt is set: the name may be '' (Teams gave none).
     claimedBy: isSet(e.claimedAt) ? (e.claimedBy ?? '') : undefined,
-    claimant: isSet(e.claimedAt) ? { name: e.claimedBy ?? '', aadObjectId: orUndefined(e.claimedByAadId), email: orUndefined(e.claimedByEmail) } : undefined,
+    claimant: isSet(e.claimedAt) ? { name: e.claimedBy ?? '', at: e.claimedAt, aadObjectId: orUndefined(e.claimedByAadId), email: orUndefined(e.claimedByEmail) } : undefined,
     owner: ownerOf(e),
-    ownerSyncAttempts: e.ownerSyncAttempts ?? 0,
+    followUpAttempts: e.followUpAttempts ?? 0,
+    contacted: isSet(e.contactedAt) ? { by: e.contactedBy ?? '', at: e.contactedAt } : undefined,
+    disqualified: isSet(e.disqualifiedAt) ? { by: e.disqualifiedBy ?? '', at: e.disqualifiedAt, reason: disqualifyReasonOf(e.disqualifyReason) } : undefined,
+    statusInDynamics: statusOf(e),
     // '' is how a column is cleared (Merge cannot remove one): no alert finished.
     alertedAt: e.alertedAt === '' ? undefined : e.alertedAt,
     alertedAs: e.alertedAs,
@@ -463,6 +534,53 @@ function isSet(column: string | null | undefined): column is string {
 
 function orUndefined(column: string | null | undefined): string | undefined {
   return isSet(column) ? column : undefined;
+}
+
+/** The columns that make `claimant` a lead's claimer, their owner in Dynamics to be set. */
+function claimColumns(claimant: Claimant, at: Date): Partial<LeadEntity> {
+  return {
+    claimedBy: claimant.name,
+    claimedAt: at.toISOString(),
+    claimedByAadId: claimant.aadObjectId ?? '',
+    claimedByEmail: claimant.email ?? '',
+    // Claimed, a round-robin lead passes on no more.
+    offerUntil: '',
+    ownerSync: 'pending',
+    ownerSyncCode: '',
+    followUpDue: at.toISOString(),
+    followUpAttempts: 0,
+  };
+}
+
+/** One person, as Teams or a lead mail names them: by Entra object id, else e-mail, else name. */
+function samePerson(a: Claimant, b: Claimant): boolean {
+  if (a.aadObjectId !== undefined && b.aadObjectId !== undefined) return a.aadObjectId.toLowerCase() === b.aadObjectId.toLowerCase();
+  if (a.email !== undefined && b.email !== undefined) return a.email.toLowerCase() === b.email.toLowerCase();
+  // A name alone is all either has (a test's caller): two people may share one otherwise.
+  const anonymous = (c: Claimant): boolean => c.aadObjectId === undefined && c.email === undefined;
+  return anonymous(a) && anonymous(b) && a.name !== '' && a.name === b.name;
+}
+
+/** A standing's failure code, as its column keeps it ('' for none). */
+function codeOf(standing: OwnerStanding | StatusStanding): string {
+  return standing.state === 'pending' || standing.state === 'refused' ? (standing.code ?? '') : '';
+}
+
+function disqualifyReasonOf(column: number | undefined): DisqualifyReason {
+  return DISQUALIFY_REASONS.find((r) => r === column) ?? 4;
+}
+
+function statusOf(e: LeadEntity): StatusStanding | undefined {
+  switch (e.statusSync) {
+    case 'pending':
+      return { state: 'pending', code: orUndefined(e.statusSyncCode) };
+    case 'done':
+      return { state: 'done' };
+    case 'refused':
+      return { state: 'refused', code: e.statusSyncCode ?? '' };
+    default:
+      return undefined;
+  }
 }
 
 function ownerOf(e: LeadEntity): OwnerStanding | undefined {

@@ -80,6 +80,9 @@ param botLanguage string = 'en'
 @description('BOT_TIME_ZONE: the team\'s time zone, an IANA name such as Asia/Seoul; every time the bot shows is in it.')
 param botTimeZone string = 'UTC'
 
+@description('OWN_DOMAINS: the publisher\'s own mail domains, separated by semicolons (contoso.com); leads from them go to the admins only.')
+param ownDomains string = ''
+
 @description('OUTLOOK_SENDER: the mailbox lead alerts are mailed from; empty = no mail (README › How contacts are reached).')
 param outlookSender string = ''
 
@@ -300,6 +303,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     LEAD_INTAKE_KEY: keyVaultReference(vault.name, intakeKeySecret.name)
     LEAD_TABLE_CONNECTION_STRING: empty(leadTableConnectionString) ? '' : keyVaultReference(vault.name, leadTableSecret!.name)
     LEAD_CONTACTS: leadContacts
+    OWN_DOMAINS: ownDomains
     ADMINS: admins
     TEAMS_TENANT_ID: teamsTenantId
     BOT_LANGUAGE: botLanguage

@@ -57,6 +57,7 @@ export function leadCard(input: LeadCardInput, reader: Reader): AdaptiveCardJson
       doNotContact: lead.doNotContact,
       isTest: lead.isTest,
       noRoute: lead.routing?.kind === 'no-route',
+      ownDomain: lead.routing?.kind === 'own-domain' ? message(language, 'leadCard.ownDomain', { domain: lead.routing.domain }) : '',
       turnNote: lead.claimedBy === undefined ? turnNote(lead.routing, language) : '',
       leadId: lead.id,
       dynamicsUrl,

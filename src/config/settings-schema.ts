@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EMAIL } from '../leads/email';
+import { DOMAIN, EMAIL } from '../leads/email';
 import { readRoutesFile } from '../routing/read-routes-file';
 import { GUID } from '../leads/lead-id';
 import { LANGUAGES } from '../language/language';
@@ -85,6 +85,8 @@ const eachSetting = z.object({
   // Unset, the first import starts from the moment it first runs: the table's history is not news to the team.
   LEAD_TABLE_IMPORT_FROM: optional(calendarDate('LEAD_TABLE_IMPORT_FROM')),
   LEAD_CONTACTS: withDefault([], listOf('LEAD_CONTACTS', EMAIL, 'an e-mail address')),
+  // The publisher's own: a lead from there is a colleague trying the offer, not a customer.
+  OWN_DOMAINS: withDefault([], listOf('OWN_DOMAINS', DOMAIN, 'a domain such as contoso.com')),
   // Read and checked here, so a faulty routes file stops start-up with a line per problem.
   LEAD_ROUTES_FILE: settingText.transform((path, ctx) => {
     if (path === undefined) return [];

@@ -32,6 +32,8 @@ export interface Settings {
   readonly tableImport: TableImportSettings | undefined;
   /** LEAD_CONTACTS: the route of last resort, for leads no route takes. */
   readonly leadContacts: readonly string[];
+  /** OWN_DOMAINS: the publisher's own mail domains; their leads go to the admins only. */
+  readonly ownDomains: readonly string[];
   /** LEAD_ROUTES_FILE's routes, in order (chat commands add more, kept in storage). */
   readonly routes: readonly Route[];
   readonly bot: BotSettings | undefined;
@@ -231,6 +233,7 @@ function toSettings(env: Environment): Settings {
             importFrom: env.LEAD_TABLE_IMPORT_FROM,
           },
     leadContacts: env.LEAD_CONTACTS,
+    ownDomains: env.OWN_DOMAINS,
     routes: env.LEAD_ROUTES_FILE,
     bot: readBot(env),
     teamsMessagesPerSecond: env.TEAMS_MESSAGES_PER_SECOND,

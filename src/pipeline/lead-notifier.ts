@@ -70,7 +70,7 @@ export interface RoutedAlertsOptions {
   /** The routes in the order they are tried (src/routing/). */
   readonly routes: () => Promise<readonly Route[]>;
   /** LEAD_CONTACTS, the route of last resort, and ADMINS, who get a lead no route takes. */
-  readonly settings: { readonly leadContacts: readonly string[]; readonly admins: readonly string[] };
+  readonly settings: { readonly leadContacts: readonly string[]; readonly admins: readonly string[]; readonly ownDomains: readonly string[] };
   /** Where a lead's routing is kept, decided once: resolves with the routing that stands. */
   readonly leads: { route(id: string, routing: Routing): Promise<Routing> };
   /** fallback: mail those Teams could not reach; always: mail every contact as well. */
@@ -92,11 +92,12 @@ export function routedAlerts(teams: AudienceNotifier, mail: MailAlerts | undefin
     const routes = await options.routes();
     let routing = lead.routing;
     if (routing === undefined) {
-      const decided = await routeLead(lead, routes, options.settings.leadContacts, options.inTurn, options.now());
+      const decided = await routeLead(lead, routes, options.settings.leadContacts, options.inTurn, options.now(), options.settings.ownDomains);
       // Another pass may have routed it meanwhile: the routing kept is the one that stands.
       routing = await options.leads.route(lead.id, decided);
       const log = options.logger.child({ leadId: lead.id });
       if (routing.kind === 'no-route') log.warn('no route for this lead and LEAD_CONTACTS is empty: it goes to the admins');
+      else if (routing.kind === 'own-domain') log.info('lead from our own domain (OWN_DOMAINS): it goes to the admins only');
       else log.info({ routing: describeRouting(routing) }, 'lead routed');
     }
     const audience = { ...audienceOf(routing, options.settings), withOwnLeads: peopleWithOwnLeads(routes, options.settings.leadContacts) };

@@ -1,4 +1,5 @@
 import type { LeadDetails } from '../leads/lead';
+import { isAtDomain } from '../leads/email';
 import { firstMatch } from './match-route';
 import type { Route } from './route';
 
@@ -12,7 +13,9 @@ export type Routing =
   /** No route matched: LEAD_CONTACTS, the route of last resort (the only one before routes existed). */
   | { readonly kind: 'contacts'; readonly contacts: readonly string[] }
   /** Nothing matched and LEAD_CONTACTS is empty: the admins get it, never nobody. */
-  | { readonly kind: 'no-route' };
+  | { readonly kind: 'no-route' }
+  /** From the publisher's own domain (OWN_DOMAINS): a colleague trying the offer, for the admins only. */
+  | { readonly kind: 'own-domain'; readonly domain: string };
 
 /**
  * A round-robin lead's place in its route: `contacts` of the routing are those offered it so far,
@@ -53,7 +56,10 @@ export async function routeLead(
   leadContacts: readonly string[],
   inTurn: (route: Route) => Promise<string | undefined>,
   now: Date,
+  ownDomains: readonly string[] = [],
 ): Promise<Routing> {
+  const domain = isAtDomain(lead.customer.email, ownDomains);
+  if (domain !== undefined) return { kind: 'own-domain', domain };
   const route = firstMatch(routes, lead);
   if (route === undefined) return leadContacts.length > 0 ? { kind: 'contacts', contacts: leadContacts } : { kind: 'no-route' };
   if (route.mode === 'broadcast') return { kind: 'route', route: route.name, contacts: route.contacts, chats: route.chats };
@@ -97,6 +103,7 @@ export function audienceOf(routing: Routing | undefined, settings: { readonly le
     case 'route':
       return { contacts: routing.contacts, chats: routing.chats, admins: false };
     case 'no-route':
+    case 'own-domain':
       return { contacts: settings.admins.filter((a) => a.includes('@')), chats: [], admins: true };
     case 'contacts':
       return { contacts: routing.contacts, chats: [], admins: false };
@@ -112,6 +119,8 @@ export function describeRouting(routing: Routing | undefined): string {
       return `route "${routing.route}"`;
     case 'no-route':
       return 'no route (the admins)';
+    case 'own-domain':
+      return `own domain ${routing.domain} (the admins)`;
     default:
       return 'LEAD_CONTACTS';
   }

@@ -608,7 +608,7 @@ function readRouting(column: string | undefined): Routing | undefined {
   if (column === undefined || column === '') return undefined;
   try {
     const routing = JSON.parse(column) as Routing;
-    return ['route', 'contacts', 'no-route'].includes(routing.kind) ? routing : undefined;
+    return ['route', 'contacts', 'no-route', 'own-domain'].includes(routing.kind) ? routing : undefined;
   } catch {
     return undefined;
   }

@@ -64,6 +64,12 @@ describe('loadSettings', () => {
     expect(problems).toContain('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
   });
 
+  it('reads OWN_DOMAINS as lower-case domains, none unless set, and names one that is not a domain', () => {
+    expect(loadSettings(BASE).ownDomains).toEqual([]);
+    expect(loadSettings({ ...BASE, OWN_DOMAINS: 'Contoso.com; contoso.co.kr,' }).ownDomains).toEqual(['contoso.com', 'contoso.co.kr']);
+    expect(problemsOf({ ...BASE, OWN_DOMAINS: 'contoso.com; @contoso.com' })).toContain('OWN_DOMAINS has "@contoso.com", which is not a domain such as contoso.com; separate entries with semicolons');
+  });
+
   it('writes in BOT_LANGUAGE, times in BOT_TIME_ZONE (English and UTC unless set), and names the accepted values of either', () => {
     expect(loadSettings(BASE).reader).toEqual({ language: 'en', timeZone: 'UTC' });
     expect(loadSettings({ ...BASE, BOT_LANGUAGE: 'ko', BOT_TIME_ZONE: 'asia/seoul' }).reader).toEqual({ language: 'ko', timeZone: 'Asia/Seoul' });

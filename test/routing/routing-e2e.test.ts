@@ -7,7 +7,7 @@ import { TENANT_ID } from '../../emulators/directory';
 import type { GraphEmulator } from '../../emulators/graph';
 import { mailSettings } from '../../emulators/local-stack';
 import { freePort } from '../../emulators/free-port';
-import { fixture } from '../support/fixtures';
+import { fixture, fixtureFrom } from '../support/fixtures';
 import { FAST_RETRY, FAST_WORKER, waitFor } from '../support/pipeline';
 import { seedAdmin, seedChannel, seedSellers } from '../support/seed-installations';
 import { dynamicsEnv, startDataverse, startGraph } from '../support/shared-services';
@@ -108,5 +108,20 @@ describe('routing leads to the right people', () => {
     expect(card).toContain('No route for this lead');
     expect(card).toContain('claimLead');
     expect((await t.app.storage.leads.get(leadId))?.routing).toEqual({ kind: 'no-route' });
+  });
+
+  it("sends a lead from the publisher's own domain (OWN_DOMAINS, a subdomain too) to the admins only, written to Dynamics all the same", async () => {
+    t = await start({ LEAD_ROUTES_FILE: routesFile, LEAD_CONTACTS: 'seller4@contoso.example', ADMINS: 'admin@contoso.example', OWN_DOMAINS: 'Fabrikam.example; contoso.example' });
+    const admin = await seedAdmin(t.app.installations, connector.serviceUrl, { email: 'admin@contoso.example', tenantId: TENANT_ID });
+    // Korean, so the korea route would take it: its domain comes first.
+    const { leadId, chats, mailed } = await deliver(t, fixtureFrom('https-korean-contact', 'tester@sales.fabrikam.example'));
+    expect(chats).toEqual([admin]);
+    expect(mailed).toEqual([]);
+    const card = JSON.stringify(connector.delivered.find((d) => d.conversationId === admin && JSON.stringify(d.activity).includes(leadId))?.activity);
+    expect(card).toContain('From your own domain (fabrikam.example), so only the admins have it');
+    expect((await t.app.storage.leads.get(leadId))?.routing).toEqual({ kind: 'own-domain', domain: 'fabrikam.example' });
+    expect(dv.leads.has(leadId)).toBe(true);
+    // Another domain that merely ends the same way is a customer's.
+    expect(await deliver(t, fixtureFrom('https-korean-contact', 'buyer@notfabrikam.example'))).toMatchObject({ chats: ['a:conversation-3'] });
   });
 });

@@ -16,7 +16,7 @@ import { APP, LOCAL_SENDER, TENANT_ID } from '../emulators/directory';
 import type { GraphEmulator } from '../emulators/graph';
 import { startLocalStack, preferredPort } from '../emulators/local-stack';
 import { startMailboxPage } from '../emulators/mailbox-page';
-import { LOCAL_CONTACT_WITHOUT_TEAMS, LOCAL_INTAKE_KEY, PLAYGROUND_USER } from './local-defaults';
+import { LOCAL_CONTACT_WITHOUT_TEAMS, LOCAL_INTAKE_KEY, PLAYGROUND_DYNAMICS_USER, PLAYGROUND_USER } from './local-defaults';
 
 const ROOT = join(__dirname, '..');
 
@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     // The local app's client secret, as Graph lists it: it ends in two weeks, so a reminder shows.
     const secretEnds = new Date(new Date().setUTCHours(0, 0, 0, 0) + 14 * 86_400_000).toISOString();
     graph.setApplication(APP.clientId, [{ keyId: '6c1b9e0a-0000-4000-8000-000000000001', displayName: 'local', hint: APP.secret.slice(0, 3), startDateTime: new Date().toISOString(), endDateTime: secretEnds }]);
+    stack.dataverse?.addUser(PLAYGROUND_DYNAMICS_USER);
     const mailbox = await startMailboxPage(graph.mails, await preferredPort(7446));
     services.unshift(mailbox);
     localServices = {

@@ -18,7 +18,7 @@ import type { GraphEmulator } from '../emulators/graph';
 import { startLocalStack } from '../emulators/local-stack';
 import { startMailboxPage } from '../emulators/mailbox-page';
 import { fixture } from '../test/support/fixtures';
-import { LOCAL_CONTACT_WITHOUT_TEAMS, LOCAL_INTAKE_KEY, PLAYGROUND_USER } from './local-defaults';
+import { LOCAL_CONTACT_WITHOUT_TEAMS, LOCAL_INTAKE_KEY, PLAYGROUND_DYNAMICS_USER, PLAYGROUND_USER } from './local-defaults';
 
 const DOCS = join(__dirname, '..', 'docs');
 
@@ -104,11 +104,13 @@ async function english(browser: Browser): Promise<void> {
   const secretEnds = new Date(new Date().setUTCHours(0, 0, 0, 0) + 7 * 86_400_000).toISOString();
   graph.setApplication(APP.clientId, [{ keyId: '6c1b9e0a-0000-4000-8000-000000000001', displayName: 'leads', hint: APP.secret.slice(0, 3), startDateTime: new Date().toISOString(), endDateTime: secretEnds }]);
   const mailbox = await startMailboxPage(graph.mails);
+  stack.dataverse?.addUser(PLAYGROUND_DYNAMICS_USER);
   try {
     await fetch(`${botUrl}/api/leads?code=${LOCAL_INTAKE_KEY}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: LEAD });
     await page.getByText('Dana Whitfield').first().waitFor({ timeout: 30_000 });
     await page.waitForTimeout(500);
     await save(page, 'lead-card-playground.png');
+
 
     await type(page, 'validate');
     // The report, not the test lead's card that follows it.
@@ -132,6 +134,13 @@ async function english(browser: Browser): Promise<void> {
     await phone.goto(claim ?? '');
     await phone.getByRole('button', { name: 'Claim this lead' }).waitFor();
     await save(phone, 'claim-page.png');
+
+    // A seller's day: Claim, then Mark contacted after the call; the card says who has the lead,
+    // that they own it in Dynamics too, and when they called.
+    await page.getByRole('button', { name: 'Claim', exact: true }).first().click();
+    await page.getByText('Owner in Dynamics: Alex Wilber').first().waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Mark contacted', exact: true }).first().click();
+    await shoot(page, page.getByText('Contacted by Alex Wilber', { exact: false }).first(), page.getByText('Contact me — Contoso Sales Insights').first(), 'lead-card-claimed-playground.png');
   } finally {
     await mailbox.stop();
     await stop();

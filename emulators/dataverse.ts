@@ -134,6 +134,8 @@ const TABLES = {
 type EntitySet = keyof typeof TABLES;
 const isEntitySet = (name: string): name is EntitySet => name in TABLES;
 const FORMATTED = 'OData.Community.Display.V1.FormattedValue';
+/** The name the bot's own (application) user has here. */
+const APPLICATION_USER = 'Marketplace Lead Bot (application user)';
 /** What a PATCH may change beyond the create's columns: the state pair and the owner. */
 const LEAD_UPDATE_COLUMNS: Readonly<Record<string, ColumnKind>> = { ...LEAD_COLUMNS, statecode: 'int', statuscode: 'int', 'ownerid@odata.bind': 'bind' };
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -225,6 +227,8 @@ export async function startDataverseEmulator(options: {
     }
     if (!path.startsWith(API)) throw new ODataError(404, '0x8006088a', `Resource not found for the segment '${path}'.`);
     const claims = await authenticate(req);
+    // The caller is a user of the environment (an application user, for an app): WhoAmI's UserId, a lead's first owner.
+    if (!users.has(String(claims.oid))) users.set(String(claims.oid), { systemuserid: String(claims.oid), fullname: APPLICATION_USER, internalemailaddress: '', azureactivedirectoryobjectid: String(claims.oid), isdisabled: false });
     applyThrottle();
     if (failures.count > 0) {
       failures.count--;
@@ -430,7 +434,7 @@ export async function startDataverseEmulator(options: {
       for (const column of columns) {
         out[column] = row[column] ?? null;
         if (column === '_ownerid_value' && annotated && typeof row[column] === 'string') {
-          out[`${column}@${FORMATTED}`] = users.get(row[column])?.fullname ?? 'Marketplace Lead Bot (application user)';
+          out[`${column}@${FORMATTED}`] = users.get(row[column])?.fullname ?? '';
           out[`${column}@Microsoft.Dynamics.CRM.lookuplogicalname`] = 'systemuser';
         }
       }

@@ -168,7 +168,7 @@ describe('the Dataverse Web API emulator', () => {
     const user = dv.addUser({ azureactivedirectoryobjectid: '00000000-0000-4000-8000-0000000000AA', fullname: 'Ana Bowman', internalemailaddress: 'ana@contoso.example' });
     const byObjectId = await call('GET', 'systemusers?$select=fullname,isdisabled&$filter=azureactivedirectoryobjectid eq 00000000-0000-4000-8000-0000000000aa');
     expect(((await byObjectId.json()) as { value: unknown[] }).value).toEqual([{ '@odata.etag': expect.any(String), systemuserid: user, fullname: 'Ana Bowman', isdisabled: false }]);
-    const none = await call('GET', "systemusers?$filter=not (internalemailaddress eq 'ana@contoso.example') or isdisabled eq true");
+    const none = await call('GET', "systemusers?$filter=(fullname eq 'Ana Bowman' and not (internalemailaddress eq 'ana@contoso.example')) or isdisabled eq true");
     expect(((await none.json()) as { value: unknown[] }).value).toEqual([]);
   });
 

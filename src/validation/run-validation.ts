@@ -53,7 +53,7 @@ interface Finding {
 }
 
 /** The steps, in order; each one's title is the catalogue's validation.step.<name>. */
-const STEPS = ['settings', 'signIn', 'reachable', 'testLead', 'card', 'mail', 'install', 'contacts', 'routes'] as const;
+const STEPS = ['settings', 'signIn', 'reachable', 'testLead', 'card', 'mail', 'install', 'contacts', 'routes', 'owners'] as const;
 type StepName = (typeof STEPS)[number];
 
 interface Step {
@@ -82,6 +82,7 @@ export async function runValidation(
 ): Promise<ValidationOutcome> {
   let testLeadUrl: string | undefined;
   let testLead: Lead | undefined;
+  let testLeadId: string | undefined;
   const say = messagesIn(deps.language);
   const steps: Step[] = [
     { name: 'settings', run: () => Promise.resolve(describeSettings(deps.settings, say)) },
@@ -106,6 +107,7 @@ export async function runValidation(
       async run() {
         testLead = validationLead(deps.requestedBy);
         const { recordId } = await deps.writer.write(testLead);
+        testLeadId = recordId;
         testLeadUrl = deps.writer.recordUrl(recordId);
         return { detail: say('validation.testLead', { id: recordId }) };
       },
@@ -121,6 +123,7 @@ export async function runValidation(
     { name: 'install', run: () => checkInstalls(deps, say) },
     { name: 'contacts', run: () => checkContacts(deps, say) },
     { name: 'routes', run: () => checkRoutes(deps, say) },
+    { name: 'owners', needs: 'testLead', run: () => checkOwners(deps, testLeadId ?? '', say) },
   ];
 
   const titleOf = (step: Step): string => say(`validation.step.${step.name}`);
@@ -158,6 +161,25 @@ function describeSettings(settings: Settings, say: Messages): Finding {
   return {
     detail: say('validation.settings', { url: d.url, option: d.auth, contacts: settings.leadContacts.length, admins: settings.admins.length, teams, mail, installing }),
   };
+}
+
+/**
+ * What Claim needs of the bot's security role: reading users (to find the seller's) and assigning
+ * leads. The test lead is assigned to the bot's own user, its owner already: it proves both and
+ * changes nothing. Leads flow without it, so a refusal is a warning.
+ */
+async function checkOwners(deps: ValidationDeps, testLeadId: string, say: Messages): Promise<Finding> {
+  try {
+    const me = await deps.dynamics.whoAmI();
+    // Any query of users needs Read on User; the answer does not matter.
+    await deps.dynamics.findUser({ aadObjectId: me.userId });
+    await deps.dynamics.assignLead(testLeadId, me.userId);
+    return { detail: say('validation.owners') };
+  } catch (error) {
+    if (!(error instanceof DynamicsError) || error.kind !== 'configuration') throw error;
+    const said = explainDynamicsError(error, deps.language);
+    return { state: 'warning', detail: said.message, fix: said.fix };
+  }
 }
 
 /** A real mail, sent as lead mail is (sender, app, Graph), to the admin who asked. */

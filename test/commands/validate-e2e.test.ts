@@ -38,7 +38,7 @@ function stepsOf(card: string): Step[] {
 /** Types validate and waits for the report card to finish updating; returns the final card. */
 async function validate(playground: Playground, chat: string): Promise<{ card: string; reportId: string; updates: string[] }> {
   const first = await playground.ask(chat, 'validate');
-  expect(cardOf(first)).toContain('Checking… 0 of 9 done.');
+  expect(cardOf(first)).toContain('Checking… 0 of 10 done.');
   const final = await waitFor(
     () => playground.messages.filter((m) => m.action === 'updateMessage' && m.messageId === first.messageId).at(-1),
     (m) => m !== undefined && !cardOf(m).includes('Checking…'),
@@ -112,6 +112,7 @@ describe('validate, through the Agents Playground', () => {
       ['Passed', 'App installs for contacts'],
       ['Passed', 'Contact list reachable'],
       ['Passed', 'Routes reachable'],
+      ['Passed', 'Claim makes sellers owners in Dynamics'],
     ]);
     expect(steps[6]?.detail).toBe(`Microsoft Graph sees app ${CATALOG_APP} installed for you: the bot can install it for contacts who have no chat with it.`);
     expect(steps[0]?.detail).toContain(`mail: from leads@contoso.example (contacts Teams cannot reach); installing the app for contacts: on (catalog app ${CATALOG_APP}).`);
@@ -190,12 +191,23 @@ describe('validate, through the Agents Playground', () => {
     expect(steps[1]).toMatchObject({ mark: 'Failed', title: 'Sign-in to Dynamics' });
     expect(steps[1]?.detail).toContain('(DYNAMICS_SECRET_INVALID)');
     expect(steps[1]?.fix).toMatch(/secret/i);
+    expect(steps[9]).toMatchObject({ mark: 'Skipped', detail: 'Not checked: needs "Test lead written to Dynamics" to pass first.' });
     expect(steps.slice(2, 4).map((s) => [s.mark, s.detail])).toEqual([
       ['Skipped', 'Not checked: needs "Sign-in to Dynamics" to pass first.'],
       ['Skipped', 'Not checked: needs "Dynamics reachable" to pass first.'],
     ]);
     // The card, the mail, installing and the contacts do not depend on Dynamics, and are still checked.
-    expect(steps.slice(4).map((s) => s.mark)).toEqual(['Passed', 'Passed', 'Passed', 'Passed', 'Passed']);
+    expect(steps.slice(4, 9).map((s) => s.mark)).toEqual(['Passed', 'Passed', 'Passed', 'Passed', 'Passed']);
+  });
+
+  it("warns when the bot's role cannot assign leads: leads flow, Claim stays in Teams", async () => {
+    dv.faults.refusePrivileges = ['prvAssignLead'];
+    const steps = stepsOf((await validate(playground, chat)).card);
+    dv.faults.clear();
+    expect(steps.slice(0, 5).map((s) => s.mark)).toEqual(['Passed', 'Passed', 'Passed', 'Passed', 'Passed']);
+    expect(steps[9]).toMatchObject({ mark: 'Warning', title: 'Claim makes sellers owners in Dynamics' });
+    expect(steps[9]?.detail).toContain('missing prvAssignLead privilege');
+    expect(steps[9]?.fix).toContain('Assign on Lead and Read on User');
   });
 
   it('finds the missing security role when Dynamics refuses the app', async () => {
@@ -234,7 +246,7 @@ describe('validate with a wrong Dynamics URL', () => {
   it('fails at "Dynamics reachable" with the URL fix, and warns about the contact without the app', async () => {
     const { card } = await validate(playground, playground.config.personalChat.id);
     const steps = stepsOf(card);
-    expect(steps.map((s) => s.mark)).toEqual(['Passed', 'Passed', 'Failed', 'Skipped', 'Passed', 'Skipped', 'Skipped', 'Warning', 'Passed']);
+    expect(steps.map((s) => s.mark)).toEqual(['Passed', 'Passed', 'Failed', 'Skipped', 'Passed', 'Skipped', 'Skipped', 'Warning', 'Passed', 'Skipped']);
     expect(steps[2]?.detail).toContain('(DYNAMICS_URL_WRONG)');
     expect(steps[2]?.fix).toContain('DYNAMICS_URL');
     expect(steps[5]?.detail).toContain('Mail is off');

@@ -101,7 +101,7 @@ describe('each person reads the bot in their own language, times in the team\'s 
     const seen = connector.delivered.length;
     const first = JSON.stringify(cardOf(await ask(ANA, '검증', CHANNEL)));
     expect(first).toContain('검증: 리드 처리 과정');
-    expect(first).toContain('확인하는 중… 9단계 중 0단계 완료');
+    expect(first).toContain('확인하는 중… 10단계 중 0단계 완료');
     const report = await waitFor(
       () => Promise.resolve(connector.delivered.slice(seen).filter((d) => d.conversationId.split(';')[0] === CHANNEL.id).map((d) => JSON.stringify(cardOf(d)))),
       (all) => all.some((c) => c.includes('"verb":"runValidate"')),

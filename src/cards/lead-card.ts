@@ -26,7 +26,7 @@ export interface LeadCardInput {
 }
 
 /** What sellers did with the lead from its card, and whether Dynamics shows it. */
-export type SellerActions = Pick<StoredLead, 'contacted' | 'disqualified' | 'statusInDynamics'>;
+type SellerActions = Pick<StoredLead, 'contacted' | 'disqualified' | 'statusInDynamics'>;
 
 export type AdaptiveCardJson = Record<string, unknown>;
 
@@ -95,7 +95,7 @@ function named(name: string): { name: string; named: 'yes' | 'no' } {
 }
 
 /** A disqualify reason, as the Lead table names its status reasons. */
-export function reasonText(reason: DisqualifyReason, language: Language): string {
+function reasonText(reason: DisqualifyReason, language: Language): string {
   return message(language, `leadCard.disqualifyReason.${reason}`);
 }
 

@@ -83,6 +83,14 @@ param botTimeZone string = 'UTC'
 @description('OWN_DOMAINS: the publisher\'s own mail domains, separated by semicolons (contoso.com); leads from them go to the admins only.')
 param ownDomains string = ''
 
+@description('ESCALATE_AFTER_MINUTES: a lead nobody claimed is announced again to its people after this many minutes (0: never).')
+@minValue(0)
+param escalateAfterMinutes int = 5
+
+@description('ESCALATE_TO_ADMINS_AFTER_MINUTES: a lead still unclaimed goes to the admins and the chats that typed subscribe escalations after this many minutes (0: never).')
+@minValue(0)
+param escalateToAdminsAfterMinutes int = 30
+
 @description('OUTLOOK_SENDER: the mailbox lead alerts are mailed from; empty = no mail (README › How contacts are reached).')
 param outlookSender string = ''
 
@@ -304,6 +312,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     LEAD_TABLE_CONNECTION_STRING: empty(leadTableConnectionString) ? '' : keyVaultReference(vault.name, leadTableSecret!.name)
     LEAD_CONTACTS: leadContacts
     OWN_DOMAINS: ownDomains
+    ESCALATE_AFTER_MINUTES: string(escalateAfterMinutes)
+    ESCALATE_TO_ADMINS_AFTER_MINUTES: string(escalateToAdminsAfterMinutes)
     ADMINS: admins
     TEAMS_TENANT_ID: teamsTenantId
     BOT_LANGUAGE: botLanguage

@@ -11,7 +11,8 @@ import { registerIntakeRoute } from './intake/intake-route';
 import { TableImporter } from './intake/table-importer';
 import type { Logger } from './logging/create-logger';
 import { DeadLetters } from './pipeline/dead-letters';
-import { routedAlerts, type AudienceNotifier } from './pipeline/lead-notifier';
+import { escalationsBy, routedAlerts, type AudienceNotifier } from './pipeline/lead-notifier';
+import { LeadEscalator } from './pipeline/lead-escalator';
 import type { Route } from './routing/route';
 import { allRoutes } from './commands/lead-routes';
 import { dynamicsStanding } from './pipeline/dynamics-standing';
@@ -38,7 +39,7 @@ import { readerOf } from './conversations/reader-of';
 import type { Language, Reader } from './language/language';
 import { SendBudget, type ShareBook } from './conversations/send-budget';
 import { SendLimiter } from './conversations/send-limiter';
-import { teamsNotifier } from './teams/teams-notifier';
+import { teamsEscalations, teamsNotifier } from './teams/teams-notifier';
 import { turnTakers } from './conversations/turn-takers';
 import { AppInstaller } from './conversations/app-installer';
 import { catchUp } from './teams/catch-up';
@@ -104,6 +105,8 @@ export interface App {
   readonly turnPasser: TurnPasser;
   /** Brings sellers' actions on leads (claim, contacted, disqualified) to Dynamics. */
   readonly followUps: LeadFollowUps;
+  /** Announces leads nobody claimed again, then to the admins. */
+  readonly escalator: LeadEscalator;
   /** Creates missing tables and queues, listens, and starts background work. */
   start(port?: number, host?: string): Promise<{ url: string }>;
   /** Stops taking work, finishes what is in hand, and closes the server. */
@@ -235,7 +238,17 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     logger,
     now,
   });
-  const turnPasser = new TurnPasser({ leads: storage.leads, queue: storage.leadQueue, mayTakeTurn, logger, now, ...(deps.clock === undefined ? {} : { clock: deps.clock }) });
+  const clock = deps.clock === undefined ? {} : { clock: deps.clock };
+  const turnPasser = new TurnPasser({ leads: storage.leads, queue: storage.leadQueue, mayTakeTurn, logger, now, ...clock });
+  const escalator = new LeadEscalator({
+    leads: storage.leads,
+    escalations: escalationsBy(teamsEscalations(teamsDeps), mail),
+    settings: settings.escalation,
+    standing: (lead) => dynamicsStanding(lead, (id) => dynamics.recordUrl(id)),
+    logger,
+    now,
+    ...clock,
+  });
   bot.whenInstalled((chat) =>
     catchUp(chat, {
       ...teamsDeps,
@@ -278,7 +291,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     const standing = dynamicsStanding(lead, (id) => dynamics.recordUrl(id));
     return { card: (reader) => leadCard({ lead, dynamics: standing }, reader), shows: standing.state };
   });
-  const followUps = new LeadFollowUps({ leads: storage.leads, dynamics, refreshCards: (leadId) => copies.refresh(leadId), logger, now, ...(deps.clock === undefined ? {} : { clock: deps.clock }) });
+  const followUps = new LeadFollowUps({ leads: storage.leads, dynamics, refreshCards: (leadId) => copies.refresh(leadId), logger, now, ...clock });
   registerRoutes(bot, { settings, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, cardCopies: copies, followUps, credentials, admins, testMail, mails, installer, routes: storage.routes, away: storage.away, logger, now }, chats);
 
   const server = restify.createServer({ name: 'marketplace-lead-bot', handleUncaughtExceptions: false });
@@ -324,6 +337,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     sweep,
     turnPasser,
     followUps,
+    escalator,
     // Without a bot registration nobody outside this machine may talk to the bot: listen on loopback only.
     async start(port = settings.port, host = settings.bot === undefined ? '127.0.0.1' : undefined) {
       await storage.ensureCreated();
@@ -344,6 +358,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
         sweep.start();
         turnPasser.start();
         followUps.start();
+        escalator.start();
       }
       const address = server.address();
       const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
@@ -358,7 +373,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
         });
         server.server.closeIdleConnections();
       });
-      await Promise.all([importer?.stop(), worker.stop(), reminders.stop(), waitingAlarm.stop(), sweep.stop(), turnPasser.stop(), followUps.stop()]);
+      await Promise.all([importer?.stop(), worker.stop(), reminders.stop(), waitingAlarm.stop(), sweep.stop(), turnPasser.stop(), followUps.stop(), escalator.stop()]);
       if (deps.backgroundWork !== false) await budget.stop();
       await alarm.stop();
       await transport.close();

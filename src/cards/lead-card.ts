@@ -4,7 +4,7 @@ import { message, templateText, type MessageKey } from '../language/messages';
 import { formatTime } from '../language/times';
 import type { Lead } from '../leads/lead';
 import type { Routing } from '../routing/route-lead';
-import { DISQUALIFY_REASONS, type DisqualifyReason, type OwnerStanding, type StoredLead } from '../storage/lead-store';
+import { DISQUALIFY_REASONS, type DisqualifyReason, type Escalation, type OwnerStanding, type StoredLead } from '../storage/lead-store';
 import template from './lead-card.json';
 
 /** Why a lead is not in Dynamics (yet), in the sales team's terms: each reader gets it in their words. */
@@ -26,7 +26,7 @@ export interface LeadCardInput {
 }
 
 /** What sellers did with the lead from its card, and whether Dynamics shows it. */
-type SellerActions = Pick<StoredLead, 'contacted' | 'disqualified' | 'statusInDynamics'>;
+type SellerActions = Pick<StoredLead, 'contacted' | 'disqualified' | 'statusInDynamics' | 'escalation'>;
 
 export type AdaptiveCardJson = Record<string, unknown>;
 
@@ -59,6 +59,7 @@ export function leadCard(input: LeadCardInput, reader: Reader): AdaptiveCardJson
       noRoute: lead.routing?.kind === 'no-route',
       ownDomain: lead.routing?.kind === 'own-domain' ? message(language, 'leadCard.ownDomain', { domain: lead.routing.domain }) : '',
       turnNote: lead.claimedBy === undefined ? turnNote(lead.routing, language) : '',
+      escalationNote: lead.claimedBy === undefined && lead.disqualified === undefined && !lead.isTest ? escalationNote(lead.escalation, language) : '',
       leadId: lead.id,
       dynamicsUrl,
       dynamicsLine: dynamicsLine(dynamics, language),
@@ -118,6 +119,12 @@ function ownerLine(owner: OwnerStanding | undefined, language: Language): string
     case 'pending':
       return message(language, owner.code === undefined ? 'leadCard.ownerPending' : 'leadCard.ownerWaiting');
   }
+}
+
+/** Why an unclaimed lead's card came again (#16): nobody claimed it in time. */
+function escalationNote(escalation: Escalation | undefined, language: Language): string {
+  if (escalation === undefined) return '';
+  return message(language, `leadCard.escalated.${escalation.step}`, { minutes: String(escalation.minutes) });
 }
 
 /** Where an unclaimed round-robin lead is in its turn, in a seller's words. */

@@ -34,6 +34,8 @@ export interface Chat {
   say(message: BotMessage): Promise<string | undefined>;
   /** The same chat after the turn has ended, for work that outlives it (validate's report). */
   later(): LaterChat;
+  /** The message a card action came from, as the client names it (unchecked: only ever compared with the bot's own records). */
+  readonly cardId?: string | undefined;
 }
 
 /** A chat spoken to after its turn (a proactive message), within Teams' rate limits. */
@@ -55,11 +57,17 @@ export interface CardView {
 /** Every copy of a lead's card that went out, to show what changed (a claim, its owner in Dynamics). */
 export interface CardCopies {
   /**
-   * Replaces each copy, but the one in `except` (answered already), with the lead's card as
-   * stored when that copy's turn to be sent comes, in its chat's language: of two refreshes, the
-   * one sent last shows the latest. One failure never stops the others.
+   * Replaces each copy, but the one `answered` already, with the lead's card as stored when that
+   * copy's turn to be sent comes, in its chat's language: of two refreshes, the one sent last
+   * shows the latest. One failure never stops the others.
    */
-  refresh(leadId: string, except?: string): Promise<void>;
+  refresh(leadId: string, answered?: AnsweredCopy): Promise<void>;
+}
+
+/** The copy of a lead card a card action was answered on: its chat, and the message when the client named it (else the chat's first copy). */
+export interface AnsweredCopy {
+  readonly conversationId: string;
+  readonly activityId: string | undefined;
 }
 
 /** What the commands and card actions work with: the bot's parts, never a global. */

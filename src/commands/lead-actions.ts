@@ -92,7 +92,7 @@ function acted(leadId: string, chat: Chat, deps: CommandDeps, what: string): voi
   const log = deps.logger.child({ leadId });
   log.info(what);
   deps.followUps.nudge();
-  void deps.cardCopies.refresh(leadId, chat.conversationId).catch((err: unknown) => {
+  void deps.cardCopies.refresh(leadId, { conversationId: chat.conversationId, activityId: chat.cardId }).catch((err: unknown) => {
     log.warn({ err }, 'could not update every copy of the lead card');
   });
 }

@@ -22,6 +22,7 @@ export const subscribeCommand: Command = {
   async run(request, deps) {
     const [what = '', value, ...extra] = plainText(request.argument).split(/\s+/).filter((w) => w !== '');
     if (what === '') return setSubscription(request, deps, true);
+    if (isEscalations(what) && value === undefined) return setEscalations(request, deps, true);
     const language = what.toLowerCase();
     if (isLanguage(language) && value === undefined) return chooseLanguage(request, deps, language);
     const field = { offer: 'offers', country: 'countries' }[what.toLowerCase()];
@@ -43,10 +44,44 @@ export const unsubscribeCommand: Command = {
   koreanNames: ['구독취소', '구독해지'],
   usage: 'command.unsubscribe.usage',
   summary: 'command.unsubscribe.summary',
-  takesArgument: false,
+  takesArgument: true,
   adminsOnly: adminsOutsidePersonalChats,
-  run: (request, deps) => setSubscription(request, deps, false),
+  async run(request, deps) {
+    const what = plainText(request.argument).trim();
+    if (what === '') return setSubscription(request, deps, false);
+    if (isEscalations(what)) return setEscalations(request, deps, false);
+    await request.chat.say(message(request.chat.reader.language, 'subscription.unsubscribeHint'));
+  },
 };
+
+/** `escalations`, or its Korean name. */
+function isEscalations(word: string): boolean {
+  return ['escalations', 'escalation', '에스컬레이션'].includes(word.toLowerCase());
+}
+
+/**
+ * `subscribe escalations` in a channel or group chat (an admin's call): the leads nobody claimed
+ * within ESCALATE_TO_ADMINS_AFTER_MINUTES come here as well as to the admins' own chats. Not in a
+ * personal chat: an admin has them there already, and a seller gets their own leads' reminders.
+ */
+async function setEscalations({ chat, where }: CommandRequest, deps: CommandDeps, on: boolean): Promise<void> {
+  const say = messagesIn(chat.reader.language);
+  if (where === 'personal') {
+    await chat.say(say('subscription.escalationsInPersonal'));
+    return;
+  }
+  const here = await deps.installations.get(chat.conversationId);
+  if (here === undefined) {
+    await chat.say(say('subscription.unknownChat'));
+    return;
+  }
+  const changed = (here.escalations === true) !== on;
+  if (changed) await deps.installations.setEscalations(chat.conversationId, on);
+  deps.logger.info({ where, escalations: on, changed }, 'escalations subscription set');
+  const minutes = deps.settings.escalation.toAdminsAfterMinutes;
+  const state = !on ? say('subscription.noEscalations', { where }) : minutes === 0 ? say('subscription.escalationsOff') : say('subscription.escalations', { where, minutes: String(minutes) });
+  await chat.say([say(changed ? 'subscription.done' : 'subscription.unchanged'), state].join(' '));
+}
 
 /**
  * `subscribe ko` / `subscribe en`: the language the bot writes in here from now on (lead cards,

@@ -87,6 +87,9 @@ const eachSetting = z.object({
   LEAD_CONTACTS: withDefault([], listOf('LEAD_CONTACTS', EMAIL, 'an e-mail address')),
   // The publisher's own: a lead from there is a colleague trying the offer, not a customer.
   OWN_DOMAINS: withDefault([], listOf('OWN_DOMAINS', DOMAIN, 'a domain such as contoso.com')),
+  // A lead nobody claimed is announced again to its people, then to the admins (0: not at all).
+  ESCALATE_AFTER_MINUTES: withDefault(5, wholeNumber('ESCALATE_AFTER_MINUTES', 0, 24 * 60)),
+  ESCALATE_TO_ADMINS_AFTER_MINUTES: withDefault(30, wholeNumber('ESCALATE_TO_ADMINS_AFTER_MINUTES', 0, 7 * 24 * 60)),
   // Read and checked here, so a faulty routes file stops start-up with a line per problem.
   LEAD_ROUTES_FILE: settingText.transform((path, ctx) => {
     if (path === undefined) return [];
@@ -225,6 +228,7 @@ function acrossSettings(env: EachSetting, ctx: z.RefinementCtx): void {
   checkBotRegistration(env, ctx);
   checkTeamsTenant(env, ctx);
   checkGraphUses(env, ctx);
+  checkEscalation(env, ctx);
 }
 
 /** A problem with how settings go together; `setting` is the one to change, when it is one. */
@@ -277,6 +281,19 @@ function checkGraphUses(env: EachSetting, ctx: z.RefinementCtx): void {
   }
   if (mailIsOn(env) && env.PUBLIC_URL === undefined) {
     report(ctx, "PUBLIC_URL is missing; mail carries a Claim link to the bot: set it to the bot's https address, like https://leadbotcontoso.azurewebsites.net", 'PUBLIC_URL');
+  }
+}
+
+/** The admins hear of an unclaimed lead after its people were reminded, not before. */
+function checkEscalation(env: EachSetting, ctx: z.RefinementCtx): void {
+  const first = env.ESCALATE_AFTER_MINUTES;
+  const admins = env.ESCALATE_TO_ADMINS_AFTER_MINUTES;
+  if (first > 0 && admins > 0 && admins <= first) {
+    report(
+      ctx,
+      `ESCALATE_TO_ADMINS_AFTER_MINUTES (${String(admins)}) must be more than ESCALATE_AFTER_MINUTES (${String(first)}): the lead's people are reminded first, the admins told after; set it higher, or 0 to never tell the admins`,
+      'ESCALATE_TO_ADMINS_AFTER_MINUTES',
+    );
   }
 }
 

@@ -34,6 +34,8 @@ export interface Settings {
   readonly leadContacts: readonly string[];
   /** OWN_DOMAINS: the publisher's own mail domains; their leads go to the admins only. */
   readonly ownDomains: readonly string[];
+  /** ESCALATE_AFTER_MINUTES and ESCALATE_TO_ADMINS_AFTER_MINUTES: when an unclaimed lead is announced again (0: never). */
+  readonly escalation: EscalationSettings;
   /** LEAD_ROUTES_FILE's routes, in order (chat commands add more, kept in storage). */
   readonly routes: readonly Route[];
   readonly bot: BotSettings | undefined;
@@ -80,6 +82,15 @@ export type GraphAppSettings =
 
 export interface TelemetrySettings {
   readonly connectionString: string;
+}
+
+/**
+ * A lead nobody claimed is announced again to its people after `afterMinutes`, then to the admins
+ * and the chats that chose escalations after `toAdminsAfterMinutes` (both counted from its arrival; 0: that step never).
+ */
+export interface EscalationSettings {
+  readonly afterMinutes: number;
+  readonly toAdminsAfterMinutes: number;
 }
 
 /** When credentials expire, and how the bot learns it (see src/reminders/). */
@@ -234,6 +245,7 @@ function toSettings(env: Environment): Settings {
           },
     leadContacts: env.LEAD_CONTACTS,
     ownDomains: env.OWN_DOMAINS,
+    escalation: { afterMinutes: env.ESCALATE_AFTER_MINUTES, toAdminsAfterMinutes: env.ESCALATE_TO_ADMINS_AFTER_MINUTES },
     routes: env.LEAD_ROUTES_FILE,
     bot: readBot(env),
     teamsMessagesPerSecond: env.TEAMS_MESSAGES_PER_SECOND,

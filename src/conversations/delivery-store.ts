@@ -18,6 +18,8 @@ export interface Delivery {
   readonly at: string;
   /** What the card sent says of the lead in Dynamics ('written', 'pending', 'failed'), so an update skips copies that say it already. */
   readonly shows?: string | undefined;
+  /** 0 (or unset): the lead's announcement; 1, 2: its escalation steps, each a card of its own in the chat (#16). */
+  readonly round?: number | undefined;
 }
 
 /**
@@ -57,23 +59,23 @@ export class DeliveryStore {
    * for one caller (one pass, one instance, one click), unless an earlier try failed (then
    * whoever retries takes it again).
    */
-  start(leadId: string, conversationId: string, at: Date): Promise<boolean> {
-    return takeOnce(this.table, { partitionKey: leadId, rowKey: conversationRowKey(conversationId) }, { leadId, conversationId, at: at.toISOString() });
+  start(leadId: string, conversationId: string, at: Date, round = 0): Promise<boolean> {
+    return takeOnce(this.table, { partitionKey: leadId, rowKey: rowKeyOf(conversationId, round) }, { leadId, conversationId, at: at.toISOString(), round });
   }
 
   async record(delivery: Delivery): Promise<void> {
     const columns = Object.fromEntries(Object.entries(delivery).filter(([, v]) => v !== undefined));
-    await this.table.upsertEntity({ partitionKey: delivery.leadId, rowKey: conversationRowKey(delivery.conversationId), ...columns }, 'Replace');
+    await this.table.upsertEntity({ partitionKey: delivery.leadId, rowKey: rowKeyOf(delivery.conversationId, delivery.round ?? 0), ...columns }, 'Replace');
   }
 
-  /** What the copy in this conversation shows now, after it was replaced (see Delivery.shows). */
-  async recordShows(leadId: string, conversationId: string, shows: string): Promise<void> {
-    await this.table.upsertEntity({ partitionKey: leadId, rowKey: conversationRowKey(conversationId), shows }, 'Merge');
+  /** What this copy shows now, after it was replaced (see Delivery.shows). */
+  async recordShows(copy: Delivery, shows: string): Promise<void> {
+    await this.table.upsertEntity({ partitionKey: copy.leadId, rowKey: rowKeyOf(copy.conversationId, copy.round ?? 0), shows }, 'Merge');
   }
 
-  async get(leadId: string, conversationId: string): Promise<Delivery | undefined> {
+  async get(leadId: string, conversationId: string, round = 0): Promise<Delivery | undefined> {
     try {
-      return toDelivery(await this.table.getEntity<Delivery>(leadId, conversationRowKey(conversationId)));
+      return toDelivery(await this.table.getEntity<Delivery>(leadId, rowKeyOf(conversationId, round)));
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -82,5 +84,10 @@ export class DeliveryStore {
 }
 
 function toDelivery(row: Delivery): Delivery {
-  return { leadId: row.leadId, conversationId: row.conversationId, status: row.status, activityId: row.activityId, error: row.error, at: row.at, shows: row.shows };
+  return { leadId: row.leadId, conversationId: row.conversationId, status: row.status, activityId: row.activityId, error: row.error, at: row.at, shows: row.shows, round: row.round ?? 0 };
+}
+
+/** The announcement keeps the row key it always had; an escalation step's card is a row of its own ('.' is not in base64url). */
+function rowKeyOf(conversationId: string, round: number): string {
+  return round === 0 ? conversationRowKey(conversationId) : `e${String(round)}.${conversationRowKey(conversationId)}`;
 }

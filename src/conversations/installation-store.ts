@@ -38,6 +38,8 @@ export interface Installation {
    * gets none; a personal chat gets them when its user is on the contact list.
    */
   readonly subscribed?: boolean;
+  /** Chose escalations (`subscribe escalations`): leads nobody claimed in time, for the admins' channel (#16). */
+  readonly escalations?: boolean;
   /** The language chosen for this chat (`subscribe ko`); unset, it follows its reader (src/conversations/reader-of.ts). */
   readonly language?: Language;
   readonly reference: ConversationAddress;
@@ -70,6 +72,11 @@ export class InstallationStore {
 
   async setSubscribed(conversationId: string, subscribed: boolean): Promise<void> {
     await this.table.updateEntity({ partitionKey: PARTITION, rowKey: conversationRowKey(conversationId), subscribed }, 'Merge');
+  }
+
+  /** Escalations on or off here (`subscribe escalations`, `unsubscribe escalations`). */
+  async setEscalations(conversationId: string, escalations: boolean): Promise<void> {
+    await this.table.updateEntity({ partitionKey: PARTITION, rowKey: conversationRowKey(conversationId), escalations }, 'Merge');
   }
 
   async setLanguage(conversationId: string, language: Language): Promise<void> {
@@ -128,6 +135,7 @@ function toInstallation(row: StoredInstallation): Installation {
     name: row.name,
     ...(row.userRole === undefined ? {} : { userRole: row.userRole }),
     subscribed: row.subscribed,
+    ...(row.escalations === true ? { escalations: true } : {}),
     ...(row.language !== undefined && isLanguage(row.language) ? { language: row.language } : {}),
     reference: JSON.parse(row.reference) as ConversationAddress,
     updatedAt: row.updatedAt,

@@ -2,6 +2,7 @@ import { claimerName, describeLead, dynamicsLine, isRecordUrl, leadCard, mailtoO
 import type { Reader } from '../language/language';
 import { message, messagesIn } from '../language/messages';
 import type { Lead } from '../leads/lead';
+import type { Escalation } from '../storage/lead-store';
 
 export interface LeadMailInput {
   readonly lead: Lead;
@@ -13,6 +14,8 @@ export interface LeadMailInput {
   readonly originatorId: string | undefined;
   /** The recipient: their language, and the team's time zone. */
   readonly reader: Reader;
+  /** A reminder: nobody has claimed the lead since it was announced (#16). */
+  readonly escalation?: Escalation | undefined;
 }
 
 export interface LeadMail {
@@ -42,6 +45,7 @@ export function leadMail(input: LeadMailInput): LeadMail {
   const notices = [
     lead.doNotContact ? notice('#fde7e9', say('leadCard.doNotContact')) : '',
     lead.isTest ? notice('#fff4ce', say('leadCard.testLead')) : '',
+    input.escalation === undefined ? '' : notice('#fde7e9', say(`leadCard.escalated.${input.escalation.step}`, { minutes: String(input.escalation.minutes) })),
   ].join('');
   const html = [
     '<!DOCTYPE html>',
@@ -61,7 +65,7 @@ export function leadMail(input: LeadMailInput): LeadMail {
     '</body></html>',
   ].join('\n');
   // A subject is one line of plain text: no line breaks from the lead.
-  const subject = d.who === '' ? say('mail.subject', { headline: d.headline }) : say('mail.subjectWho', { headline: d.headline, who: d.who });
+  const subject = say(d.who === '' ? 'mail.subject' : 'mail.subjectWho', { headline: d.headline, who: d.who, reminder: input.escalation === undefined ? 'no' : 'yes' });
   return { subject: subject.replace(/[\r\n]+/g, ' ').slice(0, 250), html };
 }
 

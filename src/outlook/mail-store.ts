@@ -13,6 +13,8 @@ export interface MailDelivery {
   readonly status: 'sending' | 'sent' | 'refused' | 'failed';
   readonly error: string | undefined;
   readonly at: string;
+  /** 0 (or unset): the lead's mail; 1: the reminder that nobody has claimed it (#16). */
+  readonly round?: number | undefined;
 }
 
 /** Which lead mail went to whom, so no retry, restart or second instance mails anyone twice. */
@@ -23,17 +25,26 @@ export class MailStore {
    * Takes the right to send this lead to this recipient: true once, for one caller, unless an
    * earlier try failed for now (then whoever retries takes it again).
    */
-  start(leadId: string, recipient: string, at: Date): Promise<boolean> {
-    return takeOnce(this.table, { partitionKey: leadId, rowKey: rowKeyOf(recipient) }, { leadId, recipient, at: at.toISOString() });
+  start(leadId: string, recipient: string, at: Date, round = 0): Promise<boolean> {
+    return takeOnce(this.table, { partitionKey: leadId, rowKey: rowKeyOf(recipient, round) }, { leadId, recipient, at: at.toISOString(), round });
   }
 
-  async finish(leadId: string, recipient: string, status: 'sent' | 'refused' | 'failed', at: Date, error?: string): Promise<void> {
-    await this.table.updateEntity({ partitionKey: leadId, rowKey: rowKeyOf(recipient), status, at: at.toISOString(), error: error ?? '' }, 'Merge');
+  async finish(leadId: string, recipient: string, status: 'sent' | 'refused' | 'failed', at: Date, error?: string, round = 0): Promise<void> {
+    await this.table.updateEntity({ partitionKey: leadId, rowKey: rowKeyOf(recipient, round), status, at: at.toISOString(), error: error ?? '' }, 'Merge');
   }
 
-  async get(leadId: string, recipient: string): Promise<MailDelivery | undefined> {
+  /** Those the lead's own mail reached (round 0), to remind. */
+  async mailedLead(leadId: string): Promise<string[]> {
+    const found: string[] = [];
+    for await (const row of this.table.listEntities<MailDelivery>({ queryOptions: { filter: odata`PartitionKey eq ${leadId} and status eq ${'sent'}` } })) {
+      if ((row.round ?? 0) === 0) found.push(row.recipient);
+    }
+    return found;
+  }
+
+  async get(leadId: string, recipient: string, round = 0): Promise<MailDelivery | undefined> {
     try {
-      return toDelivery(await this.table.getEntity<MailDelivery>(leadId, rowKeyOf(recipient)));
+      return toDelivery(await this.table.getEntity<MailDelivery>(leadId, rowKeyOf(recipient, round)));
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -49,11 +60,12 @@ export class MailStore {
 
 }
 
-/** An address as a RowKey: base64url, since addresses may hold characters a RowKey may not. */
-function rowKeyOf(recipient: string): string {
-  return Buffer.from(recipient.toLowerCase(), 'utf8').toString('base64url');
+/** An address as a RowKey: base64url, since addresses may hold characters a RowKey may not; a reminder's row is its own ('.' is not in base64url). */
+function rowKeyOf(recipient: string, round: number): string {
+  const key = Buffer.from(recipient.toLowerCase(), 'utf8').toString('base64url');
+  return round === 0 ? key : `e${String(round)}.${key}`;
 }
 
 function toDelivery(row: MailDelivery): MailDelivery {
-  return { leadId: row.leadId, recipient: row.recipient, status: row.status, error: row.error === '' ? undefined : row.error, at: row.at };
+  return { leadId: row.leadId, recipient: row.recipient, status: row.status, error: row.error === '' ? undefined : row.error, at: row.at, round: row.round ?? 0 };
 }

@@ -41,24 +41,31 @@ type Outcome = 'sent' | 'already' | 'refused' | 'failed' | 'unknown';
  */
 export function outlookAlerts(deps: OutlookAlertsDeps): MailAlerts {
   return {
-    async send(lead, dynamics, recipients) {
-      const log = deps.logger.child({ leadId: lead.id });
-      const readerOf = await deps.readers();
-      const outcomes = await Promise.all(recipients.map((recipient) => mailOne(lead, dynamics, recipient, readerOf(recipient), deps, log)));
-      const count = (o: Outcome): number => outcomes.filter((x) => x === o).length;
-      for (const outcome of outcomes) if (outcome !== 'already') deps.telemetry?.delivered(`mail-${outcome}`);
-      log.info({ sent: count('sent'), already: count('already'), refused: count('refused'), failed: count('failed'), unknown: count('unknown') }, 'lead mail delivered');
-      if (count('failed') > 0) throw new MailIncomplete(`${String(count('failed'))} mail(s) could not be sent yet`);
-    },
+    send: (lead, dynamics, recipients) => mailAll(lead, dynamics, recipients, 0, deps),
+    // Only those the lead's own mail reached: whoever Teams reached gets its reminder there.
+    remind: async (lead, dynamics) => mailAll(lead, dynamics, await deps.mails.mailedLead(lead.id), 1, deps),
   };
 }
 
-async function mailOne(lead: StoredLead, dynamics: DynamicsStanding, recipient: string, reader: Reader, deps: OutlookAlertsDeps, log: Logger): Promise<Outcome> {
+/** One mail per recipient for this round (0: the lead, 1: its reminder); throws when some could not go yet. */
+async function mailAll(lead: StoredLead, dynamics: DynamicsStanding, recipients: readonly string[], round: number, deps: OutlookAlertsDeps): Promise<void> {
+  if (recipients.length === 0) return;
+  const log = deps.logger.child({ leadId: lead.id });
+  const readerOf = await deps.readers();
+  const outcomes = await Promise.all(recipients.map((recipient) => mailOne(lead, dynamics, { recipient, round }, readerOf(recipient), deps, log)));
+  const count = (o: Outcome): number => outcomes.filter((x) => x === o).length;
+  for (const outcome of outcomes) if (outcome !== 'already') deps.telemetry?.delivered(`mail-${outcome}`);
+  log.info({ round, sent: count('sent'), already: count('already'), refused: count('refused'), failed: count('failed'), unknown: count('unknown') }, round === 0 ? 'lead mail delivered' : 'lead reminder mail delivered');
+  if (count('failed') > 0) throw new MailIncomplete(`${String(count('failed'))} mail(s) could not be sent yet`);
+}
+
+async function mailOne(lead: StoredLead, dynamics: DynamicsStanding, to: { recipient: string; round: number }, reader: Reader, deps: OutlookAlertsDeps, log: Logger): Promise<Outcome> {
+  const { recipient, round } = to;
   // The sending turn first, then the claim: a restart while waiting for a turn loses nothing.
-  if ((await deps.mails.get(lead.id, recipient))?.status === 'sent') return 'already';
+  if ((await deps.mails.get(lead.id, recipient, round))?.status === 'sent') return 'already';
   await deps.limiter.take();
   const now = deps.now();
-  if (!(await deps.mails.start(lead.id, recipient, now))) return 'already';
+  if (!(await deps.mails.start(lead.id, recipient, now, round))) return 'already';
   const token = await deps.tokens.issue({ leadId: lead.id, recipient, expiresAt: new Date(now.getTime() + LINK_MS) });
   const mail = leadMail({
     lead,
@@ -67,10 +74,11 @@ async function mailOne(lead: StoredLead, dynamics: DynamicsStanding, recipient: 
     claimUrl: `${deps.settings.publicUrl}${CLAIM_PATH}?t=${token}`,
     originatorId: deps.settings.originatorId,
     reader,
+    escalation: round === 0 ? undefined : lead.escalation,
   });
   try {
     await sendMail(deps.graph, deps.settings.sender, recipient, mail.subject, mail.html);
-    await deps.mails.finish(lead.id, recipient, 'sent', deps.now());
+    await deps.mails.finish(lead.id, recipient, 'sent', deps.now(), undefined, round);
     return 'sent';
   } catch (error) {
     if (!(error instanceof GraphError)) throw error;
@@ -82,11 +90,11 @@ async function mailOne(lead: StoredLead, dynamics: DynamicsStanding, recipient: 
     }
     if (error.code === 'ErrorInvalidRecipients') {
       // The one refusal that is about the recipient: anything else is the sender's or the app's, and passes once fixed.
-      await deps.mails.finish(lead.id, recipient, 'refused', deps.now(), reason);
+      await deps.mails.finish(lead.id, recipient, 'refused', deps.now(), reason, round);
       log.warn({ status: error.status, code: error.code }, 'Graph refused a lead mail recipient; this recipient is not mailed this lead');
       return 'refused';
     }
-    await deps.mails.finish(lead.id, recipient, 'failed', deps.now(), reason);
+    await deps.mails.finish(lead.id, recipient, 'failed', deps.now(), reason, round);
     if (!error.transient) log.error({ status: error.status, code: error.code }, 'lead mail could not be sent: the sender, the app or its permission needs a fix (validate shows it); it is tried again');
     return 'failed';
   }

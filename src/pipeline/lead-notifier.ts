@@ -1,8 +1,10 @@
 import type { DynamicsStanding } from '../cards/lead-card';
 import type { Logger } from '../logging/create-logger';
 import type { Route } from '../routing/route';
-import { audienceOf, describeRouting, peopleWithOwnLeads, routeLead, type Audience, type Routing } from '../routing/route-lead';
-import type { StoredLead } from '../storage/lead-store';
+import { audienceOf, describeRouting, peopleWithOwnLeads, routeLead, type Audience } from '../routing/route-lead';
+import type { EscalationSettings } from '../config/settings';
+import type { EscalationStep, LeadStore, StoredLead } from '../storage/lead-store';
+import { firstEscalation } from './escalation-steps';
 import { LeadFailure } from './lead-failure';
 
 /**
@@ -32,6 +34,15 @@ export interface LeadNotifier {
   notify(lead: StoredLead, dynamics: LiveStanding): Promise<Reach>;
   /** Shows a new Dynamics standing (written, or given up) on every copy already sent that does not show it yet. */
   refresh(lead: StoredLead, dynamics: DynamicsStanding): Promise<void>;
+}
+
+/**
+ * Announces a lead nobody claimed again (#16), as a new card (or mail) that says so: step 1 to
+ * everyone its card or mail reached, step 2 to the admins and the chats that chose escalations.
+ * Once per chat and person per step, however often asked; throws while some are still to be served.
+ */
+export interface LeadEscalations {
+  escalate(lead: StoredLead, step: EscalationStep, dynamics: DynamicsStanding): Promise<void>;
 }
 
 /** One way of alerting, told whom (Teams: src/teams/teams-notifier.ts). */
@@ -64,15 +75,17 @@ export class AlertIncomplete extends LeadFailure {
 /** Lead alerts by mail (src/outlook/): each recipient gets a lead once, however often asked. */
 export interface MailAlerts {
   send(lead: StoredLead, dynamics: DynamicsStanding, recipients: readonly string[]): Promise<void>;
+  /** Mails the lead again, once, to everyone its first mail reached (escalation step 1). */
+  remind(lead: StoredLead, dynamics: DynamicsStanding): Promise<void>;
 }
 
 export interface RoutedAlertsOptions {
   /** The routes in the order they are tried (src/routing/). */
   readonly routes: () => Promise<readonly Route[]>;
   /** LEAD_CONTACTS, the route of last resort, and ADMINS, who get a lead no route takes. */
-  readonly settings: { readonly leadContacts: readonly string[]; readonly admins: readonly string[]; readonly ownDomains: readonly string[] };
+  readonly settings: { readonly leadContacts: readonly string[]; readonly admins: readonly string[]; readonly ownDomains: readonly string[]; readonly escalation: EscalationSettings };
   /** Where a lead's routing is kept, decided once: resolves with the routing that stands. */
-  readonly leads: { route(id: string, routing: Routing): Promise<Routing> };
+  readonly leads: Pick<LeadStore, 'route'>;
   /** fallback: mail those Teams could not reach; always: mail every contact as well. */
   readonly mail: 'fallback' | 'always';
   /** Whose turn it is on a round-robin route (taking it); undefined when every contact is away. */
@@ -92,9 +105,12 @@ export function routedAlerts(teams: AudienceNotifier, mail: MailAlerts | undefin
     const routes = await options.routes();
     let routing = lead.routing;
     if (routing === undefined) {
-      const decided = await routeLead(lead, routes, options.settings.leadContacts, options.inTurn, options.now(), options.settings.ownDomains);
+      const now = options.now();
+      const decided = await routeLead(lead, routes, options.settings.leadContacts, options.inTurn, now, options.settings.ownDomains);
+      // Unclaimed, it is announced again (src/pipeline/lead-escalator.ts): not a do-not-contact lead, which is for information, nor our own domain's.
+      const first = lead.doNotContact || decided.kind === 'own-domain' ? undefined : firstEscalation(options.settings.escalation, now);
       // Another pass may have routed it meanwhile: the routing kept is the one that stands.
-      routing = await options.leads.route(lead.id, decided);
+      routing = await options.leads.route(lead.id, decided, first === undefined ? undefined : { from: now, first });
       const log = options.logger.child({ leadId: lead.id });
       if (routing.kind === 'no-route') log.warn('no route for this lead and LEAD_CONTACTS is empty: it goes to the admins');
       else if (routing.kind === 'own-domain') log.info('lead from our own domain (OWN_DOMAINS): it goes to the admins only');
@@ -123,5 +139,15 @@ export function routedAlerts(teams: AudienceNotifier, mail: MailAlerts | undefin
       return { unreached: mail === undefined ? reach.unreached : [] };
     },
     refresh: (lead, dynamics) => teams.refresh(lead, dynamics),
+  };
+}
+
+/** Escalations in Teams and, for step 1, by mail to those the lead's mail reached: each goes out whatever the other does. */
+export function escalationsBy(teams: LeadEscalations, mail: MailAlerts | undefined): LeadEscalations {
+  return {
+    async escalate(lead, step, dynamics) {
+      const done = await Promise.allSettled([teams.escalate(lead, step, dynamics), step === 1 && mail !== undefined ? mail.remind(lead, dynamics) : Promise.resolve()]);
+      for (const outcome of done) if (outcome.status === 'rejected') throw outcome.reason;
+    },
   };
 }

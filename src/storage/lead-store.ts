@@ -47,6 +47,27 @@ export interface StoredLead extends Lead {
   readonly failedPasses: number;
   /** Whom the lead was routed to, once its alert first went out (undefined before, and for leads from before routing). */
   readonly routing: Routing | undefined;
+  /** Announced again because nobody claimed it: the last step taken on, and when. */
+  readonly escalation: Escalation | undefined;
+}
+
+/**
+ * A lead nobody claimed, announced again (#16): step 1 to its people again, step 2 to the admins
+ * and the chats that chose escalations; `at` when the step was taken on, `minutes` after the lead
+ * was first announced.
+ */
+export interface Escalation {
+  readonly step: EscalationStep;
+  readonly at: string;
+  readonly minutes: number;
+}
+
+export type EscalationStep = 1 | 2;
+
+/** The next escalation step of a lead, and when it is due. */
+export interface EscalationDue {
+  readonly step: EscalationStep;
+  readonly at: Date;
 }
 
 export type AlertedAs = 'written' | 'pending' | 'failed';
@@ -204,7 +225,7 @@ export class LeadStore {
 
   /** Disqualifies the lead with a status reason, for Dynamics to show too; refused as markContacted is. */
   async disqualify(id: string, actor: Claimant, reason: DisqualifyReason, at: Date, mayActForOthers: boolean): Promise<ActionRefused | undefined> {
-    return this.act(id, actor, mayActForOthers, at, () => ({ disqualifiedAt: at.toISOString(), disqualifiedBy: actor.name, disqualifyReason: reason, offerUntil: '' }));
+    return this.act(id, actor, mayActForOthers, at, () => ({ disqualifiedAt: at.toISOString(), disqualifiedBy: actor.name, disqualifyReason: reason, offerUntil: '', escalateAt: '' }));
   }
 
   /** A seller's action on the lead, unless it is disqualified or someone else has it; Dynamics is brought up to date after (followUpsDue). */
@@ -291,15 +312,17 @@ export class LeadStore {
   /**
    * Keeps whom the lead is routed to, before its alert goes out, unless it was routed already
    * (two passes over one lead at once): the write is conditional on the row as read, and the
-   * routing that stands is returned, so every pass alerts the same people.
+   * routing that stands is returned, so every pass alerts the same people. `escalation`: when it
+   * was first announced, and its first escalation step (none: it never escalates).
    */
-  async route(id: string, routing: Routing): Promise<Routing> {
+  async route(id: string, routing: Routing, escalation?: { readonly from: Date; readonly first: EscalationDue }): Promise<Routing> {
+    const escalate = escalation === undefined ? {} : { escalationFrom: escalation.from.toISOString(), escalateAt: escalation.first.at.toISOString(), escalateStep: escalation.first.step };
     for (;;) {
       const row = await this.table.getEntity<LeadEntity>(id, ROW);
       const stored = readRouting(row.routing);
       if (stored !== undefined) return stored;
       try {
-        await this.table.updateEntity({ partitionKey: id, rowKey: ROW, routing: JSON.stringify(routing), offerUntil: offerUntilOf(routing) }, 'Merge', { etag: row.etag });
+        await this.table.updateEntity({ partitionKey: id, rowKey: ROW, routing: JSON.stringify(routing), offerUntil: offerUntilOf(routing), ...escalate }, 'Merge', { etag: row.etag });
         return routing;
       } catch (error) {
         if (!isChangedMeanwhile(error)) throw error;
@@ -342,25 +365,28 @@ export class LeadStore {
    * or undefined when this call did not move it.
    */
   async passTurn(id: string, next: (lead: StoredLead) => Routing | 'unchanged' | 'stop', beforeMove?: () => Promise<void>): Promise<StoredLead | undefined> {
-    let row: TableEntityResult<LeadEntity>;
-    try {
-      row = await this.table.getEntity<LeadEntity>(id, ROW);
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
+    for (;;) {
+      let row: TableEntityResult<LeadEntity>;
+      try {
+        row = await this.table.getEntity<LeadEntity>(id, ROW);
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+      const lead = toStoredLead(row);
+      const routing = next(lead);
+      if (routing === 'unchanged') return undefined;
+      if (routing !== 'stop') await beforeMove?.();
+      const change = routing === 'stop' ? { offerUntil: '' } : { routing: JSON.stringify(routing), offerUntil: offerUntilOf(routing), alertedAt: '' };
+      try {
+        await this.table.updateEntity({ partitionKey: id, rowKey: ROW, ...change }, 'Merge', { etag: row.etag });
+      } catch (error) {
+        // Changed meanwhile (another instance moved it on, or a claim, an escalation): decided again on the row as it is now.
+        if (isChangedMeanwhile(error)) continue;
+        throw error;
+      }
+      return routing === 'stop' ? undefined : { ...lead, routing, alertedAt: undefined };
     }
-    const lead = toStoredLead(row);
-    const routing = next(lead);
-    if (routing === 'unchanged') return undefined;
-    if (routing !== 'stop') await beforeMove?.();
-    const change = routing === 'stop' ? { offerUntil: '' } : { routing: JSON.stringify(routing), offerUntil: offerUntilOf(routing), alertedAt: '' };
-    try {
-      await this.table.updateEntity({ partitionKey: id, rowKey: ROW, ...change }, 'Merge', { etag: row.etag });
-    } catch (error) {
-      if (isChangedMeanwhile(error)) return undefined;
-      throw error;
-    }
-    return routing === 'stop' ? undefined : { ...lead, routing, alertedAt: undefined };
   }
 
   /** Leads whose sellers' actions (a claim, contacted, disqualified) are due to be brought to Dynamics at `now`. */
@@ -421,6 +447,63 @@ export class LeadStore {
     }
   }
 
+  /** Leads nobody has claimed whose next escalation step is due at `now` (or whose step, taken on, is to be tried again). */
+  async escalationsDue(now: Date): Promise<string[]> {
+    const filter = odata`escalateAt ne ${''} and escalateAt le ${now.toISOString()}`;
+    const ids: string[] = [];
+    for await (const e of this.table.listEntities<LeadEntity>({ queryOptions: { filter, select: ['PartitionKey'] } })) ids.push(e.partitionKey ?? '');
+    return ids;
+  }
+
+  /**
+   * Takes on the lead's escalation step due at `now`, one instance at a time: the step is marked
+   * taken and looked at again at `retryAt` (its sends are once per chat and person, so a step
+   * taken on twice, after a crash, serves only those it missed). A lead claimed or disqualified
+   * meanwhile escalates no more. Conditional on the row as read.
+   */
+  async takeEscalation(id: string, now: Date, retryAt: Date): Promise<(StoredLead & { readonly escalating: EscalationStep; readonly escalationFrom: string }) | undefined> {
+    for (;;) {
+      const row = await this.table.getEntity<LeadEntity>(id, ROW).catch((error: unknown) => {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      });
+      // Not due (any more: another instance has taken it on until its retry).
+      if (row === undefined || !isSet(row.escalateAt) || row.escalateAt > now.toISOString()) return undefined;
+      const step = escalationStepOf(row.escalateStep);
+      const over = isSet(row.claimedAt) || isSet(row.disqualifiedAt) || step === undefined || !isSet(row.escalationFrom);
+      // Taken on again after a crash or a failed send: it keeps the moment it was first taken on.
+      const takenAt = row.escalatedStep === step && isSet(row.escalatedAt) ? row.escalatedAt : now.toISOString();
+      const change = over ? { escalateAt: '' } : { escalatedStep: step, escalatedAt: takenAt, escalateAt: retryAt.toISOString() };
+      try {
+        await this.table.updateEntity({ partitionKey: id, rowKey: ROW, ...change }, 'Merge', { etag: row.etag });
+      } catch (error) {
+        if (isChangedMeanwhile(error)) continue; // looked at again as it is now
+        throw error;
+      }
+      if (over) return undefined;
+      return { ...toStoredLead({ ...row, ...change }), escalating: step, escalationFrom: row.escalationFrom ?? '' };
+    }
+  }
+
+  /**
+   * Records that escalation step `step` reached everyone it could, and when the next is due (none:
+   * the lead escalates no more), unless another instance has moved it on meanwhile or it was
+   * claimed or disqualified. Conditional on the row as read.
+   */
+  async finishEscalation(id: string, step: EscalationStep, next: EscalationDue | undefined): Promise<void> {
+    for (;;) {
+      const row = await this.table.getEntity<LeadEntity>(id, ROW);
+      if (row.escalateStep !== step) return;
+      const over = next === undefined || isSet(row.claimedAt) || isSet(row.disqualifiedAt);
+      try {
+        await this.table.updateEntity({ partitionKey: id, rowKey: ROW, escalateAt: over ? '' : next.at.toISOString(), escalateStep: over ? 0 : next.step }, 'Merge', { etag: row.etag });
+        return;
+      } catch (error) {
+        if (!isChangedMeanwhile(error)) throw error;
+      }
+    }
+  }
+
   async recordDuplicate(lead: StoredLead, at: Date): Promise<void> {
     await this.table.updateEntity(
       { partitionKey: lead.id, rowKey: ROW, duplicates: lead.duplicates + 1, lastDuplicateAt: at.toISOString() },
@@ -459,6 +542,14 @@ interface LeadEntity extends Customer {
   disqualifiedAt?: string;
   disqualifiedBy?: string;
   disqualifyReason?: number;
+  /** When the lead was first announced, from which its escalation steps count. */
+  escalationFrom?: string;
+  /** When to look at its escalation next ('' never) and the step due then (0 none). */
+  escalateAt?: string;
+  escalateStep?: number;
+  /** The last escalation step taken on, and when. */
+  escalatedStep?: number;
+  escalatedAt?: string;
   statusSync?: StatusStanding['state'];
   statusSyncCode?: string;
   alertedAt?: string;
@@ -504,6 +595,7 @@ function toStoredLead(e: TableEntityResult<LeadEntity>): StoredLead {
     alertedAs: e.alertedAs,
     failedPasses: e.failedPasses ?? 0,
     routing: readRouting(e.routing),
+    escalation: escalationOf(e),
     customer: {
       firstName: e.firstName,
       lastName: e.lastName,
@@ -543,8 +635,9 @@ function claimColumns(claimant: Claimant, at: Date): Partial<LeadEntity> {
     claimedAt: at.toISOString(),
     claimedByAadId: claimant.aadObjectId ?? '',
     claimedByEmail: claimant.email ?? '',
-    // Claimed, a round-robin lead passes on no more.
+    // Claimed, a round-robin lead passes on no more, and escalates no more.
     offerUntil: '',
+    escalateAt: '',
     ownerSync: 'pending',
     ownerSyncCode: '',
     followUpDue: at.toISOString(),
@@ -581,6 +674,17 @@ function statusOf(e: LeadEntity): StatusStanding | undefined {
     default:
       return undefined;
   }
+}
+
+function escalationStepOf(column: number | undefined): EscalationStep | undefined {
+  return column === 1 || column === 2 ? column : undefined;
+}
+
+function escalationOf(e: LeadEntity): Escalation | undefined {
+  const step = escalationStepOf(e.escalatedStep);
+  if (step === undefined || !isSet(e.escalatedAt)) return undefined;
+  const from = isSet(e.escalationFrom) ? Date.parse(e.escalationFrom) : Date.parse(e.receivedAt);
+  return { step, at: e.escalatedAt, minutes: Math.max(0, Math.round((Date.parse(e.escalatedAt) - from) / 60_000)) };
 }
 
 function ownerOf(e: LeadEntity): OwnerStanding | undefined {

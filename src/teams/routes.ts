@@ -9,6 +9,7 @@ import { conversationKindOf } from './describe-installation';
 import { identifyCaller } from './identify-caller';
 import { message } from '../language/messages';
 import { chatOf, readerOfTurn, type ChatDeps } from './turn-chat';
+import { answeredOf } from './update-card-copies';
 
 /**
  * The route table on teams-ai: card actions, then commands, then a hint for any other text.
@@ -41,7 +42,7 @@ function registerCardAction(bot: Bot, action: CardAction, deps: CommandDeps, cha
   // here, never the id the client gives (replyToId), which could name any message of the bot's.
   bot.app.adaptiveCards.actionSubmit(action.verb, async (turn, _state, data) => {
     const answer = await handle(turn, data);
-    const cardHere = typeof answer === 'string' ? undefined : await recordedCard(data, conversationIdOf(turn.activity.conversation.id), deps);
+    const cardHere = typeof answer === 'string' ? undefined : await recordedCard(data, conversationIdOf(turn.activity.conversation.id), turn.activity.replyToId, deps);
     if (typeof answer === 'string' || cardHere === undefined) {
       await turn.sendActivity(typeof answer === 'string' ? answer : { attachments: [CardFactory.adaptiveCard(answer)] });
       return;
@@ -50,10 +51,13 @@ function registerCardAction(bot: Bot, action: CardAction, deps: CommandDeps, cha
   });
 }
 
-/** The id of the lead card the bot sent to this chat for the lead a button names, if it sent one. */
-async function recordedCard(data: unknown, conversationId: string, deps: CommandDeps): Promise<string | undefined> {
+/**
+ * The id of the lead card the bot sent to this chat for the lead a button names, if it sent one:
+ * the copy the button was on (a chat may have the lead's card and its escalations'), else the first.
+ */
+async function recordedCard(data: unknown, conversationId: string, replyToId: string | undefined, deps: CommandDeps): Promise<string | undefined> {
   const leadId = (data as { leadId?: unknown } | undefined)?.leadId;
   if (typeof leadId !== 'string' || !GUID.test(leadId)) return undefined;
-  const delivery = await deps.deliveries.get(leadId, conversationId);
-  return delivery?.status === 'sent' ? delivery.activityId : undefined;
+  const sent = (await deps.deliveries.forLead(leadId)).filter((d) => d.status === 'sent' && d.activityId !== undefined);
+  return answeredOf(sent, { conversationId, activityId: replyToId })?.activityId;
 }

@@ -5,7 +5,7 @@ import type { Reader } from '../language/language';
 import { message } from '../language/messages';
 import { readerOf } from '../conversations/reader-of';
 import type { Logger } from '../logging/create-logger';
-import { AlertIncomplete, type AudienceNotifier, type LiveStanding } from '../pipeline/lead-notifier';
+import { AlertIncomplete, type AudienceNotifier, type LeadEscalations, type LiveStanding } from '../pipeline/lead-notifier';
 import type { Audience } from '../routing/route-lead';
 import type { StoredLead } from '../storage/lead-store';
 import { parseRetryAfter } from '../http/retry';
@@ -106,6 +106,36 @@ export function teamsNotifier(deps: TeamsNotifierDeps): AudienceNotifier {
   };
 }
 
+/**
+ * Escalations in Teams (#16): the lead's card again, as a new message that notifies, saying
+ * nobody has claimed it. Step 1 goes to every chat its card went to (but those that turned cards
+ * off since); step 2 to the admins' personal chats and the channels and group chats that chose
+ * escalations. Each chat gets each step once (recorded as the lead's deliveries, so every copy is
+ * updated when someone claims it); a chat that fails is tried again at the next look.
+ */
+export function teamsEscalations(deps: TeamsNotifierDeps): LeadEscalations {
+  return {
+    async escalate(lead, step, dynamics) {
+      const installations = await deps.installations.list();
+      const inOrganisation = (i: Installation): boolean => deps.organisation === undefined || i.tenantId.toLowerCase() === deps.organisation.toLowerCase();
+      let targets: Installation[];
+      if (step === 1) {
+        const cardWent = new Set((await deps.deliveries.forLead(lead.id)).filter((d) => d.status === 'sent' && (d.round ?? 0) === 0).map((d) => d.conversationId));
+        targets = installations.filter((i) => cardWent.has(i.conversationId) && i.subscribed !== false);
+      } else {
+        const chosen = installations.filter((i) => i.escalations === true && i.kind !== 'personal' && inOrganisation(i));
+        const admins = deps.admins === undefined ? [] : await deps.admins.adminChats();
+        targets = [...admins, ...chosen.filter((c) => !admins.some((a) => a.conversationId === c.conversationId))];
+      }
+      const card: CardNow = (reader) => ({ card: CardFactory.adaptiveCard(leadCard({ lead, dynamics }, reader)), shows: dynamics.state });
+      const outcomes = await Promise.all(targets.map((target) => deliverLeadCard(lead, target, card, deps, step)));
+      const count = (o: Outcome): number => outcomes.filter((x) => x === o).length;
+      deps.logger.child({ leadId: lead.id }).info({ step, sent: count('sent'), alreadySent: count('already-sent'), failed: count('failed') + count('retired'), waiting: count('retry-later') }, 'lead escalated in Teams');
+      if (count('retry-later') > 0) throw new DeliveryIncomplete(`${String(count('retry-later'))} chat(s) could not be reached yet`, { unreached: [] });
+    },
+  };
+}
+
 /** The lead card as it should be sent now to this reader, and the Dynamics standing it shows. */
 export type CardNow = (reader: Reader) => { readonly card: Attachment; readonly shows: DynamicsStanding['state'] };
 
@@ -132,7 +162,7 @@ async function adminChatsFor(audience: Audience, targets: readonly Installation[
 
 /** Sends the card to each target not served yet; one failing never stops the others. */
 async function deliverAll(lead: StoredLead, targets: readonly Installation[], card: CardNow, deps: TeamsNotifierDeps): Promise<{ outcome: Outcome; target: Installation }[]> {
-  const served = new Set((await deps.deliveries.forLead(lead.id)).filter((d) => d.status === 'sent').map((d) => d.conversationId));
+  const served = new Set((await deps.deliveries.forLead(lead.id)).filter((d) => d.status === 'sent' && (d.round ?? 0) === 0).map((d) => d.conversationId));
   return Promise.all(targets.map(async (target) => ({ target, outcome: served.has(target.conversationId) ? ('already-sent' as const) : await deliverLeadCard(lead, target, card, deps) })));
 }
 
@@ -218,9 +248,9 @@ async function tellAdminsTestLeadArrived(lead: StoredLead, dynamics: DynamicsSta
  * taken and sends nothing. Teams' refusals and storage's failures are told apart by where they
  * came from: a failed record never passes for a failed send.
  */
-export async function deliverLeadCard(lead: StoredLead, target: Installation, card: CardNow, deps: TeamsNotifierDeps): Promise<Outcome> {
+export async function deliverLeadCard(lead: StoredLead, target: Installation, card: CardNow, deps: TeamsNotifierDeps, round = 0): Promise<Outcome> {
   const record = (status: 'sent' | 'failed', activityId?: string, error?: string, shows?: string): Promise<void> =>
-    deps.deliveries.record({ leadId: lead.id, conversationId: target.conversationId, status, activityId, error, at: deps.now().toISOString(), shows });
+    deps.deliveries.record({ leadId: lead.id, conversationId: target.conversationId, status, activityId, error, at: deps.now().toISOString(), shows, round });
   let lastError = '';
   let failures = 0;
   let throttledMs = 0;
@@ -232,7 +262,7 @@ export async function deliverLeadCard(lead: StoredLead, target: Installation, ca
     const take = async (): Promise<boolean> => {
       if (!mustTake) return true;
       try {
-        mustTake = !(await deps.deliveries.start(lead.id, target.conversationId, deps.now()));
+        mustTake = !(await deps.deliveries.start(lead.id, target.conversationId, deps.now(), round));
         return !mustTake;
       } catch (error) {
         recordFailed = { error };
@@ -247,7 +277,7 @@ export async function deliverLeadCard(lead: StoredLead, target: Installation, ca
           // Built as it goes: once Dynamics has answered, the card says so and needs no update.
           const reader = readerOf(target, deps.reader);
           const now = card(reader);
-          const summary = message(reader.language, 'leadCard.summary');
+          const summary = message(reader.language, round === 0 ? 'leadCard.summary' : 'leadCard.escalatedSummary');
           const activityId = await inConversation(deps.adapter, deps.botAppId, target.reference, async (context) => (await context.sendActivity({ attachments: [now.card], summary }))?.id);
           return { activityId, shows: now.shows };
         },
@@ -291,7 +321,7 @@ export async function deliverLeadCard(lead: StoredLead, target: Installation, ca
       continue;
     }
     if (recordFailed !== undefined) throw recordFailed.error;
-    if (sent === NOT_SENT) return taken(lead, target, deps);
+    if (sent === NOT_SENT) return taken(lead, target, deps, round);
     // Teams has the card. Should storage fail now, the pass fails and is retried, and the card,
     // still taken as `sending`, is not sent again.
     await record('sent', sent.activityId, undefined, sent.shows);
@@ -302,8 +332,8 @@ export async function deliverLeadCard(lead: StoredLead, target: Installation, ca
 }
 
 /** The card to this chat was taken by another pass: sent, or being sent — or sent perhaps, by an instance that stopped. */
-async function taken(lead: StoredLead, target: Installation, deps: TeamsNotifierDeps): Promise<Outcome> {
-  if ((await deps.deliveries.get(lead.id, target.conversationId))?.status === 'sending') {
+async function taken(lead: StoredLead, target: Installation, deps: TeamsNotifierDeps, round: number): Promise<Outcome> {
+  if ((await deps.deliveries.get(lead.id, target.conversationId, round))?.status === 'sending') {
     deps.logger.warn({ leadId: lead.id }, 'a card to this chat is being sent, or was when an instance stopped: not sent again');
   }
   return 'already-sent';

@@ -35,6 +35,7 @@ export async function chatOf(turn: TurnContext, deps: ChatDeps): Promise<Chat> {
       return sent?.id;
     },
     later: () => laterChat(TurnContext.getConversationReference(turn.activity), deps),
+    cardId: turn.activity.replyToId,
   };
 }
 

@@ -1,10 +1,10 @@
 import { CardFactory, type CloudAdapter } from 'botbuilder';
 import type { DynamicsStanding } from '../cards/lead-card';
-import type { CardCopies, CardView } from '../commands/command';
+import type { AnsweredCopy, CardCopies, CardView } from '../commands/command';
 import type { Reader } from '../language/language';
 import { readerOf } from '../conversations/reader-of';
 import type { Logger } from '../logging/create-logger';
-import type { DeliveryStore } from '../conversations/delivery-store';
+import type { Delivery, DeliveryStore } from '../conversations/delivery-store';
 import type { InstallationStore } from '../conversations/installation-store';
 import { inConversation } from './proactive';
 import type { SendLimiter } from '../conversations/send-limiter';
@@ -21,7 +21,7 @@ export interface CardCopiesDeps {
 }
 
 /**
- * Replaces every copy of a lead's card that was sent (but the one in `except`, answered already;
+ * Replaces every copy of a lead's card that was sent (but the one `except`, answered already;
  * with `onlyStale`, also those that show `view`'s Dynamics standing already) with the card
  * `view` gives when the copy's turn comes, in its chat's language, and records what each copy
  * shows. One copy that cannot be updated never stops the others; all wait together, each taking
@@ -31,11 +31,11 @@ export async function updateCardCopies(
   leadId: string,
   view: () => Promise<CardView | undefined>,
   deps: CardCopiesDeps,
-  options: { except?: string; onlyStale?: DynamicsStanding['state'] } = {},
+  options: { except?: AnsweredCopy; onlyStale?: DynamicsStanding['state'] } = {},
 ): Promise<void> {
-  const copies = (await deps.deliveries.forLead(leadId)).filter(
-    (d) => d.status === 'sent' && d.activityId !== undefined && d.conversationId !== options.except && !(options.onlyStale !== undefined && d.shows === options.onlyStale),
-  );
+  const sent = (await deps.deliveries.forLead(leadId)).filter((d) => d.status === 'sent' && d.activityId !== undefined);
+  const answered = answeredOf(sent, options.except);
+  const copies = sent.filter((d) => d !== answered && !(options.onlyStale !== undefined && d.shows === options.onlyStale));
   await Promise.all(
     copies.map(async (copy) => {
       try {
@@ -55,7 +55,7 @@ export async function updateCardCopies(
           { update: true },
         );
         // A later refresh then knows what this copy says (a claim may have replaced a newer card with an older standing).
-        if (shows !== undefined && copy.shows !== shows) await deps.deliveries.recordShows(leadId, copy.conversationId, shows);
+        if (shows !== undefined && copy.shows !== shows) await deps.deliveries.recordShows(copy, shows);
       } catch (error) {
         deps.logger.warn({ leadId, err: error }, 'a copy of the lead card could not be updated');
       }
@@ -63,7 +63,14 @@ export async function updateCardCopies(
   );
 }
 
+/** The copy a card action was answered on: the one the client named in its chat, else the chat's first (the one an Action.Submit answer replaces). */
+export function answeredOf(copies: readonly Delivery[], answered: AnsweredCopy | undefined): Delivery | undefined {
+  if (answered === undefined) return undefined;
+  const here = copies.filter((d) => d.conversationId === answered.conversationId);
+  return here.find((d) => d.activityId === answered.activityId) ?? here.find((d) => (d.round ?? 0) === 0);
+}
+
 /** Every copy of a lead's card, as the card actions and the owner write-back refresh them; `view` reads the lead as stored. */
 export function cardCopies(deps: CardCopiesDeps, view: (leadId: string) => Promise<CardView | undefined>): CardCopies {
-  return { refresh: (leadId, except) => updateCardCopies(leadId, () => view(leadId), deps, except === undefined ? {} : { except }) };
+  return { refresh: (leadId, answered) => updateCardCopies(leadId, () => view(leadId), deps, answered === undefined ? {} : { except: answered }) };
 }

@@ -70,6 +70,16 @@ describe('loadSettings', () => {
     expect(problemsOf({ ...BASE, OWN_DOMAINS: 'contoso.com; @contoso.com' })).toContain('OWN_DOMAINS has "@contoso.com", which is not a domain such as contoso.com; separate entries with semicolons');
   });
 
+  it('escalates after ESCALATE_AFTER_MINUTES and ESCALATE_TO_ADMINS_AFTER_MINUTES (5 and 30 unless set), the admins after the lead\'s people', () => {
+    expect(loadSettings(BASE).escalation).toEqual({ afterMinutes: 5, toAdminsAfterMinutes: 30 });
+    expect(loadSettings({ ...BASE, ESCALATE_AFTER_MINUTES: '0', ESCALATE_TO_ADMINS_AFTER_MINUTES: '15' }).escalation).toEqual({ afterMinutes: 0, toAdminsAfterMinutes: 15 });
+    expect(loadSettings({ ...BASE, ESCALATE_AFTER_MINUTES: '10', ESCALATE_TO_ADMINS_AFTER_MINUTES: '0' }).escalation).toEqual({ afterMinutes: 10, toAdminsAfterMinutes: 0 });
+    expect(problemsOf({ ...BASE, ESCALATE_AFTER_MINUTES: '30', ESCALATE_TO_ADMINS_AFTER_MINUTES: '20' })).toEqual([
+      "ESCALATE_TO_ADMINS_AFTER_MINUTES (20) must be more than ESCALATE_AFTER_MINUTES (30): the lead's people are reminded first, the admins told after; set it higher, or 0 to never tell the admins",
+    ]);
+    expect(problemsOf({ ...BASE, ESCALATE_AFTER_MINUTES: 'five' })).toEqual([expect.stringMatching(/^ESCALATE_AFTER_MINUTES/)]);
+  });
+
   it('writes in BOT_LANGUAGE, times in BOT_TIME_ZONE (English and UTC unless set), and names the accepted values of either', () => {
     expect(loadSettings(BASE).reader).toEqual({ language: 'en', timeZone: 'UTC' });
     expect(loadSettings({ ...BASE, BOT_LANGUAGE: 'ko', BOT_TIME_ZONE: 'asia/seoul' }).reader).toEqual({ language: 'ko', timeZone: 'Asia/Seoul' });

@@ -33,6 +33,7 @@ function stored(progress: Partial<StoredLead>): StoredLead {
     alertedAs: undefined,
     failedPasses: 0,
     routing: undefined,
+    escalation: undefined,
     ...progress,
   };
 }

@@ -1,0 +1,97 @@
+import type { DynamicsStanding } from '../cards/lead-card';
+import type { EscalationSettings } from '../config/settings';
+import type { Logger } from '../logging/create-logger';
+import type { EscalationStep, LeadStore, StoredLead } from '../storage/lead-store';
+import { nextEscalation } from './escalation-steps';
+import { systemClock, type Clock } from '../timing/clock';
+import type { LeadEscalations } from './lead-notifier';
+
+export interface LeadEscalatorDeps {
+  readonly leads: LeadStore;
+  readonly escalations: LeadEscalations;
+  readonly settings: EscalationSettings;
+  /** Where the lead stands in Dynamics, for its card. */
+  readonly standing: (lead: StoredLead) => DynamicsStanding;
+  readonly logger: Logger;
+  readonly now: () => Date;
+  readonly clock?: Clock;
+}
+
+/** How often an instance looks for leads whose escalation step is due. */
+export const ESCALATION_CHECK_MS = 30_000;
+/**
+ * A step taken on is looked at again after this (its instance died, or some chats could not be
+ * reached): past its sends' own retries (Teams' 429s are waited out for up to a minute), so a
+ * send still in flight is not taken for one that went.
+ */
+const RETRY_MS = 3 * 60_000;
+/** A step that still cannot reach everyone after this is left at that: the next step, or the admins' `status`, takes over. */
+const GIVE_UP_AFTER_MS = 30 * 60_000;
+
+/**
+ * Announces a lead nobody has claimed again (#16): after ESCALATE_AFTER_MINUTES to everyone it
+ * went to, after ESCALATE_TO_ADMINS_AFTER_MINUTES to the admins and the chats that chose
+ * escalations. Every instance looks; each step is taken on by one at a time
+ * (src/storage/lead-store.ts, takeEscalation) and sends once per chat and person, so it happens
+ * once across instances and restarts. A claim or a disqualification ends it.
+ */
+export class LeadEscalator {
+  private readonly stopping = new AbortController();
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly deps: LeadEscalatorDeps) {}
+
+  start(): void {
+    const clock = this.deps.clock ?? systemClock;
+    this.loop = (async () => {
+      while (!this.stopping.signal.aborted) {
+        await this.tick().catch((err: unknown) => {
+          this.deps.logger.error({ err }, 'could not escalate unclaimed leads; trying again shortly');
+        });
+        await clock.sleep(ESCALATION_CHECK_MS, this.stopping.signal).catch(() => undefined);
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.loop;
+  }
+
+  /** One look; how many escalation steps this instance finished. */
+  async tick(): Promise<number> {
+    const now = this.deps.now();
+    let finished = 0;
+    for (const id of await this.deps.leads.escalationsDue(now)) {
+      const lead = await this.deps.leads.takeEscalation(id, now, new Date(now.getTime() + RETRY_MS));
+      if (lead !== undefined && (await this.escalate(lead, now))) finished++;
+    }
+    return finished;
+  }
+
+  /** One step of one lead taken on; whether it is finished. */
+  private async escalate(lead: StoredLead & { readonly escalating: EscalationStep; readonly escalationFrom: string }, now: Date): Promise<boolean> {
+    const step = lead.escalating;
+    const log = this.deps.logger.child({ leadId: lead.id });
+    const next = nextEscalation(this.deps.settings, step, new Date(lead.escalationFrom));
+    if (lead.isTest || lead.doNotContact || lead.routing?.kind === 'own-domain') {
+      await this.deps.leads.finishEscalation(lead.id, step, undefined);
+      return true;
+    }
+    const overdue = now.getTime() - Date.parse(lead.escalation?.at ?? now.toISOString()) >= GIVE_UP_AFTER_MS;
+    // Its first alert still going out: those it reaches are reminded once it has (at the retry).
+    if (step === 1 && lead.alertedAt === undefined && !overdue) return false;
+    try {
+      await this.deps.escalations.escalate(lead, step, this.deps.standing(lead));
+    } catch (err) {
+      if (!overdue) {
+        log.warn({ err, step }, 'lead escalation did not reach everyone yet; trying again shortly');
+        return false;
+      }
+      log.error({ err, step }, 'lead escalation could not reach everyone; left at that');
+    }
+    await this.deps.leads.finishEscalation(lead.id, step, next);
+    log.info({ step, minutes: lead.escalation?.minutes, next: next?.at.toISOString() }, step === 1 ? 'unclaimed lead announced again' : 'unclaimed lead escalated to the admins');
+    return true;
+  }
+}

@@ -85,10 +85,12 @@ param ownDomains string = ''
 
 @description('ESCALATE_AFTER_MINUTES: a lead nobody claimed is announced again to its people after this many minutes (0: never).')
 @minValue(0)
+@maxValue(1440)
 param escalateAfterMinutes int = 5
 
 @description('ESCALATE_TO_ADMINS_AFTER_MINUTES: a lead still unclaimed goes to the admins and the chats that typed subscribe escalations after this many minutes (0: never).')
 @minValue(0)
+@maxValue(10080)
 param escalateToAdminsAfterMinutes int = 30
 
 @description('OUTLOOK_SENDER: the mailbox lead alerts are mailed from; empty = no mail (README › How contacts are reached).')

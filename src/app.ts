@@ -13,6 +13,8 @@ import type { Logger } from './logging/create-logger';
 import { DeadLetters } from './pipeline/dead-letters';
 import { escalationsBy, routedAlerts, type AudienceNotifier } from './pipeline/lead-notifier';
 import { LeadEscalator } from './pipeline/lead-escalator';
+import { companyDomainOf, isKnown } from './leads/known-customer';
+import { EMAIL } from './leads/email';
 import type { Route } from './routing/route';
 import { allRoutes } from './commands/lead-routes';
 import { dynamicsStanding } from './pipeline/dynamics-standing';
@@ -245,6 +247,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     escalations: escalationsBy(teamsEscalations(teamsDeps), mail),
     settings: settings.escalation,
     standing: (lead) => dynamicsStanding(lead, (id) => dynamics.recordUrl(id)),
+    refreshCards: (leadId) => copies.refresh(leadId),
     logger,
     now,
     ...clock,
@@ -273,6 +276,14 @@ export function createApp(settings: Settings, deps: AppDeps): App {
       now,
       watcher: alarm,
       telemetry,
+      customers: {
+        // An address Partner Center left blank or malformed has nothing to look up by.
+        find: (lead) => (EMAIL.test(lead.customer.email) ? dynamics.findCustomer(lead.customer.email, companyDomainOf(lead.customer.email, settings.ownDomains), lead.id) : Promise.resolve({})),
+        show: async (leadId, known) => {
+          await storage.leads.recordKnownCustomer(leadId, known);
+          if (isKnown(known)) await copies.refresh(leadId);
+        },
+      },
       recovered: () => {
         sweep.bringForward().catch((err: unknown) => {
           logger.error({ err }, 'could not queue the leads waiting for Dynamics now; each comes back when its own retry is due');

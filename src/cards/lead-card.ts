@@ -1,7 +1,8 @@
 import { Template } from 'adaptivecards-templating';
 import type { Language, Reader } from '../language/language';
 import { message, templateText, type MessageKey } from '../language/messages';
-import { formatTime } from '../language/times';
+import { formatDate, formatTime } from '../language/times';
+import type { KnownCustomer } from '../leads/known-customer';
 import type { Lead } from '../leads/lead';
 import type { Routing } from '../routing/route-lead';
 import { DISQUALIFY_REASONS, type DisqualifyReason, type Escalation, type OwnerStanding, type StoredLead } from '../storage/lead-store';
@@ -26,16 +27,16 @@ export interface LeadCardInput {
 }
 
 /** What sellers did with the lead from its card, and whether Dynamics shows it. */
-type SellerActions = Pick<StoredLead, 'contacted' | 'disqualified' | 'statusInDynamics' | 'escalation'>;
+type SellerActions = Pick<StoredLead, 'contacted' | 'disqualified' | 'statusInDynamics' | 'escalation' | 'knownCustomer'>;
 
 export type AdaptiveCardJson = Record<string, unknown>;
 
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
-const RECORD_URL = /^https:\/\/[^\s/?#]+\/main\.aspx\?pagetype=entityrecord&etn=lead&id=[0-9a-f-]{36}$/i;
+const RECORD_URL = /^https:\/\/[^\s/?#]+\/main\.aspx\?pagetype=entityrecord&etn=(lead|contact|account)&id=[0-9a-f-]{36}$/i;
 
-/** A Dynamics record link we built ourselves: the only kind of URL a card may carry. */
-export function isRecordUrl(url: string): boolean {
-  return RECORD_URL.test(url);
+/** A Dynamics record link we built ourselves, of this table: the only kind of URL a card may carry. */
+export function isRecordUrl(url: string, table: 'lead' | 'contact' | 'account' = 'lead'): boolean {
+  return RECORD_URL.exec(url)?.[1]?.toLowerCase() === table;
 }
 
 /**
@@ -59,6 +60,7 @@ export function leadCard(input: LeadCardInput, reader: Reader): AdaptiveCardJson
       noRoute: lead.routing?.kind === 'no-route',
       ownDomain: lead.routing?.kind === 'own-domain' ? message(language, 'leadCard.ownDomain', { domain: lead.routing.domain }) : '',
       turnNote: lead.claimedBy === undefined ? turnNote(lead.routing, language) : '',
+      known: knownLines(lead.knownCustomer, reader),
       escalationNote: lead.claimedBy === undefined && lead.disqualified === undefined && !lead.isTest ? escalationNote(lead.escalation, language) : '',
       leadId: lead.id,
       dynamicsUrl,
@@ -119,6 +121,20 @@ function ownerLine(owner: OwnerStanding | undefined, language: Language): string
     case 'pending':
       return message(language, owner.code === undefined ? 'leadCard.ownerPending' : 'leadCard.ownerWaiting');
   }
+}
+
+/**
+ * What Dynamics knew of the customer (#16), each with its record's link: a line for a contact with
+ * their address, another open lead of theirs (and who owns it), their company's account.
+ */
+function knownLines(known: KnownCustomer | undefined, reader: Reader): { said: string; name: string; url: string }[] {
+  const { language } = reader;
+  const lines = [
+    known?.contact === undefined ? undefined : { said: message(language, 'leadCard.knownContact', { date: formatDate(known.contact.since, reader) }), ...known.contact, table: 'contact' as const },
+    known?.openLead === undefined ? undefined : { said: message(language, 'leadCard.knownLead', { owner: known.openLead.owner, owned: known.openLead.owner === '' ? 'no' : 'yes' }), ...known.openLead, table: 'lead' as const },
+    known?.account === undefined ? undefined : { said: message(language, 'leadCard.knownAccount'), ...known.account, table: 'account' as const },
+  ];
+  return lines.flatMap((l) => (l !== undefined && isRecordUrl(l.url, l.table) ? [{ said: l.said, name: clip(l.name, SHOWN.value) || message(language, 'leadCard.knownRecord'), url: l.url }] : []));
 }
 
 /** Why an unclaimed lead's card came again (#16): nobody claimed it in time. */

@@ -75,7 +75,8 @@ async function leadOnCard(chat: Chat, data: unknown, caller: Caller, deps: Comma
   const say = messagesIn(chat.reader.language);
   const leadId = (data as { leadId?: unknown } | undefined)?.leadId;
   if (typeof leadId !== 'string' || !GUID.test(leadId)) return say('claim.noLead');
-  const delivered = (await deps.deliveries.get(leadId, chat.conversationId))?.status === 'sent';
+  // Any of its cards here: the lead's own, or an escalation's (a lead desk may have only that).
+  const delivered = (await deps.deliveries.forLead(leadId)).some((d) => d.conversationId === chat.conversationId && d.status === 'sent');
   if (!delivered && !caller.isAdmin) return say('claim.noLead');
   const lead = await deps.leads.get(leadId);
   if (lead === undefined) return say('claim.gone');

@@ -86,7 +86,7 @@ export interface TelemetrySettings {
 
 /**
  * A lead nobody claimed is announced again to its people after `afterMinutes`, then to the admins
- * and the chats that chose escalations after `toAdminsAfterMinutes` (both counted from its arrival; 0: that step never).
+ * and the chats that chose escalations after `toAdminsAfterMinutes` (both counted from when it was first announced; 0: that step never).
  */
 export interface EscalationSettings {
   readonly afterMinutes: number;

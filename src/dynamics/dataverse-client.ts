@@ -5,6 +5,7 @@ import { parseRetryAfter, withRetries, type RetryPolicy } from '../http/retry';
 import { GUID } from '../leads/lead-id';
 import type { Logger } from '../logging/create-logger';
 import { DynamicsError, dynamicsError } from './dynamics-error';
+import type { KnownCustomer } from '../leads/known-customer';
 import type { LeadRecord } from './map-lead';
 import type { TokenSource } from './sign-in';
 import type { LeadState } from '../pipeline/lead-follow-ups';
@@ -33,6 +34,24 @@ const OWNER_REFUSALS = ['0x80040225', '0x80040231', '0x8004d24b'];
 /** No security role: ours when the answer is 403 (every request fails), the new owner's when it is 400. */
 const NO_ROLES = '0x80042f09';
 const HEADERS = { accept: 'application/json', 'odata-maxversion': '4.0', 'odata-version': '4.0' };
+
+/** A string literal for a $filter: quotes doubled, as OData escapes them. */
+function quoted(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/**
+ * A string for contains/startswith/endswith: Dataverse reads %, _ and [ in it as SQL wildcards,
+ * so each is bracketed to stand for itself.
+ */
+function literally(value: string): string {
+  return quoted(value.replace(/[[%_]/g, (c) => `[${c}]`));
+}
+
+/** Accounts at a mail domain: their e-mail there, or their website on it. */
+function accountAt(domain: string): string {
+  return `statecode eq 0 and (endswith(emailaddress1,${literally(`@${domain}`)}) or contains(websiteurl,${literally(`//${domain}`)}) or contains(websiteurl,${literally(`.${domain}`)}) or startswith(websiteurl,${literally(domain)}))`;
+}
 
 interface Answer {
   readonly status: number;
@@ -115,7 +134,7 @@ export class DataverseClient {
     const filters = [
       // A GUID literal goes unquoted; anything else is not an object id, and is not sent.
       who.aadObjectId !== undefined && GUID.test(who.aadObjectId) ? `azureactivedirectoryobjectid eq ${who.aadObjectId}` : undefined,
-      who.email === undefined ? undefined : `internalemailaddress eq '${who.email.replace(/'/g, "''")}'`,
+      who.email === undefined ? undefined : `internalemailaddress eq ${quoted(who.email)}`,
     ].filter((f) => f !== undefined);
     for (const filter of filters) {
       // An enabled user first, should an address belong to a disabled one too.
@@ -144,8 +163,49 @@ export class DataverseClient {
   }
 
   /** The link a seller opens the record with. */
-  recordUrl(id: string): string | undefined {
-    return GUID.test(id) ? `${this.settings.url}/main.aspx?pagetype=entityrecord&etn=lead&id=${id}` : undefined;
+  recordUrl(id: string, table: 'lead' | 'contact' | 'account' = 'lead'): string | undefined {
+    return GUID.test(id) ? `${this.settings.url}/main.aspx?pagetype=entityrecord&etn=${table}&id=${id}` : undefined;
+  }
+
+  /**
+   * What Dynamics knows of a customer already (#16): a contact with their address, another open
+   * lead with it (and its owner's name), an account at their company's mail domain. One try of
+   * each, side by side, with no retries: the lead's card goes out without it, and shows it if it
+   * comes. Throws only when every look failed (then nothing is known).
+   */
+  async findCustomer(email: string, companyDomain: string | undefined, exceptLeadId: string): Promise<KnownCustomer> {
+    const address = quoted(email);
+    const first = async <T>(resource: string, row: (found: Record<string, unknown>) => T | undefined, headers: Record<string, string> = {}): Promise<T | undefined> => {
+      const answer = await this.send('GET', resource, undefined, headers);
+      const [found] = (answer.body as { value?: Record<string, unknown>[] } | undefined)?.value ?? [];
+      return found === undefined ? undefined : row(found);
+    };
+    const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+    const looks = await Promise.allSettled([
+      first(`contacts?$select=fullname,createdon&$filter=${encodeURIComponent(`emailaddress1 eq ${address} and statecode eq 0`)}&$orderby=createdon asc&$top=1`, (c) => {
+        const url = this.recordUrl(text(c.contactid), 'contact');
+        return url === undefined ? undefined : { name: text(c.fullname), since: text(c.createdon), url };
+      }),
+      first(
+        `leads?$select=fullname,_ownerid_value&$filter=${encodeURIComponent(`emailaddress1 eq ${address} and statecode eq 0 and leadid ne ${exceptLeadId}`)}&$orderby=createdon asc&$top=1`,
+        (l) => {
+          const url = this.recordUrl(text(l.leadid));
+          return url === undefined ? undefined : { name: text(l.fullname), owner: text(l['_ownerid_value@OData.Community.Display.V1.FormattedValue']), url };
+        },
+        // The owner's name comes as an annotation.
+        { prefer: 'odata.include-annotations="OData.Community.Display.V1.FormattedValue"' },
+      ),
+      companyDomain === undefined
+        ? Promise.resolve(undefined)
+        : first(`accounts?$select=name&$filter=${encodeURIComponent(accountAt(companyDomain))}&$orderby=createdon asc&$top=1`, (a) => {
+            const url = this.recordUrl(text(a.accountid), 'account');
+            return url === undefined ? undefined : { name: text(a.name), url };
+          }),
+    ]);
+    const failed = looks.filter((l) => l.status === 'rejected');
+    if (failed.length === looks.length - (companyDomain === undefined ? 1 : 0) && failed[0] !== undefined) throw failed[0].reason;
+    const [contact, openLead, account] = looks.map((l) => (l.status === 'fulfilled' ? l.value : undefined)) as [KnownCustomer['contact'], KnownCustomer['openLead'], KnownCustomer['account']];
+    return { ...(contact === undefined ? {} : { contact }), ...(openLead === undefined ? {} : { openLead }), ...(account === undefined ? {} : { account }) };
   }
 
   private withRetries(call: () => Promise<Answer>): Promise<Answer> {

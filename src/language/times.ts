@@ -51,6 +51,15 @@ export function formatTime(iso: string, reader: Reader): string {
   return `${String(day)} ${MONTHS_EN[month - 1] ?? ''} ${String(year)}, ${String(hour).padStart(2, '0')}:${mm} ${zone}`;
 }
 
+/** A day as the reader reads it, in the team's zone: "3 Mar 2025", "2025년 3월 3일". */
+export function formatDate(iso: string, reader: Reader): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  const { year, month, day } = wallClock(at, reader.timeZone);
+  if (reader.language === 'ko') return `${String(year)}년 ${String(month)}월 ${String(day)}일`;
+  return `${String(day)} ${MONTHS_EN[month - 1] ?? ''} ${String(year)}`;
+}
+
 /** How long ago, in the reader's words: "just now", "12 min ago", "3 h ago", "2 days ago". */
 export function formatAgo(iso: string, now: Date, language: Language): string {
   const minutes = Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 60_000));

@@ -12,6 +12,8 @@ export interface LeadEscalatorDeps {
   readonly settings: EscalationSettings;
   /** Where the lead stands in Dynamics, for its card. */
   readonly standing: (lead: StoredLead) => DynamicsStanding;
+  /** Updates every copy of the lead's card to show it as stored now. */
+  readonly refreshCards: (leadId: string) => Promise<void>;
   readonly logger: Logger;
   readonly now: () => Date;
   readonly clock?: Clock;
@@ -25,7 +27,7 @@ export const ESCALATION_CHECK_MS = 30_000;
  * send still in flight is not taken for one that went.
  */
 const RETRY_MS = 3 * 60_000;
-/** A step that still cannot reach everyone after this is left at that: the next step, or the admins' `status`, takes over. */
+/** A step that still cannot reach everyone after this (or once the next is due) is left at that: the next step, or the admins' `status`, takes over. */
 const GIVE_UP_AFTER_MS = 30 * 60_000;
 
 /**
@@ -60,9 +62,10 @@ export class LeadEscalator {
 
   /** One look; how many escalation steps this instance finished. */
   async tick(): Promise<number> {
-    const now = this.deps.now();
     let finished = 0;
-    for (const id of await this.deps.leads.escalationsDue(now)) {
+    for (const id of await this.deps.leads.escalationsDue(this.deps.now())) {
+      // Each lead's own moment: the ones before may have waited out Teams' 429s, and its hold runs from now.
+      const now = this.deps.now();
       const lead = await this.deps.leads.takeEscalation(id, now, new Date(now.getTime() + RETRY_MS));
       if (lead !== undefined && (await this.escalate(lead, now))) finished++;
     }
@@ -73,12 +76,14 @@ export class LeadEscalator {
   private async escalate(lead: StoredLead & { readonly escalating: EscalationStep; readonly escalationFrom: string }, now: Date): Promise<boolean> {
     const step = lead.escalating;
     const log = this.deps.logger.child({ leadId: lead.id });
-    const next = nextEscalation(this.deps.settings, step, new Date(lead.escalationFrom));
-    if (lead.isTest || lead.doNotContact || lead.routing?.kind === 'own-domain') {
-      await this.deps.leads.finishEscalation(lead.id, step, undefined);
+    const { settings } = this.deps;
+    const next = nextEscalation(settings, step, new Date(lead.escalationFrom));
+    // Scheduled when it was routed: a step an admin has turned off since (0) is passed over.
+    if ((step === 1 ? settings.afterMinutes : settings.toAdminsAfterMinutes) === 0) {
+      await this.deps.leads.finishEscalation(lead.id, step, next);
       return true;
     }
-    const overdue = now.getTime() - Date.parse(lead.escalation?.at ?? now.toISOString()) >= GIVE_UP_AFTER_MS;
+    const overdue = now.getTime() - Date.parse(lead.escalation?.at ?? now.toISOString()) >= GIVE_UP_AFTER_MS || (next !== undefined && now >= next.at);
     // Its first alert still going out: those it reaches are reminded once it has (at the retry).
     if (step === 1 && lead.alertedAt === undefined && !overdue) return false;
     try {
@@ -91,6 +96,13 @@ export class LeadEscalator {
       log.error({ err, step }, 'lead escalation could not reach everyone; left at that');
     }
     await this.deps.leads.finishEscalation(lead.id, step, next);
+    // Claimed (or disqualified) while the step went out: the copies recorded after the claim's own refresh say so too.
+    const after = await this.deps.leads.get(lead.id);
+    if (after?.claimedBy !== undefined || after?.disqualified !== undefined) {
+      await this.deps.refreshCards(lead.id).catch((err: unknown) => {
+        log.warn({ err }, 'could not update every copy of the lead card');
+      });
+    }
     log.info({ step, minutes: lead.escalation?.minutes, next: next?.at.toISOString() }, step === 1 ? 'unclaimed lead announced again' : 'unclaimed lead escalated to the admins');
     return true;
   }

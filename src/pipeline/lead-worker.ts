@@ -5,6 +5,7 @@ import type { DynamicsStanding } from '../cards/lead-card';
 import type { Logger } from '../logging/create-logger';
 import { backoffDelay } from '../timing/backoff';
 import type { LeadLease, LeadQueue } from '../storage/lead-queue';
+import type { KnownCustomer } from '../leads/known-customer';
 import type { LeadStatus, LeadStore, StoredLead } from '../storage/lead-store';
 import type { Telemetry } from '../telemetry/telemetry';
 import type { DeadLetters } from './dead-letters';
@@ -34,6 +35,15 @@ export interface LeadWorkerDeps {
   readonly telemetry?: Telemetry | undefined;
   /** Told of the first write after Dynamics failed (an outage, not a 429): the leads waiting for it may come now. */
   readonly recovered?: () => void;
+  /** What Dynamics knows of a lead's customer already, looked up beside its first alert. */
+  readonly customers?: KnownCustomers;
+}
+
+/** What Dynamics knows of a lead's customer (#16): found beside the alert, which never waits for it, then shown on every copy of its card. */
+export interface KnownCustomers {
+  find(lead: StoredLead): Promise<KnownCustomer>;
+  /** Keeps it with the lead and, when there is something to say, updates every copy of the card. */
+  show(leadId: string, known: KnownCustomer): Promise<void>;
 }
 
 /** Hears how the pipeline fares, without slowing it: calls return at once. */
@@ -290,6 +300,9 @@ export class LeadWorker {
     let lead = stored;
     let retryInMs: number | undefined;
     let write: Promise<WriteOutcome> | undefined;
+    // What Dynamics knew of the customer: asked once the lead is written there (a Dynamics that
+    // is down has nothing to say); the cards never wait for it, and show it when it comes.
+    let known: Promise<KnownCustomer | undefined> | undefined;
     if (TO_WRITE.has(lead.status)) {
       if (this.mayWrite()) write = this.tryWrite(lead);
       else ({ lead, retryInMs } = await this.waitForFix(lead));
@@ -302,6 +315,7 @@ export class LeadWorker {
         const recorded = await this.recordWrite(lead, outcome, log);
         lead = { ...lead, ...writeColumns(recorded.lead) };
         retryInMs = recorded.retryInMs;
+        if ('written' in outcome && lead.knownCustomer === undefined && !lead.isTest) known = this.findCustomer(lead, log);
       });
       return settled;
     };
@@ -339,6 +353,8 @@ export class LeadWorker {
       // Dynamics' answer is recorded whatever became of the alert.
       if (write !== undefined) await settle();
     }
+    // Every copy is out: whatever Dynamics knew of the customer goes on all of them.
+    await this.showCustomer(lead.id, await known, log);
     // The cards already out show what changed meanwhile: written, or given up. Built from the
     // lead as stored now, so a Claim made meanwhile stays on them.
     const standing = this.standing(lead);
@@ -453,6 +469,23 @@ export class LeadWorker {
     await this.deps.leads.update(lead.id, { status: 'waiting', attempts, ...failure });
     this.deps.telemetry?.retried('dynamics-write');
     return { lead: { ...lead, status: 'waiting', attempts, ...failure }, retryInMs: delay };
+  }
+
+  /** What Dynamics knows of the customer; undefined when it could not say (the next pass over the lead asks again). */
+  private async findCustomer(lead: StoredLead, log: Logger): Promise<KnownCustomer | undefined> {
+    try {
+      return await this.deps.customers?.find(lead);
+    } catch (err) {
+      log.warn({ err, ...(err instanceof LeadFailure ? { code: err.code } : {}) }, 'could not look the customer up in Dynamics; the card goes without it');
+      return undefined;
+    }
+  }
+
+  private async showCustomer(leadId: string, known: KnownCustomer | undefined, log: Logger): Promise<void> {
+    if (known === undefined) return;
+    await this.deps.customers?.show(leadId, known).catch((err: unknown) => {
+      log.warn({ err }, 'could not show what Dynamics knows of the customer on the lead card');
+    });
   }
 
   // Stryker disable all

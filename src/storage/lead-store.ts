@@ -1,5 +1,6 @@
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
 import { isAlreadyThere, isChangedMeanwhile, isNotFound } from './storage-errors';
+import type { KnownCustomer } from '../leads/known-customer';
 import type { Customer, Lead, LeadOrigin } from '../leads/lead';
 import type { Routing } from '../routing/route-lead';
 
@@ -49,6 +50,8 @@ export interface StoredLead extends Lead {
   readonly routing: Routing | undefined;
   /** Announced again because nobody claimed it: the last step taken on, and when. */
   readonly escalation: Escalation | undefined;
+  /** What Dynamics knew of the customer when the lead came (empty: nothing); undefined until looked up. */
+  readonly knownCustomer: KnownCustomer | undefined;
 }
 
 /**
@@ -365,6 +368,7 @@ export class LeadStore {
    * or undefined when this call did not move it.
    */
   async passTurn(id: string, next: (lead: StoredLead) => Routing | 'unchanged' | 'stop', beforeMove?: () => Promise<void>): Promise<StoredLead | undefined> {
+    let prepared = false;
     for (;;) {
       let row: TableEntityResult<LeadEntity>;
       try {
@@ -376,7 +380,10 @@ export class LeadStore {
       const lead = toStoredLead(row);
       const routing = next(lead);
       if (routing === 'unchanged') return undefined;
-      if (routing !== 'stop') await beforeMove?.();
+      if (routing !== 'stop' && !prepared) {
+        await beforeMove?.();
+        prepared = true;
+      }
       const change = routing === 'stop' ? { offerUntil: '' } : { routing: JSON.stringify(routing), offerUntil: offerUntilOf(routing), alertedAt: '' };
       try {
         await this.table.updateEntity({ partitionKey: id, rowKey: ROW, ...change }, 'Merge', { etag: row.etag });
@@ -504,6 +511,11 @@ export class LeadStore {
     }
   }
 
+  /** Keeps what Dynamics knew of the lead's customer (looked up once, as its first alert goes out). */
+  async recordKnownCustomer(id: string, known: KnownCustomer): Promise<void> {
+    await this.table.updateEntity({ partitionKey: id, rowKey: ROW, knownCustomer: JSON.stringify(known) }, 'Merge');
+  }
+
   async recordDuplicate(lead: StoredLead, at: Date): Promise<void> {
     await this.table.updateEntity(
       { partitionKey: lead.id, rowKey: ROW, duplicates: lead.duplicates + 1, lastDuplicateAt: at.toISOString() },
@@ -550,6 +562,8 @@ interface LeadEntity extends Customer {
   /** The last escalation step taken on, and when. */
   escalatedStep?: number;
   escalatedAt?: string;
+  /** JSON of a KnownCustomer. */
+  knownCustomer?: string;
   statusSync?: StatusStanding['state'];
   statusSyncCode?: string;
   alertedAt?: string;
@@ -596,6 +610,7 @@ function toStoredLead(e: TableEntityResult<LeadEntity>): StoredLead {
     failedPasses: e.failedPasses ?? 0,
     routing: readRouting(e.routing),
     escalation: escalationOf(e),
+    knownCustomer: readKnownCustomer(e.knownCustomer),
     customer: {
       firstName: e.firstName,
       lastName: e.lastName,
@@ -673,6 +688,17 @@ function statusOf(e: LeadEntity): StatusStanding | undefined {
       return { state: 'refused', code: e.statusSyncCode ?? '' };
     default:
       return undefined;
+  }
+}
+
+/** The knownCustomer column; anything unreadable counts as not looked up. */
+function readKnownCustomer(column: string | undefined): KnownCustomer | undefined {
+  if (!isSet(column)) return undefined;
+  try {
+    const known = JSON.parse(column) as KnownCustomer | null;
+    return typeof known === 'object' && known !== null ? known : undefined;
+  } catch {
+    return undefined;
   }
 }
 

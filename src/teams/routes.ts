@@ -38,8 +38,8 @@ function registerCardAction(bot: Bot, action: CardAction, deps: CommandDeps, cha
   // teams-ai types the answer as its own AdaptiveCard interface; ours is the same JSON.
   bot.app.adaptiveCards.actionExecute(action.verb, async (turn, _state, data) => (await handle(turn, data)) as AdaptiveCard | string);
   // Clients without Universal Actions send the Action.Submit fallback: the answer refreshes the
-  // lead's card in place, or is said. The message to replace is the one the bot recorded sending
-  // here, never the id the client gives (replyToId), which could name any message of the bot's.
+  // lead's card in place, or is said. The message to replace is one the bot recorded sending here
+  // for that lead (the one replyToId names, if it is one of them), never any other message of the bot's.
   bot.app.adaptiveCards.actionSubmit(action.verb, async (turn, _state, data) => {
     const answer = await handle(turn, data);
     const cardHere = typeof answer === 'string' ? undefined : await recordedCard(data, conversationIdOf(turn.activity.conversation.id), turn.activity.replyToId, deps);

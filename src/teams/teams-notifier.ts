@@ -128,7 +128,8 @@ export function teamsEscalations(deps: TeamsNotifierDeps): LeadEscalations {
         targets = [...admins, ...chosen.filter((c) => !admins.some((a) => a.conversationId === c.conversationId))];
       }
       const card: CardNow = (reader) => ({ card: CardFactory.adaptiveCard(leadCard({ lead, dynamics }, reader)), shows: dynamics.state });
-      const outcomes = await Promise.all(targets.map((target) => deliverLeadCard(lead, target, card, deps, step)));
+      // One try per chat: a chat that fails is tried again with the step (src/pipeline/lead-escalator.ts).
+      const outcomes = await Promise.all(targets.map((target) => deliverLeadCard(lead, target, card, deps, { round: step, attempts: 1 })));
       const count = (o: Outcome): number => outcomes.filter((x) => x === o).length;
       deps.logger.child({ leadId: lead.id }).info({ step, sent: count('sent'), alreadySent: count('already-sent'), failed: count('failed') + count('retired'), waiting: count('retry-later') }, 'lead escalated in Teams');
       if (count('retry-later') > 0) throw new DeliveryIncomplete(`${String(count('retry-later'))} chat(s) could not be reached yet`, { unreached: [] });
@@ -248,7 +249,13 @@ async function tellAdminsTestLeadArrived(lead: StoredLead, dynamics: DynamicsSta
  * taken and sends nothing. Teams' refusals and storage's failures are told apart by where they
  * came from: a failed record never passes for a failed send.
  */
-export async function deliverLeadCard(lead: StoredLead, target: Installation, card: CardNow, deps: TeamsNotifierDeps, round = 0): Promise<Outcome> {
+export async function deliverLeadCard(
+  lead: StoredLead,
+  target: Installation,
+  card: CardNow,
+  deps: TeamsNotifierDeps,
+  { round = 0, attempts = ATTEMPTS }: { readonly round?: number; readonly attempts?: number } = {},
+): Promise<Outcome> {
   const record = (status: 'sent' | 'failed', activityId?: string, error?: string, shows?: string): Promise<void> =>
     deps.deliveries.record({ leadId: lead.id, conversationId: target.conversationId, status, activityId, error, at: deps.now().toISOString(), shows, round });
   let lastError = '';
@@ -309,7 +316,7 @@ export async function deliverLeadCard(lead: StoredLead, target: Installation, ca
       } else {
         failures++;
       }
-      if (failures >= ATTEMPTS || throttledMs > THROTTLED_MS) break;
+      if (failures >= attempts || throttledMs > THROTTLED_MS) break;
       if (throttled) {
         // Teams refused this card: while it waits, it is not in flight, so an instance dying now
         // leaves it to be sent by the next pass rather than recorded as perhaps sent.

@@ -63,7 +63,11 @@ export async function updateCardCopies(
   );
 }
 
-/** The copy a card action was answered on: the one the client named in its chat, else the chat's first (the one an Action.Submit answer replaces). */
+/**
+ * The copy a card action is answered on: the one the client names, if it is one of the bot's
+ * copies in that chat; else the chat's first (the lead's own card), which an Action.Submit answer
+ * replaces. Teams itself names the card pressed; a client naming another message changes nothing else.
+ */
 export function answeredOf(copies: readonly Delivery[], answered: AnsweredCopy | undefined): Delivery | undefined {
   if (answered === undefined) return undefined;
   const here = copies.filter((d) => d.conversationId === answered.conversationId);

@@ -217,4 +217,26 @@ describe('the lead card', () => {
       expect(cardProblems(leadCard({ lead: { ...lead(fixture('https-appsource-contact-me')), claimedBy: '김지민', owner }, dynamics: WRITTEN }, KO))).toEqual([]);
     }
   });
+
+  it('says what Dynamics knew of the customer, each with its record linked, in the reader\'s words; a link we did not build is dropped', () => {
+    const at = (table: string, id: string): string => `https://contoso.crm4.dynamics.com/main.aspx?pagetype=entityrecord&etn=${table}&id=${id}`;
+    const knownCustomer = {
+      contact: { name: 'Dana Whitfield', since: '2025-03-02T20:00:00Z', url: at('contact', '11111111-1111-4111-8111-111111111111') },
+      openLead: { name: '[Dana](https://evil.example)', owner: 'Ana Silva', url: at('lead', '22222222-2222-4222-8222-222222222222') },
+      account: { name: 'Fabrikam Holdings', url: 'https://contoso.crm4.dynamics.com/main.aspx?pagetype=entityrecord&etn=systemuser&id=33333333-3333-4333-8333-333333333333' },
+    };
+    const known = { ...lead(fixture('https-appsource-contact-me')), knownCustomer };
+    const card = leadCard({ lead: known, dynamics: WRITTEN }, EN);
+    expect(cardProblems(card)).toEqual([]);
+    const all = texts(card);
+    expect(all).toEqual(expect.arrayContaining(['Already a contact in Dynamics since 2 Mar 2025: ', 'Dana Whitfield', at('contact', '11111111-1111-4111-8111-111111111111')]));
+    // A name from Dynamics is plain text, as the lead's own values are.
+    expect(all).toEqual(expect.arrayContaining(['Another open lead of theirs in Dynamics, owned by Ana Silva: ', '[Dana](https://evil.example)']));
+    expect(all.join(' ')).not.toContain('Fabrikam Holdings');
+    expect(all.join(' ')).not.toContain('etn=systemuser');
+    // In Seoul it was already 3 March.
+    expect(texts(leadCard({ lead: known, dynamics: WRITTEN }, KO))).toContain('2025년 3월 3일부터 Dynamics에 연락처로 있는 고객이에요: ');
+    // Looked up, nothing known: nothing said.
+    expect(texts(leadCard({ lead: { ...known, knownCustomer: {} }, dynamics: WRITTEN }, EN)).join(' ')).not.toContain('in Dynamics since');
+  });
 });

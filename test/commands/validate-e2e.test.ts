@@ -207,7 +207,7 @@ describe('validate, through the Agents Playground', () => {
     expect(steps.slice(0, 5).map((s) => s.mark)).toEqual(['Passed', 'Passed', 'Passed', 'Passed', 'Passed']);
     expect(steps[9]).toMatchObject({ mark: 'Warning', title: 'Claim makes sellers owners in Dynamics' });
     expect(steps[9]?.detail).toContain('missing prvAssignLead privilege');
-    expect(steps[9]?.fix).toContain('Assign on Lead and Read on User');
+    expect(steps[9]?.fix).toContain('Assign on Lead, Read on User');
   });
 
   it('finds the missing security role when Dynamics refuses the app', async () => {

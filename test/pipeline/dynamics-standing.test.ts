@@ -34,6 +34,7 @@ function stored(progress: Partial<StoredLead>): StoredLead {
     failedPasses: 0,
     routing: undefined,
     escalation: undefined,
+    knownCustomer: undefined,
     ...progress,
   };
 }

@@ -15,6 +15,10 @@ import { postLead, startTestApp, uniquePrefix, type TestApp } from '../support/t
 const ADMIN = { userId: '29:ada', aadObjectId: '0d7e6b1a-2222-4a1b-8c1d-00000000ad01', name: 'Ada Admin', conversationId: 'a:ada', email: 'ada@contoso.example' };
 /** The admins' channel, where Ada types `subscribe escalations`. */
 const CHANNEL = { id: '19:lead-desk@thread.tacv2', conversationType: 'channel', tenantId: TENANT_ID };
+/** A seller in the admins' channel, not an admin. */
+const SAM = { userId: '29:sam', aadObjectId: '0d7e6b1a-2222-4a1b-8c1d-00000000ad02', name: 'Sam Seller', email: 'sam@contoso.example' };
+/** A channel of another organisation that chose escalations: it never gets one. */
+const ELSEWHERE = '19:other-tenant@thread.tacv2';
 /** On the contact list with no chat with the bot: the lead reaches them by mail. */
 const OUTSIDER = 'partner@fabrikam.example';
 const MINUTE = 60_000;
@@ -68,7 +72,7 @@ describe('a lead nobody claims is announced again, then goes to the admins', () 
     connector = await startBotConnectorEmulator({ appPerSecond: 50 });
     dv = await startDataverse();
     graph = await startGraph();
-    connector.members.set(ADMIN.userId, { name: ADMIN.name, aadObjectId: ADMIN.aadObjectId, email: ADMIN.email, userPrincipalName: ADMIN.email, userRole: 'user' });
+    for (const person of [ADMIN, SAM]) connector.members.set(person.userId, { name: person.name, aadObjectId: person.aadObjectId, email: person.email, userPrincipalName: person.email, userRole: 'user' });
     a = await start('a');
     await start('b');
     await seedSellers(a.app.installations, connector.serviceUrl, 2);
@@ -77,6 +81,20 @@ describe('a lead nobody claims is announced again, then goes to the admins', () 
       await sendAsTeams(a.url, connector.serviceUrl, { ...ADMIN, conversationId: conversation?.id ?? ADMIN.conversationId }, { type: 'installationUpdate', action: 'add', id: `add-${conversation?.id ?? 'personal'}`, ...(conversation === undefined ? {} : { conversation }) });
     }
     await waitFor(() => a.app.installations.list(), (all) => all.length === 4);
+    const otherTenant = 'aaaaaaaa-1111-4222-8333-444444444444';
+    await a.app.installations.save({
+      conversationId: ELSEWHERE,
+      kind: 'channel',
+      tenantId: otherTenant,
+      userId: undefined,
+      aadObjectId: undefined,
+      email: undefined,
+      userPrincipalName: undefined,
+      name: undefined,
+      escalations: true,
+      reference: { serviceUrl: connector.serviceUrl, channelId: 'msteams', conversation: { id: ELSEWHERE, conversationType: 'channel', isGroup: true, tenantId: otherTenant } },
+      updatedAt: new Date().toISOString(),
+    });
   });
   afterAll(async () => {
     for (const app of running) await app.stop();
@@ -104,9 +122,9 @@ describe('a lead nobody claims is announced again, then goes to the admins', () 
 
   it('takes `subscribe escalations` in a channel from an admin; in a personal chat it says where escalations go', async () => {
     expect(await adaSays('subscribe escalations', CHANNEL)).toBe(
-      'Done. This channel gets the leads nobody has claimed 30 min after they were announced (ESCALATE_TO_ADMINS_AFTER_MINUTES), as the admins do. Type **unsubscribe escalations** to stop.',
+      'Done. This channel gets the leads still unclaimed 30 min after they were announced (ESCALATE_TO_ADMINS_AFTER_MINUTES), as the admins do. Type **unsubscribe escalations** to stop.',
     );
-    expect(await adaSays('subscribe escalations', CHANNEL)).toMatch(/^Nothing to change\. This channel gets the leads nobody has claimed/);
+    expect(await adaSays('subscribe escalations', CHANNEL)).toMatch(/^Nothing to change\. This channel gets the leads still unclaimed/);
     expect(await adaSays('subscribe escalations')).toContain("Escalations (leads nobody claimed in time) go to the admins' own chats with me");
     expect((await a.app.installations.get(CHANNEL.id))?.escalations).toBe(true);
   });
@@ -141,10 +159,10 @@ describe('a lead nobody claims is announced again, then goes to the admins', () 
     expect(cardsFor(leadId)).toHaveLength(6);
     expect(graph.mails.filter((m) => m.content.includes(leadId))).toHaveLength(2);
 
-    // Claimed from the channel's escalation card: every copy says so, the escalation line gone.
+    // Claimed from the channel's escalation card, by a seller there: every copy says so, the escalation line gone.
     const channelCard = toAdmins.find((c) => c.conversationId === CHANNEL.id);
     const seen = connector.delivered.length;
-    const response = await sendAsTeams(a.url, connector.serviceUrl, { ...ADMIN, conversationId: CHANNEL.id }, {
+    const response = await sendAsTeams(a.url, connector.serviceUrl, { ...SAM, conversationId: CHANNEL.id }, {
       type: 'invoke',
       name: 'adaptiveCard/action',
       id: `claim-${leadId}`,
@@ -154,25 +172,46 @@ describe('a lead nobody claims is announced again, then goes to the admins', () 
     });
     expect(response.status).toBe(200);
     const answer = JSON.stringify(await response.json());
-    expect(answer).toContain('"text":"Ada Admin"');
+    expect(answer).toContain('"text":"Sam Seller"');
     expect(answer).not.toContain('Nobody has claimed');
     // The five other copies (two in each seller's chat, one in Ada's), each as it was updated last.
     const others = cardsFor(leadId).filter((c) => c !== channelCard).map((c) => c.activityId);
     const latest = (): Map<string, string> => new Map(connector.delivered.slice(seen).filter((d) => d.method === 'PUT').map((d) => [d.activityId, JSON.stringify(d.activity.attachments)]));
-    const updated = await waitFor(() => Promise.resolve(latest()), (l) => others.every((id) => l.get(id)?.includes('"text":"Ada Admin"') === true));
+    const updated = await waitFor(() => Promise.resolve(latest()), (l) => others.every((id) => l.get(id)?.includes('"text":"Sam Seller"') === true));
     for (const card of updated.values()) expect(card).not.toContain('Nobody has claimed');
   });
 
-  it('never escalates a lead claimed in time, nor a do-not-contact lead', async () => {
+  it('never escalates a lead claimed or disqualified in time, nor a do-not-contact lead', async () => {
     const claimed = await newLead(2);
     await a.app.storage.leads.claim(claimed, { name: 'Seller 0' }, new Date(clock.now()));
+    const disqualified = await newLead(5);
+    await a.app.storage.leads.disqualify(disqualified, { name: 'Seller 1' }, 6, new Date(clock.now()), false);
     const doNotContact = await newLead(3, 'https-do-not-contact');
-    const before = [cardsFor(claimed).length, cardsFor(doNotContact).length];
+    const leads = [claimed, disqualified, doNotContact];
+    const before = leads.map((id) => cardsFor(id).length);
     await minutesLater(6);
     await minutesLater(30);
-    expect([cardsFor(claimed).length, cardsFor(doNotContact).length]).toEqual(before);
-    expect((await a.app.storage.leads.escalationsDue(new Date(clock.now()))).filter((id) => id === claimed || id === doNotContact)).toEqual([]);
+    expect(leads.map((id) => cardsFor(id).length)).toEqual(before);
+    expect((await a.app.storage.leads.escalationsDue(new Date(clock.now()))).filter((id) => leads.includes(id))).toEqual([]);
   });
+
+  it('does not hold the admins back while a chat keeps refusing the first step', async () => {
+    const leadId = await newLead(6);
+    connector.gone.set('a:conversation-1', { status: 503, code: 'ServiceUnavailable' });
+    try {
+      await minutesLater(6);
+      // At 30 minutes the first step is left at that (seller 1's chat never took it), and the admins have it.
+      await minutesLater(24);
+      // Whichever instance took the first step again has given up on seller 1's chat (Teams' 503s
+      // are retried for seconds): the admins' step is due.
+      await waitFor(() => a.app.storage.leads.escalationsDue(new Date(clock.now())), (due) => due.includes(leadId));
+      await Promise.all(running.map((r) => r.app.escalator.tick()));
+      const cards = await cardsOnce(leadId, 5);
+      expect(chatsOf(cards.slice(2))).toEqual([ADMIN.conversationId, CHANNEL.id, 'a:conversation-0'].sort());
+    } finally {
+      connector.gone.delete('a:conversation-1');
+    }
+  }, 90_000);
 
   it('tries a step again for the chats it could not reach, on any instance, one started since included: each chat once', async () => {
     const leadId = await newLead(4);

@@ -23,6 +23,7 @@ const LAYERS = [
   'outlook', // lead mail
   'reminders', // credential expiry
   'validation', // validate's steps
+  'digest', // the daily digest: its figures and its schedule
   'commands', // chat commands and card actions, on an interface of ours
   'teams', // the Bot Framework seam: botbuilder and teams-ai live here only
 ];

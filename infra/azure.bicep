@@ -93,6 +93,11 @@ param escalateAfterMinutes int = 5
 @maxValue(10080)
 param escalateToAdminsAfterMinutes int = 30
 
+@description('DIGEST_HOUR: the hour of the day (0-23, in BOT_TIME_ZONE) the daily digest goes to the chats that typed subscribe digest.')
+@minValue(0)
+@maxValue(23)
+param digestHour int = 8
+
 @description('OUTLOOK_SENDER: the mailbox lead alerts are mailed from; empty = no mail (README › How contacts are reached).')
 param outlookSender string = ''
 
@@ -316,6 +321,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     OWN_DOMAINS: ownDomains
     ESCALATE_AFTER_MINUTES: string(escalateAfterMinutes)
     ESCALATE_TO_ADMINS_AFTER_MINUTES: string(escalateToAdminsAfterMinutes)
+    DIGEST_HOUR: string(digestHour)
     ADMINS: admins
     TEAMS_TENANT_ID: teamsTenantId
     BOT_LANGUAGE: botLanguage

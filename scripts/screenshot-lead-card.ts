@@ -1,13 +1,15 @@
 /**
- * `npm run screenshot`: the lead card, the validate report, a rotation reminder and what admins
+ * `npm run screenshot`: the lead card (before and after Claim), the daily digest, the validate report, a rotation reminder and what admins
  * see when Partner Center's Validate sends its test lead, as the Agents Playground shows them;
  * and the lead mail of a contact Teams cannot reach with its Claim page; for the README.
  * Everything local: Azurite, identity provider, Dataverse emulator, the bot, the Playground,
  * and Debian's Chromium (headless, every request off this machine refused).
  */
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { createApp } from '../src/app';
+import { createApp, type App } from '../src/app';
+import { parseHttpsLead } from '../src/leads/parse-https-lead';
 import { loadSettings } from '../src/config/settings';
 import { createLogger } from '../src/logging/create-logger';
 import { startPlaygroundProcess } from '../emulators/agents-playground';
@@ -98,7 +100,8 @@ async function korean(browser: Browser): Promise<void> {
 }
 
 async function english(browser: Browser): Promise<void> {
-  const { stack, app, botUrl, page, stop } = await startScene(browser);
+  // The digest's hour already past today: `subscribe digest` below gets today's at once.
+  const { stack, app, botUrl, page, stop } = await startScene(browser, { DIGEST_HOUR: '0' });
   // Graph lists the app's secret ending in 7 days, but refuses to say so until the permission is granted (below).
   const graph = stack.graph as GraphEmulator;
   const secretEnds = new Date(new Date().setUTCHours(0, 0, 0, 0) + 7 * 86_400_000).toISOString();
@@ -141,9 +144,42 @@ async function english(browser: Browser): Promise<void> {
     await page.getByText('Owner in Dynamics: Alex Wilber').first().waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Mark contacted', exact: true }).first().click();
     await shoot(page, page.getByText('Contacted by Alex Wilber', { exact: false }).first(), page.getByText('Contact me — Contoso Sales Insights').first(), 'lead-card-claimed-playground.png');
+
+    // The daily digest, as a chat an admin subscribed gets it at DIGEST_HOUR, on a day of leads.
+    await seedYesterday(app);
+    await type(page, 'subscribe digest');
+    await page.getByText('the daily digest at', { exact: false }).first().waitFor({ timeout: 30_000 });
+    await app.digest.tick();
+    await shoot(page, page.getByText('Unclaimed', { exact: true }).last(), page.getByText('Daily lead digest', { exact: true }).last(), 'digest-playground.png');
   } finally {
     await mailbox.stop();
     await stop();
+  }
+}
+
+/**
+ * Yesterday's leads (UTC, DIGEST_HOUR 0 covering it), as sellers handled them: how many came for
+ * each offer, who claimed each and how soon, who has called; one nobody has taken yet.
+ */
+async function seedYesterday(app: App): Promise<void> {
+  const midnight = new Date().setUTCHours(0, 0, 0, 0);
+  const day: { hours: number; offer: string; source: string; by?: string; claim?: number; touch?: number }[] = [
+    { hours: 20, offer: 'Contoso Sales Insights', source: 'AppSource-PLT', by: 'Alex Wilber', claim: 3, touch: 25 },
+    { hours: 17, offer: 'Contoso Sales Insights', source: 'AppSource-PLT', by: 'Megan Bowen', claim: 6, touch: 48 },
+    { hours: 14, offer: 'Contoso Hardened VM', source: 'AzurePortal-Create', by: 'Alex Wilber', claim: 12, touch: 95 },
+    { hours: 9, offer: 'Contoso Sales Insights', source: 'AppSource-StartTestDrive', by: 'Megan Bowen', claim: 2 },
+    { hours: 5, offer: 'Contoso Hardened VM', source: 'AzureMarketplace-INS' },
+    { hours: 3, offer: 'Contoso Sales Insights', source: 'AppSource-PLT', by: 'Alex Wilber', claim: 4, touch: 31 },
+  ];
+  for (const [i, l] of day.entries()) {
+    const receivedAt = midnight - l.hours * 3_600_000;
+    const after = (minutes: number): Date => new Date(receivedAt + minutes * 60_000);
+    const id = randomUUID();
+    const payload = { UserDetails: { FirstName: 'Customer', LastName: String(i + 1), Email: `customer${String(i + 1)}@fabrikam.example` }, LeadSource: `${l.source}|contoso.offer`, OfferTitle: l.offer };
+    await app.storage.leads.create({ ...parseHttpsLead(payload), id, origin: 'https', receivedAt: new Date(receivedAt).toISOString() });
+    await app.storage.leads.update(id, { status: 'done', alertedAt: new Date(receivedAt).toISOString() });
+    if (l.by !== undefined && l.claim !== undefined) await app.storage.leads.claim(id, { name: l.by }, after(l.claim));
+    if (l.by !== undefined && l.touch !== undefined) await app.storage.leads.markContacted(id, { name: l.by }, after(l.touch), false);
   }
 }
 

@@ -13,6 +13,7 @@ import type { Logger } from './logging/create-logger';
 import { DeadLetters } from './pipeline/dead-letters';
 import { escalationsBy, routedAlerts, type AudienceNotifier } from './pipeline/lead-notifier';
 import { LeadEscalator } from './pipeline/lead-escalator';
+import { DigestScheduler } from './digest/digest-scheduler';
 import { companyDomainOf, isKnown } from './leads/known-customer';
 import { EMAIL } from './leads/email';
 import type { Route } from './routing/route';
@@ -42,6 +43,7 @@ import type { Language, Reader } from './language/language';
 import { SendBudget, type ShareBook } from './conversations/send-budget';
 import { SendLimiter } from './conversations/send-limiter';
 import { teamsEscalations, teamsNotifier } from './teams/teams-notifier';
+import { chatAt } from './teams/turn-chat';
 import { turnTakers } from './conversations/turn-takers';
 import { AppInstaller } from './conversations/app-installer';
 import { catchUp } from './teams/catch-up';
@@ -109,6 +111,8 @@ export interface App {
   readonly followUps: LeadFollowUps;
   /** Announces leads nobody claimed again, then to the admins. */
   readonly escalator: LeadEscalator;
+  /** Sends the daily digest to the chats that chose it. */
+  readonly digest: DigestScheduler;
   /** Creates missing tables and queues, listens, and starts background work. */
   start(port?: number, host?: string): Promise<{ url: string }>;
   /** Stops taking work, finishes what is in hand, and closes the server. */
@@ -303,6 +307,18 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     return { card: (reader) => leadCard({ lead, dynamics: standing }, reader), shows: standing.state };
   });
   const followUps = new LeadFollowUps({ leads: storage.leads, dynamics, refreshCards: (leadId) => copies.refresh(leadId), logger, now, ...clock });
+  const digest = new DigestScheduler({
+    leads: storage.leads,
+    installations,
+    state: storage.state,
+    post: async (chat, card, summary) => {
+      await chatAt(chat, chats).say({ card, summary });
+    },
+    settings,
+    logger,
+    now,
+    ...clock,
+  });
   registerRoutes(bot, { settings, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, cardCopies: copies, followUps, credentials, admins, testMail, mails, installer, routes: storage.routes, away: storage.away, logger, now }, chats);
 
   const server = restify.createServer({ name: 'marketplace-lead-bot', handleUncaughtExceptions: false });
@@ -349,6 +365,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     turnPasser,
     followUps,
     escalator,
+    digest,
     // Without a bot registration nobody outside this machine may talk to the bot: listen on loopback only.
     async start(port = settings.port, host = settings.bot === undefined ? '127.0.0.1' : undefined) {
       await storage.ensureCreated();
@@ -370,6 +387,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
         turnPasser.start();
         followUps.start();
         escalator.start();
+        digest.start();
       }
       const address = server.address();
       const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
@@ -384,7 +402,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
         });
         server.server.closeIdleConnections();
       });
-      await Promise.all([importer?.stop(), worker.stop(), reminders.stop(), waitingAlarm.stop(), sweep.stop(), turnPasser.stop(), followUps.stop(), escalator.stop()]);
+      await Promise.all([importer?.stop(), worker.stop(), reminders.stop(), waitingAlarm.stop(), sweep.stop(), turnPasser.stop(), followUps.stop(), escalator.stop(), digest.stop()]);
       if (deps.backgroundWork !== false) await budget.stop();
       await alarm.stop();
       await transport.close();

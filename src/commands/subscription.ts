@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { addressesOf, type ConversationKind } from '../conversations/installation-store';
 import { isLanguage, type Language } from '../language/language';
-import { message, messagesIn } from '../language/messages';
+import { message, messagesIn, type Messages } from '../language/messages';
 import { parseRoute } from '../routing/parse-routes';
 import { peopleWithOwnLeads } from '../routing/route-lead';
 import type { ChatRoute } from '../storage/route-store';
@@ -22,7 +22,8 @@ export const subscribeCommand: Command = {
   async run(request, deps) {
     const [what = '', value, ...extra] = plainText(request.argument).split(/\s+/).filter((w) => w !== '');
     if (what === '') return setSubscription(request, deps, true);
-    if (isEscalations(what) && value === undefined) return setEscalations(request, deps, true);
+    const choice = choiceNamed(what);
+    if (choice !== undefined && value === undefined) return setChoice(request, deps, choice, true);
     const language = what.toLowerCase();
     if (isLanguage(language) && value === undefined) return chooseLanguage(request, deps, language);
     const field = { offer: 'offers', country: 'countries' }[what.toLowerCase()];
@@ -49,25 +50,33 @@ export const unsubscribeCommand: Command = {
   async run(request, deps) {
     const what = plainText(request.argument).trim();
     if (what === '') return setSubscription(request, deps, false);
-    if (isEscalations(what)) return setEscalations(request, deps, false);
+    const choice = choiceNamed(what);
+    if (choice !== undefined) return setChoice(request, deps, choice, false);
     await request.chat.say(message(request.chat.reader.language, 'subscription.unsubscribeHint'));
   },
 };
 
-/** `escalations`, or its Korean name. */
-function isEscalations(word: string): boolean {
-  return ['escalations', 'escalation', '에스컬레이션'].includes(word.toLowerCase());
+/** What `subscribe` / `unsubscribe` may name besides lead cards: escalations or the daily digest, in English or Korean. */
+function choiceNamed(word: string): 'escalations' | 'digest' | undefined {
+  const w = word.toLowerCase();
+  if (['escalations', 'escalation', '에스컬레이션'].includes(w)) return 'escalations';
+  return ['digest', '요약'].includes(w) ? 'digest' : undefined;
 }
 
 /**
  * `subscribe escalations` in a channel or group chat (an admin's call): the leads nobody claimed
- * within ESCALATE_TO_ADMINS_AFTER_MINUTES come here as well as to the admins' own chats. Not in a
- * personal chat: an admin has them there already, and a seller gets their own leads' reminders.
+ * within ESCALATE_TO_ADMINS_AFTER_MINUTES come here as well as to the admins' own chats; not in a
+ * personal chat, where an admin has them already. `subscribe digest` (an admin, anywhere): the
+ * daily digest at DIGEST_HOUR, every seller's figures in it.
  */
-async function setEscalations({ chat, where }: CommandRequest, deps: CommandDeps, on: boolean): Promise<void> {
+async function setChoice({ chat, where, caller }: CommandRequest, deps: CommandDeps, choice: 'escalations' | 'digest', on: boolean): Promise<void> {
   const say = messagesIn(chat.reader.language);
-  if (where === 'personal') {
+  if (choice === 'escalations' && where === 'personal') {
     await chat.say(say('subscription.escalationsInPersonal'));
+    return;
+  }
+  if (choice === 'digest' && !caller.isAdmin) {
+    await chat.say(say('subscription.digestAdminsOnly'));
     return;
   }
   const here = await deps.installations.get(chat.conversationId);
@@ -75,12 +84,17 @@ async function setEscalations({ chat, where }: CommandRequest, deps: CommandDeps
     await chat.say(say('subscription.unknownChat'));
     return;
   }
-  const changed = (here.escalations === true) !== on;
-  if (changed) await deps.installations.setEscalations(chat.conversationId, on);
-  deps.logger.info({ where, escalations: on, changed }, 'escalations subscription set');
+  const changed = (here[choice] === true) !== on;
+  if (changed) await deps.installations.setChoice(chat.conversationId, choice, on);
+  deps.logger.info({ where, [choice]: on, changed }, `${choice} subscription set`);
+  await chat.say([say(changed ? 'subscription.done' : 'subscription.unchanged'), choiceState(choice, on, where, deps, say)].join(' '));
+}
+
+function choiceState(choice: 'escalations' | 'digest', on: boolean, where: ConversationKind, deps: CommandDeps, say: Messages): string {
+  if (choice === 'digest') return on ? say('subscription.digest', { where, hour: String(deps.settings.digestHour).padStart(2, '0'), zone: deps.settings.reader.timeZone }) : say('subscription.noDigest', { where });
   const minutes = deps.settings.escalation.toAdminsAfterMinutes;
-  const state = !on ? say('subscription.noEscalations', { where }) : minutes === 0 ? say('subscription.escalationsOff') : say('subscription.escalations', { where, minutes: String(minutes) });
-  await chat.say([say(changed ? 'subscription.done' : 'subscription.unchanged'), state].join(' '));
+  if (!on) return say('subscription.noEscalations', { where });
+  return minutes === 0 ? say('subscription.escalationsOff') : say('subscription.escalations', { where, minutes: String(minutes) });
 }
 
 /**

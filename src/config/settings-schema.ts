@@ -90,6 +90,8 @@ const eachSetting = z.object({
   // A lead nobody claimed is announced again to its people, then to the admins (0: not at all).
   ESCALATE_AFTER_MINUTES: withDefault(5, wholeNumber('ESCALATE_AFTER_MINUTES', 0, 24 * 60)),
   ESCALATE_TO_ADMINS_AFTER_MINUTES: withDefault(30, wholeNumber('ESCALATE_TO_ADMINS_AFTER_MINUTES', 0, 7 * 24 * 60)),
+  // The hour of the day, in BOT_TIME_ZONE, the daily digest goes to the chats that chose it.
+  DIGEST_HOUR: withDefault(8, wholeNumber('DIGEST_HOUR', 0, 23)),
   // Read and checked here, so a faulty routes file stops start-up with a line per problem.
   LEAD_ROUTES_FILE: settingText.transform((path, ctx) => {
     if (path === undefined) return [];

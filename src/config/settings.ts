@@ -36,6 +36,8 @@ export interface Settings {
   readonly ownDomains: readonly string[];
   /** ESCALATE_AFTER_MINUTES and ESCALATE_TO_ADMINS_AFTER_MINUTES: when an unclaimed lead is announced again (0: never). */
   readonly escalation: EscalationSettings;
+  /** DIGEST_HOUR: the hour of the day, in BOT_TIME_ZONE, the daily digest goes out. */
+  readonly digestHour: number;
   /** LEAD_ROUTES_FILE's routes, in order (chat commands add more, kept in storage). */
   readonly routes: readonly Route[];
   readonly bot: BotSettings | undefined;
@@ -246,6 +248,7 @@ function toSettings(env: Environment): Settings {
     leadContacts: env.LEAD_CONTACTS,
     ownDomains: env.OWN_DOMAINS,
     escalation: { afterMinutes: env.ESCALATE_AFTER_MINUTES, toAdminsAfterMinutes: env.ESCALATE_TO_ADMINS_AFTER_MINUTES },
+    digestHour: env.DIGEST_HOUR,
     routes: env.LEAD_ROUTES_FILE,
     bot: readBot(env),
     teamsMessagesPerSecond: env.TEAMS_MESSAGES_PER_SECOND,

@@ -40,6 +40,8 @@ export interface Installation {
   readonly subscribed?: boolean;
   /** Chose escalations (`subscribe escalations`): leads nobody claimed in time, for the admins' channel (#16). */
   readonly escalations?: boolean;
+  /** Chose the daily digest (`subscribe digest`). */
+  readonly digest?: boolean;
   /** The language chosen for this chat (`subscribe ko`); unset, it follows its reader (src/conversations/reader-of.ts). */
   readonly language?: Language;
   readonly reference: ConversationAddress;
@@ -74,9 +76,9 @@ export class InstallationStore {
     await this.table.updateEntity({ partitionKey: PARTITION, rowKey: conversationRowKey(conversationId), subscribed }, 'Merge');
   }
 
-  /** Escalations on or off here (`subscribe escalations`, `unsubscribe escalations`). */
-  async setEscalations(conversationId: string, escalations: boolean): Promise<void> {
-    await this.table.updateEntity({ partitionKey: PARTITION, rowKey: conversationRowKey(conversationId), escalations }, 'Merge');
+  /** Escalations or the daily digest on or off here (`subscribe escalations`, `unsubscribe digest`…). */
+  async setChoice(conversationId: string, choice: 'escalations' | 'digest', on: boolean): Promise<void> {
+    await this.table.updateEntity({ partitionKey: PARTITION, rowKey: conversationRowKey(conversationId), [choice]: on }, 'Merge');
   }
 
   async setLanguage(conversationId: string, language: Language): Promise<void> {
@@ -136,6 +138,7 @@ function toInstallation(row: StoredInstallation): Installation {
     ...(row.userRole === undefined ? {} : { userRole: row.userRole }),
     subscribed: row.subscribed,
     ...(row.escalations === true ? { escalations: true } : {}),
+    ...(row.digest === true ? { digest: true } : {}),
     ...(row.language !== undefined && isLanguage(row.language) ? { language: row.language } : {}),
     reference: JSON.parse(row.reference) as ConversationAddress,
     updatedAt: row.updatedAt,

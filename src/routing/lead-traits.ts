@@ -17,7 +17,7 @@ const CHANNELS: Readonly<Record<string, MarketplaceChannel>> = {
 };
 
 /** What the customer did, as a route names it; a test drive's source counts as a trial whatever its code. */
-export function leadAction(lead: LeadDetails): LeadAction | undefined {
+export function leadAction(lead: Pick<LeadDetails, 'source'>): LeadAction | undefined {
   return ACTIONS[lead.source.actionCode.toLowerCase()] ?? (lead.source.channel.toLowerCase() === 'testdrive' ? 'trial' : undefined);
 }
 

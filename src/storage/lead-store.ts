@@ -112,6 +112,9 @@ export interface FollowUpChange {
 /** Why a seller's action on a lead does not apply: someone else has it, or it is done already (and by whom). */
 export type ActionRefused = { readonly refused: 'claimed' | 'contacted' | 'disqualified'; readonly by: string };
 
+/** A lead and what sellers did with it, without the customer: what the daily digest counts. */
+export type LeadHistory = Pick<StoredLead, 'id' | 'receivedAt' | 'isTest' | 'doNotContact' | 'source' | 'routing' | 'claimant' | 'contacted' | 'disqualified'>;
+
 /** Where one lead is, without the customer: what `status` counts. */
 export interface LeadTimeline {
   readonly id: string;
@@ -260,6 +263,21 @@ export class LeadStore {
     for await (const e of this.table.listEntities<LeadEntity & { doneAt?: string }>({ queryOptions: { filter, select } })) {
       const alertedAt = e.alertedAt === '' ? undefined : e.alertedAt;
       found.push({ id: e.partitionKey ?? '', status: e.status, isTest: e.isTest, receivedAt: e.receivedAt, writtenAt: e.writtenAt, doneAt: e.doneAt, alertedAt, lastErrorCode: e.lastErrorCode, routing: readRouting(e.routing) });
+    }
+    return found;
+  }
+
+  /**
+   * Leads received since a time, with what sellers did with them: what the daily digest counts. A
+   * scan of the table, once a day per chat, at marketplace volumes.
+   */
+  async history(since: Date): Promise<LeadHistory[]> {
+    const filter = odata`receivedAt ge ${since.toISOString()}`;
+    const select = ['PartitionKey', 'receivedAt', 'isTest', 'doNotContact', 'channel', 'actionCode', 'action', 'offerId', 'offerTitle', 'leadSource', 'routing', 'claimedBy', 'claimedAt', 'contactedAt', 'contactedBy', 'disqualifiedAt', 'disqualifiedBy', 'disqualifyReason'];
+    const found: LeadHistory[] = [];
+    for await (const e of this.table.listEntities<LeadEntity>({ queryOptions: { filter, select } })) {
+      const { id, receivedAt, isTest, doNotContact, source, routing, claimant, contacted, disqualified } = toStoredLead(e);
+      found.push({ id, receivedAt, isTest, doNotContact, source, routing, claimant, contacted, disqualified });
     }
     return found;
   }

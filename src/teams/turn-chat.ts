@@ -1,7 +1,7 @@
 import { CardFactory, TurnContext, type Activity, type CloudAdapter, type ConversationReference } from 'botbuilder';
 import type { BotMessage, Chat, LaterChat } from '../commands/command';
 import { conversationIdOf } from '../conversations/conversation-key';
-import type { InstallationStore } from '../conversations/installation-store';
+import type { Installation, InstallationStore } from '../conversations/installation-store';
 import { readerOf } from '../conversations/reader-of';
 import type { Reader } from '../language/language';
 import { conversationKindOf } from './describe-installation';
@@ -45,6 +45,11 @@ export async function readerOfTurn(turn: TurnContext, deps: Pick<ChatDeps, 'inst
   const chosen = (await deps.installations.get(conversationId).catch(() => undefined))?.language;
   const kind = conversationKindOf(turn.activity.conversation.conversationType);
   return readerOf({ kind, ...(chosen === undefined ? {} : { language: chosen }), reference: { locale: turn.activity.locale } }, deps.reader);
+}
+
+/** A chat where the app is installed, spoken to proactively (the daily digest). */
+export function chatAt(installation: Installation, deps: ChatDeps): LaterChat {
+  return laterChat(installation.reference as Partial<ConversationReference>, deps);
 }
 
 /** A chat spoken to proactively, as the turn that named it has ended. */

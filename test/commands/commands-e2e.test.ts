@@ -8,7 +8,7 @@ describe('chat commands, as an admin, through the Agents Playground', () => {
 
   it('help lists every command an admin may run, as a card', async () => {
     const card = cardOf(await rig.playground.ask(rig.chats.personal, 'help'));
-    for (const usage of ['help', 'validate', 'status', 'subscribe [offer ID | country CODE | escalations | en | ko]', 'unsubscribe [escalations]', 'route list | add | remove | test', 'retry [lead id]', 'rotation [set|add|remove …]', 'rotated NAME [YYYY-MM-DD]']) expect(card).toContain(`"text":"${usage}"`);
+    for (const usage of ['help', 'validate', 'status', 'subscribe [offer ID | country CODE | escalations | digest | en | ko]', 'unsubscribe [escalations | digest]', 'route list | add | remove | test', 'retry [lead id]', 'rotation [set|add|remove …]', 'rotated NAME [YYYY-MM-DD]']) expect(card).toContain(`"text":"${usage}"`);
     expect(card).not.toContain('Admins can also run');
   });
 

@@ -80,6 +80,12 @@ describe('loadSettings', () => {
     expect(problemsOf({ ...BASE, ESCALATE_AFTER_MINUTES: 'five' })).toEqual([expect.stringMatching(/^ESCALATE_AFTER_MINUTES/)]);
   });
 
+  it('sends the daily digest at DIGEST_HOUR (8 unless set), an hour of the day', () => {
+    expect(loadSettings(BASE).digestHour).toBe(8);
+    expect(loadSettings({ ...BASE, DIGEST_HOUR: '0' }).digestHour).toBe(0);
+    expect(problemsOf({ ...BASE, DIGEST_HOUR: '24' })).toEqual([expect.stringMatching(/^DIGEST_HOUR/)]);
+  });
+
   it('writes in BOT_LANGUAGE, times in BOT_TIME_ZONE (English and UTC unless set), and names the accepted values of either', () => {
     expect(loadSettings(BASE).reader).toEqual({ language: 'en', timeZone: 'UTC' });
     expect(loadSettings({ ...BASE, BOT_LANGUAGE: 'ko', BOT_TIME_ZONE: 'asia/seoul' }).reader).toEqual({ language: 'ko', timeZone: 'Asia/Seoul' });

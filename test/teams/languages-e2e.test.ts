@@ -67,7 +67,7 @@ describe('each person reads the bot in their own language, times in the team\'s 
       expect(json).toContain('"text":"상태"');
       expect(json).toContain('영어 명령어도 그대로 쓸 수 있어요: help, status');
       expect(json).toContain('관리자는 이 명령도 쓸 수 있어요: 검증, 경로, 재시도');
-      expect(json).toContain('"text":"구독 [offer 제품ID | country 국가코드 | 에스컬레이션 | en | ko]"');
+      expect(json).toContain('"text":"구독 [offer 제품ID | country 국가코드 | 에스컬레이션 | 요약 | en | ko]"');
     }
     const english = JSON.stringify(cardOf(await ask(ANA, 'help')));
     expect(english).toContain('I post new marketplace leads to Teams');

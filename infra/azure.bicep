@@ -98,6 +98,11 @@ param escalateToAdminsAfterMinutes int = 30
 @maxValue(23)
 param digestHour int = 8
 
+@description('SELF_CHECK_HOURS: how often the bot runs the validate path by itself, telling the admins only when a step fails and when it passes again (0: never).')
+@minValue(0)
+@maxValue(168)
+param selfCheckHours int = 24
+
 @description('OUTLOOK_SENDER: the mailbox lead alerts are mailed from; empty = no mail (README › How contacts are reached).')
 param outlookSender string = ''
 
@@ -322,6 +327,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     ESCALATE_AFTER_MINUTES: string(escalateAfterMinutes)
     ESCALATE_TO_ADMINS_AFTER_MINUTES: string(escalateToAdminsAfterMinutes)
     DIGEST_HOUR: string(digestHour)
+    SELF_CHECK_HOURS: string(selfCheckHours)
     ADMINS: admins
     TEAMS_TENANT_ID: teamsTenantId
     BOT_LANGUAGE: botLanguage

@@ -14,6 +14,7 @@ import { DeadLetters } from './pipeline/dead-letters';
 import { escalationsBy, routedAlerts, type AudienceNotifier } from './pipeline/lead-notifier';
 import { LeadEscalator } from './pipeline/lead-escalator';
 import { DigestScheduler } from './digest/digest-scheduler';
+import { SelfCheck } from './validation/self-check';
 import { companyDomainOf, isKnown } from './leads/known-customer';
 import { EMAIL } from './leads/email';
 import type { Route } from './routing/route';
@@ -113,6 +114,8 @@ export interface App {
   readonly escalator: LeadEscalator;
   /** Sends the daily digest to the chats that chose it. */
   readonly digest: DigestScheduler;
+  /** Runs validate's path every SELF_CHECK_HOURS, telling the admins of failures and recoveries. */
+  readonly selfCheck: SelfCheck;
   /** Creates missing tables and queues, listens, and starts background work. */
   start(port?: number, host?: string): Promise<{ url: string }>;
   /** Stops taking work, finishes what is in hand, and closes the server. */
@@ -319,6 +322,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     now,
     ...clock,
   });
+  const selfCheck = new SelfCheck({ settings, signIn: tokens, dynamics, installations, routes, admins, state: storage.state, logger, now, ...clock });
   registerRoutes(bot, { settings, leads: storage.leads, installations, deliveries, deadLetters, dynamics, signIn: tokens, worker, cardCopies: copies, followUps, credentials, admins, testMail, mails, installer, routes: storage.routes, away: storage.away, logger, now }, chats);
 
   const server = restify.createServer({ name: 'marketplace-lead-bot', handleUncaughtExceptions: false });
@@ -366,6 +370,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
     followUps,
     escalator,
     digest,
+    selfCheck,
     // Without a bot registration nobody outside this machine may talk to the bot: listen on loopback only.
     async start(port = settings.port, host = settings.bot === undefined ? '127.0.0.1' : undefined) {
       await storage.ensureCreated();
@@ -388,6 +393,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
         followUps.start();
         escalator.start();
         digest.start();
+        selfCheck.start();
       }
       const address = server.address();
       const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
@@ -402,7 +408,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
         });
         server.server.closeIdleConnections();
       });
-      await Promise.all([importer?.stop(), worker.stop(), reminders.stop(), waitingAlarm.stop(), sweep.stop(), turnPasser.stop(), followUps.stop(), escalator.stop(), digest.stop()]);
+      await Promise.all([importer?.stop(), worker.stop(), reminders.stop(), waitingAlarm.stop(), sweep.stop(), turnPasser.stop(), followUps.stop(), escalator.stop(), digest.stop(), selfCheck.stop()]);
       if (deps.backgroundWork !== false) await budget.stop();
       await alarm.stop();
       await transport.close();

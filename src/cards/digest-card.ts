@@ -16,7 +16,6 @@ export interface OfferFigures {
   /** The offer's title as the lead gave it, else its id. */
   readonly offer: string;
   readonly received: number;
-  readonly actions: Readonly<Record<LeadAction | 'other', number>>;
   readonly toClaim: Pace;
   readonly toFirstTouch: Pace;
 }
@@ -30,7 +29,7 @@ export interface SellerFigures {
 
 /** One day of leads (#16): what came, who took it and how fast, and what nobody has taken yet. */
 export interface DigestFigures {
-  /** The day counted: the 24 hours up to `to` (ISO). */
+  /** The day counted: from the digest's hour the day before to its hour today (ISO). */
   readonly from: string;
   readonly to: string;
   readonly received: number;
@@ -95,6 +94,6 @@ function paceText(pace: Pace, say: Messages): string {
 function minutesText(minutes: number | undefined, say: Messages): string {
   if (minutes === undefined) return '—';
   if (minutes < 60) return say('digestCard.minutes', { minutes: String(minutes) });
-  if (minutes < 48 * 60) return say('digestCard.hours', { hours: String(Math.floor(minutes / 60)), minutes: String(minutes % 60) });
+  if (minutes < 48 * 60) return say('digestCard.hours', { hours: String(Math.floor(minutes / 60)), minutes: String(minutes % 60), exact: minutes % 60 === 0 ? 'yes' : 'no' });
   return say('digestCard.days', { days: String(Math.round(minutes / 1440)) });
 }

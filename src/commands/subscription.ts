@@ -75,7 +75,8 @@ async function setChoice({ chat, where, caller }: CommandRequest, deps: CommandD
     await chat.say(say('subscription.escalationsInPersonal'));
     return;
   }
-  if (choice === 'digest' && !caller.isAdmin) {
+  // Anyone may stop it in their own chat; only an admin starts it (every seller's figures are in it).
+  if (choice === 'digest' && on && !caller.isAdmin) {
     await chat.say(say('subscription.digestAdminsOnly'));
     return;
   }

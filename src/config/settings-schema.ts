@@ -92,6 +92,8 @@ const eachSetting = z.object({
   ESCALATE_TO_ADMINS_AFTER_MINUTES: withDefault(30, wholeNumber('ESCALATE_TO_ADMINS_AFTER_MINUTES', 0, 7 * 24 * 60)),
   // The hour of the day, in BOT_TIME_ZONE, the daily digest goes to the chats that chose it.
   DIGEST_HOUR: withDefault(8, wholeNumber('DIGEST_HOUR', 0, 23)),
+  // How often the validate path runs by itself, telling the admins only of a failure and its end (0: never).
+  SELF_CHECK_HOURS: withDefault(24, wholeNumber('SELF_CHECK_HOURS', 0, 24 * 7)),
   // Read and checked here, so a faulty routes file stops start-up with a line per problem.
   LEAD_ROUTES_FILE: settingText.transform((path, ctx) => {
     if (path === undefined) return [];

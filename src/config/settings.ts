@@ -38,6 +38,8 @@ export interface Settings {
   readonly escalation: EscalationSettings;
   /** DIGEST_HOUR: the hour of the day, in BOT_TIME_ZONE, the daily digest goes out. */
   readonly digestHour: number;
+  /** SELF_CHECK_HOURS: how often the scheduled self-check runs validate's path (0: never). */
+  readonly selfCheckHours: number;
   /** LEAD_ROUTES_FILE's routes, in order (chat commands add more, kept in storage). */
   readonly routes: readonly Route[];
   readonly bot: BotSettings | undefined;
@@ -249,6 +251,7 @@ function toSettings(env: Environment): Settings {
     ownDomains: env.OWN_DOMAINS,
     escalation: { afterMinutes: env.ESCALATE_AFTER_MINUTES, toAdminsAfterMinutes: env.ESCALATE_TO_ADMINS_AFTER_MINUTES },
     digestHour: env.DIGEST_HOUR,
+    selfCheckHours: env.SELF_CHECK_HOURS,
     routes: env.LEAD_ROUTES_FILE,
     bot: readBot(env),
     teamsMessagesPerSecond: env.TEAMS_MESSAGES_PER_SECOND,

@@ -8,20 +8,25 @@ export const BACKLOG_DAYS = 7;
 const DAY_MS = 86_400_000;
 
 /**
- * The digest's figures from the leads received since BACKLOG_DAYS before `to`. Test leads and
+ * The digest's figures for the day from `from` to `to`, from the leads received since BACKLOG_DAYS before `to`. Test leads and
  * leads from the publisher's own domains are not the sales team's and count nowhere;
  * do-not-contact leads count as received, never as waiting. Times run from a lead's arrival to its
  * claim and to its first touch (Mark contacted), whenever those came.
  */
-export function digestFigures(history: readonly LeadHistory[], to: Date): DigestFigures {
-  const from = new Date(to.getTime() - DAY_MS);
-  const leads = history.filter((l) => !l.isTest && l.routing?.kind !== 'own-domain');
-  const day = leads.filter((l) => l.receivedAt >= from.toISOString() && l.receivedAt < to.toISOString());
+export function digestFigures(history: readonly LeadHistory[], from: Date, to: Date): DigestFigures {
+  const leads = history.filter((l) => !l.isTest && l.routing?.kind !== 'own-domain' && l.receivedAt < to.toISOString());
+  const day = leads.filter((l) => l.receivedAt >= from.toISOString());
   const waiting = leads
     .filter((l) => l.claimant === undefined && l.disqualified === undefined && !l.doNotContact && l.receivedAt >= new Date(to.getTime() - BACKLOG_DAYS * DAY_MS).toISOString())
     .map((l) => l.receivedAt)
     .sort();
-  const offers = groupBy(day, (l) => l.source.offerTitle || l.source.offerId).map(([offer, of]) => ({ offer, received: of.length, actions: actionsOf(of), toClaim: pace(of, claimedAt), toFirstTouch: pace(of, touchedAt) }));
+  // One row per offer id, named by its title.
+  const offers = groupBy(day, (l) => l.source.offerId || l.source.offerTitle).map(([, of]) => ({
+    offer: of[0]?.source.offerTitle || of[0]?.source.offerId || '',
+    received: of.length,
+    toClaim: pace(of, claimedAt),
+    toFirstTouch: pace(of, touchedAt),
+  }));
   const sellers = groupBy(
     day.filter((l) => l.claimant !== undefined),
     (l) => l.claimant?.name ?? '',

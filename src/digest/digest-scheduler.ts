@@ -1,7 +1,8 @@
 import type { TableClient } from '@azure/data-tables';
-import { digestCard, type DigestFigures } from '../cards/digest-card';
+import { digestCard } from '../cards/digest-card';
 import type { AdaptiveCardJson } from '../cards/lead-card';
 import { conversationRowKey } from '../conversations/conversation-key';
+import { isAdminChat } from '../conversations/admin-messenger';
 import type { Installation, InstallationStore } from '../conversations/installation-store';
 import { readerOf } from '../conversations/reader-of';
 import type { Reader } from '../language/language';
@@ -21,7 +22,7 @@ export interface DigestSchedulerDeps {
   /** Posts a card to a chat, within Teams' limits (src/teams/). */
   readonly post: (chat: Installation, card: AdaptiveCardJson, summary: string) => Promise<void>;
   /** DIGEST_HOUR, BOT_LANGUAGE and BOT_TIME_ZONE, and the organisation whose chats may get it. */
-  readonly settings: { readonly digestHour: number; readonly reader: Reader; readonly teamsTenantId: string | undefined };
+  readonly settings: { readonly digestHour: number; readonly reader: Reader; readonly teamsTenantId: string | undefined; readonly admins: readonly string[] };
   readonly logger: Logger;
   readonly now: () => Date;
   readonly clock?: Clock;
@@ -31,17 +32,23 @@ export interface DigestSchedulerDeps {
 export const DIGEST_CHECK_MS = 60_000;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
+/** Sends to one chat in a day before it is given up for that day. */
+const MAX_ATTEMPTS = 5;
 
 /**
  * The daily digest (#16): at DIGEST_HOUR in BOT_TIME_ZONE, one card to each chat that typed
- * `subscribe digest`, on the 24 hours before. Every instance looks every minute; each chat's
- * digest of each day is taken in storage before it is sent, so it goes once however many
- * instances run (a send that fails is taken again at the next look; one whose instance died
- * mid-send is not sent twice). An instance down at the hour sends it when it is back, that day.
+ * `subscribe digest`, on the day before (from the same hour yesterday). Every instance looks every
+ * minute; each chat's digest of each day is taken in storage before it is sent, so it goes once
+ * however many instances run (a send that fails is taken again at the next look, a few times; one
+ * whose instance died mid-send is not sent twice). An instance down at the hour sends it when it
+ * is back, that day.
  */
 export class DigestScheduler {
   private readonly stopping = new AbortController();
   private loop: Promise<void> | undefined;
+  /** The chats whose digest of `doneOn` this instance knows is out (sent, or taken by another): not looked at again that day. */
+  private readonly done = new Set<string>();
+  private doneOn = '';
 
   constructor(private readonly deps: DigestSchedulerDeps) {}
 
@@ -67,29 +74,53 @@ export class DigestScheduler {
     const { settings } = this.deps;
     const now = this.deps.now();
     const zone = settings.reader.timeZone;
-    // The hour on today's wall clock (on a day the clocks change, an hour off at the most).
-    const due = new Date(startOfDayIn(calendarDayIn(now, zone), zone).getTime() + settings.digestHour * HOUR_MS);
+    const today = calendarDayIn(now, zone);
+    // The hour on the wall clock, today and yesterday: on a day the clocks change, the 23 or 25 hours between.
+    const due = startOfDayIn(today + settings.digestHour * HOUR_MS, zone);
     if (now < due) return 0;
-    const organisation = settings.teamsTenantId?.toLowerCase();
-    const chats = (await this.deps.installations.list()).filter((i) => i.digest === true && (organisation === undefined || i.tenantId.toLowerCase() === organisation));
+    const from = startOfDayIn(today - DAY_MS + settings.digestHour * HOUR_MS, zone);
     const day = calendarDateIn(now, zone);
-    let figures: DigestFigures | undefined;
+    if (this.doneOn !== day) {
+      this.doneOn = day;
+      this.done.clear();
+    }
+    const chats = (await this.deps.installations.list()).filter((i) => this.isFor(i) && !this.done.has(i.conversationId));
+    if (chats.length === 0) return 0;
+    // Counted before any chat's digest is taken: a failure here takes nobody's.
+    const figures = digestFigures(await this.deps.leads.history(new Date(due.getTime() - BACKLOG_DAYS * DAY_MS)), from, due);
     let sent = 0;
     for (const chat of chats) {
       const key = { partitionKey: 'digest', rowKey: `${day}.${conversationRowKey(chat.conversationId)}` };
-      if (!(await takeOnce(this.deps.state, key, { conversationId: chat.conversationId, at: now.toISOString() }))) continue;
-      figures ??= digestFigures(await this.deps.leads.history(new Date(due.getTime() - BACKLOG_DAYS * DAY_MS)), due);
       const reader = readerOf(chat, settings.reader);
-      try {
-        await this.deps.post(chat, digestCard(figures, reader), message(reader.language, 'digestCard.summary'));
-        await this.deps.state.updateEntity({ ...key, status: 'sent' }, 'Merge');
-        sent++;
-      } catch (err) {
-        this.deps.logger.warn({ err, chat: chat.kind }, 'could not send the daily digest to a chat; trying again at the next look');
-        await this.deps.state.updateEntity({ ...key, status: 'failed' }, 'Merge');
+      const card = digestCard(figures, reader);
+      if (!(await takeOnce(this.deps.state, key, { conversationId: chat.conversationId, at: now.toISOString() }))) {
+        this.done.add(chat.conversationId);
+        continue;
       }
+      try {
+        await this.deps.post(chat, card, message(reader.language, 'digestCard.summary'));
+      } catch (err) {
+        // Tried again at the next look, a few times at most: a chat that keeps refusing is given up for the day.
+        const attempts = ((await this.deps.state.getEntity<{ attempts?: number }>(key.partitionKey, key.rowKey)).attempts ?? 0) + 1;
+        this.deps.logger.warn({ err, chat: chat.kind, attempts }, 'could not send the daily digest to a chat');
+        await this.deps.state.updateEntity({ ...key, status: attempts >= MAX_ATTEMPTS ? 'given-up' : 'failed', attempts }, 'Merge');
+        continue;
+      }
+      this.done.add(chat.conversationId);
+      sent++;
+      // Left `sending` should this fail: never sent twice.
+      await this.deps.state.updateEntity({ ...key, status: 'sent' }, 'Merge').catch((err: unknown) => {
+        this.deps.logger.warn({ err }, 'could not record a daily digest as sent; it is not sent again');
+      });
     }
-    if (sent > 0) this.deps.logger.info({ day, sent, leads: figures?.received }, 'daily digest sent');
+    if (sent > 0) this.deps.logger.info({ day, sent, leads: figures.received }, 'daily digest sent');
     return sent;
+  }
+
+  /** The chats that chose the digest, in the organisation; a personal chat only while its person is an admin. */
+  private isFor(chat: Installation): boolean {
+    const organisation = this.deps.settings.teamsTenantId?.toLowerCase();
+    if (chat.digest !== true || (organisation !== undefined && chat.tenantId.toLowerCase() !== organisation)) return false;
+    return chat.kind !== 'personal' || isAdminChat(chat, { admins: this.deps.settings.admins, teamsTenantId: organisation });
   }
 }

@@ -48,9 +48,15 @@ function literally(value: string): string {
   return quoted(value.replace(/[[%_]/g, (c) => `[${c}]`));
 }
 
-/** Accounts at a mail domain: their e-mail there, or their website on it. */
+/**
+ * Accounts at a mail domain: their e-mail there, or their website on it, written as people write
+ * it (with or without https:// or www., with or without a path). Whole hosts only, so acme.co is
+ * never acme.com; the website by prefix, which Dataverse can answer from an index.
+ */
 function accountAt(domain: string): string {
-  return `statecode eq 0 and (endswith(emailaddress1,${literally(`@${domain}`)}) or contains(websiteurl,${literally(`//${domain}`)}) or contains(websiteurl,${literally(`.${domain}`)}) or startswith(websiteurl,${literally(domain)}))`;
+  const sites = ['https://', 'http://', ''].flatMap((scheme) => [domain, `www.${domain}`].map((host) => `${scheme}${host}`));
+  const website = sites.flatMap((site) => [`websiteurl eq ${quoted(site)}`, `startswith(websiteurl,${literally(`${site}/`)})`]);
+  return `statecode eq 0 and (endswith(emailaddress1,${literally(`@${domain}`)}) or ${website.join(' or ')})`;
 }
 
 interface Answer {
@@ -79,6 +85,8 @@ export class DataverseClient {
   private allowed: number;
   /** The degree of parallelism Dataverse last recommended (x-ms-dop-hint), if it did. */
   private dopHint: number | undefined;
+  /** Who the bot is in Dynamics, asked once (findCustomer tells its own leads from sellers'). */
+  private me: Promise<WhoAmI> | undefined;
   /** When the last 429 came: answers to requests sent before it say nothing about now. */
   private throttledAt = 0;
 
@@ -162,6 +170,26 @@ export class DataverseClient {
     await this.withRetries(() => this.send('PATCH', `leads(${leadId})`, { statecode: to.state, statuscode: to.reason }, { 'if-match': '*' }));
   }
 
+  /** The bot's own user in Dynamics, asked once; undefined while Dynamics cannot say. */
+  private async ownUserId(): Promise<string | undefined> {
+    try {
+      this.me ??= this.whoAmI();
+      return (await this.me).userId;
+    } catch {
+      this.me = undefined;
+      return undefined;
+    }
+  }
+
+  /** Deletes a lead (the scheduled self-check's test lead); one already gone is fine. */
+  async deleteLead(leadId: string): Promise<void> {
+    try {
+      await this.withRetries(() => this.send('DELETE', `leads(${leadId})`));
+    } catch (error) {
+      if (!(error instanceof DynamicsError && error.code === 'DYNAMICS_RECORD_NOT_FOUND')) throw error;
+    }
+  }
+
   /** The link a seller opens the record with. */
   recordUrl(id: string, table: 'lead' | 'contact' | 'account' = 'lead'): string | undefined {
     return GUID.test(id) ? `${this.settings.url}/main.aspx?pagetype=entityrecord&etn=${table}&id=${id}` : undefined;
@@ -175,6 +203,7 @@ export class DataverseClient {
    */
   async findCustomer(email: string, companyDomain: string | undefined, exceptLeadId: string): Promise<KnownCustomer> {
     const address = quoted(email);
+    if (!GUID.test(exceptLeadId)) throw new Error('a lead id is a GUID');
     const first = async <T>(resource: string, row: (found: Record<string, unknown>) => T | undefined, headers: Record<string, string> = {}): Promise<T | undefined> => {
       const answer = await this.send('GET', resource, undefined, headers);
       const [found] = (answer.body as { value?: Record<string, unknown>[] } | undefined)?.value ?? [];
@@ -190,7 +219,8 @@ export class DataverseClient {
         `leads?$select=fullname,_ownerid_value&$filter=${encodeURIComponent(`emailaddress1 eq ${address} and statecode eq 0 and leadid ne ${exceptLeadId}`)}&$orderby=createdon asc&$top=1`,
         (l) => {
           const url = this.recordUrl(text(l.leadid));
-          return url === undefined ? undefined : { name: text(l.fullname), owner: text(l['_ownerid_value@OData.Community.Display.V1.FormattedValue']), url };
+          if (url === undefined) return undefined;
+          return { name: text(l.fullname), owner: text(l['_ownerid_value@OData.Community.Display.V1.FormattedValue']), ownerId: text(l._ownerid_value), url };
         },
         // The owner's name comes as an annotation.
         { prefer: 'odata.include-annotations="OData.Community.Display.V1.FormattedValue"' },
@@ -204,7 +234,10 @@ export class DataverseClient {
     ]);
     const failed = looks.filter((l) => l.status === 'rejected');
     if (failed.length === looks.length - (companyDomain === undefined ? 1 : 0) && failed[0] !== undefined) throw failed[0].reason;
-    const [contact, openLead, account] = looks.map((l) => (l.status === 'fulfilled' ? l.value : undefined)) as [KnownCustomer['contact'], KnownCustomer['openLead'], KnownCustomer['account']];
+    const [contact, found, account] = looks.map((l) => (l.status === 'fulfilled' ? l.value : undefined)) as [KnownCustomer['contact'], (KnownCustomer['openLead'] & { ownerId: string }) | undefined, KnownCustomer['account']];
+    // A lead the bot wrote and nobody claimed is still the bot's own: "not claimed yet", not "owned by" it.
+    const bot = found === undefined ? undefined : await this.ownUserId();
+    const openLead = found === undefined ? undefined : { name: found.name, owner: found.ownerId === bot ? '' : found.owner, url: found.url };
     return { ...(contact === undefined ? {} : { contact }), ...(openLead === undefined ? {} : { openLead }), ...(account === undefined ? {} : { account }) };
   }
 
@@ -222,7 +255,7 @@ export class DataverseClient {
   }
 
   /** One request; a 401 gets one fresh token and one more try. */
-  private async send(method: 'GET' | 'POST' | 'PATCH', resource: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  private async send(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', resource: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
     const first = await this.once(method, resource, body, headers, false);
     const answer = first.status === 401 ? await this.once(method, resource, body, headers, true) : first;
     if (answer.status >= 200 && answer.status < 300) return answer;

@@ -353,8 +353,6 @@ export class LeadWorker {
       // Dynamics' answer is recorded whatever became of the alert.
       if (write !== undefined) await settle();
     }
-    // Every copy is out: whatever Dynamics knew of the customer goes on all of them.
-    await this.showCustomer(lead.id, await known, log);
     // The cards already out show what changed meanwhile: written, or given up. Built from the
     // lead as stored now, so a Claim made meanwhile stays on them.
     const standing = this.standing(lead);
@@ -364,6 +362,8 @@ export class LeadWorker {
       await this.deps.notifier.refresh(fresh, this.standing(fresh));
       await this.deps.leads.update(lead.id, { alertedAs: standing.state });
     }
+    // Every copy is out and shows the standing: whatever Dynamics knew of the customer goes on all of them.
+    await this.showCustomer(lead.id, await known, log);
     lease.lost.throwIfAborted();
     if (retryInMs !== undefined) {
       // Its alert is out: it waits for Dynamics where it holds back no new lead.
@@ -471,7 +471,7 @@ export class LeadWorker {
     return { lead: { ...lead, status: 'waiting', attempts, ...failure }, retryInMs: delay };
   }
 
-  /** What Dynamics knows of the customer; undefined when it could not say (the next pass over the lead asks again). */
+  /** What Dynamics knows of the customer; undefined when it could not say (the card then says nothing of it). */
   private async findCustomer(lead: StoredLead, log: Logger): Promise<KnownCustomer | undefined> {
     try {
       return await this.deps.customers?.find(lead);

@@ -25,6 +25,8 @@ export interface ValidationDeps {
   readonly routes: readonly Route[];
   /** Sends the lead card for the test lead to whoever asked; resolves when Teams accepted it. */
   deliverCard(lead: Lead, dynamicsUrl: string | undefined): Promise<void>;
+  /** The scheduled self-check: nobody asked, so no card, mail or install is checked for them. */
+  readonly scheduled?: boolean;
   /** Who asked, written into the test lead's description. */
   readonly requestedBy: string;
   /** Their mail address, when this chat knows it (a personal chat). */
@@ -43,6 +45,7 @@ export interface ValidationOutcome {
   readonly steps: readonly StepResult[];
   /** The test lead's record, when it was written. */
   readonly testLeadUrl: string | undefined;
+  readonly testLeadId: string | undefined;
 }
 
 /** What a step found; a thrown error is its failure. */
@@ -53,8 +56,10 @@ interface Finding {
 }
 
 /** The steps, in order; each one's title is the catalogue's validation.step.<name>. */
-const STEPS = ['settings', 'signIn', 'reachable', 'testLead', 'card', 'mail', 'install', 'contacts', 'routes', 'owners'] as const;
+export const STEPS = ['settings', 'signIn', 'reachable', 'testLead', 'card', 'mail', 'install', 'contacts', 'routes', 'owners'] as const;
 type StepName = (typeof STEPS)[number];
+/** What only someone who asked can be sent: the scheduled self-check skips them. */
+const FOR_WHOEVER_ASKED: readonly StepName[] = ['card', 'mail', 'install'];
 
 interface Step {
   readonly name: StepName;
@@ -131,7 +136,9 @@ export async function runValidation(
   for (const [i, step] of steps.entries()) {
     const title = titleOf(step);
     const prerequisite = step.needs === undefined ? undefined : results[STEPS.indexOf(step.needs)];
-    if (prerequisite !== undefined && (prerequisite.state === 'failed' || prerequisite.state === 'skipped')) {
+    if (deps.scheduled === true && FOR_WHOEVER_ASKED.includes(step.name)) {
+      results[i] = { title, state: 'skipped', detail: say('validation.scheduled'), fix: '', ms: undefined };
+    } else if (prerequisite !== undefined && (prerequisite.state === 'failed' || prerequisite.state === 'skipped')) {
       results[i] = { title, state: 'skipped', detail: say('validation.notChecked', { step: prerequisite.title }), fix: '', ms: undefined };
     } else {
       const started = performance.now();
@@ -150,7 +157,7 @@ export async function runValidation(
     // reporting starts and ends, which matters at Teams' 7 per second to one chat.
     await onProgress(results.map((r, j) => (j === i + 1 ? { ...r, state: 'running' } : r)), testLeadUrl);
   }
-  return { steps: results, testLeadUrl };
+  return { steps: results, testLeadUrl, testLeadId };
 }
 
 function describeSettings(settings: Settings, say: Messages): Finding {

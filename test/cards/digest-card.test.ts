@@ -5,6 +5,7 @@ import type { LeadHistory } from '../../src/storage/lead-store';
 import { cardProblems } from '../support/validate-card';
 
 const TO = new Date('2026-12-02T23:00:00Z');
+const FROM = new Date('2026-12-01T23:00:00Z');
 const EN: Reader = { language: 'en', timeZone: 'Asia/Seoul' };
 const KO: Reader = { language: 'ko', timeZone: 'Asia/Seoul' };
 
@@ -16,7 +17,7 @@ function lead(minutesBefore: number, offerTitle: string, actionCode: string, cla
     receivedAt: receivedAt.toISOString(),
     isTest: false,
     doNotContact: false,
-    source: { raw: '', channel: 'AppSource', actionCode, action: '', offerId: 'contoso.x', offerTitle },
+    source: { raw: '', channel: 'AppSource', actionCode, action: '', offerId: `contoso.${offerTitle.toLowerCase().replace(/[^a-z]+/g, '-')}`, offerTitle },
     routing: undefined,
     claimant: claim === undefined ? undefined : { name: claim.by, at: later(claim.after) },
     contacted: claim?.touch === undefined ? undefined : { by: claim.by, at: later(claim.touch) },
@@ -39,6 +40,7 @@ describe('the daily digest card', () => {
       lead(300, 'Contoso Sales Insights', 'PLT', { by: '', after: 6 }),
       lead(600, '[Hardened](https://evil.example) VM', 'INS'),
     ],
+    FROM,
     TO,
   );
 
@@ -47,12 +49,12 @@ describe('the daily digest card', () => {
     expect(cardProblems(en)).toEqual([]);
     const said = texts(en);
     expect(said).toEqual(expect.arrayContaining(['Daily lead digest', '2 Dec 2026, 08:00 KST – 3 Dec 2026, 08:00 KST', '3 (Contact me 2 · Trial 0 · Get it now 1 · Other 0)', '2, median 5 min after arrival', '1, median 1 h 35 min after arrival']));
-    expect(said).toEqual(expect.arrayContaining(['1, the oldest from 2 Dec 2026, 22:00 KST']));
+    expect(said).toEqual(expect.arrayContaining(['1 (the oldest received 2 Dec 2026, 22:00 KST)']));
     // Rows: offers busiest first; a seller Teams gave no name is "a colleague".
     expect(said).toEqual(expect.arrayContaining(['Contoso Sales Insights', 'Ana Silva', 'a colleague', '4 min', '1 h 35 min', '—']));
     const ko = digestCard(figures, KO);
     expect(cardProblems(ko)).toEqual([]);
-    expect(texts(ko)).toEqual(expect.arrayContaining(['리드 일일 요약', '3 (연락 요청 2 · 체험 0 · 지금 받기 1 · 기타 0)', '2건, 도착 후 중앙값 5분', '1건, 가장 오래된 리드는 2026년 12월 2일 오후 10:00 (KST)']));
+    expect(texts(ko)).toEqual(expect.arrayContaining(['리드 일일 요약', '3 (연락 요청 2 · 체험 0 · 지금 받기 1 · 기타 0)', '2건, 도착 후 중앙값 5분', '1건 (가장 오래된 리드: 2026년 12월 2일 오후 10:00 (KST) 도착)']));
   });
 
   it('shows an offer title as plain text, never as a link', () => {
@@ -62,7 +64,7 @@ describe('the daily digest card', () => {
   });
 
   it('says "none" on a quiet day, with no tables', () => {
-    const quiet = digestCard(digestFigures([], TO), EN);
+    const quiet = digestCard(digestFigures([], FROM, TO), EN);
     expect(cardProblems(quiet)).toEqual([]);
     expect(texts(quiet)).not.toContain('Offer');
     expect(texts(quiet).filter((t) => t === 'none')).toHaveLength(4);

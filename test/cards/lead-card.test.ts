@@ -235,7 +235,7 @@ describe('the lead card', () => {
     expect(all.join(' ')).not.toContain('Fabrikam Holdings');
     expect(all.join(' ')).not.toContain('etn=systemuser');
     // In Seoul it was already 3 March.
-    expect(texts(leadCard({ lead: known, dynamics: WRITTEN }, KO))).toContain('2025년 3월 3일부터 Dynamics에 연락처로 있는 고객이에요: ');
+    expect(texts(leadCard({ lead: known, dynamics: WRITTEN }, KO))).toContain('2025년 3월 3일부터 Dynamics에 연락처로 등록된 고객이에요: ');
     // Looked up, nothing known: nothing said.
     expect(texts(leadCard({ lead: { ...known, knownCustomer: {} }, dynamics: WRITTEN }, EN)).join(' ')).not.toContain('in Dynamics since');
   });

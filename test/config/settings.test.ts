@@ -86,6 +86,12 @@ describe('loadSettings', () => {
     expect(problemsOf({ ...BASE, DIGEST_HOUR: '24' })).toEqual([expect.stringMatching(/^DIGEST_HOUR/)]);
   });
 
+  it('runs the scheduled self-check every SELF_CHECK_HOURS (24 unless set; 0 never)', () => {
+    expect(loadSettings({ ...BASE, SELF_CHECK_HOURS: undefined }).selfCheckHours).toBe(24);
+    expect(loadSettings({ ...BASE, SELF_CHECK_HOURS: '0' }).selfCheckHours).toBe(0);
+    expect(problemsOf({ ...BASE, SELF_CHECK_HOURS: 'daily' })).toEqual([expect.stringMatching(/^SELF_CHECK_HOURS/)]);
+  });
+
   it('writes in BOT_LANGUAGE, times in BOT_TIME_ZONE (English and UTC unless set), and names the accepted values of either', () => {
     expect(loadSettings(BASE).reader).toEqual({ language: 'en', timeZone: 'UTC' });
     expect(loadSettings({ ...BASE, BOT_LANGUAGE: 'ko', BOT_TIME_ZONE: 'asia/seoul' }).reader).toEqual({ language: 'ko', timeZone: 'Asia/Seoul' });

@@ -52,8 +52,8 @@ describe('what Dynamics knows of a customer already, against the Dataverse emula
       openLead: { name: 'Dana Whitfield', owner: 'Ana Silva', url: link('lead', earlier) },
       account: { name: 'Fabrikam', url: link('account', account) },
     });
-    // The lead itself is not "another open lead"; a closed one is none either.
-    expect((await client.findCustomer("dana.o'neil@fabrikam.example", undefined, earlier)).openLead?.url).toBe(link('lead', now));
+    // The lead itself is not "another open lead"; one nobody claimed is still the bot's own: no owner to name.
+    expect((await client.findCustomer("dana.o'neil@fabrikam.example", undefined, earlier)).openLead).toEqual({ name: 'Dana Whitfield', owner: '', url: link('lead', now) });
     await client.setLeadState(now, { state: 2, reason: 5 });
     expect((await client.findCustomer("dana.o'neil@fabrikam.example", undefined, earlier)).openLead).toBeUndefined();
   });
@@ -62,9 +62,15 @@ describe('what Dynamics knows of a customer already, against the Dataverse emula
     const account = dv.addAccount({ name: 'Tailspin', emailaddress1: 'info@tailspin.example' });
     expect((await client.findCustomer('kenji@tailspin.example', 'tailspin.example', randomUUID())).account).toEqual({ name: 'Tailspin', url: link('account', account) });
     expect(await client.findCustomer('someone@nowhere.example', 'nowhere.example', randomUUID())).toEqual({});
+    // Whole hosts: an account at acme.co is not one at acme.com, nor at notacme.co.
+    dv.addAccount({ name: 'Acme Co', websiteurl: 'https://www.acme.co/en' });
+    dv.addAccount({ name: 'Not Acme', websiteurl: 'https://notacme.co' });
+    expect((await client.findCustomer('x@acme.co', 'acme.co', randomUUID())).account?.name).toBe('Acme Co');
+    expect((await client.findCustomer('x@acme.com', 'acme.com', randomUUID())).account).toBeUndefined();
     // "_" would match any one character, "%" anything, unbracketed.
     expect((await client.findCustomer('x@t_ilspin.example', 't_ilspin.example', randomUUID())).account).toBeUndefined();
     expect((await client.findCustomer('x@%.example', '%.example', randomUUID())).account).toBeUndefined();
+    await expect(client.findCustomer('x@y.example', undefined, "' or 1 eq 1")).rejects.toThrow('a lead id is a GUID');
   });
 
   it('answers with what it could read when a role lacks one table, and throws only when it could read nothing', async () => {

@@ -33,6 +33,8 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
     STORAGE_NAME_PREFIX: uniquePrefix(),
     LEAD_INTAKE_KEY: INTAKE_KEY,
     LOG_LEVEL: 'debug',
+    // Tests that move the clock by days would run it: those about it turn it on.
+    SELF_CHECK_HOURS: '0',
     // Nothing listens there: tests of the pipeline give a Dataverse emulator's URL instead.
     ...dynamicsEnv('https://127.0.0.1:9'),
     ...overrides,

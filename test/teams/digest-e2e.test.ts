@@ -85,6 +85,8 @@ describe('the daily digest', () => {
       "The daily digest shows every seller's figures, so an admin chooses where it goes: ask one to type **subscribe digest** in your team's channel.",
     );
     expect((await a.app.installations.get(SAM.conversationId))?.digest).toBeUndefined();
+    // Stopping it in one's own chat needs no admin.
+    expect(await answer(SAM, { type: 'message', text: 'unsubscribe digest' })).toBe('Nothing to change. You get no daily digest. Type **subscribe digest** to get it.');
   });
 
   it('goes at DIGEST_HOUR, once a day across instances, with the figures of the 24 hours before', async () => {
@@ -109,7 +111,7 @@ describe('the daily digest', () => {
     expect(card).toContain('"value":"2, median 7 min after arrival"');
     expect(card).toContain('"value":"1, median 30 min after arrival"');
     // The lead of 10 hours before, and the one of 26 hours before (05:30 the day before), still wait for someone.
-    expect(card).toContain('"value":"2, the oldest from 2 Dec 2026, 05:30 KST"');
+    expect(card).toContain('"value":"2 (the oldest received 2 Dec 2026, 05:30 KST)"');
     expect(card).toContain('"text":"Sam Seller"');
 
     // Later that day: nothing more. The next morning: the next digest.

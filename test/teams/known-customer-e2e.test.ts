@@ -79,11 +79,15 @@ describe('a lead from a customer Dynamics knows already', () => {
     dv.addAccount({ name: 'Everyone at Gmail', emailaddress1: 'billing@gmail.com' });
     const accountLooks = (): number => dv.requests.filter((r) => r.path.endsWith('/accounts')).length;
     const before = accountLooks();
+    const updatesBefore = connector.delivered.filter((d) => d.method === 'PUT').length;
     const leadId = await post('someone.new@gmail.com');
     expect((await t.app.storage.leads.get(leadId))?.knownCustomer).toEqual({});
     const cards = [...cardsIn(leadId).values()];
     expect(cards.flat().join(' ')).not.toContain('in Dynamics since');
     expect(cards.flat().join(' ')).not.toContain('Everyone at Gmail');
     expect(accountLooks()).toBe(before);
+    // Its copies were updated for Dynamics' answer only, if at all: none says anything known.
+    const updates = connector.delivered.filter((d) => d.method === 'PUT').slice(updatesBefore).filter((d) => JSON.stringify(d.activity).includes(leadId));
+    expect(updates.every((u) => !JSON.stringify(u.activity).includes('in Dynamics since'))).toBe(true);
   });
 });

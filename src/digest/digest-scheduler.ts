@@ -11,7 +11,7 @@ import type { Logger } from '../logging/create-logger';
 import type { LeadStore } from '../storage/lead-store';
 import { takeOnce } from '../storage/take-once';
 import { calendarDateIn, calendarDayIn, startOfDayIn } from '../timing/calendar-date';
-import { systemClock, type Clock } from '../timing/clock';
+import { repeat, type Clock, type Loop } from '../timing/clock';
 import { BACKLOG_DAYS, digestFigures } from './digest-figures';
 
 export interface DigestSchedulerDeps {
@@ -44,8 +44,7 @@ const MAX_ATTEMPTS = 5;
  * is back, that day.
  */
 export class DigestScheduler {
-  private readonly stopping = new AbortController();
-  private loop: Promise<void> | undefined;
+  private loop: Loop | undefined;
   /** The chats whose digest of `doneOn` this instance knows is out (sent, or taken by another): not looked at again that day. */
   private readonly done = new Set<string>();
   private doneOn = '';
@@ -53,20 +52,13 @@ export class DigestScheduler {
   constructor(private readonly deps: DigestSchedulerDeps) {}
 
   start(): void {
-    const clock = this.deps.clock ?? systemClock;
-    this.loop = (async () => {
-      while (!this.stopping.signal.aborted) {
-        await this.tick().catch((err: unknown) => {
-          this.deps.logger.error({ err }, 'could not send the daily digest; trying again shortly');
-        });
-        await clock.sleep(DIGEST_CHECK_MS, this.stopping.signal).catch(() => undefined);
-      }
-    })();
+    this.loop = repeat(() => this.tick(), DIGEST_CHECK_MS, (err: unknown) => {
+      this.deps.logger.error({ err }, 'could not send the daily digest; trying again shortly');
+    }, this.deps.clock);
   }
 
   async stop(): Promise<void> {
-    this.stopping.abort();
-    await this.loop;
+    await this.loop?.stop();
   }
 
   /** One look; how many digests this instance sent. */

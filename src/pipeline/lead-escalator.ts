@@ -3,7 +3,7 @@ import type { EscalationSettings } from '../config/settings';
 import type { Logger } from '../logging/create-logger';
 import type { EscalationStep, LeadStore, StoredLead } from '../storage/lead-store';
 import { nextEscalation } from './escalation-steps';
-import { systemClock, type Clock } from '../timing/clock';
+import { repeat, type Clock, type Loop } from '../timing/clock';
 import type { LeadEscalations } from './lead-notifier';
 
 export interface LeadEscalatorDeps {
@@ -38,26 +38,18 @@ const GIVE_UP_AFTER_MS = 30 * 60_000;
  * once across instances and restarts. A claim or a disqualification ends it.
  */
 export class LeadEscalator {
-  private readonly stopping = new AbortController();
-  private loop: Promise<void> | undefined;
+  private loop: Loop | undefined;
 
   constructor(private readonly deps: LeadEscalatorDeps) {}
 
   start(): void {
-    const clock = this.deps.clock ?? systemClock;
-    this.loop = (async () => {
-      while (!this.stopping.signal.aborted) {
-        await this.tick().catch((err: unknown) => {
-          this.deps.logger.error({ err }, 'could not escalate unclaimed leads; trying again shortly');
-        });
-        await clock.sleep(ESCALATION_CHECK_MS, this.stopping.signal).catch(() => undefined);
-      }
-    })();
+    this.loop = repeat(() => this.tick(), ESCALATION_CHECK_MS, (err: unknown) => {
+      this.deps.logger.error({ err }, 'could not escalate unclaimed leads; trying again shortly');
+    }, this.deps.clock);
   }
 
   async stop(): Promise<void> {
-    this.stopping.abort();
-    await this.loop;
+    await this.loop?.stop();
   }
 
   /** One look; how many escalation steps this instance finished. */

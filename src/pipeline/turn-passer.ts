@@ -2,7 +2,7 @@ import type { Logger } from '../logging/create-logger';
 import { describeRouting, passOn } from '../routing/route-lead';
 import type { LeadQueue } from '../storage/lead-queue';
 import type { LeadStore } from '../storage/lead-store';
-import { systemClock, type Clock } from '../timing/clock';
+import { repeat, type Clock, type Loop } from '../timing/clock';
 
 export interface TurnPasserDeps {
   readonly leads: LeadStore;
@@ -31,26 +31,18 @@ const STEP_QUEUED_AFTER_MS = 5_000;
  * sends its card to whoever is new (those served already are not served twice).
  */
 export class TurnPasser {
-  private readonly stopping = new AbortController();
-  private loop: Promise<void> | undefined;
+  private loop: Loop | undefined;
 
   constructor(private readonly deps: TurnPasserDeps) {}
 
   start(): void {
-    const clock = this.deps.clock ?? systemClock;
-    this.loop = (async () => {
-      while (!this.stopping.signal.aborted) {
-        await this.tick().catch((err: unknown) => {
-          this.deps.logger.error({ err }, 'could not pass round-robin leads on; trying again shortly');
-        });
-        await clock.sleep(TURN_CHECK_MS, this.stopping.signal).catch(() => undefined);
-      }
-    })();
+    this.loop = repeat(() => this.tick(), TURN_CHECK_MS, (err: unknown) => {
+      this.deps.logger.error({ err }, 'could not pass round-robin leads on; trying again shortly');
+    }, this.deps.clock);
   }
 
   async stop(): Promise<void> {
-    this.stopping.abort();
-    await this.loop;
+    await this.loop?.stop();
   }
 
   /** One look; how many leads this instance passed on. */

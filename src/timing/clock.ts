@@ -37,3 +37,30 @@ export async function pollUntil<T>(
     if (!slept) return value;
   }
 }
+
+/** Background work that runs over and over until stopped. */
+export interface Loop {
+  /** Stops after the look in progress, if any; resolves once it has. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `look` at once and again `everyMs` after each one ends, on `clock`, until stopped: the
+ * shape of every instance's background checks (round-robin turns, escalations, the digest, the
+ * self-check). A look that fails is `failed` and the loop goes on.
+ */
+export function repeat(look: () => Promise<unknown>, everyMs: number, failed: (err: unknown) => void, clock: Clock = systemClock): Loop {
+  const stopping = new AbortController();
+  const running = (async () => {
+    while (!stopping.signal.aborted) {
+      await look().catch(failed);
+      await clock.sleep(everyMs, stopping.signal).catch(() => undefined);
+    }
+  })();
+  return {
+    async stop() {
+      stopping.abort();
+      await running;
+    },
+  };
+}

@@ -10,7 +10,7 @@ import { message } from '../language/messages';
 import type { Logger } from '../logging/create-logger';
 import type { Route } from '../routing/route';
 import { isConflict, isNotFound } from '../storage/storage-errors';
-import { systemClock, type Clock } from '../timing/clock';
+import { repeat, type Clock, type Loop } from '../timing/clock';
 import { runValidation, STEPS } from './run-validation';
 
 export interface SelfCheckDeps {
@@ -51,27 +51,19 @@ export type SelfCheckOutcome = 'not-due' | 'healthy' | 'still-failing' | 'failin
  * taken by a conditional update of the schedule's row.
  */
 export class SelfCheck {
-  private readonly stopping = new AbortController();
-  private loop: Promise<void> | undefined;
+  private loop: Loop | undefined;
 
   constructor(private readonly deps: SelfCheckDeps) {}
 
   start(): void {
     if (this.deps.settings.selfCheckHours === 0) return;
-    const clock = this.deps.clock ?? systemClock;
-    this.loop = (async () => {
-      while (!this.stopping.signal.aborted) {
-        await this.tick().catch((err: unknown) => {
-          this.deps.logger.error({ err }, 'the scheduled self-check could not run; trying again shortly');
-        });
-        await clock.sleep(SELF_CHECK_LOOK_MS, this.stopping.signal).catch(() => undefined);
-      }
-    })();
+    this.loop = repeat(() => this.tick(), SELF_CHECK_LOOK_MS, (err: unknown) => {
+      this.deps.logger.error({ err }, 'the scheduled self-check could not run; trying again shortly');
+    }, this.deps.clock);
   }
 
   async stop(): Promise<void> {
-    this.stopping.abort();
-    await this.loop;
+    await this.loop?.stop();
   }
 
   /** One look: runs the check if it is due and no other instance has taken it. */

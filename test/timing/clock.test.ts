@@ -1,4 +1,4 @@
-import { pollUntil } from '../../src/timing/clock';
+import { pollUntil, repeat } from '../../src/timing/clock';
 import { ManualClock } from '../support/manual-clock';
 
 describe('pollUntil', () => {
@@ -33,5 +33,30 @@ describe('pollUntil', () => {
     await clock.advance(0);
     stopping.abort();
     expect(await polled).toBe(1);
+  });
+});
+
+describe('repeat: background looks, one after another', () => {
+  it('looks at once and again each period after a look ends, goes on after a failed look, and stops between looks', async () => {
+    const clock = new ManualClock();
+    const at: number[] = [];
+    const failures: unknown[] = [];
+    const loop = repeat(
+      () => {
+        at.push(clock.now());
+        return at.length === 2 ? Promise.reject(new Error('storage down')) : Promise.resolve();
+      },
+      30_000,
+      (err) => failures.push(err),
+      clock,
+    );
+    await clock.advance(95_000);
+    const start = at[0] ?? 0;
+    expect(at.map((t) => t - start)).toEqual([0, 30_000, 60_000, 90_000]);
+    expect(failures).toEqual([new Error('storage down')]);
+    await loop.stop();
+    await clock.advance(60_000);
+    expect(at).toHaveLength(4);
+    expect(clock.waiting).toBe(0);
   });
 });

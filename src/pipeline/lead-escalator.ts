@@ -27,7 +27,7 @@ export const ESCALATION_CHECK_MS = 30_000;
  * send still in flight is not taken for one that went.
  */
 const RETRY_MS = 3 * 60_000;
-/** A step that still cannot reach everyone after this (or once the next is due) is left at that: the next step, or the admins' `status`, takes over. */
+/** A step that still cannot reach everyone after this (or once the next is due) is left at that, so the next step is never held back. */
 const GIVE_UP_AFTER_MS = 30 * 60_000;
 
 /**

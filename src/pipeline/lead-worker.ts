@@ -41,7 +41,8 @@ export interface LeadWorkerDeps {
 
 /** What Dynamics knows of a lead's customer (#16): found beside the alert, which never waits for it, then shown on every copy of its card. */
 export interface KnownCustomers {
-  find(lead: StoredLead): Promise<KnownCustomer>;
+  /** Undefined when Dynamics was not asked (busy). */
+  find(lead: StoredLead): Promise<KnownCustomer | undefined>;
   /** Keeps it with the lead and, when there is something to say, updates every copy of the card. */
   show(leadId: string, known: KnownCustomer): Promise<void>;
 }
@@ -300,8 +301,10 @@ export class LeadWorker {
     let lead = stored;
     let retryInMs: number | undefined;
     let write: Promise<WriteOutcome> | undefined;
-    // What Dynamics knew of the customer: asked once the lead is written there (a Dynamics that
-    // is down has nothing to say); the cards never wait for it, and show it when it comes.
+    // What Dynamics knew of the customer: asked once a new lead is written there (a Dynamics that
+    // is down has nothing to say); the cards never wait for it, and show it when it comes. Not
+    // for a lead whose cards went out on an earlier pass (a backlog drained after an outage).
+    const alertedBefore = lead.alertedAt !== undefined;
     let known: Promise<KnownCustomer | undefined> | undefined;
     if (TO_WRITE.has(lead.status)) {
       if (this.mayWrite()) write = this.tryWrite(lead);
@@ -315,7 +318,7 @@ export class LeadWorker {
         const recorded = await this.recordWrite(lead, outcome, log);
         lead = { ...lead, ...writeColumns(recorded.lead) };
         retryInMs = recorded.retryInMs;
-        if ('written' in outcome && lead.knownCustomer === undefined && !lead.isTest) known = this.findCustomer(lead, log);
+        if ('written' in outcome && !alertedBefore && lead.knownCustomer === undefined && !lead.isTest) known = this.findCustomer(lead, log);
       });
       return settled;
     };

@@ -321,9 +321,7 @@ export class LeadStore {
    */
   async waitingOnOutage(): Promise<string[]> {
     const filter = odata`status eq ${'waiting'} and lastErrorCode ne ${'DYNAMICS_THROTTLED'}`;
-    const ids: string[] = [];
-    for await (const e of this.table.listEntities<LeadEntity>({ queryOptions: { filter, select: ['PartitionKey'] } })) ids.push(e.partitionKey ?? '');
-    return ids;
+    return this.idsWhere(filter);
   }
 
   async update(id: string, progress: LeadProgress & { queuedAt?: string }): Promise<void> {
@@ -373,9 +371,7 @@ export class LeadStore {
   /** Round-robin leads whose contact's time to claim is up at `now`. */
   async offersDue(now: Date): Promise<string[]> {
     const filter = odata`offerUntil ne ${''} and offerUntil le ${now.toISOString()}`;
-    const ids: string[] = [];
-    for await (const e of this.table.listEntities<LeadEntity>({ queryOptions: { filter, select: ['PartitionKey'] } })) ids.push(e.partitionKey ?? '');
-    return ids;
+    return this.idsWhere(filter);
   }
 
   /**
@@ -417,9 +413,7 @@ export class LeadStore {
   /** Leads whose sellers' actions (a claim, contacted, disqualified) are due to be brought to Dynamics at `now`. */
   async followUpsDue(now: Date): Promise<string[]> {
     const filter = odata`followUpDue ne ${''} and followUpDue le ${now.toISOString()}`;
-    const ids: string[] = [];
-    for await (const e of this.table.listEntities<LeadEntity>({ queryOptions: { filter, select: ['PartitionKey'] } })) ids.push(e.partitionKey ?? '');
-    return ids;
+    return this.idsWhere(filter);
   }
 
   /**
@@ -475,9 +469,7 @@ export class LeadStore {
   /** Leads nobody has claimed whose next escalation step is due at `now` (or whose step, taken on, is to be tried again). */
   async escalationsDue(now: Date): Promise<string[]> {
     const filter = odata`escalateAt ne ${''} and escalateAt le ${now.toISOString()}`;
-    const ids: string[] = [];
-    for await (const e of this.table.listEntities<LeadEntity>({ queryOptions: { filter, select: ['PartitionKey'] } })) ids.push(e.partitionKey ?? '');
-    return ids;
+    return this.idsWhere(filter);
   }
 
   /**
@@ -532,6 +524,13 @@ export class LeadStore {
   /** Keeps what Dynamics knew of the lead's customer (looked up once, as its first alert goes out). */
   async recordKnownCustomer(id: string, known: KnownCustomer): Promise<void> {
     await this.table.updateEntity({ partitionKey: id, rowKey: ROW, knownCustomer: JSON.stringify(known) }, 'Merge');
+  }
+
+  /** The ids of the leads a filter finds (a scan of the table: the due-work queries, at marketplace volumes). */
+  private async idsWhere(filter: string): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const e of this.table.listEntities<LeadEntity>({ queryOptions: { filter, select: ['PartitionKey'] } })) ids.push(e.partitionKey ?? '');
+    return ids;
   }
 
   async recordDuplicate(lead: StoredLead, at: Date): Promise<void> {

@@ -288,6 +288,9 @@ export class DataverseClient {
       const hint = Number(response.headers.get('x-ms-dop-hint') ?? '');
       if (Number.isInteger(hint) && hint > 0) this.dopHint = hint;
       if (response.status === 429) {
+        // The limits are per user: every request from this instance holds back, not just this
+        // one. Set before the slot is released, so the waiter it goes to already waits.
+        this.resumeAt = Math.max(this.resumeAt, Date.now() + retryAfterOf(response.headers));
         this.allowed = 1;
         this.throttledAt = performance.now();
       } else if (sentAt > this.throttledAt) {
@@ -322,12 +325,8 @@ export class DataverseClient {
       // Dataverse explains every refusal in an OData error body; a bare 4xx is some other server.
       case answer.status === 404 || (answer.status >= 300 && answer.status < 400) || (answer.status < 500 && odata?.code === undefined):
         return dynamicsError('DYNAMICS_URL_WRONG', detail);
-      case answer.status === 429: {
-        const retryAfterMs = retryAfterOf(answer);
-        // The limits are per user: every request from this instance holds back, not just this one.
-        this.resumeAt = Math.max(this.resumeAt, Date.now() + retryAfterMs);
-        return dynamicsError('DYNAMICS_THROTTLED', detail, retryAfterMs);
-      }
+      case answer.status === 429:
+        return dynamicsError('DYNAMICS_THROTTLED', detail, retryAfterOf(answer.headers));
       case answer.status === 412 || answer.status >= 500:
         return dynamicsError('DYNAMICS_UNAVAILABLE', detail);
       default:
@@ -366,8 +365,8 @@ function entityIdOf(answer: Answer): string | undefined {
 }
 
 /** Dataverse's service protection always sends Retry-After; should one be missing, a few seconds. */
-function retryAfterOf(answer: Answer): number {
-  return parseRetryAfter(answer.headers.get('retry-after')) ?? 5_000;
+function retryAfterOf(headers: Answer['headers']): number {
+  return parseRetryAfter(headers.get('retry-after')) ?? 5_000;
 }
 
 function explainNetworkFailure(error: unknown): Error {

@@ -251,7 +251,7 @@ export function createApp(settings: Settings, deps: AppDeps): App {
   const turnPasser = new TurnPasser({ leads: storage.leads, queue: storage.leadQueue, mayTakeTurn, logger, now, ...clock });
   const escalator = new LeadEscalator({
     leads: storage.leads,
-    escalations: escalationsBy(teamsEscalations(teamsDeps), mail),
+    escalations: escalationsBy(teamsEscalations(teamsDeps), mail, admins),
     settings: settings.escalation,
     standing: (lead) => dynamicsStanding(lead, (id) => dynamics.recordUrl(id)),
     refreshCards: (leadId) => copies.refresh(leadId),

@@ -83,6 +83,7 @@ export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean, rea
           { label: say('status.signsInAs'), value: describeSignIn(deps.settings.dynamics, reader.language) },
           ...credentials.filter((c) => c.builtIn).map((c) => ({ label: credentialName(c, deps.settings, reader), value: describeExpiry(c, now, reader) })),
           ...waitingFacts(timelines, now, reader),
+          sellerActionsFact(timelines, say),
         ]
       : waitingFacts(timelines, now, reader),
     teamsFacts: [
@@ -142,8 +143,44 @@ function leadFacts(timelines: readonly LeadTimeline[], now: Date, reader: Reader
     row(say('status.received'), real.map((t) => t.receivedAt)),
     row(say('status.written'), real.map((t) => t.writtenAt)),
     row(say('status.sent'), notified),
+    unclaimedFact(real, now, reader),
     ...(tests > 0 ? [{ label: say('status.testLeads'), value: say('status.testLeadsValue', { count: tests }) }] : []),
   ];
+}
+
+/** The sales team's leads of the last days nobody has claimed or disqualified, and how many of them went to the admins. */
+function unclaimedFact(real: readonly LeadTimeline[], now: Date, reader: Reader): Fact {
+  const since = new Date(now.getTime() - LOOKBACK_DAYS * 24 * HOUR).toISOString();
+  const open = real.filter((t) => t.receivedAt >= since && t.claimedBy === undefined && t.disqualified === undefined && !t.doNotContact && t.routing?.kind !== 'own-domain');
+  const oldest = open.map((t) => t.receivedAt).sort()[0];
+  const say = messagesIn(reader.language);
+  return {
+    label: say('status.unclaimed'),
+    value: say('status.unclaimedValue', {
+      count: open.length,
+      days: LOOKBACK_DAYS,
+      oldest: oldest === undefined ? 'none' : formatTimeAgo(oldest, now, reader),
+      toAdmins: open.filter((t) => t.escalation?.step === 2).length,
+    }),
+  };
+}
+
+/**
+ * Claims, first touches and disqualifications Dynamics does not have: a seller with no Dynamics
+ * user (an admin adds them), refusals, and writes still being tried, by their codes.
+ */
+function sellerActionsFact(timelines: readonly LeadTimeline[], say: Messages): Fact {
+  const noUser = [...new Set(timelines.filter((t) => t.owner?.state === 'no-user').map((t) => t.claimedBy ?? ''))].filter((n) => n !== '');
+  const standings = timelines.flatMap((t) => [t.owner, t.statusInDynamics]);
+  const codes = (of: readonly string[]): string => [...new Set(of)].sort().join(', ');
+  const refused = standings.flatMap((s) => (s?.state === 'refused' ? [s.code] : []));
+  const waiting = standings.flatMap((s) => (s?.state === 'pending' && s.code !== undefined ? [s.code] : []));
+  const parts = [
+    ...(noUser.length > 0 ? [say('status.sellerActionsNoUser', { names: noUser.join(', ') })] : []),
+    ...(refused.length > 0 ? [say('status.sellerActionsRefused', { count: refused.length, codes: codes(refused) })] : []),
+    ...(waiting.length > 0 ? [say('status.sellerActionsWaiting', { count: waiting.length, codes: codes(waiting) })] : []),
+  ];
+  return { label: say('status.sellerActions'), value: parts.length === 0 ? say('status.sellerActionsUpToDate') : parts.join('; ') };
 }
 
 /** Each route and how many real leads it took in the last 7 days, then LEAD_CONTACTS and leads no route took. */

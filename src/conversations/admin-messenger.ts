@@ -19,11 +19,22 @@ export interface AdminMessenger {
   send(notice: AdminNoticeIn, what: string): Promise<{ readonly sent: number; readonly admins: number }>;
   /** The personal chats of admins, from the organisation the bot serves. */
   adminChats(): Promise<Installation[]>;
+  /** The admins named in ADMINS by address who have no personal chat with the bot: mail is the one way to them. */
+  withoutChat(): Promise<string[]>;
 }
 
 /** Whether a personal chat is an admin's (ADMINS by Azure AD object id, e-mail or UPN). */
 export function isAdminChat(installation: Installation, settings: Pick<Settings, 'admins' | 'teamsTenantId'>): boolean {
   if (installation.kind !== 'personal' || installation.tenantId.toLowerCase() !== settings.teamsTenantId) return false;
-  const ids = [installation.aadObjectId, installation.email, installation.userPrincipalName].flatMap((a) => (a === undefined ? [] : [a.toLowerCase()]));
-  return ids.some((id) => settings.admins.includes(id));
+  return idsOf(installation).some((id) => settings.admins.includes(id));
+}
+
+/** ADMINS' addresses that none of these admin chats answers to. */
+export function adminsWithoutChat(admins: readonly string[], chats: readonly Installation[]): string[] {
+  const reached = new Set(chats.flatMap(idsOf));
+  return admins.filter((a) => a.includes('@') && !reached.has(a));
+}
+
+function idsOf(installation: Installation): string[] {
+  return [installation.aadObjectId, installation.email, installation.userPrincipalName].flatMap((a) => (a === undefined ? [] : [a.toLowerCase()]));
 }

@@ -27,10 +27,17 @@ export function digestFigures(history: readonly LeadHistory[], from: Date, to: D
     toClaim: pace(of, claimedAt),
     toFirstTouch: pace(of, touchedAt),
   }));
-  const sellers = groupBy(
+  // One row per person (their Entra id), named by their name; two people of one name told apart by their address.
+  const bySeller = groupBy(
     day.filter((l) => l.claimant !== undefined),
-    (l) => l.claimant?.name ?? '',
-  ).map(([seller, of]) => ({ seller, toClaim: pace(of, claimedAt), toFirstTouch: pace(of, touchedAt) }));
+    (l) => l.claimant?.aadObjectId?.toLowerCase() ?? l.claimant?.name ?? '',
+  );
+  const names = bySeller.map(([, of]) => of[0]?.claimant?.name ?? '');
+  const sellers = bySeller.map(([, of]) => {
+    const { name = '', email } = of[0]?.claimant ?? {};
+    const shared = names.filter((n) => n === name).length > 1;
+    return { seller: shared && email !== undefined ? `${name} (${email})` : name, toClaim: pace(of, claimedAt), toFirstTouch: pace(of, touchedAt) };
+  });
   return {
     from: from.toISOString(),
     to: to.toISOString(),

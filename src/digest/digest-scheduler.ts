@@ -65,13 +65,8 @@ export class DigestScheduler {
   async tick(): Promise<number> {
     const { settings } = this.deps;
     const now = this.deps.now();
-    const zone = settings.reader.timeZone;
-    const today = calendarDayIn(now, zone);
-    // The hour on the wall clock, today and yesterday: on a day the clocks change, the 23 or 25 hours between.
-    const due = startOfDayIn(today + settings.digestHour * HOUR_MS, zone);
+    const { day, from, due } = digestWindow(now, settings.digestHour, settings.reader.timeZone);
     if (now < due) return 0;
-    const from = startOfDayIn(today - DAY_MS + settings.digestHour * HOUR_MS, zone);
-    const day = calendarDateIn(now, zone);
     if (this.doneOn !== day) {
       this.doneOn = day;
       this.done.clear();
@@ -115,4 +110,18 @@ export class DigestScheduler {
     if (chat.digest !== true || (organisation !== undefined && chat.tenantId.toLowerCase() !== organisation)) return false;
     return chat.kind !== 'personal' || isAdminChat(chat, { admins: this.deps.settings.admins, teamsTenantId: organisation });
   }
+}
+
+/**
+ * The day `now` falls on in `timeZone`, when that day's digest is due (`hour` on its wall clock)
+ * and where its window begins (the same hour the day before): on a day the clocks change, 23 or 25
+ * hours apart, not 24.
+ */
+export function digestWindow(now: Date, hour: number, timeZone: string): { day: string; from: Date; due: Date } {
+  const today = calendarDayIn(now, timeZone);
+  return {
+    day: calendarDateIn(now, timeZone),
+    from: startOfDayIn(today - DAY_MS + hour * HOUR_MS, timeZone),
+    due: startOfDayIn(today + hour * HOUR_MS, timeZone),
+  };
 }

@@ -44,10 +44,11 @@ export function outlookAlerts(deps: OutlookAlertsDeps): MailAlerts {
     send: (lead, dynamics, recipients) => mailAll(lead, dynamics, recipients, 0, deps),
     // Only those the lead's own mail reached: whoever Teams reached gets its reminder there.
     remind: async (lead, dynamics) => mailAll(lead, dynamics, await deps.mails.mailedLead(lead.id), 1, deps),
+    toAdmins: (lead, dynamics, admins) => mailAll(lead, dynamics, admins, 2, deps),
   };
 }
 
-/** One mail per recipient for this round (0: the lead, 1: its reminder); throws when some could not go yet. */
+/** One mail per recipient for this round (0: the lead, 1 and 2: its escalation steps); throws when some could not go yet. */
 async function mailAll(lead: StoredLead, dynamics: DynamicsStanding, recipients: readonly string[], round: number, deps: OutlookAlertsDeps): Promise<void> {
   if (recipients.length === 0) return;
   const log = deps.logger.child({ leadId: lead.id });
@@ -55,7 +56,7 @@ async function mailAll(lead: StoredLead, dynamics: DynamicsStanding, recipients:
   const outcomes = await Promise.all(recipients.map((recipient) => mailOne(lead, dynamics, { recipient, round }, readerOf(recipient), deps, log)));
   const count = (o: Outcome): number => outcomes.filter((x) => x === o).length;
   for (const outcome of outcomes) if (outcome !== 'already') deps.telemetry?.delivered(`mail-${outcome}`);
-  log.info({ round, sent: count('sent'), already: count('already'), refused: count('refused'), failed: count('failed'), unknown: count('unknown') }, round === 0 ? 'lead mail delivered' : 'lead reminder mail delivered');
+  log.info({ round, sent: count('sent'), already: count('already'), refused: count('refused'), failed: count('failed'), unknown: count('unknown') }, round === 0 ? 'lead mail delivered' : 'lead escalation mail delivered');
   if (count('failed') > 0) throw new MailIncomplete(`${String(count('failed'))} mail(s) could not be sent yet`);
 }
 

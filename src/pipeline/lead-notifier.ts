@@ -1,4 +1,5 @@
 import type { DynamicsStanding } from '../cards/lead-card';
+import type { AdminMessenger } from '../conversations/admin-messenger';
 import type { Logger } from '../logging/create-logger';
 import type { Route } from '../routing/route';
 import { audienceOf, describeRouting, peopleWithOwnLeads, routeLead, type Audience } from '../routing/route-lead';
@@ -77,6 +78,8 @@ export interface MailAlerts {
   send(lead: StoredLead, dynamics: DynamicsStanding, recipients: readonly string[]): Promise<void>;
   /** Mails the lead again, once, to everyone its first mail reached (escalation step 1). */
   remind(lead: StoredLead, dynamics: DynamicsStanding): Promise<void>;
+  /** Mails the lead, once each, to admins Teams cannot reach (escalation step 2). */
+  toAdmins(lead: StoredLead, dynamics: DynamicsStanding, admins: readonly string[]): Promise<void>;
 }
 
 export interface RoutedAlertsOptions {
@@ -142,11 +145,19 @@ export function routedAlerts(teams: AudienceNotifier, mail: MailAlerts | undefin
   };
 }
 
-/** Escalations in Teams and, for step 1, by mail to those the lead's mail reached: each goes out whatever the other does. */
-export function escalationsBy(teams: LeadEscalations, mail: MailAlerts | undefined): LeadEscalations {
+/**
+ * Escalations in Teams and by mail: step 1 to those the lead's mail reached, step 2 to the admins
+ * named by address who have no chat with the bot. Each way goes out whatever the other does.
+ */
+export function escalationsBy(teams: LeadEscalations, mail: MailAlerts | undefined, admins: Pick<AdminMessenger, 'withoutChat'> | undefined): LeadEscalations {
+  const byMail = async (lead: StoredLead, step: EscalationStep, dynamics: DynamicsStanding): Promise<void> => {
+    if (mail === undefined) return;
+    if (step === 1) return mail.remind(lead, dynamics);
+    if (admins !== undefined) await mail.toAdmins(lead, dynamics, await admins.withoutChat());
+  };
   return {
     async escalate(lead, step, dynamics) {
-      const done = await Promise.allSettled([teams.escalate(lead, step, dynamics), step === 1 && mail !== undefined ? mail.remind(lead, dynamics) : Promise.resolve()]);
+      const done = await Promise.allSettled([teams.escalate(lead, step, dynamics), byMail(lead, step, dynamics)]);
       for (const outcome of done) if (outcome.status === 'rejected') throw outcome.reason;
     },
   };

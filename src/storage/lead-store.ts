@@ -116,19 +116,14 @@ export type ActionRefused = { readonly refused: 'claimed' | 'contacted' | 'disqu
 export type LeadHistory = Pick<StoredLead, 'id' | 'receivedAt' | 'isTest' | 'doNotContact' | 'source' | 'routing' | 'claimant' | 'contacted' | 'disqualified'>;
 
 /** Where one lead is, without the customer: what `status` counts. */
-export interface LeadTimeline {
-  readonly id: string;
-  readonly status: LeadStatus;
-  readonly isTest: boolean;
-  readonly receivedAt: string;
-  readonly writtenAt: string | undefined;
-  readonly doneAt: string | undefined;
-  /** When its alert reached everyone it could (undefined while going out). */
-  readonly alertedAt: string | undefined;
-  readonly lastErrorCode: string | undefined;
-  /** Whom it was routed to, once its alert went out. */
-  readonly routing: Routing | undefined;
-}
+/**
+ * A lead's way through the pipeline, and what sellers did with it and whether Dynamics has that
+ * yet: what `status` and the alarms read, without the customer.
+ */
+export type LeadTimeline = Pick<
+  StoredLead,
+  'id' | 'status' | 'isTest' | 'doNotContact' | 'receivedAt' | 'writtenAt' | 'alertedAt' | 'lastErrorCode' | 'routing' | 'claimedBy' | 'disqualified' | 'owner' | 'statusInDynamics' | 'escalation'
+> & { readonly doneAt: string | undefined };
 
 /** The columns the pipeline changes as a lead moves on. */
 export interface LeadProgress {
@@ -258,11 +253,14 @@ export class LeadStore {
    */
   async timelines(since: Date): Promise<LeadTimeline[]> {
     const filter = odata`receivedAt ge ${since.toISOString()} or (status ne ${'done'} and status ne ${'dead-lettered'})`;
-    const select = ['PartitionKey', 'status', 'isTest', 'receivedAt', 'writtenAt', 'doneAt', 'alertedAt', 'lastErrorCode', 'routing'];
+    const select = [
+      ...['PartitionKey', 'status', 'isTest', 'doNotContact', 'receivedAt', 'writtenAt', 'doneAt', 'alertedAt', 'lastErrorCode', 'routing'],
+      ...['claimedBy', 'claimedAt', 'disqualifiedAt', 'ownerSync', 'ownerSyncCode', 'ownerName', 'statusSync', 'statusSyncCode', 'escalatedStep', 'escalatedAt', 'escalationFrom'],
+    ];
     const found: LeadTimeline[] = [];
     for await (const e of this.table.listEntities<LeadEntity & { doneAt?: string }>({ queryOptions: { filter, select } })) {
-      const alertedAt = e.alertedAt === '' ? undefined : e.alertedAt;
-      found.push({ id: e.partitionKey ?? '', status: e.status, isTest: e.isTest, receivedAt: e.receivedAt, writtenAt: e.writtenAt, doneAt: e.doneAt, alertedAt, lastErrorCode: e.lastErrorCode, routing: readRouting(e.routing) });
+      const { id, status, isTest, doNotContact, receivedAt, writtenAt, alertedAt, lastErrorCode, routing, claimedBy, disqualified, owner, statusInDynamics, escalation } = toStoredLead(e);
+      found.push({ id, status, isTest, doNotContact, receivedAt, writtenAt, alertedAt, lastErrorCode, routing, claimedBy, disqualified, owner, statusInDynamics, escalation, doneAt: e.doneAt });
     }
     return found;
   }
@@ -273,7 +271,7 @@ export class LeadStore {
    */
   async history(since: Date): Promise<LeadHistory[]> {
     const filter = odata`receivedAt ge ${since.toISOString()}`;
-    const select = ['PartitionKey', 'receivedAt', 'isTest', 'doNotContact', 'channel', 'actionCode', 'action', 'offerId', 'offerTitle', 'leadSource', 'routing', 'claimedBy', 'claimedAt', 'contactedAt', 'contactedBy', 'disqualifiedAt', 'disqualifiedBy', 'disqualifyReason'];
+    const select = ['PartitionKey', 'receivedAt', 'isTest', 'doNotContact', 'channel', 'actionCode', 'action', 'offerId', 'offerTitle', 'leadSource', 'routing', 'claimedBy', 'claimedByAadId', 'claimedByEmail', 'claimedAt', 'contactedAt', 'contactedBy', 'disqualifiedAt', 'disqualifiedBy', 'disqualifyReason'];
     const found: LeadHistory[] = [];
     for await (const e of this.table.listEntities<LeadEntity>({ queryOptions: { filter, select } })) {
       const { id, receivedAt, isTest, doNotContact, source, routing, claimant, contacted, disqualified } = toStoredLead(e);

@@ -1,7 +1,7 @@
 import { CardFactory, type Activity, type CloudAdapter } from 'botbuilder';
 import type { Settings } from '../config/settings';
 import type { Logger } from '../logging/create-logger';
-import { isAdminChat, type AdminMessenger } from '../conversations/admin-messenger';
+import { adminsWithoutChat, isAdminChat, type AdminMessenger } from '../conversations/admin-messenger';
 import type { Installation, InstallationStore } from '../conversations/installation-store';
 import { readerOf } from '../conversations/reader-of';
 import type { Reader } from '../language/language';
@@ -28,6 +28,7 @@ export function adminMessenger(deps: AdminMessengerDeps): AdminMessenger {
   const adminChats = async (): Promise<Installation[]> => (await deps.installations.list()).filter((i) => isAdminChat(i, deps.settings));
   return {
     adminChats,
+    withoutChat: async () => adminsWithoutChat(deps.settings.admins, await adminChats()),
     async send(noticeIn, what) {
       const chats = await adminChats();
       let sent = 0;

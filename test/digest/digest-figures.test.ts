@@ -7,7 +7,7 @@ const at = (hoursBefore: number, plusMinutes = 0): string => new Date(TO.getTime
 
 let n = 0;
 /** A lead received `hoursBefore` the digest, of an offer and action, claimed and touched after so many minutes. */
-function lead(hoursBefore: number, offer: string, actionCode: string, done: { by?: string; claimAfter?: number; touchAfter?: number; disqualified?: boolean; test?: boolean; dnc?: boolean; ownDomain?: boolean } = {}): LeadHistory {
+function lead(hoursBefore: number, offer: string, actionCode: string, done: { by?: string; byId?: string; claimAfter?: number; touchAfter?: number; disqualified?: boolean; test?: boolean; dnc?: boolean; ownDomain?: boolean } = {}): LeadHistory {
   const receivedAt = at(hoursBefore);
   n++;
   return {
@@ -17,7 +17,7 @@ function lead(hoursBefore: number, offer: string, actionCode: string, done: { by
     doNotContact: done.dnc === true,
     source: { raw: '', channel: 'AppSource', actionCode, action: '', offerId: `contoso.${offer.toLowerCase()}`, offerTitle: offer },
     routing: done.ownDomain === true ? { kind: 'own-domain', domain: 'contoso.com' } : { kind: 'contacts', contacts: [] },
-    claimant: done.claimAfter === undefined ? undefined : { name: done.by ?? '', at: at(hoursBefore, done.claimAfter) },
+    claimant: done.claimAfter === undefined ? undefined : { name: done.by ?? '', at: at(hoursBefore, done.claimAfter), ...(done.byId === undefined ? {} : { aadObjectId: done.byId, email: `${done.byId}@contoso.com` }) },
     contacted: done.touchAfter === undefined ? undefined : { by: done.by ?? '', at: at(hoursBefore, done.touchAfter) },
     disqualified: done.disqualified === true ? { by: 'Ana', at: at(hoursBefore, 60), reason: 6 } : undefined,
   };
@@ -64,6 +64,24 @@ describe("the daily digest's figures, from a seeded history", () => {
     expect(figures.sellers).toEqual([
       { seller: 'Ana', toClaim: { count: 2, medianMinutes: 5 }, toFirstTouch: { count: 2, medianMinutes: 40 } },
       { seller: 'Jimin', toClaim: { count: 2, medianMinutes: 63 }, toFirstTouch: { count: 1, medianMinutes: 200 } },
+    ]);
+  });
+
+  it('keeps two sellers of one name apart by who they are (their Entra id), and names them with their address', () => {
+    const twins = digestFigures(
+      [
+        lead(2, 'Insights', 'PLT', { by: 'Kim Min-jun', byId: 'kim.a', claimAfter: 2 }),
+        lead(3, 'Insights', 'PLT', { by: 'Kim Min-jun', byId: 'kim.b', claimAfter: 10 }),
+        lead(4, 'Insights', 'PLT', { by: 'Kim Min-jun', byId: 'KIM.B', claimAfter: 20 }),
+        lead(5, 'Insights', 'PLT', { by: 'Ana', byId: 'ana', claimAfter: 1 }),
+      ],
+      FROM,
+      TO,
+    );
+    expect(twins.sellers.map((s) => [s.seller, s.toClaim])).toEqual([
+      ['Kim Min-jun (kim.b@contoso.com)', { count: 2, medianMinutes: 15 }],
+      ['Ana', { count: 1, medianMinutes: 1 }],
+      ['Kim Min-jun (kim.a@contoso.com)', { count: 1, medianMinutes: 2 }],
     ]);
   });
 

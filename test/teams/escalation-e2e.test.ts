@@ -21,6 +21,8 @@ const SAM = { userId: '29:sam', aadObjectId: '0d7e6b1a-2222-4a1b-8c1d-00000000ad
 const ELSEWHERE = '19:other-tenant@thread.tacv2';
 /** On the contact list with no chat with the bot: the lead reaches them by mail. */
 const OUTSIDER = 'partner@fabrikam.example';
+/** An admin by address who never opened the app: the admins' step reaches her by mail. */
+const BOSS = 'boss@contoso.example';
 const MINUTE = 60_000;
 
 const textOf = (d: Delivered | undefined): string => (typeof d?.activity.text === 'string' ? d.activity.text : '');
@@ -46,7 +48,7 @@ describe('a lead nobody claims is announced again, then goes to the admins', () 
         PUBLIC_URL: `http://127.0.0.1:${String(port)}`,
         STORAGE_NAME_PREFIX: prefix,
         LEAD_CONTACTS: `seller0@contoso.example;seller1@contoso.example;${OUTSIDER}`,
-        ADMINS: ADMIN.email,
+        ADMINS: `${ADMIN.email};${BOSS}`,
         TEAMS_TENANT_ID: TENANT_ID,
       },
       { backgroundWork: true, workerOptions: FAST_WORKER, dynamicsRetry: FAST_RETRY, now: () => new Date(clock.now()), clock, instanceId },
@@ -154,10 +156,21 @@ describe('a lead nobody claims is announced again, then goes to the admins', () 
     const toAdmins = (await cardsOnce(leadId, 6)).slice(4);
     expect(chatsOf(toAdmins)).toEqual([ADMIN.conversationId, CHANNEL.id].sort());
     for (const card of toAdmins) expect(JSON.stringify(card.activity.attachments)).toContain('30 min after it was announced, so the admins have it too.');
+    // The admin with no chat with the bot has it by mail; Ada, in Teams, has no mail.
+    const [toBoss] = await waitFor(() => Promise.resolve(graph.mails.filter((m) => m.to.includes(BOSS) && m.content.includes(leadId))), (m) => m.length > 0);
+    expect(toBoss?.subject).toMatch(/^Still unclaimed: /);
+    expect(toBoss?.content).toContain('30 min after it was announced, so the admins have it too.');
+    expect(graph.mails.filter((m) => m.to.includes(ADMIN.email))).toEqual([]);
     // Nothing more, however long nobody claims it; and no more mail.
     await minutesLater(60);
     expect(cardsFor(leadId)).toHaveLength(6);
-    expect(graph.mails.filter((m) => m.content.includes(leadId))).toHaveLength(2);
+    expect(graph.mails.filter((m) => m.content.includes(leadId)).map((m) => m.to)).toEqual([[OUTSIDER], [OUTSIDER], [BOSS]]);
+
+    // `status` counts it as unclaimed, and gone to the admins.
+    const asked = connector.delivered.length;
+    await adaSays('status');
+    const status = connector.delivered.slice(asked).find((d) => d.conversationId === ADMIN.conversationId);
+    expect(JSON.stringify(status?.activity.attachments)).toMatch(/"title":"Unclaimed","value":"1 lead\(s\) in 7 days, oldest received [^"]+; 1 went to the admins"/);
 
     // Claimed from the channel's escalation card, by a seller there: every copy says so, the escalation line gone.
     const channelCard = toAdmins.find((c) => c.conversationId === CHANNEL.id);

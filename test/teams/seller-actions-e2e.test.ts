@@ -1,6 +1,7 @@
 import { startBotConnectorEmulator, type BotConnectorEmulator } from '../../emulators/bot-connector';
 import type { DataverseEmulator } from '../../emulators/dataverse';
 import { TENANT_ID } from '../../emulators/directory';
+import { sendAsTeams } from '../../emulators/send-as-teams';
 import { FOLLOW_UP_CHECK_MS } from '../../src/pipeline/lead-follow-ups';
 import { fixtureFrom } from '../support/fixtures';
 import { ManualClock } from '../support/manual-clock';
@@ -11,6 +12,8 @@ import { postLead, startTestApp, uniquePrefix, type TestApp } from '../support/t
 
 /** Seller n's Entra object id, as Teams puts it on their activities. */
 const OBJECT_ID = (n: number): string => `00000000-0000-4000-8000-00000000c00${String(n)}`;
+/** An admin, who reads in `status` what Dynamics does not have of the sellers' actions. */
+const ADA = { userId: '29:ada', aadObjectId: '00000000-0000-4000-8000-00000000ad01', name: 'Ada Admin', conversationId: 'a:ada', email: 'ada@contoso.example' };
 
 // Three sellers get every lead; Claim makes the claimer the lead's owner in Dynamics, Mark
 // contacted and Disqualify set its status there. Two instances share the storage; the clock is the test's.
@@ -25,7 +28,7 @@ describe("a seller's actions on a lead card reach Dynamics", () => {
 
   const start = async (instanceId: string): Promise<TestApp> => {
     const app = await startTestApp(
-      { ...dynamicsEnv(dv.url), STORAGE_NAME_PREFIX: prefix, LEAD_CONTACTS: 'seller0@contoso.example;seller1@contoso.example;seller2@contoso.example', TEAMS_TENANT_ID: TENANT_ID },
+      { ...dynamicsEnv(dv.url), STORAGE_NAME_PREFIX: prefix, LEAD_CONTACTS: 'seller0@contoso.example;seller1@contoso.example;seller2@contoso.example', ADMINS: ADA.email, TEAMS_TENANT_ID: TENANT_ID },
       { backgroundWork: true, workerOptions: FAST_WORKER, dynamicsRetry: FAST_RETRY, now: () => new Date(clock.now()), clock, instanceId },
     );
     running.push(app);
@@ -35,6 +38,7 @@ describe("a seller's actions on a lead card reach Dynamics", () => {
   beforeAll(async () => {
     connector = await startBotConnectorEmulator({ appPerSecond: 50 });
     dv = await startDataverse();
+    connector.members.set(ADA.userId, { name: ADA.name, aadObjectId: ADA.aadObjectId, email: ADA.email, userPrincipalName: ADA.email, userRole: 'user' });
     sellerZero = dv.addUser({ azureactivedirectoryobjectid: OBJECT_ID(0), fullname: 'Seller Zero', internalemailaddress: 'seller0@contoso.example' });
     dv.addUser({ azureactivedirectoryobjectid: OBJECT_ID(2), fullname: 'Seller Two', internalemailaddress: 'seller2@contoso.example', isdisabled: true });
     a = await start('a');
@@ -200,4 +204,19 @@ describe("a seller's actions on a lead card reach Dynamics", () => {
     expect(assigns(leadId)).toHaveLength(before);
     await waitFor(() => copiesNow(leadId), (copies) => copies.length === 3 && copies.every((c) => c.includes("Dynamics kept the lead's status as it is there (DYNAMICS_LEAD_CLOSED)")));
   });
+
+  it("status tells an admin which sellers' actions Dynamics does not have, and why, and the leads nobody claimed", async () => {
+    const seen = connector.delivered.length;
+    const response = await sendAsTeams(a.url, connector.serviceUrl, ADA, { type: 'message', id: 'ada-status', text: 'status' });
+    expect(response.status).toBeLessThan(300);
+    const [card] = await waitFor(() => Promise.resolve(connector.delivered.slice(seen).filter((d) => d.conversationId === ADA.conversationId)), (d) => d.length > 0);
+    const text = JSON.stringify(card?.activity.attachments);
+    // Seller 1 has no Dynamics user (leads 2 and 8); Seller 2's user is disabled (lead 3); lead 9 was qualified in Dynamics meanwhile.
+    expect(text).toContain(
+      `"title":"Sellers' actions in Dynamics","value":"no Dynamics user for Seller 1: their claims do not make them owners there; 2 refused by Dynamics (DYNAMICS_LEAD_CLOSED, DYNAMICS_OWNER_CANNOT_OWN)"`,
+    );
+    // Lead 4 alone: the others were claimed or disqualified.
+    expect(text).toMatch(/"title":"Unclaimed","value":"1 lead\(s\) in 7 days, oldest received [^"]+"/);
+  });
 });
+

@@ -47,6 +47,8 @@ export interface NewUser {
   readonly isdisabled?: boolean;
   /** Has no security role: cannot own records (0x80042f09). */
   readonly noRoles?: boolean;
+  /** Privileges their role lacks: without prvReadLead they cannot own a lead (403 0x80040220, naming them, not the caller). */
+  readonly missingPrivileges?: readonly string[];
 }
 
 export interface EmulatorRequest {
@@ -386,20 +388,24 @@ export async function startDataverseEmulator(options: {
     refuseUnlessAllowed(bind === undefined ? 'prvWriteLead' : 'prvAssignLead', set, claims);
     const updated: Record<string, unknown> = { ...existing, ...changes, modifiedon: new Date().toISOString() };
     delete updated['ownerid@odata.bind'];
-    if (typeof bind === 'string') updated._ownerid_value = newOwner(bind);
+    if (typeof bind === 'string') updated._ownerid_value = newOwner(bind, String(claims.oid));
     if ('statecode' in changes || 'statuscode' in changes) Object.assign(updated, checkState(existing, changes, id));
     leads.set(id, updated);
     return { status: 204, headers: { 'odata-entityid': `${url}${API}leads(${id})` } };
   };
 
   /** The user `/systemusers(<id>)` names, if it may own a lead; otherwise the service's refusal. */
-  const newOwner = (bind: string): string => {
+  const newOwner = (bind: string, caller: string): string => {
     const id = /(?:^|\/)systemusers\(([0-9a-f-]{36})\)$/i.exec(bind)?.[1]?.toLowerCase();
     if (id === undefined) throw new ODataError(400, '0x80090800', `The URL '${bind}' in the request body for the property 'ownerid' is not valid.`);
     const user = users.get(id);
     if (user === undefined) throw new ODataError(404, '0x80040217', `systemuser With Id = ${id} Does Not Exist`);
     if (user.isdisabled === true) throw new ODataError(400, '0x80040225', `The specified user(Id = ${id}) is disabled. Consider enabling this user.`);
     if (user.noRoles === true) throw new ODataError(400, '0x80042f09', `The user (Id = ${id}) has not been assigned any roles. Assign a security role to the user.`);
+    // An owner must be able to read what they own: the privilege check names them.
+    if (Array.isArray(user.missingPrivileges) && user.missingPrivileges.includes('prvReadLead')) {
+      throw new ODataError(403, '0x80040220', `Principal user (Id=${id}, type=8, roleCount=1, privilegeCount=97, accessMode=0), is missing prvReadLead privilege (Id=${PRIVILEGE_ID}) on OTC=${String(TABLES.leads.otc)} for entity 'lead'. context.Caller=${caller}`);
+    }
     return id;
   };
 

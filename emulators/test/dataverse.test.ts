@@ -225,6 +225,10 @@ describe('the Dataverse Web API emulator', () => {
     expect(await refusal(disabled)).toEqual([400, '0x80040225']);
     const roleless = dv.addUser({ azureactivedirectoryobjectid: randomUUID(), fullname: 'New', internalemailaddress: 'new@contoso.example', noRoles: true });
     expect(await refusal(roleless)).toEqual([400, '0x80042f09']);
+    const cannotRead = dv.addUser({ azureactivedirectoryobjectid: randomUUID(), fullname: 'Reader', internalemailaddress: 'reader@contoso.example', missingPrivileges: ['prvReadLead'] });
+    const unreadable = await assign(cannotRead);
+    expect(unreadable.status).toBe(403);
+    expect(((await unreadable.json()) as { error: { code: string; message: string } }).error).toEqual({ code: '0x80040220', message: expect.stringMatching(new RegExp(`^Principal user \\(Id=${cannotRead},.* is missing prvReadLead privilege .* for entity 'lead'\\. context\\.Caller=`)) });
     const malformed = await call('PATCH', `leads(${ID})`, { 'ownerid@odata.bind': 'systemusers/ana' }, { 'if-match': '*' });
     expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe('0x80090800');
     dv.faults.refusePrivileges = ['prvAssignLead'];

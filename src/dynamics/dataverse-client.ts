@@ -31,6 +31,8 @@ const DUPLICATE_KEY = '0x80040237';
 const RECORD_MISSING = '0x80040217';
 /** The user cannot own the record: disabled (0x80040225), lacking privileges (0x80040231) or a licence (0x8004d24b). */
 const OWNER_REFUSALS = ['0x80040225', '0x80040231', '0x8004d24b'];
+/** A privilege the principal it names lacks ("Principal user (Id=…) is missing prvReadLead privilege"). */
+const MISSING_PRIVILEGE = '0x80040220';
 /** No security role: ours when the answer is 403 (every request fails), the new owner's when it is 400. */
 const NO_ROLES = '0x80042f09';
 /** How long after a 429 the bot asks Dynamics only what leads need (no known-customer lookups). */
@@ -157,7 +159,7 @@ export class DataverseClient {
 
   /** Makes a user the lead's owner (the Lead table's Assign). If-Match: * so a lead deleted in Dynamics is not created again. */
   async assignLead(leadId: string, userId: string): Promise<void> {
-    await this.withRetries(() => this.send('PATCH', `leads(${leadId})`, { 'ownerid@odata.bind': `/systemusers(${userId})` }, { 'if-match': '*' }));
+    await this.withRetries(() => this.send('PATCH', `leads(${leadId})`, { 'ownerid@odata.bind': `/systemusers(${userId})` }, { 'if-match': '*' }, userId));
   }
 
   /** The lead's state and status reason as Dynamics has them now. */
@@ -258,12 +260,12 @@ export class DataverseClient {
     );
   }
 
-  /** One request; a 401 gets one fresh token and one more try. */
-  private async send(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', resource: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  /** One request; a 401 gets one fresh token and one more try. `newOwner`: the user an assignment names, whose refusals are theirs. */
+  private async send(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', resource: string, body?: unknown, headers: Record<string, string> = {}, newOwner?: string): Promise<Answer> {
     const first = await this.once(method, resource, body, headers, false);
     const answer = first.status === 401 ? await this.once(method, resource, body, headers, true) : first;
     if (answer.status >= 200 && answer.status < 300) return answer;
-    throw this.explain(answer);
+    throw this.explain(answer, newOwner);
   }
 
   private async once(method: string, resource: string, body: unknown, headers: Record<string, string>, forceRefresh: boolean): Promise<Answer> {
@@ -304,7 +306,7 @@ export class DataverseClient {
     }
   }
 
-  private explain(answer: Answer): Error {
+  private explain(answer: Answer, newOwner?: string): Error {
     const odata = (answer.body as { error?: { code?: string; message?: string } } | undefined)?.error;
     const detail =
       odata?.message === undefined
@@ -317,6 +319,8 @@ export class DataverseClient {
     // A user the owner's bind names that is not there cannot own the lead; any other record is the lead.
     if (code === RECORD_MISSING) return dynamicsError(/^systemuser\b/i.test(odata?.message ?? '') ? 'DYNAMICS_OWNER_CANNOT_OWN' : 'DYNAMICS_RECORD_NOT_FOUND', detail);
     if (OWNER_REFUSALS.includes(code) || (code === NO_ROLES && answer.status === 400)) return dynamicsError('DYNAMICS_OWNER_CANNOT_OWN', detail);
+    // A privilege check names the principal it failed for: the new owner's role (it cannot read leads), not ours.
+    if (code === MISSING_PRIVILEGE && newOwner !== undefined && principalOf(odata?.message) === newOwner.toLowerCase()) return dynamicsError('DYNAMICS_OWNER_CANNOT_OWN', detail);
     switch (true) {
       case answer.status === 401:
         return dynamicsError('DYNAMICS_NOT_AUTHORISED');
@@ -362,6 +366,11 @@ function entityIdOf(answer: Answer): string | undefined {
   const fromHeader = header === null ? undefined : /\(([0-9a-f-]{36})\)\s*$/i.exec(header)?.[1];
   const fromBody = (answer.body as { leadid?: string } | undefined)?.leadid;
   return fromHeader ?? fromBody;
+}
+
+/** The user a privilege check failed for, from the message that says so. */
+function principalOf(message: string | undefined): string | undefined {
+  return /Principal user \(Id=([0-9a-f-]{36})/i.exec(message ?? '')?.[1]?.toLowerCase();
 }
 
 /** Dataverse's service protection always sends Retry-After; should one be missing, a few seconds. */

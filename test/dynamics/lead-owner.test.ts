@@ -59,6 +59,9 @@ describe("finding a claimer's Dynamics user and making them a lead's owner, agai
     expect(await failure(client.assignLead(leadId, disabled))).toEqual(['DYNAMICS_OWNER_CANNOT_OWN', 'rejected']);
     const roleless = dv.addUser({ azureactivedirectoryobjectid: randomUUID(), fullname: 'New', internalemailaddress: 'new@contoso.example', noRoles: true });
     expect(await failure(client.assignLead(leadId, roleless))).toEqual(['DYNAMICS_OWNER_CANNOT_OWN', 'rejected']);
+    // A role that cannot read leads: the privilege check names the new owner, not the bot.
+    const cannotRead = dv.addUser({ azureactivedirectoryobjectid: randomUUID(), fullname: 'Reader', internalemailaddress: 'reader@contoso.example', missingPrivileges: ['prvReadLead'] });
+    expect(await failure(client.assignLead(leadId, cannotRead))).toEqual(['DYNAMICS_OWNER_CANNOT_OWN', 'rejected']);
     // Deleted in Dynamics: 404 with the service's code, not a wrong DYNAMICS_URL; and not created again.
     const gone = randomUUID();
     expect(await failure(client.assignLead(gone, ana))).toEqual(['DYNAMICS_RECORD_NOT_FOUND', 'rejected']);

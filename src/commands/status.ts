@@ -75,7 +75,7 @@ export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean, rea
 
   return {
     generatedAt: now.toISOString(),
-    leadFacts: leadFacts(timelines, now, reader),
+    leadFacts: leadFacts(timelines, now, reader, deps.settings.escalation.toAdminsAfterMinutes > 0),
     // Where Dynamics is, who the bot signs in as, its errors and the leads given up on are the admins' to see.
     dynamicsFacts: isAdmin
       ? [
@@ -126,7 +126,7 @@ export async function buildStatusReport(deps: CommandDeps, isAdmin: boolean, rea
   };
 }
 
-function leadFacts(timelines: readonly LeadTimeline[], now: Date, reader: Reader): Fact[] {
+function leadFacts(timelines: readonly LeadTimeline[], now: Date, reader: Reader, escalateToAdmins: boolean): Fact[] {
   const say = messagesIn(reader.language);
   const dayAgo = new Date(now.getTime() - 24 * HOUR).toISOString();
   const real = timelines.filter((t) => !t.isTest);
@@ -143,13 +143,14 @@ function leadFacts(timelines: readonly LeadTimeline[], now: Date, reader: Reader
     row(say('status.received'), real.map((t) => t.receivedAt)),
     row(say('status.written'), real.map((t) => t.writtenAt)),
     row(say('status.sent'), notified),
-    unclaimedFact(real, now, reader),
+    // A step turned off since it was taken went nowhere: nothing said of it then.
+    unclaimedFact(real, now, reader, escalateToAdmins),
     ...(tests > 0 ? [{ label: say('status.testLeads'), value: say('status.testLeadsValue', { count: tests }) }] : []),
   ];
 }
 
 /** The sales team's leads of the last days nobody has claimed or disqualified, and how many of them went to the admins. */
-function unclaimedFact(real: readonly LeadTimeline[], now: Date, reader: Reader): Fact {
+function unclaimedFact(real: readonly LeadTimeline[], now: Date, reader: Reader, escalateToAdmins: boolean): Fact {
   const since = new Date(now.getTime() - LOOKBACK_DAYS * 24 * HOUR).toISOString();
   const open = real.filter((t) => t.receivedAt >= since && t.claimedBy === undefined && t.disqualified === undefined && !t.doNotContact && t.routing?.kind !== 'own-domain');
   const oldest = open.map((t) => t.receivedAt).sort()[0];
@@ -160,7 +161,7 @@ function unclaimedFact(real: readonly LeadTimeline[], now: Date, reader: Reader)
       count: open.length,
       days: LOOKBACK_DAYS,
       oldest: oldest === undefined ? 'none' : formatTimeAgo(oldest, now, reader),
-      toAdmins: open.filter((t) => t.escalation?.step === 2).length,
+      toAdmins: escalateToAdmins ? open.filter((t) => t.escalatedToAdmins).length : 0,
     }),
   };
 }
@@ -170,8 +171,9 @@ function unclaimedFact(real: readonly LeadTimeline[], now: Date, reader: Reader)
  * user (an admin adds them), refusals, and writes still being tried, by their codes.
  */
 function sellerActionsFact(timelines: readonly LeadTimeline[], say: Messages): Fact {
-  const noUser = [...new Set(timelines.filter((t) => t.owner?.state === 'no-user').map((t) => t.claimedBy ?? ''))].filter((n) => n !== '');
-  const standings = timelines.flatMap((t) => [t.owner, t.statusInDynamics]);
+  const real = timelines.filter((t) => !t.isTest);
+  const noUser = [...new Set(real.filter((t) => t.owner?.state === 'no-user').map((t) => t.claimedBy ?? ''))].filter((n) => n !== '');
+  const standings = real.flatMap((t) => [t.owner, t.statusInDynamics]);
   const codes = (of: readonly string[]): string => [...new Set(of)].sort().join(', ');
   const refused = standings.flatMap((s) => (s?.state === 'refused' ? [s.code] : []));
   const waiting = standings.flatMap((s) => (s?.state === 'pending' && s.code !== undefined ? [s.code] : []));

@@ -27,14 +27,13 @@ export function digestFigures(history: readonly LeadHistory[], from: Date, to: D
     toClaim: pace(of, claimedAt),
     toFirstTouch: pace(of, touchedAt),
   }));
-  // One row per person (their Entra id), named by their name; two people of one name told apart by their address.
-  const bySeller = groupBy(
-    day.filter((l) => l.claimant !== undefined),
-    (l) => l.claimant?.aadObjectId?.toLowerCase() ?? l.claimant?.name ?? '',
-  );
-  const names = bySeller.map(([, of]) => of[0]?.claimant?.name ?? '');
+  const claimed = day.filter((l) => l.claimant !== undefined);
+  const bySeller = groupBy(claimed, personOf(claimed));
+  const names = bySeller.map(([, of]) => sellerName(of));
   const sellers = bySeller.map(([, of]) => {
-    const { name = '', email } = of[0]?.claimant ?? {};
+    const name = sellerName(of);
+    const email = of.find((l) => l.claimant?.email !== undefined)?.claimant?.email;
+    // Two people of one name told apart by their address.
     const shared = names.filter((n) => n === name).length > 1;
     return { seller: shared && email !== undefined ? `${name} (${email})` : name, toClaim: pace(of, claimedAt), toFirstTouch: pace(of, touchedAt) };
   });
@@ -49,6 +48,24 @@ export function digestFigures(history: readonly LeadHistory[], from: Date, to: D
     sellers: sellers.sort((a, b) => b.toClaim.count - a.toClaim.count || a.seller.localeCompare(b.seller)),
     backlog: { count: waiting.length, oldest: waiting[0] },
   };
+}
+
+/**
+ * Who claimed a lead, as one key per person: their Entra id. A claim from a lead mail has only the
+ * address (and the address as its name): it is theirs when a Teams claim of the day has both.
+ */
+function personOf(claimed: readonly LeadHistory[]): (lead: LeadHistory) => string {
+  const idOf = new Map(claimed.flatMap(({ claimant: c }) => (c?.aadObjectId !== undefined && c.email !== undefined ? [[c.email.toLowerCase(), c.aadObjectId.toLowerCase()] as const] : [])));
+  return ({ claimant: c }) => {
+    const email = c?.email?.toLowerCase();
+    return c?.aadObjectId?.toLowerCase() ?? (email === undefined ? undefined : (idOf.get(email) ?? email)) ?? c?.name ?? '';
+  };
+}
+
+/** A seller's name as Teams gave it, rather than the address a mail claim stands in with. */
+function sellerName(of: readonly LeadHistory[]): string {
+  const names = of.map((l) => l.claimant?.name ?? '');
+  return names.find((n) => n !== '' && !n.includes('@')) ?? names[0] ?? '';
 }
 
 function claimedAt(lead: LeadHistory): string | undefined {

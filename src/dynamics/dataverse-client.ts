@@ -319,8 +319,8 @@ export class DataverseClient {
     // A user the owner's bind names that is not there cannot own the lead; any other record is the lead.
     if (code === RECORD_MISSING) return dynamicsError(/^systemuser\b/i.test(odata?.message ?? '') ? 'DYNAMICS_OWNER_CANNOT_OWN' : 'DYNAMICS_RECORD_NOT_FOUND', detail);
     if (OWNER_REFUSALS.includes(code) || (code === NO_ROLES && answer.status === 400)) return dynamicsError('DYNAMICS_OWNER_CANNOT_OWN', detail);
-    // A privilege check names the principal it failed for: the new owner's role (it cannot read leads), not ours.
-    if (code === MISSING_PRIVILEGE && newOwner !== undefined && principalOf(odata?.message) === newOwner.toLowerCase()) return dynamicsError('DYNAMICS_OWNER_CANNOT_OWN', detail);
+    // A privilege check names the principal it failed for, and the caller: the new owner's role (it cannot read leads), not ours.
+    if (code === MISSING_PRIVILEGE && newOwner !== undefined && isOwnersPrivilege(odata?.message ?? '', newOwner)) return dynamicsError('DYNAMICS_OWNER_CANNOT_OWN', detail);
     switch (true) {
       case answer.status === 401:
         return dynamicsError('DYNAMICS_NOT_AUTHORISED');
@@ -368,9 +368,14 @@ function entityIdOf(answer: Answer): string | undefined {
   return fromHeader ?? fromBody;
 }
 
-/** The user a privilege check failed for, from the message that says so. */
-function principalOf(message: string | undefined): string | undefined {
-  return /Principal user \(Id=([0-9a-f-]{36})/i.exec(message ?? '')?.[1]?.toLowerCase();
+/**
+ * Whether a missing privilege is the new owner's: "Principal user (Id=<them>, …) is missing … privilege …
+ * context.Caller=<us>". Assigned to ourselves (validate does), it is ours.
+ */
+function isOwnersPrivilege(message: string, newOwner: string): boolean {
+  const principal = /Principal user \(Id=([0-9a-f-]{36})/i.exec(message)?.[1]?.toLowerCase();
+  const caller = /context\.Caller=([0-9a-f-]{36})/i.exec(message)?.[1]?.toLowerCase();
+  return principal === newOwner.toLowerCase() && caller !== undefined && caller !== principal;
 }
 
 /** Dataverse's service protection always sends Retry-After; should one be missing, a few seconds. */

@@ -16,6 +16,8 @@ export interface LeadMailInput {
   readonly reader: Reader;
   /** A reminder: nobody has claimed the lead since it was announced (#16). */
   readonly escalation?: Escalation | undefined;
+  /** Why the recipient has it: on a contact list (the default), or as an admin (a lead no route took, an escalation). */
+  readonly as?: 'contact' | 'admin';
 }
 
 export interface LeadMail {
@@ -61,7 +63,7 @@ export function leadMail(input: LeadMailInput): LeadMail {
     input.claimedBy === undefined ? '' : `<p style="margin:0 0 12px;color:#107c10"><strong>${escapeHtml(say('mail.claimedBy', { name: claimerName(input.claimedBy, input.reader.language) }))}</strong></p>`,
     `<p style="margin:0 0 16px;font-size:13px;color:${dynamics.state === 'written' ? '#107c10' : '#8a6100'}">${escapeHtml(dynamicsLine(dynamics, reader.language))}</p>`,
     `<p style="margin:0 0 16px">${links.join(' &nbsp; ')}</p>`,
-    `<p style="font-size:12px;color:#605e5c;margin:0">${escapeHtml(say('mail.why'))}</p>`,
+    `<p style="font-size:12px;color:#605e5c;margin:0">${escapeHtml(say('mail.why', { as: input.as ?? 'contact' }))}</p>`,
     '</body></html>',
   ].join('\n');
   // A subject is one line of plain text: no line breaks from the lead.

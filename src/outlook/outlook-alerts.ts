@@ -76,6 +76,8 @@ async function mailOne(lead: StoredLead, dynamics: DynamicsStanding, to: { recip
     originatorId: deps.settings.originatorId,
     reader,
     escalation: round === 0 ? undefined : lead.escalation,
+    // Escalation step 2, and leads no route took, go to the admins.
+    as: round === 2 || lead.routing?.kind === 'no-route' || lead.routing?.kind === 'own-domain' ? 'admin' : 'contact',
   });
   try {
     await sendMail(deps.graph, deps.settings.sender, recipient, mail.subject, mail.html);

@@ -122,8 +122,12 @@ export type LeadHistory = Pick<StoredLead, 'id' | 'receivedAt' | 'isTest' | 'doN
  */
 export type LeadTimeline = Pick<
   StoredLead,
-  'id' | 'status' | 'isTest' | 'doNotContact' | 'receivedAt' | 'writtenAt' | 'alertedAt' | 'lastErrorCode' | 'routing' | 'claimedBy' | 'disqualified' | 'owner' | 'statusInDynamics' | 'escalation'
-> & { readonly doneAt: string | undefined };
+  'id' | 'status' | 'isTest' | 'doNotContact' | 'receivedAt' | 'writtenAt' | 'alertedAt' | 'lastErrorCode' | 'routing' | 'claimedBy' | 'disqualified' | 'owner' | 'statusInDynamics'
+> & {
+  readonly doneAt: string | undefined;
+  /** Escalation step 2 went out (not while it is still being sent, or tried again). */
+  readonly escalatedToAdmins: boolean;
+};
 
 /** The columns the pipeline changes as a lead moves on. */
 export interface LeadProgress {
@@ -254,13 +258,15 @@ export class LeadStore {
   async timelines(since: Date): Promise<LeadTimeline[]> {
     const filter = odata`receivedAt ge ${since.toISOString()} or (status ne ${'done'} and status ne ${'dead-lettered'})`;
     const select = [
-      ...['PartitionKey', 'status', 'isTest', 'doNotContact', 'receivedAt', 'writtenAt', 'doneAt', 'alertedAt', 'lastErrorCode', 'routing'],
-      ...['claimedBy', 'claimedAt', 'disqualifiedAt', 'ownerSync', 'ownerSyncCode', 'ownerName', 'statusSync', 'statusSyncCode', 'escalatedStep', 'escalatedAt', 'escalationFrom'],
+      'PartitionKey', 'status', 'isTest', 'doNotContact', 'receivedAt', 'writtenAt', 'doneAt', 'alertedAt', 'lastErrorCode', 'routing', 'claimedBy', 'claimedAt',
+      'disqualifiedAt', 'disqualifiedBy', 'disqualifyReason', 'ownerSync', 'ownerSyncCode', 'ownerName', 'statusSync', 'statusSyncCode', 'escalatedStep', 'escalatedAt', 'escalateStep',
     ];
     const found: LeadTimeline[] = [];
     for await (const e of this.table.listEntities<LeadEntity & { doneAt?: string }>({ queryOptions: { filter, select } })) {
-      const { id, status, isTest, doNotContact, receivedAt, writtenAt, alertedAt, lastErrorCode, routing, claimedBy, disqualified, owner, statusInDynamics, escalation } = toStoredLead(e);
-      found.push({ id, status, isTest, doNotContact, receivedAt, writtenAt, alertedAt, lastErrorCode, routing, claimedBy, disqualified, owner, statusInDynamics, escalation, doneAt: e.doneAt });
+      const { id, status, isTest, doNotContact, receivedAt, writtenAt, alertedAt, lastErrorCode, routing, claimedBy, disqualified, owner, statusInDynamics } = toStoredLead(e);
+      // Taken on and no longer due: finished (escalateStep moves on, or to 0, once it has gone).
+      const escalatedToAdmins = escalationStepOf(e.escalatedStep) === 2 && isSet(e.escalatedAt) && escalationStepOf(e.escalateStep) !== 2;
+      found.push({ id, status, isTest, doNotContact, receivedAt, writtenAt, alertedAt, lastErrorCode, routing, claimedBy, disqualified, owner, statusInDynamics, doneAt: e.doneAt, escalatedToAdmins });
     }
     return found;
   }

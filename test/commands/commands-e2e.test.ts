@@ -48,7 +48,7 @@ describe('chat commands, as an admin, through the Agents Playground', () => {
     expect(card).toContain('Needs attention: 1 dead-lettered, 1 contact(s) not reachable.');
     expect(card).toMatch(/"title":"Received","value":"2 in 24 h; last \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC \((just now|\d+ min ago)\)"/);
     expect(card).toContain('"title":"Contacts reached","value":"0 of 1 on the contact list (LEAD_CONTACTS) in Teams"');
-    expect(card).toMatch(/"title":"Unclaimed","value":"2 lead\(s\) in 7 days, oldest received [^"]+"/);
+    expect(card).toMatch(/"title":"Unclaimed","value":"2 lead\(s\) in the last 7 days, oldest received [^";]+"/);
     expect(card).toContain(`"title":"Sellers' actions in Dynamics","value":"up to date"`);
     expect(card).toContain('"text":"meganb@example.com"');
     expect(card).toContain('has no chat with the bot in Teams, and mail is off (set OUTLOOK_SENDER to reach them by mail)');

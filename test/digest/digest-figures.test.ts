@@ -67,21 +67,26 @@ describe("the daily digest's figures, from a seeded history", () => {
     ]);
   });
 
-  it('keeps two sellers of one name apart by who they are (their Entra id), and names them with their address', () => {
+  it('keeps two sellers of one name apart by who they are (their Entra id), names them with their address, and counts a claim from a lead mail as its sender\'s', () => {
     const twins = digestFigures(
       [
         lead(2, 'Insights', 'PLT', { by: 'Kim Min-jun', byId: 'kim.a', claimAfter: 2 }),
         lead(3, 'Insights', 'PLT', { by: 'Kim Min-jun', byId: 'kim.b', claimAfter: 10 }),
         lead(4, 'Insights', 'PLT', { by: 'Kim Min-jun', byId: 'KIM.B', claimAfter: 20 }),
         lead(5, 'Insights', 'PLT', { by: 'Ana', byId: 'ana', claimAfter: 1 }),
+        // Ana again, from a lead mail: only her address, which stands as her name.
+        { ...lead(6, 'Insights', 'PLT'), claimant: { name: 'ana@contoso.com', email: 'ana@contoso.com', at: at(6, 5) } },
+        // Someone who only ever claimed by mail.
+        { ...lead(7, 'Insights', 'PLT'), claimant: { name: 'max@fabrikam.example', email: 'max@fabrikam.example', at: at(7, 30) } },
       ],
       FROM,
       TO,
     );
     expect(twins.sellers.map((s) => [s.seller, s.toClaim])).toEqual([
+      ['Ana', { count: 2, medianMinutes: 3 }],
       ['Kim Min-jun (kim.b@contoso.com)', { count: 2, medianMinutes: 15 }],
-      ['Ana', { count: 1, medianMinutes: 1 }],
       ['Kim Min-jun (kim.a@contoso.com)', { count: 1, medianMinutes: 2 }],
+      ['max@fabrikam.example', { count: 1, medianMinutes: 30 }],
     ]);
   });
 

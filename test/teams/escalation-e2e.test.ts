@@ -160,6 +160,8 @@ describe('a lead nobody claims is announced again, then goes to the admins', () 
     const [toBoss] = await waitFor(() => Promise.resolve(graph.mails.filter((m) => m.to.includes(BOSS) && m.content.includes(leadId))), (m) => m.length > 0);
     expect(toBoss?.subject).toMatch(/^Still unclaimed: /);
     expect(toBoss?.content).toContain('30 min after it was announced, so the admins have it too.');
+    expect(toBoss?.content).toContain('You get this because you are one of the lead bot&#39;s admins (ADMINS).');
+    expect(mails[0]?.content).toContain('You get this because you are on the contact list for marketplace leads.');
     expect(graph.mails.filter((m) => m.to.includes(ADMIN.email))).toEqual([]);
     // Nothing more, however long nobody claims it; and no more mail.
     await minutesLater(60);
@@ -170,7 +172,7 @@ describe('a lead nobody claims is announced again, then goes to the admins', () 
     const asked = connector.delivered.length;
     await adaSays('status');
     const status = connector.delivered.slice(asked).find((d) => d.conversationId === ADMIN.conversationId);
-    expect(JSON.stringify(status?.activity.attachments)).toMatch(/"title":"Unclaimed","value":"1 lead\(s\) in 7 days, oldest received [^"]+; 1 went to the admins"/);
+    expect(JSON.stringify(status?.activity.attachments)).toMatch(/"title":"Unclaimed","value":"1 lead\(s\) in the last 7 days, oldest received [^";]+; 1 went to the admins"/);
 
     // Claimed from the channel's escalation card, by a seller there: every copy says so, the escalation line gone.
     const channelCard = toAdmins.find((c) => c.conversationId === CHANNEL.id);

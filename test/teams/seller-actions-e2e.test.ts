@@ -213,10 +213,10 @@ describe("a seller's actions on a lead card reach Dynamics", () => {
     const text = JSON.stringify(card?.activity.attachments);
     // Seller 1 has no Dynamics user (leads 2 and 8); Seller 2's user is disabled (lead 3); lead 9 was qualified in Dynamics meanwhile.
     expect(text).toContain(
-      `"title":"Sellers' actions in Dynamics","value":"no Dynamics user for Seller 1: their claims do not make them owners there; 2 refused by Dynamics (DYNAMICS_LEAD_CLOSED, DYNAMICS_OWNER_CANNOT_OWN)"`,
+      `"title":"Sellers' actions in Dynamics","value":"no Dynamics user for Seller 1: their claims don't make them the lead's owner in Dynamics (an admin can add them); 2 refused by Dynamics (DYNAMICS_LEAD_CLOSED, DYNAMICS_OWNER_CANNOT_OWN)"`,
     );
     // Lead 4 alone: the others were claimed or disqualified.
-    expect(text).toMatch(/"title":"Unclaimed","value":"1 lead\(s\) in 7 days, oldest received [^"]+"/);
+    expect(text).toMatch(/"title":"Unclaimed","value":"1 lead\(s\) in the last 7 days, oldest received [^";]+"/);
   });
 });
 

@@ -143,7 +143,6 @@ function leadFacts(timelines: readonly LeadTimeline[], now: Date, reader: Reader
     row(say('status.received'), real.map((t) => t.receivedAt)),
     row(say('status.written'), real.map((t) => t.writtenAt)),
     row(say('status.sent'), notified),
-    // A step turned off since it was taken went nowhere: nothing said of it then.
     unclaimedFact(real, now, reader, escalateToAdmins),
     ...(tests > 0 ? [{ label: say('status.testLeads'), value: say('status.testLeadsValue', { count: tests }) }] : []),
   ];
@@ -161,6 +160,7 @@ function unclaimedFact(real: readonly LeadTimeline[], now: Date, reader: Reader,
       count: open.length,
       days: LOOKBACK_DAYS,
       oldest: oldest === undefined ? 'none' : formatTimeAgo(oldest, now, reader),
+      // With the step turned off, a step taken before went nowhere: nothing is said of it.
       toAdmins: escalateToAdmins ? open.filter((t) => t.escalatedToAdmins).length : 0,
     }),
   };

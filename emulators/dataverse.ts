@@ -383,6 +383,11 @@ export async function startDataverseEmulator(options: {
       if (req.headers['if-match'] !== undefined) throw notFound();
       return createLead({ ...(body as object), leadid: id }, '', String(claims.oid));
     }
+    // Optimistic concurrency: an etag other than * must be the record's own.
+    const ifMatch = req.headers['if-match'];
+    if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== etagOf(existing)) {
+      throw new ODataError(412, '0x80060882', "The version of the existing record doesn't match the RowVersion property provided.");
+    }
     const changes = checkColumns(body, LEAD_UPDATE_COLUMNS);
     const bind = changes['ownerid@odata.bind'];
     refuseUnlessAllowed(bind === undefined ? 'prvWriteLead' : 'prvAssignLead', set, claims);

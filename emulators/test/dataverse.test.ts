@@ -252,6 +252,20 @@ describe('the Dataverse Web API emulator', () => {
     expect(dv.leads.get(ID)).toMatchObject({ statecode: 2, statuscode: 5 });
   });
 
+  it("applies a PATCH with If-Match only to the version its etag names, else 412 0x80060882", async () => {
+    await call('POST', 'leads', { ...LEAD, leadid: ID });
+    const read = await call('GET', `leads(${ID})?$select=statecode`);
+    const etag = ((await read.json()) as { '@odata.etag': string })['@odata.etag'];
+    expect(etag).toMatch(/^W\/"\d+"$/);
+    const patch = (ifMatch: string) => call('PATCH', `leads(${ID})`, { statecode: 0, statuscode: 2 }, { 'if-match': ifMatch });
+    const stale = await patch('W/"1"');
+    expect(stale.status).toBe(412);
+    expect(await stale.json()).toEqual({ error: { code: '0x80060882', message: "The version of the existing record doesn't match the RowVersion property provided." } });
+    expect(dv.leads.get(ID)).toMatchObject({ statuscode: 1 });
+    expect((await patch(etag)).status).toBe(204);
+    expect(dv.leads.get(ID)).toMatchObject({ statuscode: 2 });
+  });
+
   it('answers a PATCH with If-Match: * to a missing lead with 404, and creates it without (an upsert); deletes once', async () => {
     const missing = await call('PATCH', `leads(${ID})`, { statecode: 0, statuscode: 2 }, { 'if-match': '*' });
     expect(missing.status).toBe(404);

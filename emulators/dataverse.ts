@@ -346,7 +346,7 @@ export async function startDataverseEmulator(options: {
     // The creator owns a new record: here the application user the token names.
     // fullname is computed by the service from the name columns.
     const fullname = [record.firstname, record.lastname].filter((n) => typeof n === 'string' && n !== '').join(' ');
-    const stored = { ...record, leadid: id, fullname, createdon: now, modifiedon: now, statecode: 0, statuscode: 1, _ownerid_value: owner };
+    const stored = { ...record, leadid: id, fullname, createdon: now, modifiedon: now, versionnumber: nextVersion(), statecode: 0, statuscode: 1, _ownerid_value: owner };
     leads.set(id, stored);
     const entityId = `${url}${API}leads(${id})`;
     if (/return=representation/i.test(prefer)) {
@@ -371,27 +371,25 @@ export async function startDataverseEmulator(options: {
       return { status: 200, body: { '@odata.context': `${url}${API}$metadata#${set}/$entity`, ...row } };
     }
     if (set !== 'leads' || (req.method !== 'PATCH' && req.method !== 'DELETE')) throw new ODataError(405, '0x80060888', `The HTTP method '${String(req.method)}' is not allowed on '${set}' here.`);
+    const existing = leads.get(id);
     if (req.method === 'DELETE') {
       refuseUnlessAllowed('prvDeleteLead', set, claims);
-      if (!leads.delete(id)) throw notFound();
+      if (existing === undefined) throw notFound();
+      refuseOtherVersion(req.headers['if-match'], existing);
+      leads.delete(id);
       return { status: 204 };
     }
     const body = parseJson(await readBody(req));
-    const existing = leads.get(id);
     // Without If-Match a PATCH is an upsert: a lead that is not there is created.
     if (existing === undefined) {
       if (req.headers['if-match'] !== undefined) throw notFound();
       return createLead({ ...(body as object), leadid: id }, '', String(claims.oid));
     }
-    // Optimistic concurrency: an etag other than * must be the record's own.
-    const ifMatch = req.headers['if-match'];
-    if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== etagOf(existing)) {
-      throw new ODataError(412, '0x80060882', "The version of the existing record doesn't match the RowVersion property provided.");
-    }
+    refuseOtherVersion(req.headers['if-match'], existing);
     const changes = checkColumns(body, LEAD_UPDATE_COLUMNS);
     const bind = changes['ownerid@odata.bind'];
     refuseUnlessAllowed(bind === undefined ? 'prvWriteLead' : 'prvAssignLead', set, claims);
-    const updated: Record<string, unknown> = { ...existing, ...changes, modifiedon: new Date().toISOString() };
+    const updated: Record<string, unknown> = { ...existing, ...changes, modifiedon: new Date().toISOString(), versionnumber: nextVersion() };
     delete updated['ownerid@odata.bind'];
     if (typeof bind === 'string') updated._ownerid_value = newOwner(bind, String(claims.oid));
     if ('statecode' in changes || 'statuscode' in changes) Object.assign(updated, checkState(existing, changes, id));
@@ -488,7 +486,7 @@ export async function startDataverseEmulator(options: {
   const add = (table: Map<string, Record<string, unknown>>, key: string, fields: Record<string, unknown>): string => {
     const id = randomUUID();
     const createdon = typeof fields.createdon === 'string' ? fields.createdon : new Date().toISOString();
-    table.set(id, { statecode: 0, ...fields, [key]: id, createdon, modifiedon: createdon });
+    table.set(id, { statecode: 0, ...fields, [key]: id, createdon, modifiedon: createdon, versionnumber: nextVersion() });
     return id;
   };
 
@@ -534,10 +532,22 @@ function showRecord(res: ServerResponse, record: Readonly<Record<string, unknown
   return status;
 }
 
-/** A weak etag that changes when the record does, as the service's do. */
+let version = 1_000_000;
+/** The next row version: every write in the environment takes a higher one, as Dataverse's versionnumber does. */
+function nextVersion(): number {
+  return ++version;
+}
+
+/** A weak etag of the record's row version: it changes with every write, however close two writes come. */
 function etagOf(row: Readonly<Record<string, unknown>>): string {
-  const changed = row.modifiedon ?? row.createdon;
-  return `W/"${String(typeof changed === 'string' ? Date.parse(changed) : 0)}"`;
+  return `W/"${typeof row.versionnumber === 'number' ? String(row.versionnumber) : '0'}"`;
+}
+
+/** Optimistic concurrency (an update or delete with If-Match): an etag other than * must be the record's own. */
+function refuseOtherVersion(ifMatch: string | undefined, existing: Readonly<Record<string, unknown>>): void {
+  if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== etagOf(existing)) {
+    throw new ODataError(412, '0x80060882', "The version of the existing record doesn't match the RowVersion property provided.");
+  }
 }
 
 function escapeHtml(text: string): string {

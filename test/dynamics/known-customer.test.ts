@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { DataverseEmulator } from '../../emulators/dataverse';
-import { loadSettings } from '../../src/config/settings';
 import { DataverseClient } from '../../src/dynamics/dataverse-client';
 import { mapLead } from '../../src/dynamics/map-lead';
-import { createTokenSource } from '../../src/dynamics/sign-in';
 import { createHttpTransport, type HttpTransport } from '../../src/http/http-transport';
 import { companyDomainOf } from '../../src/leads/known-customer';
 import { parseHttpsLead } from '../../src/leads/parse-https-lead';
-import { createLogger } from '../../src/logging/create-logger';
 import { fixtureFrom } from '../support/fixtures';
-import { dynamicsEnv, sharedServices, startDataverse } from '../support/shared-services';
-import { testEnv } from '../support/test-app';
+import { sharedServices, startDataverse } from '../support/shared-services';
+import { dataverseClient } from '../support/dataverse-client';
 
 describe('what Dynamics knows of a customer already, against the Dataverse emulator', () => {
   let dv: DataverseEmulator;
@@ -19,9 +16,7 @@ describe('what Dynamics knows of a customer already, against the Dataverse emula
   beforeAll(async () => {
     dv = await startDataverse();
     transport = createHttpTransport({ trustedCertificates: sharedServices().tls.cert });
-    const settings = loadSettings(testEnv(dynamicsEnv(dv.url))).dynamics;
-    const logger = createLogger('silent');
-    client = new DataverseClient(settings, createTokenSource(settings, transport, logger), transport, logger, { attempts: 2, baseDelayMs: 10, maxDelayMs: 20, maxRetryAfterMs: 1_000 });
+    client = dataverseClient(dv, transport, { retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 20, maxRetryAfterMs: 1_000 } });
   });
   afterEach(() => {
     dv.faults.clear();

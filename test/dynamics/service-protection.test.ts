@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Response } from 'undici';
 import type { DataverseEmulator } from '../../emulators/dataverse';
-import { loadSettings } from '../../src/config/settings';
-import { DataverseClient } from '../../src/dynamics/dataverse-client';
 import { mapLead } from '../../src/dynamics/map-lead';
-import { createTokenSource } from '../../src/dynamics/sign-in';
 import { createHttpTransport, type HttpTransport } from '../../src/http/http-transport';
 import { parseHttpsLead } from '../../src/leads/parse-https-lead';
-import { createLogger } from '../../src/logging/create-logger';
 import { fixture } from '../support/fixtures';
-import { dynamicsEnv, sharedServices, startDataverse } from '../support/shared-services';
-import { testEnv } from '../support/test-app';
+import { sharedServices, startDataverse } from '../support/shared-services';
+import { dataverseClient } from '../support/dataverse-client';
 
 describe("Dataverse's service protection, as one sign-in meets it", () => {
   let dv: DataverseEmulator;
@@ -26,8 +22,6 @@ describe("Dataverse's service protection, as one sign-in meets it", () => {
 
   it('holds every request back for the Retry-After of one 429, then resumes one at a time, widening as answers come', async () => {
     // Two at once: most writes wait for a slot, so some are given one after the first 429 was read.
-    const settings = loadSettings(testEnv({ ...dynamicsEnv(dv.url), DYNAMICS_MAX_CONCURRENCY: '2' })).dynamics;
-    const logger = createLogger('silent');
     // Timed on the bot's side, as it sends and reads: a loaded machine may hand a request to the
     // emulator hundreds of ms after it left, which says nothing of when the bot chose to send it.
     const sends: { sentAt: number; readAt: number; status: number }[] = [];
@@ -43,7 +37,7 @@ describe("Dataverse's service protection, as one sign-in meets it", () => {
         return new Response(response.status === 204 ? null : text, { status: response.status, headers: response.headers });
       },
     };
-    const client = new DataverseClient(settings, createTokenSource(settings, transport, logger), timed, logger, { attempts: 6, baseDelayMs: 50, maxDelayMs: 200, maxRetryAfterMs: 5_000 });
+    const client = dataverseClient(dv, transport, { env: { DYNAMICS_MAX_CONCURRENCY: '2' }, retry: { attempts: 6, baseDelayMs: 50, maxDelayMs: 200, maxRetryAfterMs: 5_000 }, requests: timed });
     dv.faults.latencyMs = 60;
     dv.faults.throttle = { maxRequests: 6, windowMs: 1_000, retryAfterSeconds: 1 };
     const lead = parseHttpsLead(fixture('https-appsource-contact-me'));
@@ -81,9 +75,7 @@ describe('how many requests one instance sends Dataverse at once', () => {
     try {
       dv.faults.dopHint = dopHint;
       dv.faults.latencyMs = 50;
-      const settings = loadSettings(testEnv({ ...dynamicsEnv(dv.url), DYNAMICS_MAX_CONCURRENCY: maxConcurrency })).dynamics;
-      const logger = createLogger('silent');
-      const client = new DataverseClient(settings, createTokenSource(settings, transport, logger), transport, logger);
+      const client = dataverseClient(dv, transport, { env: { DYNAMICS_MAX_CONCURRENCY: maxConcurrency } });
       // One answer first, as a worker's first write: it carries the hint.
       const lead = parseHttpsLead(fixture('https-appsource-contact-me'));
       const write = (): Promise<unknown> => client.createLead({ ...mapLead({ ...lead, id: randomUUID(), origin: 'https', receivedAt: new Date().toISOString() }, 8), leadid: randomUUID() });
